@@ -1,0 +1,73 @@
+# The two commands: `make run` (demo on http://127.0.0.1:8000) and `make test` (the whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# `make test` runs against real services; these are the local defaults.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+# Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
+# pdfsig), fonts for PDF rendering and screenshots, gettext (message catalogues).
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core gettext
+SYSTEM_COMMANDS := chromium pdftotext msgfmt
+
+.PHONY: run test lint typecheck messages check-messages system-deps screenshots clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo_data
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+system-deps:
+	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing=1; done; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || missing=1; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.test-deps
+	$(BIN)/mypy .
+
+messages: $(VENV)/.test-deps
+	$(BIN)/python manage.py makemessages --locale vi --no-obsolete --ignore '$(VENV)/*' --ignore 'var/*'
+	$(BIN)/python manage.py compilemessages --locale vi
+
+# The compiled catalogue is committed so that `make run` needs no gettext; it must match the source.
+check-messages: system-deps
+	@msgfmt --check-format -o /tmp/meetings-vi.mo locale/vi/LC_MESSAGES/django.po
+	@cmp -s /tmp/meetings-vi.mo locale/vi/LC_MESSAGES/django.mo || \
+		{ echo "locale/vi/LC_MESSAGES/django.mo is out of date: run 'make messages'"; exit 1; }
+
+test: system-deps $(VENV)/.test-deps check-messages lint typecheck
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerates the README screenshots in headless Chromium.
+screenshots: system-deps $(VENV)/.test-deps
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,8 @@
+class ServiceError(Exception):
+    """A request the rules refuse. The message is shown to the person as it is, so it must be
+    translated and say what to do."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

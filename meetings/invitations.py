@@ -1,0 +1,111 @@
+"""Meeting invitations by e-mail with an iCalendar (RFC 5545) attachment.
+
+Each invitee gets their own message with a REQUEST (new or changed meeting) or CANCEL. The UID
+stays the same for the life of the meeting and SEQUENCE rises with each change sent, so calendar
+programs replace the earlier invitation instead of adding a second event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+import icalendar
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+
+class Method(StrEnum):
+    REQUEST = "REQUEST"
+    CANCEL = "CANCEL"
+
+
+def ics_uid(meeting: Meeting) -> str:
+    return f"meeting-{meeting.pk}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}"
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return settings.SITE_URL + reverse("meetings:meeting_detail", args=[meeting.pk])
+
+
+def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Paperless meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method.value)
+    event = icalendar.Event()
+    event.add("uid", ics_uid(meeting))
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place or meeting.online_link)
+    event.add("description", "\n\n".join(filter(None, [meeting.description, meeting_url(meeting)])))
+    event.add("url", meeting_url(meeting))
+    event.add("status", "CANCELLED" if method == Method.CANCEL else "CONFIRMED")
+    organizer = icalendar.vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
+    organizer.params["cn"] = icalendar.vText(str(meeting.body))
+    event.add("organizer", organizer)
+    attendee_address = icalendar.vCalAddress(f"mailto:{attendee.email}")
+    attendee_address.params["cn"] = icalendar.vText(
+        attendee.get_full_name() or attendee.get_username()
+    )
+    attendee_address.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee_address.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+    event.add("attendee", attendee_address)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def build_message(
+    meeting: Meeting, attendee: User, method: Method, *, sequence: int
+) -> EmailMessage:
+    if method == Method.CANCEL:
+        subject = _("Cancelled: %(title)s") % {"title": meeting.title}
+    elif sequence:
+        subject = _("Updated: %(title)s") % {"title": meeting.title}
+    else:
+        subject = _("Invitation: %(title)s") % {"title": meeting.title}
+    body = render_to_string(
+        "meetings/email/invitation.txt",
+        {
+            "meeting": meeting,
+            "attendee": attendee,
+            "cancelled": method == Method.CANCEL,
+            "updated": bool(sequence) and method == Method.REQUEST,
+            "url": meeting_url(meeting),
+        },
+    )
+    message = EmailMessage(subject=subject, body=body, to=[attendee.email])
+    message.attach(
+        "invite.ics",
+        build_ics(meeting, attendee, method, sequence=sequence),
+        f"text/calendar; method={method.value}; charset=UTF-8",
+    )
+    return message
+
+
+def send(meeting_id: int, user_ids: Iterable[int], method: Method, *, sequence: int) -> None:
+    """Send after the change committed. A mail server failure is logged, not raised: the
+    meeting change stands, and the secretariat can resend by editing the meeting."""
+    meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    users = get_user_model().objects.filter(pk__in=list(user_ids)).exclude(email="")
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = [build_message(meeting, user, method, sequence=sequence) for user in users]
+    try:
+        get_connection().send_messages(messages)
+    except OSError:
+        logger.exception("Could not send %s invitations for meeting %s", method, meeting_id)

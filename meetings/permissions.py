@@ -1,0 +1,145 @@
+"""Who may do what to bodies and meetings, backed by django-guardian object permissions.
+
+A body has one auth group per role; the group holds the role's permissions on the body and on
+each of its meetings. Joining, changing role and leaving a body are group changes made by the
+membership services, in the same transaction. Substitutes get a per-person permission on the
+one meeting they attend.
+
+`access_*` fetch and authorise in one step: missing and forbidden both raise Http404, so an
+outsider cannot learn that a meeting exists.
+"""
+
+from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from meetings.models import Body, Meeting, Membership
+
+AnyUser = User | AnonymousUser
+
+VIEW_BODY = "meetings.view_body"
+MANAGE_BODY = "meetings.manage_body"
+VIEW_MEETING = "meetings.view_meeting"
+MANAGE_MEETING = "meetings.manage_meeting"
+RUN_MEETING = "meetings.run_meeting"
+ADD_BODY = "meetings.add_body"
+
+ROLE_BODY_PERMS: dict[str, tuple[str, ...]] = {
+    Membership.Role.CHAIR: (VIEW_BODY,),
+    Membership.Role.VICE_CHAIR: (VIEW_BODY,),
+    Membership.Role.MEMBER: (VIEW_BODY,),
+    Membership.Role.SECRETARY: (VIEW_BODY, MANAGE_BODY),
+    Membership.Role.OBSERVER: (VIEW_BODY,),
+}
+ROLE_MEETING_PERMS: dict[str, tuple[str, ...]] = {
+    Membership.Role.CHAIR: (VIEW_MEETING, RUN_MEETING),
+    Membership.Role.VICE_CHAIR: (VIEW_MEETING, RUN_MEETING),
+    Membership.Role.MEMBER: (VIEW_MEETING,),
+    Membership.Role.SECRETARY: (VIEW_MEETING, MANAGE_MEETING),
+    Membership.Role.OBSERVER: (VIEW_MEETING,),
+}
+
+
+def role_group(body: Body, role: str) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"body-{body.pk}-{role}")
+    return group
+
+
+def grant_body_roles(body: Body, creator: User) -> None:
+    """Give each role of a new body its permissions; the creator manages the body."""
+    for role, perms in ROLE_BODY_PERMS.items():
+        group = role_group(body, role)
+        for perm in perms:
+            assign_perm(perm, group, body)
+    assign_perm(VIEW_BODY, creator, body)
+    assign_perm(MANAGE_BODY, creator, body)
+
+
+def grant_meeting_roles(meeting: Meeting) -> None:
+    for role, perms in ROLE_MEETING_PERMS.items():
+        group = role_group(meeting.body, role)
+        for perm in perms:
+            assign_perm(perm, group, meeting)
+
+
+def join_role(membership: Membership) -> None:
+    role_group(membership.body, membership.role).user_set.add(membership.user)
+
+
+def leave_role(membership: Membership, role: str | None = None) -> None:
+    role_group(membership.body, role or membership.role).user_set.remove(membership.user)
+
+
+def grant_substitute(meeting: Meeting, substitute: User) -> None:
+    assign_perm(VIEW_MEETING, substitute, meeting)
+
+
+def revoke_substitute(meeting: Meeting, substitute: User) -> None:
+    remove_perm(VIEW_MEETING, substitute, meeting)
+
+
+def can_create_body(user: AnyUser) -> bool:
+    return user.is_authenticated and user.has_perm(ADD_BODY)
+
+
+def can_manage_body(user: AnyUser, body: Body) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_BODY, body)
+
+
+def can_manage_meeting(user: AnyUser, meeting: Meeting) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_MEETING, meeting)
+
+
+def can_run_meeting(user: AnyUser, meeting: Meeting) -> bool:
+    return user.is_authenticated and user.has_perm(RUN_MEETING, meeting)
+
+
+def can_view_meeting(user: AnyUser, meeting: Meeting) -> bool:
+    """Members see a meeting once it is scheduled; a draft is the secretariat's alone."""
+    if not user.is_authenticated or not user.has_perm(VIEW_MEETING, meeting):
+        return False
+    return meeting.status != Meeting.Status.DRAFT or can_manage_meeting(user, meeting)
+
+
+def access_body(user: AnyUser, body_id: int, perm: str = VIEW_BODY) -> Body:
+    try:
+        body = Body.objects.get(pk=body_id)
+    except (Body.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such body.") from None
+    if not user.is_authenticated or not user.has_perm(perm, body):
+        raise Http404("No such body.")
+    return body
+
+
+def access_meeting(user: AnyUser, meeting_id: int, perm: str = VIEW_MEETING) -> Meeting:
+    try:
+        meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such meeting.") from None
+    if not can_view_meeting(user, meeting) or not user.has_perm(perm, meeting):
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def bodies_for_user(user: AnyUser, perm: str = VIEW_BODY) -> QuerySet[Body]:
+    if not user.is_authenticated:
+        return Body.objects.none()
+    return get_objects_for_user(user, perm, klass=Body, accept_global_perms=False)
+
+
+def meetings_for_user(user: AnyUser) -> QuerySet[Meeting]:
+    """Meetings the user may see: drafts only where they manage the meeting."""
+    if not user.is_authenticated:
+        return Meeting.objects.none()
+    visible = get_objects_for_user(user, VIEW_MEETING, klass=Meeting, accept_global_perms=False)
+    managed = get_objects_for_user(user, MANAGE_MEETING, klass=Meeting, accept_global_perms=False)
+    return visible.exclude(status=Meeting.Status.DRAFT) | managed
+
+
+SECRETARIAT_GROUP = "Secretariat"
+
+
+def secretariat_group() -> Group:
+    """The secretariat officers: they may create bodies (and then manage the ones they create)."""
+    return Group.objects.get(name=SECRETARIAT_GROUP)

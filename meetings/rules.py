@@ -1,0 +1,138 @@
+"""Quorum and decision thresholds as plain data: no ORM, integer arithmetic only.
+
+A threshold "at least two thirds" or "more than half" is compared by cross-multiplying
+(`3 * present >= 2 * members`), never with floats, so the boundary cases are exact.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+
+class QuorumBase(StrEnum):
+    VOTING_MEMBERS = "voting_members"
+    ALL_MEMBERS = "all_members"
+
+
+class MajorityBase(StrEnum):
+    VOTES_CAST = "votes_cast"
+    MEMBERS_PRESENT = "members_present"
+    ALL_MEMBERS = "all_members"
+
+
+class TieRule(StrEnum):
+    CHAIR_DECIDES = "chair_decides"
+    FAILS = "fails"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """`strict` means "more than" the fraction; otherwise "at least"."""
+
+    numerator: int
+    denominator: int
+    strict: bool
+
+    def __post_init__(self) -> None:
+        if self.denominator <= 0 or not 0 <= self.numerator <= self.denominator:
+            raise ValueError(
+                "A threshold is a fraction between 0 and 1 with a positive denominator."
+            )
+
+    def is_met(self, count: int, base: int) -> bool:
+        if self.strict:
+            return count * self.denominator > self.numerator * base
+        return count * self.denominator >= self.numerator * base
+
+    def minimum(self, base: int) -> int:
+        """The smallest count that meets the threshold for this base."""
+        if self.strict:
+            return self.numerator * base // self.denominator + 1
+        return -(-self.numerator * base // self.denominator)
+
+    def describe(self) -> str:
+        fraction = {
+            (1, 2): _("half"),
+            (2, 3): _("two thirds"),
+            (3, 4): _("three quarters"),
+            (1, 1): _("all"),
+        }.get((self.numerator, self.denominator), f"{self.numerator}/{self.denominator}")
+        if self.strict:
+            return _("more than %(fraction)s") % {"fraction": fraction}
+        return _("at least %(fraction)s") % {"fraction": fraction}
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    quorum: Threshold
+    quorum_base: QuorumBase
+    majority: Threshold
+    majority_base: MajorityBase
+    tie_rule: TieRule
+    substitutes_may_vote: bool
+    chair_votes_last: bool
+    reference: str
+
+
+# Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP.
+GOVERNMENT_RULES = DecisionRules(
+    quorum=Threshold(2, 3, strict=False),
+    quorum_base=QuorumBase.VOTING_MEMBERS,
+    majority=Threshold(1, 2, strict=True),
+    majority_base=MajorityBase.ALL_MEMBERS,
+    tie_rule=TieRule.CHAIR_DECIDES,
+    substitutes_may_vote=False,
+    chair_votes_last=False,
+    reference="Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP",
+)
+
+# Robert's Rules of Order: quorum a majority of all members, decisions a majority of votes cast.
+COMMITTEE_RULES = DecisionRules(
+    quorum=Threshold(1, 2, strict=True),
+    quorum_base=QuorumBase.VOTING_MEMBERS,
+    majority=Threshold(1, 2, strict=True),
+    majority_base=MajorityBase.VOTES_CAST,
+    tie_rule=TieRule.FAILS,
+    substitutes_may_vote=False,
+    chair_votes_last=False,
+    reference="Robert's Rules of Order",
+)
+
+
+@dataclass(frozen=True)
+class QuorumResult:
+    present: int
+    members: int
+    required: int
+    met: bool
+    explanation: str
+
+
+def quorum(rules: DecisionRules, *, members: int, present: int) -> QuorumResult:
+    """Whether `present` of `members` make a quorum; a body with no members never has one."""
+    met = members > 0 and rules.quorum.is_met(present, members)
+    required = rules.quorum.minimum(members)
+    figures = {
+        "present": present,
+        "members": members,
+        "rule": rules.quorum.describe(),
+        "required": required,
+    }
+    if met:
+        explanation = _(
+            "Quorum met: %(present)s of %(members)s members present; "
+            "%(rule)s (%(required)s) required."
+        )
+    else:
+        explanation = _(
+            "No quorum: %(present)s of %(members)s members present; "
+            "%(rule)s (%(required)s) required."
+        )
+    return QuorumResult(
+        present=present,
+        members=members,
+        required=required,
+        met=met,
+        explanation=explanation % figures,
+    )

@@ -1,0 +1,102 @@
+"""Reads shaped for screens and the API, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from meetings import permissions, rules
+from meetings.models import Attendance, Body, Meeting, Membership
+
+
+def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
+    """The quorum now, from attendance and the body's rules (two queries).
+
+    The base is the invitation list frozen when the meeting was scheduled. A represented member
+    counts as present when their substitute has checked in and the rules let substitutes vote.
+    """
+    body_rules = meeting.body.decision_rules
+    base = Attendance.objects.filter(meeting=meeting)
+    if body_rules.quorum_base == rules.QuorumBase.VOTING_MEMBERS:
+        base = base.filter(has_vote=True)
+    present_filter = Q(status=Attendance.Status.PRESENT)
+    if body_rules.substitutes_may_vote:
+        present_filter |= Q(
+            status=Attendance.Status.REPRESENTED, substitute_checked_in_at__isnull=False
+        )
+    return rules.quorum(
+        body_rules, members=base.count(), present=base.filter(present_filter).count()
+    )
+
+
+def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
+    return (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("user", "substitute")
+        .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def attendance_for_user(meeting: Meeting, user: User | AnonymousUser) -> Attendance | None:
+    """The attendance row the user acts on: their own, or the one they substitute in."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Attendance.objects.filter(meeting=meeting)
+        .filter(Q(user=user) | Q(substitute=user))
+        .select_related("user", "substitute")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class MyMeetings:
+    today: list[Meeting]
+    upcoming: list[Meeting]
+    past: list[Meeting]
+
+
+def meeting_list_for_member(user: User) -> MyMeetings:
+    """The meetings a person is invited to (or substitutes in), split around today."""
+    meetings = (
+        Meeting.objects.filter(Q(attendances__user=user) | Q(attendances__substitute=user))
+        .exclude(status=Meeting.Status.DRAFT)
+        .select_related("body")
+        .distinct()
+        .order_by("starts_at")
+    )
+    today = timezone.localdate()
+    start_of_today = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    start_of_tomorrow = start_of_today + datetime.timedelta(days=1)
+    listed = list(meetings)
+    return MyMeetings(
+        today=[m for m in listed if start_of_today <= m.starts_at < start_of_tomorrow],
+        upcoming=[m for m in listed if m.starts_at >= start_of_tomorrow],
+        past=sorted(
+            (m for m in listed if m.starts_at < start_of_today),
+            key=lambda m: m.starts_at,
+            reverse=True,
+        ),
+    )
+
+
+def meeting_list_for_secretariat(user: User) -> QuerySet[Meeting]:
+    """Meetings of the bodies the user manages, drafts included, newest first."""
+    managed = permissions.bodies_for_user(user, permissions.MANAGE_BODY)
+    return Meeting.objects.filter(body__in=managed).select_related("body").order_by("-starts_at")
+
+
+def body_list_for_user(user: User) -> QuerySet[Body]:
+    return permissions.bodies_for_user(user)
+
+
+def membership_list(body: Body) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(body=body)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )

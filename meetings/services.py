@@ -1,0 +1,557 @@
+"""Every change to bodies, memberships, meetings and attendance goes through these functions.
+
+Each one authorises the actor, locks what it must, validates, writes, and registers its
+e-mails with `transaction.on_commit`, so nothing is sent for a change that rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from meetings import invitations, permissions, rules
+from meetings.errors import ServiceError
+from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.selectors import meeting_quorum
+
+VOTING_ROLES = {Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.MEMBER}
+PRESETS = {
+    Body.Kind.GOVERNMENT: rules.GOVERNMENT_RULES,
+    Body.Kind.COMMITTEE: rules.COMMITTEE_RULES,
+    Body.Kind.BOARD: rules.COMMITTEE_RULES,
+}
+# Meeting fields whose change is sent to invitees as a calendar update.
+CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "place", "online_link", "description"}
+EDITABLE_MEETING_FIELDS = CALENDAR_FIELDS | {"kind", "confidentiality"}
+EDITABLE_BODY_FIELDS = {
+    "name",
+    "kind",
+    "description",
+    "quorum_numerator",
+    "quorum_denominator",
+    "quorum_strict",
+    "quorum_base",
+    "majority_numerator",
+    "majority_denominator",
+    "majority_strict",
+    "majority_base",
+    "tie_rule",
+    "substitutes_may_vote",
+    "chair_votes_last",
+    "rules_reference",
+}
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _validate_rules(body: Body) -> None:
+    try:
+        body.decision_rules  # noqa: B018  (building the rules validates the fractions)
+    except ValueError:
+        raise ServiceError(
+            _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
+            field="quorum_numerator",
+        ) from None
+    if body.quorum_numerator == 0 or body.majority_numerator == 0:
+        raise ServiceError(
+            _("A quorum or majority of zero is not a rule."), field="quorum_numerator"
+        )
+
+
+def _unique_name(body: Body) -> None:
+    if Body.objects.filter(name__iexact=body.name).exclude(pk=body.pk).exists():
+        raise ServiceError(_("A body with this name already exists."), field="name")
+
+
+# Bodies and memberships
+
+
+def body_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    description: str = "",
+    decision_rules: rules.DecisionRules | None = None,
+) -> Body:
+    """Create a body with its kind's default rules unless others are given."""
+    _require(permissions.can_create_body(actor), _("Only the secretariat can create bodies."))
+    body = Body(name=name.strip(), kind=kind, description=description)
+    body.apply_rules(decision_rules or PRESETS[Body.Kind(kind)])
+    _validate_rules(body)
+    _unique_name(body)
+    with transaction.atomic():
+        body.save()
+        permissions.grant_body_roles(body, actor)
+    return body
+
+
+def body_update(*, actor: User, body: Body, **fields: Any) -> Body:
+    _require(permissions.can_manage_body(actor, body), _("You cannot change this body."))
+    unknown = set(fields) - EDITABLE_BODY_FIELDS
+    if unknown:
+        raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        body = Body.objects.select_for_update().get(pk=body.pk)
+        for name, value in fields.items():
+            setattr(body, name, value)
+        if "name" in fields:
+            body.name = body.name.strip()
+            _unique_name(body)
+        _validate_rules(body)
+        body.save()
+    return body
+
+
+def membership_create(
+    *,
+    actor: User,
+    body: Body,
+    user: User,
+    role: str,
+    title: str = "",
+    has_vote: bool | None = None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+) -> Membership:
+    """Add a person to a body: they gain their role's rights and are invited to the body's
+    scheduled meetings."""
+    _require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
+    membership = Membership(
+        body=body,
+        user=user,
+        role=role,
+        title=title,
+        has_vote=role in VOTING_ROLES if has_vote is None else has_vote,
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
+    )
+    _validate_membership_dates(membership)
+    try:
+        with transaction.atomic():
+            membership.save()
+            permissions.join_role(membership)
+            _invite_to_scheduled_meetings(membership)
+    except IntegrityError:
+        raise ServiceError(
+            _("This person is already a member of this body."), field="user"
+        ) from None
+    return membership
+
+
+def membership_update(*, actor: User, membership: Membership, **fields: Any) -> Membership:
+    body = membership.body
+    _require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
+    unknown = set(fields) - {"role", "title", "has_vote", "starts_on", "ends_on"}
+    if unknown:
+        raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("body", "user")
+            .get(pk=membership.pk)
+        )
+        old_role, was_current = membership.role, membership.is_current
+        for name, value in fields.items():
+            setattr(membership, name, value)
+        _validate_membership_dates(membership)
+        membership.save()
+        if was_current:
+            permissions.leave_role(membership, old_role)
+        if membership.is_current:
+            permissions.join_role(membership)
+        elif was_current:
+            _uninvite_from_scheduled_meetings(membership)
+    return membership
+
+
+def membership_end(
+    *, actor: User, membership: Membership, ends_on: datetime.date | None = None
+) -> Membership:
+    """End a membership: the person loses access to the body and its meetings, and their
+    invitations to meetings not yet held are withdrawn."""
+    ends_on = ends_on or timezone.localdate() - datetime.timedelta(days=1)
+    return membership_update(actor=actor, membership=membership, ends_on=ends_on)
+
+
+def _validate_membership_dates(membership: Membership) -> None:
+    if membership.ends_on and membership.ends_on < membership.starts_on:
+        raise ServiceError(_("A membership cannot end before it starts."), field="ends_on")
+
+
+def _invite_to_scheduled_meetings(membership: Membership) -> None:
+    upcoming = Meeting.objects.filter(
+        body=membership.body, status=Meeting.Status.SCHEDULED
+    ).exclude(attendances__user=membership.user)
+    for meeting in upcoming:
+        _attendance_for(meeting, membership).save()
+        _send_on_commit(meeting, [membership.user], invitations.Method.REQUEST)
+
+
+def _uninvite_from_scheduled_meetings(membership: Membership) -> None:
+    attendances = Attendance.objects.filter(
+        meeting__body=membership.body,
+        meeting__status=Meeting.Status.SCHEDULED,
+        user=membership.user,
+    ).select_related("meeting")
+    for attendance in attendances:
+        _send_on_commit(attendance.meeting, [membership.user], invitations.Method.CANCEL)
+        attendance.delete()
+
+
+# Meetings
+
+
+def meeting_create(
+    *,
+    actor: User,
+    body: Body,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str = "",
+    online_link: str = "",
+    kind: str = Meeting.Kind.REGULAR,
+    confidentiality: str = Meeting.Confidentiality.INTERNAL,
+    description: str = "",
+) -> Meeting:
+    """Create a draft meeting; members see it once it is scheduled."""
+    _require(permissions.can_manage_body(actor, body), _("You cannot plan meetings of this body."))
+    meeting = Meeting(
+        body=body,
+        title=title.strip(),
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place.strip(),
+        online_link=online_link.strip(),
+        confidentiality=confidentiality,
+        description=description,
+        created_by=actor,
+    )
+    _validate_meeting(meeting)
+    with transaction.atomic():
+        meeting.save()
+        permissions.grant_meeting_roles(meeting)
+    return meeting
+
+
+def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
+    """Change a meeting that has not started. Invitees of a scheduled meeting get a calendar
+    update (a higher SEQUENCE) when its time, place or title changes."""
+    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot change this meeting."))
+    unknown = set(fields) - EDITABLE_MEETING_FIELDS
+    if unknown:
+        raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        if meeting.status not in (Meeting.Status.DRAFT, Meeting.Status.SCHEDULED):
+            raise ServiceError(_("Only a meeting that has not started can be changed."))
+        changed = {name for name, value in fields.items() if getattr(meeting, name) != value}
+        for name in changed:
+            value = fields[name]
+            setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+        _validate_meeting(meeting)
+        if meeting.status == Meeting.Status.SCHEDULED and changed & CALENDAR_FIELDS:
+            meeting.ics_sequence += 1
+            _send_on_commit(meeting, _invitees(meeting), invitations.Method.REQUEST)
+        meeting.save()
+    return meeting
+
+
+def meeting_schedule(*, actor: User, meeting: Meeting) -> Meeting:
+    """Draft -> scheduled: invite every current member of the body, by e-mail with an
+    iCalendar invitation."""
+    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot schedule this meeting."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _transition(meeting, Meeting.Status.SCHEDULED)
+        if meeting.ends_at <= timezone.now():
+            raise ServiceError(_("This meeting's time has already passed; change it first."))
+        current = Membership.objects.filter(body=meeting.body).select_related("user")
+        members = [m for m in current if m.is_current]
+        Attendance.objects.bulk_create(_attendance_for(meeting, m) for m in members)
+        meeting.save()
+        _send_on_commit(meeting, [m.user for m in members], invitations.Method.REQUEST)
+    return meeting
+
+
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
+    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot cancel this meeting."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        was_scheduled = meeting.status == Meeting.Status.SCHEDULED
+        _transition(meeting, Meeting.Status.CANCELLED)
+        meeting.cancelled_at = timezone.now()
+        meeting.cancellation_reason = reason.strip()
+        if was_scheduled:
+            meeting.ics_sequence += 1
+            _send_on_commit(meeting, _invitees(meeting), invitations.Method.CANCEL)
+        meeting.save()
+    return meeting
+
+
+def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
+    """Scheduled -> in session. Refused without a quorum, which the body's rules require."""
+    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can open the session."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _transition(meeting, Meeting.Status.IN_SESSION)
+        _require_quorum(meeting)
+        meeting.started_at = timezone.now()
+        meeting.save()
+    return meeting
+
+
+def meeting_adjourn(*, actor: User, meeting: Meeting) -> Meeting:
+    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can adjourn."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _transition(meeting, Meeting.Status.ADJOURNED)
+        meeting.adjourned_at = timezone.now()
+        meeting.save()
+    return meeting
+
+
+def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
+    """Adjourned -> in session again, for a session continued later; needs a quorum again."""
+    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can reconvene."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _transition(meeting, Meeting.Status.IN_SESSION)
+        _require_quorum(meeting)
+        meeting.adjourned_at = None
+        meeting.save()
+    return meeting
+
+
+def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        _transition(meeting, Meeting.Status.CLOSED)
+        meeting.closed_at = timezone.now()
+        meeting.save()
+    return meeting
+
+
+TRANSITIONS: dict[str, set[str]] = {
+    Meeting.Status.DRAFT: {Meeting.Status.SCHEDULED, Meeting.Status.CANCELLED},
+    Meeting.Status.SCHEDULED: {Meeting.Status.IN_SESSION, Meeting.Status.CANCELLED},
+    Meeting.Status.IN_SESSION: {Meeting.Status.ADJOURNED},
+    Meeting.Status.ADJOURNED: {Meeting.Status.IN_SESSION, Meeting.Status.CLOSED},
+    Meeting.Status.CLOSED: set(),
+    Meeting.Status.CANCELLED: set(),
+}
+
+
+def _transition(meeting: Meeting, target: str) -> None:
+    if target not in TRANSITIONS[meeting.status]:
+        raise ServiceError(
+            _("A meeting that is %(current)s cannot become %(target)s.")
+            % {
+                "current": meeting.get_status_display().lower(),
+                "target": Meeting.Status(target).label.lower(),
+            }
+        )
+    meeting.status = target
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """Lock the meeting row: two lifecycle changes (start racing cancel, a double start)
+    serialise on it, and the second sees the first's result."""
+    return Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+
+
+def _require_quorum(meeting: Meeting) -> None:
+    result = meeting_quorum(meeting)
+    if not result.met:
+        raise ServiceError(_("The session cannot open without a quorum. %s") % result.explanation)
+
+
+def _validate_meeting(meeting: Meeting) -> None:
+    if not meeting.title:
+        raise ServiceError(_("A meeting needs a title."), field="title")
+    if meeting.ends_at <= meeting.starts_at:
+        raise ServiceError(_("A meeting must end after it starts."), field="ends_at")
+    if not meeting.place and not meeting.online_link:
+        raise ServiceError(_("Give a room or an online link."), field="place")
+
+
+def _attendance_for(meeting: Meeting, membership: Membership) -> Attendance:
+    return Attendance(
+        meeting=meeting,
+        user=membership.user,
+        role=membership.role,
+        title=membership.title,
+        has_vote=membership.has_vote,
+    )
+
+
+def _invitees(meeting: Meeting) -> list[User]:
+    attendances = meeting.attendances.select_related("user", "substitute")
+    people = [a.user for a in attendances]
+    people += [a.substitute for a in attendances if a.substitute is not None]
+    return people
+
+
+def _send_on_commit(
+    meeting: Meeting, recipients: Iterable[User], method: invitations.Method
+) -> None:
+    meeting_id, sequence, user_ids = meeting.pk, meeting.ics_sequence, [u.pk for u in recipients]
+    transaction.on_commit(lambda: invitations.send(meeting_id, user_ids, method, sequence=sequence))
+
+
+# Attendance
+
+
+def attendance_check_in(*, actor: User, meeting: Meeting) -> Attendance:
+    """The actor checks themselves in, as an invited member or as a member's substitute.
+    Check-in opens CHECK_IN_OPENS_HOURS before the start and stays open during the session."""
+    with transaction.atomic():
+        attendance = _own_attendance_locked(actor, meeting)
+        _require_check_in_open(attendance.meeting)
+        now = timezone.now()
+        if attendance.substitute_id == actor.pk:
+            attendance.substitute_checked_in_at = attendance.substitute_checked_in_at or now
+        elif attendance.status == Attendance.Status.REPRESENTED:
+            raise ServiceError(_("Your substitute attends this meeting for you."))
+        else:
+            if attendance.status != Attendance.Status.PRESENT:
+                attendance.checked_in_at = now
+                attendance.checked_out_at = None
+            attendance.status = Attendance.Status.PRESENT
+            attendance.reason = ""
+        attendance.save()
+    return attendance
+
+
+def attendance_check_out(*, actor: User, meeting: Meeting) -> Attendance:
+    """The actor leaves the session; the quorum is recomputed without them."""
+    with transaction.atomic():
+        attendance = _own_attendance_locked(actor, meeting)
+        if attendance.substitute_id == actor.pk:
+            if attendance.substitute_checked_in_at is None:
+                raise ServiceError(_("You have not checked in."))
+            attendance.substitute_checked_in_at = None
+        elif attendance.status != Attendance.Status.PRESENT:
+            raise ServiceError(_("You have not checked in."))
+        else:
+            attendance.status = Attendance.Status.LEFT
+            attendance.checked_out_at = timezone.now()
+        attendance.save()
+    return attendance
+
+
+def attendance_record(
+    *,
+    actor: User,
+    attendance: Attendance,
+    status: str,
+    reason: str = "",
+    substitute: User | None = None,
+) -> Attendance:
+    """The secretariat records someone's attendance: present (checked in for them), absent or
+    excused with a reason, represented by a substitute, or back to invited."""
+    meeting = attendance.meeting
+    _require(
+        permissions.can_manage_meeting(actor, meeting),
+        _("Only the secretariat records attendance."),
+    )
+    if status not in Attendance.Status.values:
+        raise ServiceError(_("Unknown attendance status."), field="status")
+    reason = reason.strip()
+    if status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED) and not reason:
+        raise ServiceError(_("Give the reason for the absence."), field="reason")
+    if status == Attendance.Status.REPRESENTED:
+        if substitute is None:
+            raise ServiceError(_("Choose the substitute."), field="substitute")
+        if substitute.pk == attendance.user_id:
+            raise ServiceError(_("A member cannot substitute for themselves."), field="substitute")
+        if meeting.attendances.filter(user=substitute).exists():
+            raise ServiceError(_("This person is invited in their own right."), field="substitute")
+    elif substitute is not None:
+        raise ServiceError(_("Only a represented member has a substitute."), field="substitute")
+    try:
+        with transaction.atomic():
+            attendance = (
+                Attendance.objects.select_for_update()
+                .select_related("meeting__body", "user", "substitute")
+                .get(pk=attendance.pk)
+            )
+            if attendance.meeting.status not in (
+                Meeting.Status.SCHEDULED,
+                Meeting.Status.IN_SESSION,
+                Meeting.Status.ADJOURNED,
+            ):
+                raise ServiceError(_("Attendance can only be recorded for a scheduled meeting."))
+            previous_substitute = attendance.substitute
+            if previous_substitute is not None and previous_substitute != substitute:
+                permissions.revoke_substitute(attendance.meeting, previous_substitute)
+                attendance.substitute_checked_in_at = None
+            now = timezone.now()
+            if status == Attendance.Status.PRESENT and attendance.status != status:
+                attendance.checked_in_at = now
+                attendance.checked_out_at = None
+            if status == Attendance.Status.LEFT and attendance.status != status:
+                attendance.checked_out_at = now
+            attendance.status = status
+            attendance.reason = reason
+            attendance.substitute = substitute
+            attendance.save()
+            if substitute is not None and substitute != previous_substitute:
+                permissions.grant_substitute(attendance.meeting, substitute)
+                _send_on_commit(attendance.meeting, [substitute], invitations.Method.REQUEST)
+    except IntegrityError:
+        raise ServiceError(
+            _("This person already substitutes for another member."), field="substitute"
+        ) from None
+    return attendance
+
+
+def _own_attendance_locked(actor: User, meeting: Meeting) -> Attendance:
+    """Lock the actor's attendance row so that a double tap or a secretariat change at the
+    same moment apply one after the other."""
+    attendance = (
+        Attendance.objects.select_for_update()
+        .select_related("meeting__body")
+        .filter(meeting=meeting)
+        .filter(user=actor)
+        .first()
+    ) or (
+        Attendance.objects.select_for_update()
+        .select_related("meeting__body")
+        .filter(meeting=meeting, substitute=actor)
+        .first()
+    )
+    if attendance is None:
+        raise ServiceError(_("You are not invited to this meeting."))
+    return attendance
+
+
+def _require_check_in_open(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.IN_SESSION:
+        return
+    if meeting.status == Meeting.Status.SCHEDULED:
+        opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
+        if timezone.now() >= opens_at:
+            return
+        raise ServiceError(
+            _("Check-in opens at %s.")
+            % date_format(timezone.localtime(opens_at), "DATETIME_FORMAT")
+        )
+    raise ServiceError(
+        _("Check-in is closed: the meeting is %s.") % meeting.get_status_display().lower()
+    )

@@ -1,0 +1,142 @@
+"""Shared fixtures: real PostgreSQL and Redis, personas, and bodies built through the services.
+
+The suite never skips a missing service: it stops with the command that starts it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from meetings import permissions, services
+from meetings.models import Body, Meeting, Membership
+from tests.factories import UserFactory
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit("The suite runs against PostgreSQL: set DATABASE_URL (make test does).", 1)
+    try:
+        psycopg.connect(
+            host=database["HOST"] or "127.0.0.1",
+            port=database["PORT"] or 5432,
+            user=database["USER"],
+            password=database["PASSWORD"],
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as error:
+        pytest.exit(f"PostgreSQL is not reachable ({error}).\nStart it with: {START_POSTGRES}", 1)
+    if not settings.REDIS_URL:
+        pytest.exit("The suite runs against Redis: set REDIS_URL (make test does).", 1)
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.exit(f"Redis is not reachable ({error}).\nStart it with: {START_REDIS}", 1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Personas:
+    body: Body
+    chair: User
+    vice_chairs: list[User]
+    members: list[User]
+    secretary: User
+
+    @property
+    def voters(self) -> list[User]:
+        return [self.chair, *self.vice_chairs, *self.members]
+
+
+@pytest.fixture
+def secretariat(db: None) -> User:
+    """A secretariat officer: may create bodies, has no role in any yet."""
+    user = UserFactory(username="secretariat")
+    user.groups.add(permissions.secretariat_group())
+    return user
+
+
+def _build_body(
+    secretariat: User, *, name: str, kind: str, vice_chairs: int, members: int
+) -> Personas:
+    body = services.body_create(actor=secretariat, name=name, kind=kind)
+
+    def join(role: str, title: str) -> User:
+        user = UserFactory()
+        services.membership_create(actor=secretariat, body=body, user=user, role=role, title=title)
+        return user
+
+    return Personas(
+        body=body,
+        chair=join(Membership.Role.CHAIR, "Chair"),
+        vice_chairs=[join(Membership.Role.VICE_CHAIR, "Vice-chair") for _ in range(vice_chairs)],
+        members=[join(Membership.Role.MEMBER, f"Member {i}") for i in range(members)],
+        secretary=join(Membership.Role.SECRETARY, "Secretary"),
+    )
+
+
+@pytest.fixture
+def government(secretariat: User) -> Personas:
+    """The Government: 27 voting members (the Prime Minister, 4 deputies, 22 ministers)."""
+    return _build_body(
+        secretariat, name="Government", kind=Body.Kind.GOVERNMENT, vice_chairs=4, members=22
+    )
+
+
+@pytest.fixture
+def committee(secretariat: User) -> Personas:
+    """A committee under Robert's Rules: 5 voting members."""
+    return _build_body(
+        secretariat, name="Finance Committee", kind=Body.Kind.COMMITTEE, vice_chairs=0, members=4
+    )
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    return UserFactory(username="outsider")
+
+
+def plan_meeting(personas: Personas, *, starts_in: datetime.timedelta, **fields: object) -> Meeting:
+    starts_at = timezone.now() + starts_in
+    values: dict[str, object] = {
+        "title": "Regular Government meeting",
+        "starts_at": starts_at,
+        "ends_at": starts_at + datetime.timedelta(hours=3),
+        "place": "Room 1",
+    }
+    values.update(fields)
+    return services.meeting_create(actor=personas.secretary, body=personas.body, **values)
+
+
+@pytest.fixture
+def draft_meeting(government: Personas) -> Meeting:
+    return plan_meeting(government, starts_in=datetime.timedelta(hours=1))
+
+
+@pytest.fixture
+def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
+    """A Government meeting scheduled for an hour from now: check-in is open."""
+    return services.meeting_schedule(actor=government.secretary, meeting=draft_meeting)
+
+
+def check_in(meeting: Meeting, users: list[User]) -> None:
+    for user in users:
+        services.attendance_check_in(actor=user, meeting=meeting)

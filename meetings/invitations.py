@@ -93,7 +93,7 @@ def build_message(
     message.attach(
         "invite.ics",
         build_ics(meeting, attendee, method, sequence=sequence),
-        f"text/calendar; method={method.value}; charset=UTF-8",
+        f"text/calendar; method={method.value}",
     )
     return message
 

@@ -128,7 +128,9 @@ class Membership(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     has_vote = models.BooleanField(_("voting right"))
     starts_on = models.DateField(_("member since"), default=timezone.localdate)
-    ends_on = models.DateField(_("member until"), null=True, blank=True)
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("From this day on, no longer a member.")
+    )
 
     class Meta:
         ordering = ["body", "role", "user__last_name", "user__first_name"]
@@ -147,7 +149,7 @@ class Membership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.ends_on is None or self.ends_on >= timezone.localdate()
+        return self.ends_on is None or self.ends_on > timezone.localdate()
 
 
 class Meeting(models.Model):

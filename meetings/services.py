@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -17,11 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from meetings import invitations, permissions, rules
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
 
 VOTING_ROLES = {Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.MEMBER}
 PRESETS = {
@@ -182,7 +186,7 @@ def membership_end(
 ) -> Membership:
     """End a membership: the person loses access to the body and its meetings, and their
     invitations to meetings not yet held are withdrawn."""
-    ends_on = ends_on or timezone.localdate() - datetime.timedelta(days=1)
+    ends_on = ends_on or timezone.localdate()
     return membership_update(actor=actor, membership=membership, ends_on=ends_on)
 
 
@@ -277,7 +281,7 @@ def meeting_schedule(*, actor: User, meeting: Meeting) -> Meeting:
     _require(permissions.can_manage_meeting(actor, meeting), _("You cannot schedule this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
-        _transition(meeting, Meeting.Status.SCHEDULED)
+        _transition(meeting, "schedule")
         if meeting.ends_at <= timezone.now():
             raise ServiceError(_("This meeting's time has already passed; change it first."))
         current = Membership.objects.filter(body=meeting.body).select_related("user")
@@ -293,7 +297,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
     with transaction.atomic():
         meeting = _lock(meeting)
         was_scheduled = meeting.status == Meeting.Status.SCHEDULED
-        _transition(meeting, Meeting.Status.CANCELLED)
+        _transition(meeting, "cancel")
         meeting.cancelled_at = timezone.now()
         meeting.cancellation_reason = reason.strip()
         if was_scheduled:
@@ -308,7 +312,7 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can open the session."))
     with transaction.atomic():
         meeting = _lock(meeting)
-        _transition(meeting, Meeting.Status.IN_SESSION)
+        _transition(meeting, "start")
         _require_quorum(meeting)
         meeting.started_at = timezone.now()
         meeting.save()
@@ -319,7 +323,7 @@ def meeting_adjourn(*, actor: User, meeting: Meeting) -> Meeting:
     _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can adjourn."))
     with transaction.atomic():
         meeting = _lock(meeting)
-        _transition(meeting, Meeting.Status.ADJOURNED)
+        _transition(meeting, "adjourn")
         meeting.adjourned_at = timezone.now()
         meeting.save()
     return meeting
@@ -330,7 +334,7 @@ def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
     _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can reconvene."))
     with transaction.atomic():
         meeting = _lock(meeting)
-        _transition(meeting, Meeting.Status.IN_SESSION)
+        _transition(meeting, "reconvene")
         _require_quorum(meeting)
         meeting.adjourned_at = None
         meeting.save()
@@ -341,32 +345,51 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
     _require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
-        _transition(meeting, Meeting.Status.CLOSED)
+        _transition(meeting, "close")
         meeting.closed_at = timezone.now()
         meeting.save()
     return meeting
 
 
-TRANSITIONS: dict[str, set[str]] = {
-    Meeting.Status.DRAFT: {Meeting.Status.SCHEDULED, Meeting.Status.CANCELLED},
-    Meeting.Status.SCHEDULED: {Meeting.Status.IN_SESSION, Meeting.Status.CANCELLED},
-    Meeting.Status.IN_SESSION: {Meeting.Status.ADJOURNED},
-    Meeting.Status.ADJOURNED: {Meeting.Status.IN_SESSION, Meeting.Status.CLOSED},
-    Meeting.Status.CLOSED: set(),
-    Meeting.Status.CANCELLED: set(),
+class Transition(NamedTuple):
+    sources: frozenset[str]
+    target: str
+    refusal: StrPromise
+
+
+S = Meeting.Status
+TRANSITIONS: dict[str, Transition] = {
+    "schedule": Transition(
+        frozenset({S.DRAFT}), S.SCHEDULED, _lazy("Only a draft meeting can be scheduled.")
+    ),
+    "cancel": Transition(
+        frozenset({S.DRAFT, S.SCHEDULED}),
+        S.CANCELLED,
+        _lazy("Only a meeting that has not started can be cancelled."),
+    ),
+    "start": Transition(
+        frozenset({S.SCHEDULED}), S.IN_SESSION, _lazy("Only a scheduled meeting can be opened.")
+    ),
+    "adjourn": Transition(
+        frozenset({S.IN_SESSION}), S.ADJOURNED, _lazy("Only a session in progress can adjourn.")
+    ),
+    "reconvene": Transition(
+        frozenset({S.ADJOURNED}), S.IN_SESSION, _lazy("Only an adjourned session can reconvene.")
+    ),
+    "close": Transition(
+        frozenset({S.ADJOURNED}), S.CLOSED, _lazy("Only an adjourned meeting can be closed.")
+    ),
 }
 
 
-def _transition(meeting: Meeting, target: str) -> None:
-    if target not in TRANSITIONS[meeting.status]:
+def _transition(meeting: Meeting, action: str) -> None:
+    transition = TRANSITIONS[action]
+    if meeting.status not in transition.sources:
         raise ServiceError(
-            _("A meeting that is %(current)s cannot become %(target)s.")
-            % {
-                "current": meeting.get_status_display().lower(),
-                "target": Meeting.Status(target).label.lower(),
-            }
+            _("%(refusal)s This meeting is %(status)s.")
+            % {"refusal": transition.refusal, "status": meeting.get_status_display().lower()}
         )
-    meeting.status = target
+    meeting.status = transition.target
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -487,7 +510,7 @@ def attendance_record(
     try:
         with transaction.atomic():
             attendance = (
-                Attendance.objects.select_for_update()
+                Attendance.objects.select_for_update(of=("self",))
                 .select_related("meeting__body", "user", "substitute")
                 .get(pk=attendance.pk)
             )

@@ -1,6 +1,9 @@
 """Shared fixtures: real PostgreSQL and Redis, personas, and bodies built through the services.
 
 The suite never skips a missing service: it stops with the command that starts it.
+Tests that need committed data (`transaction=True`) also ask for `serialized_rollback=True`:
+the flush after such a test would otherwise remove what the migrations created, such as the
+Secretariat group.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def outsider(db: None) -> User:
 
 
 def plan_meeting(personas: Personas, *, starts_in: datetime.timedelta, **fields: object) -> Meeting:
-    starts_at = timezone.now() + starts_in
+    starts_at = (timezone.now() + starts_in).replace(second=0, microsecond=0)
     values: dict[str, object] = {
         "title": "Regular Government meeting",
         "starts_at": starts_at,

@@ -1,0 +1,190 @@
+"""Bodies with their rules, memberships, and the rights a role gives on the body's meetings."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from meetings import permissions, rules, services
+from meetings.errors import ServiceError
+from meetings.models import Attendance, Body, Meeting, Membership
+from tests.conftest import Personas
+from tests.factories import UserFactory
+
+
+def test_a_government_gets_the_government_rules(government: Personas) -> None:
+    assert government.body.decision_rules == rules.GOVERNMENT_RULES
+
+
+def test_a_committee_gets_roberts_rules(committee: Personas) -> None:
+    assert committee.body.decision_rules == rules.COMMITTEE_RULES
+
+
+def test_only_the_secretariat_creates_bodies(outsider: object) -> None:
+    with pytest.raises(PermissionDenied):
+        services.body_create(actor=outsider, name="Board", kind=Body.Kind.BOARD)  # type: ignore[arg-type]
+    assert not Body.objects.filter(name="Board").exists()
+
+
+def test_body_names_are_unique_whatever_the_case(secretariat: object, government: Personas) -> None:
+    with pytest.raises(ServiceError, match="already exists"):
+        services.body_create(actor=secretariat, name=" GOVERNMENT ", kind=Body.Kind.BOARD)  # type: ignore[arg-type]
+    assert Body.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"quorum_numerator": 3, "quorum_denominator": 2},
+        {"majority_denominator": 0},
+        {"quorum_numerator": 0},
+    ],
+)
+def test_rules_must_be_fractions(government: Personas, fields: dict[str, int]) -> None:
+    with pytest.raises(ServiceError, match="fraction|zero"):
+        services.body_update(actor=government.secretary, body=government.body, **fields)
+    assert Body.objects.get(pk=government.body.pk).decision_rules == rules.GOVERNMENT_RULES
+
+
+def test_a_member_cannot_change_the_rules(government: Personas) -> None:
+    with pytest.raises(PermissionDenied):
+        services.body_update(actor=government.members[0], body=government.body, quorum_numerator=1)
+
+
+def test_the_secretary_changes_the_rules(government: Personas) -> None:
+    services.body_update(
+        actor=government.secretary, body=government.body, quorum_numerator=1, quorum_denominator=2
+    )
+    assert Body.objects.get(pk=government.body.pk).decision_rules.quorum == rules.Threshold(
+        1, 2, strict=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "view", "manage", "run"),
+    [
+        (Membership.Role.CHAIR, True, False, True),
+        (Membership.Role.VICE_CHAIR, True, False, True),
+        (Membership.Role.MEMBER, True, False, False),
+        (Membership.Role.SECRETARY, True, True, False),
+        (Membership.Role.OBSERVER, True, False, False),
+    ],
+)
+def test_each_role_gets_its_rights_on_the_meetings(
+    government: Personas, meeting: Meeting, role: str, view: bool, manage: bool, run: bool
+) -> None:
+    person = UserFactory()
+    services.membership_create(
+        actor=government.secretary, body=government.body, user=person, role=role
+    )
+    assert permissions.can_view_meeting(person, meeting) is view
+    assert permissions.can_manage_meeting(person, meeting) is manage
+    assert permissions.can_run_meeting(person, meeting) is run
+
+
+def test_an_outsider_cannot_learn_that_a_meeting_exists(outsider: object, meeting: Meeting) -> None:
+    with pytest.raises(Http404) as missing:
+        permissions.access_meeting(outsider, meeting.pk)  # type: ignore[arg-type]
+    with pytest.raises(Http404) as forbidden:
+        permissions.access_meeting(outsider, 10**9)  # type: ignore[arg-type]
+    assert str(missing.value) == str(forbidden.value)
+    assert meeting not in permissions.meetings_for_user(outsider)  # type: ignore[arg-type]
+
+
+def test_members_do_not_see_drafts_but_the_secretary_does(
+    government: Personas, draft_meeting: Meeting
+) -> None:
+    with pytest.raises(Http404):
+        permissions.access_meeting(government.members[0], draft_meeting.pk)
+    assert draft_meeting not in permissions.meetings_for_user(government.members[0])
+    assert permissions.access_meeting(government.secretary, draft_meeting.pk) == draft_meeting
+    assert draft_meeting in permissions.meetings_for_user(government.secretary)
+
+
+def test_members_of_one_body_do_not_see_another_bodys_meetings(
+    government: Personas, committee: Personas, meeting: Meeting
+) -> None:
+    committee_only = committee.members[0]
+    with pytest.raises(Http404):
+        permissions.access_meeting(committee_only, meeting.pk)
+
+
+def test_a_new_member_is_invited_to_scheduled_meetings(
+    government: Personas, meeting: Meeting
+) -> None:
+    newcomer = UserFactory()
+    services.membership_create(
+        actor=government.secretary,
+        body=government.body,
+        user=newcomer,
+        role=Membership.Role.MEMBER,
+        title="Minister of Health",
+    )
+    row = Attendance.objects.get(meeting=meeting, user=newcomer)
+    assert (row.has_vote, row.title) == (True, "Minister of Health")
+    assert permissions.can_view_meeting(newcomer, meeting)
+
+
+def test_ending_a_membership_revokes_access_and_withdraws_invitations(
+    government: Personas, meeting: Meeting
+) -> None:
+    leaving = government.members[0]
+    membership = Membership.objects.get(body=government.body, user=leaving)
+    services.membership_end(actor=government.secretary, membership=membership)
+    assert not permissions.can_view_meeting(leaving, meeting)
+    assert not Attendance.objects.filter(meeting=meeting, user=leaving).exists()
+    assert Membership.objects.get(pk=membership.pk).ends_on == timezone.localdate()
+
+
+def test_changing_role_changes_rights(government: Personas, meeting: Meeting) -> None:
+    promoted = government.members[0]
+    membership = Membership.objects.get(body=government.body, user=promoted)
+    services.membership_update(
+        actor=government.secretary, membership=membership, role=Membership.Role.VICE_CHAIR
+    )
+    assert permissions.can_run_meeting(promoted, meeting)
+    services.membership_update(
+        actor=government.secretary, membership=membership, role=Membership.Role.MEMBER
+    )
+    assert not permissions.can_run_meeting(promoted, meeting)
+
+
+def test_a_person_joins_a_body_once(government: Personas) -> None:
+    with pytest.raises(ServiceError, match="already a member"):
+        services.membership_create(
+            actor=government.secretary,
+            body=government.body,
+            user=government.members[0],
+            role=Membership.Role.OBSERVER,
+        )
+    assert Membership.objects.filter(user=government.members[0]).count() == 1
+
+
+def test_a_membership_cannot_end_before_it_starts(government: Personas) -> None:
+    with pytest.raises(ServiceError, match="end before"):
+        services.membership_create(
+            actor=government.secretary,
+            body=government.body,
+            user=UserFactory(),
+            role=Membership.Role.MEMBER,
+            starts_on=datetime.date(2026, 5, 1),
+            ends_on=datetime.date(2026, 4, 1),
+        )
+
+
+def test_a_member_cannot_add_members(government: Personas) -> None:
+    with pytest.raises(PermissionDenied):
+        services.membership_create(
+            actor=government.members[0],
+            body=government.body,
+            user=UserFactory(),
+            role=Membership.Role.MEMBER,
+        )
+
+
+def test_secretaries_and_observers_have_no_vote_by_default(government: Personas) -> None:
+    votes = dict(Membership.objects.filter(body=government.body).values_list("role", "has_vote"))
+    assert votes[Membership.Role.SECRETARY] is False
+    assert votes[Membership.Role.CHAIR] is True

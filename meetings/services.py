@@ -23,6 +23,7 @@ from meetings import invitations, permissions, rules
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
+from realtime import events
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
@@ -178,6 +179,12 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
             permissions.join_role(membership)
         elif was_current:
             _uninvite_from_scheduled_meetings(membership)
+        events.recheck_access(
+            meeting_ids=list(
+                body.meetings.exclude(status=Meeting.Status.CLOSED).values_list("pk", flat=True)
+            ),
+            user_ids=[membership.user_id],
+        )
     return membership
 
 
@@ -272,6 +279,12 @@ def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
             meeting.ics_sequence += 1
             _send_on_commit(meeting, _invitees(meeting), invitations.Method.REQUEST)
         meeting.save()
+        if changed and meeting.status == Meeting.Status.SCHEDULED:
+            events.publish(
+                meeting=meeting,
+                type="meetings.meeting_changed",
+                payload={"fields": sorted(changed)},
+            )
     return meeting
 
 
@@ -288,6 +301,7 @@ def meeting_schedule(*, actor: User, meeting: Meeting) -> Meeting:
         members = [m for m in current if m.is_current]
         Attendance.objects.bulk_create(_attendance_for(meeting, m) for m in members)
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_scheduled")
         _send_on_commit(meeting, [m.user for m in members], invitations.Method.REQUEST)
     return meeting
 
@@ -304,6 +318,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
             meeting.ics_sequence += 1
             _send_on_commit(meeting, _invitees(meeting), invitations.Method.CANCEL)
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_cancelled")
     return meeting
 
 
@@ -316,6 +331,7 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
         _require_quorum(meeting)
         meeting.started_at = timezone.now()
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_started")
     return meeting
 
 
@@ -326,6 +342,7 @@ def meeting_adjourn(*, actor: User, meeting: Meeting) -> Meeting:
         _transition(meeting, "adjourn")
         meeting.adjourned_at = timezone.now()
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_adjourned")
     return meeting
 
 
@@ -338,6 +355,7 @@ def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
         _require_quorum(meeting)
         meeting.adjourned_at = None
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_reconvened")
     return meeting
 
 
@@ -348,6 +366,7 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         _transition(meeting, "close")
         meeting.closed_at = timezone.now()
         meeting.save()
+        _publish_status(meeting, "meetings.meeting_closed")
     return meeting
 
 
@@ -390,6 +409,32 @@ def _transition(meeting: Meeting, action: str) -> None:
             % {"refusal": transition.refusal, "status": meeting.get_status_display().lower()}
         )
     meeting.status = transition.target
+
+
+def _publish_status(meeting: Meeting, type: str) -> None:
+    events.publish(meeting=meeting, type=type, payload={"status": meeting.status})
+
+
+def _publish_attendance(attendance: Attendance) -> None:
+    """Tablets and the chair's board update the row and the quorum from this event."""
+    quorum = meeting_quorum(attendance.meeting)
+    events.publish(
+        meeting=attendance.meeting,
+        type="meetings.attendance_changed",
+        payload={
+            "attendance": attendance.pk,
+            "user": attendance.user_id,
+            "status": attendance.status,
+            "substitute": attendance.substitute_id,
+            "substitute_present": attendance.substitute_checked_in_at is not None,
+            "quorum": {
+                "present": quorum.present,
+                "members": quorum.members,
+                "required": quorum.required,
+                "met": quorum.met,
+            },
+        },
+    )
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -458,6 +503,7 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Attendance:
             attendance.status = Attendance.Status.PRESENT
             attendance.reason = ""
         attendance.save()
+        _publish_attendance(attendance)
     return attendance
 
 
@@ -475,6 +521,7 @@ def attendance_check_out(*, actor: User, meeting: Meeting) -> Attendance:
             attendance.status = Attendance.Status.LEFT
             attendance.checked_out_at = timezone.now()
         attendance.save()
+        _publish_attendance(attendance)
     return attendance
 
 
@@ -534,6 +581,11 @@ def attendance_record(
             attendance.reason = reason
             attendance.substitute = substitute
             attendance.save()
+            _publish_attendance(attendance)
+            if previous_substitute is not None and previous_substitute != substitute:
+                events.recheck_access(
+                    meeting_ids=[attendance.meeting_id], user_ids=[previous_substitute.pk]
+                )
             if substitute is not None and substitute != previous_substitute:
                 permissions.grant_substitute(attendance.meeting, substitute)
                 _send_on_commit(attendance.meeting, [substitute], invitations.Method.REQUEST)

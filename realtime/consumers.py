@@ -1,0 +1,102 @@
+"""The WebSocket endpoint /ws/meetings/<id>/?since=<seq>: push, heartbeat, nothing else.
+
+Writes never travel over the socket; they go through the HTTP API and its services.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from realtime.access import subscriber_rights
+from realtime.fanout import Subscriber, broadcaster
+
+MAX_CLIENT_FRAME = 4096
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_BAD_REQUEST = 4400
+
+
+def parse_since(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1")).get("since", ["0"])
+    try:
+        since = int(values[-1])
+    except ValueError:
+        return None
+    return since if since >= 0 else None
+
+
+class MeetingConsumer(AsyncWebsocketConsumer):
+    # Events reach the socket through the process's broadcaster, so a socket needs no channel
+    # of its own: no per-socket channel-layer subscription and no per-event database cleanup.
+    channel_layer_alias = "no-channel-per-socket"
+
+    subscriber: Subscriber | None = None
+
+    async def connect(self) -> None:
+        # Close codes can only be sent on an accepted socket.
+        await self.accept()
+        user = self.scope["user"]
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        since = parse_since(self.scope["query_string"])
+        if since is None:
+            await self._error("'since' must be a whole number of zero or more.")
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
+        meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        rights = await database_sync_to_async(subscriber_rights)(user.pk, meeting_id)
+        if rights is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.subscriber = Subscriber(
+            meeting_id=meeting_id,
+            user_id=user.pk,
+            rights=rights,
+            last_seq=since,
+            send=self._send_text,
+            close=self._close,
+        )
+        await broadcaster().join(self.subscriber)
+
+    async def disconnect(self, code: int) -> None:
+        if self.subscriber is not None:
+            broadcaster().leave(self.subscriber)
+            self.subscriber = None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self._error("Send text frames with JSON.")
+            return
+        if len(text_data) > MAX_CLIENT_FRAME:
+            await self._error(f"Frames are limited to {MAX_CLIENT_FRAME} characters.")
+            return
+        try:
+            frame: Any = json.loads(text_data)
+        except ValueError:
+            await self._error("This frame is not JSON.")
+            return
+        kind = frame.get("type") if isinstance(frame, dict) else None
+        if kind == "ping" and self.subscriber is not None:
+            head = broadcaster().head(self.subscriber.meeting_id)
+            await self._send_text(json.dumps({"type": "pong", "seq": head}))
+        else:
+            await self._error(
+                'Unknown frame. The socket only answers {"type": "ping"}; '
+                "changes go through the HTTP API."
+            )
+
+    async def _error(self, message: str) -> None:
+        await self._send_text(json.dumps({"type": "error", "message": message}))
+
+    async def _send_text(self, text: str) -> None:
+        await self.base_send({"type": "websocket.send", "text": text})
+
+    async def _close(self, code: int) -> None:
+        await self.close(code=code)

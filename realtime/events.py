@@ -1,0 +1,131 @@
+"""The one way to publish a meeting event: append it to the log and push it after commit.
+
+Services call `publish` inside their transaction. The event gets the meeting's next sequence
+number; after the commit one message per server process carries the already-encoded frames
+through the channel layer (Redis in production). If the push fails the write still stands:
+clients and processes catch up from the log.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+
+from meetings.models import Meeting
+from realtime.models import MeetingEvent
+
+logger = logging.getLogger(__name__)
+
+# Every server process's broadcaster listens on this group: one message per process per event.
+GROUP = "realtime.meeting-events"
+
+
+def publish(
+    *,
+    meeting: Meeting,
+    type: str,
+    payload: dict[str, Any],
+    restricted_to: str = "",
+    users: Sequence[int] = (),
+) -> MeetingEvent:
+    """Append an event to the meeting's log; push it to connected clients after commit.
+
+    Must run inside the calling service's transaction, so that the event exists exactly when
+    the change it describes does. `restricted_to` (a permission) and `users` limit who sees the
+    payload; see MeetingEvent.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("publish() must run inside the service's transaction.atomic().")
+    event = MeetingEvent.objects.create(
+        meeting=meeting,
+        seq=_next_seq(meeting.pk),
+        type=type,
+        payload=payload,
+        restricted_to=restricted_to,
+        users=list(users),
+    )
+    message = broadcast_message(event)
+    transaction.on_commit(lambda: push(message))
+    return event
+
+
+def _next_seq(meeting_id: int) -> int:
+    """Take the meeting's next number; the row stays locked until commit, so concurrent
+    publishers to one meeting are numbered in commit order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO realtime_meetingstream (meeting_id, last_seq) VALUES (%s, 1) "
+            "ON CONFLICT (meeting_id) DO UPDATE "
+            "SET last_seq = realtime_meetingstream.last_seq + 1 RETURNING last_seq",
+            [meeting_id],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def frames(event: MeetingEvent) -> tuple[str, str]:
+    """The event encoded once for those who may see it, and once without its payload."""
+    full = {
+        "type": "event",
+        "seq": event.seq,
+        "event": event.type,
+        "payload": event.payload,
+        "at": event.created_at.isoformat(),
+    }
+    redacted = {**full, "payload": None, "restricted": True}
+    return json.dumps(full, ensure_ascii=False), json.dumps(redacted, ensure_ascii=False)
+
+
+def broadcast_message(event: MeetingEvent) -> dict[str, Any]:
+    full, redacted = frames(event)
+    return {
+        "type": "meeting.event",
+        "meeting": event.meeting_id,
+        "seq": event.seq,
+        "full": full,
+        "redacted": redacted,
+        "restricted_to": event.restricted_to,
+        "users": event.users,
+    }
+
+
+def push(message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(GROUP, message)
+    except Exception:  # noqa: BLE001  (any transport failure: the log already has the event)
+        logger.warning(
+            "Could not push event %s of meeting %s; clients will catch up from the log.",
+            message["seq"],
+            message["meeting"],
+            exc_info=True,
+        )
+
+
+def recheck_access(*, meeting_ids: Sequence[int], user_ids: Sequence[int]) -> None:
+    """After commit, ask every process to re-check these people's open sockets on these
+    meetings and close those that lost the right (a membership ended, a substitute replaced)."""
+    messages = [
+        {"type": "meeting.recheck", "meeting": meeting_id, "users": list(user_ids)}
+        for meeting_id in meeting_ids
+    ]
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for message in messages:
+            try:
+                async_to_sync(layer.group_send)(GROUP, message)
+            except Exception:  # noqa: BLE001  (the socket stays until it reconnects and is refused)
+                logger.warning("Could not ask to re-check access.", exc_info=True)
+
+    transaction.on_commit(send)

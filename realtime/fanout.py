@@ -1,0 +1,239 @@
+"""Fan-out inside one server process.
+
+Each process has one Broadcaster (per event loop). It subscribes once to the channel layer and
+writes each event, encoded once by the publisher, straight to every local socket of the meeting:
+no channel-layer message and no database work per recipient.
+
+Every subscriber receives its meeting's events in order, each exactly once: a frame is written
+only when its number follows the last one sent to that socket. A socket that is behind (it has
+just connected with `since`, or a push was lost while Redis was down) is brought up to date from
+recent frames kept in memory, then from the database, before it takes live frames again. A tick
+re-reads each meeting's last number from the database, so a lost push is noticed even when no
+further event comes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from realtime import selectors
+from realtime.events import GROUP
+
+logger = logging.getLogger(__name__)
+
+RECENT_FRAMES_PER_MEETING = 2000
+CATCH_UP_BATCH = 500
+
+
+@dataclass(eq=False)
+class Subscriber:
+    """One socket following one meeting."""
+
+    meeting_id: int
+    user_id: int
+    rights: frozenset[str]
+    last_seq: int
+    send: Callable[[str], Awaitable[None]]
+    close: Callable[[int], Awaitable[None]]
+    catching_up: bool = field(default=False)
+
+    def may_see(self, message: dict[str, Any]) -> bool:
+        if message["users"] and self.user_id not in message["users"]:
+            return False
+        return not message["restricted_to"] or message["restricted_to"] in self.rights
+
+
+class Broadcaster:
+    def __init__(self) -> None:
+        self.subscribers: dict[int, set[Subscriber]] = defaultdict(set)
+        self.latest: dict[int, int] = {}
+        self.recent: dict[int, OrderedDict[int, dict[str, Any]]] = defaultdict(OrderedDict)
+        self.channel: str | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def join(self, subscriber: Subscriber) -> None:
+        """Start following a meeting: replay what the subscriber missed, then go live."""
+        await self._start()
+        meeting_id = subscriber.meeting_id
+        self.subscribers[meeting_id].add(subscriber)
+        heads = await database_sync_to_async(selectors.stream_heads)([meeting_id])
+        self._advance(meeting_id, heads.get(meeting_id, 0))
+        await self._catch_up(subscriber)
+
+    def leave(self, subscriber: Subscriber) -> None:
+        meeting_id = subscriber.meeting_id
+        self.subscribers[meeting_id].discard(subscriber)
+        if not self.subscribers[meeting_id]:
+            del self.subscribers[meeting_id]
+            self.latest.pop(meeting_id, None)
+            self.recent.pop(meeting_id, None)
+
+    def head(self, meeting_id: int) -> int:
+        return self.latest.get(meeting_id, 0)
+
+    async def _start(self) -> None:
+        if self.channel is not None:
+            return
+        layer = get_channel_layer()
+        assert layer is not None, "CHANNEL_LAYERS must be configured"
+        self.channel = await layer.new_channel()
+        self._spawn(self._listen())
+        self._spawn(self._tick())
+        await self._subscribe()
+
+    async def _subscribe(self) -> bool:
+        """(Re)join the group; Redis forgets groups when it restarts, so this is repeated."""
+        layer = get_channel_layer()
+        assert layer is not None and self.channel is not None
+        try:
+            await layer.group_add(GROUP, self.channel)
+        except Exception:  # noqa: BLE001  (Redis down: retried on the next tick)
+            logger.warning("Cannot subscribe to meeting events; retrying.", exc_info=True)
+            return False
+        return True
+
+    async def _listen(self) -> None:
+        layer = get_channel_layer()
+        assert layer is not None and self.channel is not None
+        while True:
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001  (Redis down: the tick catches up from the log)
+                logger.warning("Meeting events interrupted; reconnecting.", exc_info=True)
+                await asyncio.sleep(1)
+                continue
+            await self.dispatch(message)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "meeting.recheck":
+            await self._recheck(message["meeting"], set(message["users"]))
+            return
+        meeting_id, seq = message["meeting"], message["seq"]
+        subscribers = self.subscribers.get(meeting_id)
+        if not subscribers:
+            return
+        self._remember(message)
+        self._advance(meeting_id, seq)
+        for subscriber in list(subscribers):
+            if subscriber.catching_up or seq <= subscriber.last_seq:
+                continue
+            if seq == subscriber.last_seq + 1:
+                await self._deliver(subscriber, message)
+            else:
+                self._spawn(self._catch_up(subscriber))
+
+    async def _tick(self) -> None:
+        interval = settings.REALTIME_HEARTBEAT_SECONDS
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self._subscribe()
+                await self._check_heads()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001  (database briefly away: try on the next tick)
+                logger.warning("Realtime tick failed.", exc_info=True)
+
+    async def _check_heads(self) -> None:
+        """Catch up sockets behind the log, and send each a heartbeat with the last number."""
+        meeting_ids = list(self.subscribers)
+        if not meeting_ids:
+            return
+        heads = await database_sync_to_async(selectors.stream_heads)(meeting_ids)
+        for meeting_id in meeting_ids:
+            self._advance(meeting_id, heads.get(meeting_id, 0))
+            heartbeat = json.dumps({"type": "heartbeat", "seq": self.head(meeting_id)})
+            for subscriber in list(self.subscribers.get(meeting_id, ())):
+                if subscriber.last_seq < self.head(meeting_id):
+                    self._spawn(self._catch_up(subscriber))
+                else:
+                    await self._send(subscriber, heartbeat)
+
+    async def _catch_up(self, subscriber: Subscriber) -> None:
+        if subscriber.catching_up:
+            return
+        subscriber.catching_up = True
+        try:
+            meeting_id = subscriber.meeting_id
+            while subscriber.last_seq < self.head(meeting_id):
+                message = self.recent[meeting_id].get(subscriber.last_seq + 1)
+                if message is None:
+                    missed = await database_sync_to_async(selectors.event_messages_after)(
+                        meeting_id, subscriber.last_seq, CATCH_UP_BATCH
+                    )
+                    if not missed:
+                        break  # the log is behind what was announced; the next tick retries
+                    for message in missed:
+                        self._remember(message)
+                    continue
+                await self._deliver(subscriber, message)
+        finally:
+            # No await between the last check and this line: a live frame that arrived during
+            # the catch-up raised the head and was caught by the loop above.
+            subscriber.catching_up = False
+
+    async def _recheck(self, meeting_id: int, user_ids: set[int]) -> None:
+        """Close the sockets of people who lost the right to follow the meeting."""
+        from realtime.access import subscriber_rights
+
+        for subscriber in list(self.subscribers.get(meeting_id, ())):
+            if subscriber.user_id not in user_ids:
+                continue
+            rights = await database_sync_to_async(subscriber_rights)(subscriber.user_id, meeting_id)
+            if rights is None:
+                self.leave(subscriber)
+                await subscriber.close(4403)
+            else:
+                subscriber.rights = rights
+
+    async def _deliver(self, subscriber: Subscriber, message: dict[str, Any]) -> None:
+        frame = message["full"] if subscriber.may_see(message) else message["redacted"]
+        subscriber.last_seq = message["seq"]
+        await self._send(subscriber, frame)
+
+    async def _send(self, subscriber: Subscriber, frame: str) -> None:
+        try:
+            await subscriber.send(frame)
+        except Exception:  # noqa: BLE001  (the socket went away; its disconnect will follow)
+            self.leave(subscriber)
+
+    def _remember(self, message: dict[str, Any]) -> None:
+        recent = self.recent[message["meeting"]]
+        recent[message["seq"]] = message
+        while len(recent) > RECENT_FRAMES_PER_MEETING:
+            recent.popitem(last=False)
+
+    def _advance(self, meeting_id: int, seq: int) -> None:
+        if seq > self.latest.get(meeting_id, 0):
+            self.latest[meeting_id] = seq
+
+    def _spawn(self, coroutine: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+
+_broadcasters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Broadcaster] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def broadcaster() -> Broadcaster:
+    """This process's broadcaster (one per event loop: daphne runs one)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _broadcasters:
+        _broadcasters[loop] = Broadcaster()
+    return _broadcasters[loop]

@@ -1,0 +1,43 @@
+from django.db import models
+
+from meetings.models import Meeting
+
+
+class MeetingStream(models.Model):
+    """The last event number given out for a meeting. Incrementing it locks the row until the
+    transaction ends, so a meeting's events are numbered 1, 2, 3... in commit order with no gap
+    (a rolled-back event gives its number back)."""
+
+    meeting = models.OneToOneField(
+        Meeting, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.last_seq}"
+
+
+class MeetingEvent(models.Model):
+    """One change in a meeting, kept for replay to clients that were offline and for the minutes.
+
+    `restricted_to` names a meeting permission (such as "meetings.manage_meeting") that a viewer
+    needs to see the payload; `users` lists the only people who may see it. Others receive the
+    event's number and type without the payload, so their sequence stays gap-free.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    restricted_to = models.CharField(max_length=100, blank=True)
+    users = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "seq"], name="event_seq_unique_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}#{self.seq} {self.type}"

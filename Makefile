@@ -11,9 +11,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
-# pdfsig), fonts for PDF rendering and screenshots, gettext (message catalogues).
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core gettext
-SYSTEM_COMMANDS := chromium pdftotext msgfmt
+# pdfsig), fonts for PDF rendering and screenshots, gettext (message catalogues), and the
+# compose file and nginx configuration checkers. Installed without recommends: docker-compose
+# would otherwise bring a Docker engine the tests do not need.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light
+SYSTEM_COMMANDS := chromium pdftotext msgfmt fc-list docker-compose /usr/sbin/nginx
 
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots clean
 
@@ -37,10 +39,10 @@ run: $(VENV)/.run-deps
 
 system-deps:
 	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing=1; done; \
-	fc-list 2>/dev/null | grep -q DejaVuSans || missing=1; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing=1; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing $(SYSTEM_PACKAGES) with apt-get"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
 	fi
 
 lint: $(VENV)/.test-deps

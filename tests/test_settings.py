@@ -80,8 +80,8 @@ def report(env: dict[str, str], tmp_path: Path) -> dict:
 
 @pytest.mark.parametrize(
     "secret_key",
-    [None, "development-only-secret-key-do-not-use-in-production"],
-    ids=["unset", "development-default"],
+    [None, "", "development-only-secret-key-do-not-use-in-production"],
+    ids=["unset", "empty", "development-default"],
 )
 def test_debug_off_refuses_to_start_without_a_secret_key(
     tmp_path: Path, secret_key: str | None

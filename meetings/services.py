@@ -417,11 +417,10 @@ def _publish_status(meeting: Meeting, type: str) -> None:
 
 def _publish_attendance(attendance: Attendance) -> None:
     """Tablets and the chair's board update the row and the quorum from this event."""
-    quorum = meeting_quorum(attendance.meeting)
-    events.publish(
-        meeting=attendance.meeting,
-        type="meetings.attendance_changed",
-        payload={
+
+    def payload() -> dict[str, object]:
+        quorum = meeting_quorum(attendance.meeting)
+        return {
             "attendance": attendance.pk,
             "user": attendance.user_id,
             "status": attendance.status,
@@ -433,8 +432,9 @@ def _publish_attendance(attendance: Attendance) -> None:
                 "required": quorum.required,
                 "met": quorum.met,
             },
-        },
-    )
+        }
+
+    events.publish(meeting=attendance.meeting, type="meetings.attendance_changed", payload=payload)
 
 
 def _lock(meeting: Meeting) -> Meeting:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -30,23 +30,26 @@ def publish(
     *,
     meeting: Meeting,
     type: str,
-    payload: dict[str, Any],
+    payload: dict[str, Any] | Callable[[], dict[str, Any]],
     restricted_to: str = "",
     users: Sequence[int] = (),
 ) -> MeetingEvent:
     """Append an event to the meeting's log; push it to connected clients after commit.
 
     Must run inside the calling service's transaction, so that the event exists exactly when
-    the change it describes does. `restricted_to` (a permission) and `users` limit who sees the
-    payload; see MeetingEvent.
+    the change it describes does. A callable payload is built after the event's number is taken:
+    that lock waits for the meeting's earlier events to commit, so totals it reads (such as the
+    quorum) include every earlier change. `restricted_to` (a permission) and `users` limit who
+    sees the payload; see MeetingEvent.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the service's transaction.atomic().")
+    seq = _next_seq(meeting.pk)
     event = MeetingEvent.objects.create(
         meeting=meeting,
-        seq=_next_seq(meeting.pk),
+        seq=seq,
         type=type,
-        payload=payload,
+        payload=payload() if callable(payload) else payload,
         restricted_to=restricted_to,
         users=list(users),
     )

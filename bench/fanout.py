@@ -1,0 +1,524 @@
+"""Fan-out benchmark: one service call, N real WebSocket clients, two daphne processes, Redis.
+
+    python bench/fanout.py latency [--clients 100,1000,3000] [--events 20] [--workers 2]
+    python bench/fanout.py sustained [--clients 1000] [--rate 10] [--seconds 120]
+    python bench/fanout.py storm [--clients 500]
+
+`latency` measures, per event, the time from the service call until the last client has the
+event (p50 and p99 over the events), the memory each connection costs the server processes,
+and in the same run the floor: a bare `websockets` server broadcasting the same frame to the
+same number of clients. `sustained` checks that every client receives every event once and in
+order. `storm` drops clients at once and reconnects them with their last sequence number.
+
+It uses its own database (meetings_bench, recreated each run) and Redis database 5, and only
+addresses on this machine. Figures go to standard output; docs/PERFORMANCE.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import resource
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/meetings_bench"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+CONNECT_CONCURRENCY = 200
+HOST = "127.0.0.1"
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    parts = urlsplit(DATABASE_URL)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django() -> None:
+    os.environ.update(
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # The sessions made here must be readable by the server processes.
+        SECRET_KEY=secrets.token_hex(32),
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+@dataclass
+class Scene:
+    meeting_id: int
+    publisher_id: int
+    cookies: list[str]
+
+
+def build_scene(clients: int) -> Scene:
+    """A body whose `clients` members each have a logged-in session, and a meeting today.
+
+    Members are added in bulk (the membership service adds one at a time, which would make
+    the set-up slower than the benchmark); the role group gives them the meeting's rights as
+    the service would.
+    """
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from meetings import permissions, services
+    from meetings.models import Body, Membership
+
+    officer = User.objects.create(username="bench-secretariat")
+    officer.groups.add(permissions.secretariat_group())
+    body = services.body_create(actor=officer, name="Bench body", kind=Body.Kind.COMMITTEE)
+    secretary = User.objects.create(username="bench-secretary")
+    services.membership_create(
+        actor=officer, body=body, user=secretary, role=Membership.Role.SECRETARY
+    )
+    publisher = User.objects.create(username="bench-chair")
+    services.membership_create(
+        actor=officer, body=body, user=publisher, role=Membership.Role.CHAIR
+    )
+    tablets = User.objects.bulk_create(
+        User(username=f"tablet{i}", password="!") for i in range(clients)
+    )
+    Membership.objects.bulk_create(
+        Membership(body=body, user=user, role=Membership.Role.MEMBER, has_vote=True)
+        for user in tablets
+    )
+    permissions.role_group(body, Membership.Role.MEMBER).user_set.add(*tablets)
+    starts_at = timezone.now() + datetime.timedelta(minutes=30)
+    meeting = services.meeting_create(
+        actor=secretary,
+        body=body,
+        title="Bench meeting",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=8),
+        place="Room 1",
+    )
+    services.meeting_schedule(actor=secretary, meeting=meeting)
+
+    store = SessionStore()
+    expire = timezone.now() + datetime.timedelta(days=1)
+    sessions = []
+    for user in tablets:
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(
+                session_key=secrets.token_hex(16),
+                session_data=store.encode(data),
+                expire_date=expire,
+            )
+        )
+    Session.objects.bulk_create(sessions)
+    return Scene(
+        meeting_id=meeting.pk,
+        publisher_id=publisher.pk,
+        cookies=[f"sessionid={s.session_key}" for s in sessions],
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+def start_workers(count: int) -> list[tuple[subprocess.Popen[bytes], int]]:
+    environment = {
+        **os.environ,
+        "DEBUG": "0",
+        "SERVE_STATIC": "0",
+        "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": HOST,
+        "LOG_LEVEL": "WARNING",
+    }
+    workers = []
+    for _ in range(count):
+        port = free_port()
+        # A Twisted endpoint string, to raise the listen backlog above daphne's 50.
+        endpoint = f"tcp:port={port}:interface={HOST}:backlog=4096"
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "daphne", "-e", endpoint, "config.asgi:application"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+        )
+        workers.append((process, port))
+    for process, port in workers:
+        wait_for_port(port, process)
+    return workers
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"a server on port {port} exited with {process.returncode}")
+        try:
+            socket.create_connection((HOST, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"no server on port {port} after 30 s")
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+@dataclass(eq=False)
+class Client:
+    url: str
+    headers: dict[str, str]
+    arrivals: list[tuple[float, str | bytes]] = field(default_factory=list)
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    handshake_failed: bool = False
+    task: asyncio.Task[None] | None = None
+
+    def events(self) -> list[tuple[int, float]]:
+        seen = []
+        for arrived, raw in self.arrivals:
+            frame = json.loads(raw)
+            if frame.get("type") == "event":
+                seen.append((frame["seq"], arrived))
+        return seen
+
+    def last_seq(self) -> int:
+        events = self.events()
+        return events[-1][0] if events else 0
+
+
+async def follow(client: Client, gate: asyncio.Semaphore | None) -> None:
+    try:
+        if gate is not None:
+            await gate.acquire()
+        try:
+            connection = await websockets.connect(
+                client.url,
+                additional_headers=client.headers,
+                compression=None,
+                max_queue=None,
+                ping_interval=None,
+                open_timeout=60,
+            )
+        finally:
+            if gate is not None:
+                gate.release()
+    except (OSError, websockets.WebSocketException, TimeoutError):
+        client.handshake_failed = True
+        client.connected.set()
+        return
+    client.connected.set()
+    try:
+        async for raw in connection:
+            client.arrivals.append((time.perf_counter(), raw))
+    except websockets.ConnectionClosed:
+        pass
+
+
+async def connect_all(clients: list[Client], *, gated: bool = True) -> None:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY) if gated else None
+    for client in clients:
+        client.task = asyncio.create_task(follow(client, gate))
+    await asyncio.gather(*(client.connected.wait() for client in clients))
+    failed = sum(client.handshake_failed for client in clients)
+    if failed:
+        print(f"  {failed} handshakes failed")
+
+
+async def disconnect_all(clients: list[Client]) -> None:
+    for client in clients:
+        if client.task is not None:
+            client.task.cancel()
+    await asyncio.gather(*(c.task for c in clients if c.task), return_exceptions=True)
+
+
+def our_clients(scene: Scene, ports: list[int], count: int, since: int = 0) -> list[Client]:
+    return [
+        Client(
+            url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/meetings/{scene.meeting_id}/?since={since}",
+            headers={"Cookie": scene.cookies[i], "Origin": f"http://{HOST}"},
+        )
+        for i in range(count)
+    ]
+
+
+def publish_one(scene: Scene, present: bool) -> int:
+    """One service call: the chair checks in or out. Returns the event's number."""
+    from django.contrib.auth.models import User
+
+    from meetings import services
+    from meetings.models import Meeting
+    from realtime.models import MeetingEvent
+
+    chair = User.objects.get(pk=scene.publisher_id)
+    meeting = Meeting.objects.get(pk=scene.meeting_id)
+    if present:
+        services.attendance_check_in(actor=chair, meeting=meeting)
+    else:
+        services.attendance_check_out(actor=chair, meeting=meeting)
+    return MeetingEvent.objects.filter(meeting=meeting).latest("seq").seq
+
+
+def head(scene: Scene) -> int:
+    from realtime.selectors import stream_heads
+
+    return stream_heads([scene.meeting_id]).get(scene.meeting_id, 0)
+
+
+async def wait_until(predicate: object, timeout: float) -> bool:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if predicate():  # type: ignore[operator]
+            return True
+        await asyncio.sleep(0.02)
+    return bool(predicate())  # type: ignore[operator]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def measure_ours(scene: Scene, ports: list[int], pids: list[int], count: int, events: int):
+    baseline = sum(rss_kib(pid) for pid in pids)
+    clients = our_clients(scene, ports, count, since=await asyncio.to_thread(head, scene))
+    started = time.perf_counter()
+    await connect_all(clients)
+    connect_seconds = time.perf_counter() - started
+    await asyncio.sleep(2)
+    per_connection = (sum(rss_kib(pid) for pid in pids) - baseline) / count
+    latencies, frame = [], ""
+    for i in range(events):
+        sent = time.perf_counter()
+        seq = await asyncio.to_thread(publish_one, scene, i % 2 == 0)
+        await wait_until(lambda: all(c.last_seq() >= seq for c in clients), 30)
+        arrivals = [t for c in clients for s, t in c.events() if s == seq]
+        if len(arrivals) != count:
+            print(f"  event {seq}: {count - len(arrivals)} clients did not receive it")
+            sample = clients[0]
+            print("  first client saw:", sample.arrivals[:3], sample.handshake_failed)
+            if not arrivals:
+                raise SystemExit(1)
+        latencies.append((max(arrivals) - sent) * 1000)
+        frame = str(clients[0].arrivals[-1][1])
+        await asyncio.sleep(0.2)
+    await disconnect_all(clients)
+    return latencies, per_connection, connect_seconds, frame
+
+
+FLOOR_SERVER = """
+import asyncio, sys, websockets
+clients = set()
+async def handler(connection):
+    if connection.request.path == "/trigger":
+        async for frame in connection:
+            websockets.broadcast(clients, frame)
+        return
+    clients.add(connection)
+    try:
+        await connection.wait_closed()
+    finally:
+        clients.discard(connection)
+async def main():
+    async with websockets.serve(handler, "127.0.0.1", int(sys.argv[1]), compression=None,
+                                ping_interval=None, backlog=4096):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+async def measure_floor(count: int, events: int, frame: str) -> list[float]:
+    port = free_port()
+    server = subprocess.Popen(  # noqa: S603  (the port probe makes it log a failed handshake)
+        [sys.executable, "-c", FLOOR_SERVER, str(port)], stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_for_port(port, server)
+        clients = [Client(url=f"ws://{HOST}:{port}/", headers={}) for _ in range(count)]
+        await connect_all(clients)
+        trigger = await websockets.connect(f"ws://{HOST}:{port}/trigger", compression=None)
+        await asyncio.sleep(1)
+        latencies = []
+        for i in range(events):
+            payload = json.dumps({**json.loads(frame), "seq": i + 1})
+            sent = time.perf_counter()
+            await trigger.send(payload)
+            await wait_until(lambda: all(len(c.arrivals) > i for c in clients), 30)
+            latencies.append((max(c.arrivals[i][0] for c in clients) - sent) * 1000)
+            await asyncio.sleep(0.2)
+        await trigger.close()
+        await disconnect_all(clients)
+        return latencies
+    finally:
+        stop([server])
+
+
+async def latency(args: argparse.Namespace, scene: Scene) -> None:
+    sizes = [int(n) for n in args.clients.split(",")]
+    workers = start_workers(args.workers)
+    ports, pids = [p for _, p in workers], [w.pid for w, _ in workers]
+    try:
+        print(f"{args.workers} daphne processes, Redis channel layer, {args.events} events each")
+        print("clients | ours p50 | ours p99 | floor p50 | floor p99 | p99 ratio | KiB/conn")
+        for count in sizes:
+            ours, per_connection, _, frame = await measure_ours(
+                scene, ports, pids, count, args.events
+            )
+            floor = await measure_floor(count, args.events, frame)
+            print(
+                f"{count:7d} | {statistics.median(ours):6.0f} ms | {percentile(ours, .99):6.0f} ms"
+                f" | {statistics.median(floor):7.0f} ms | {percentile(floor, .99):7.0f} ms"
+                f" | {percentile(ours, .99) / percentile(floor, .99):8.1f}x"
+                f" | {per_connection:8.1f}",
+                flush=True,
+            )
+    finally:
+        stop([w for w, _ in workers])
+
+
+async def sustained(args: argparse.Namespace, scene: Scene) -> None:
+    workers = start_workers(args.workers)
+    ports = [p for _, p in workers]
+    try:
+        start_seq = await asyncio.to_thread(head, scene)
+        clients = our_clients(scene, ports, args.clients, since=start_seq)
+        await connect_all(clients)
+        total = int(args.rate * args.seconds)
+        began = time.perf_counter()
+        for i in range(total):
+            await asyncio.to_thread(publish_one, scene, i % 2 == 0)
+            behind = began + (i + 1) / args.rate - time.perf_counter()
+            if behind > 0:
+                await asyncio.sleep(behind)
+        elapsed = time.perf_counter() - began
+        last = await asyncio.to_thread(head, scene)
+        await wait_until(lambda: all(c.last_seq() >= last for c in clients), 60)
+        expected = list(range(start_seq + 1, last + 1))
+        lost = duplicated = disordered = 0
+        for client in clients:
+            seqs = [s for s, _ in client.events()]
+            lost += len(set(expected) - set(seqs))
+            duplicated += len(seqs) - len(set(seqs))
+            disordered += seqs != sorted(seqs)
+        await disconnect_all(clients)
+        print(
+            f"sustained: {args.clients} clients, {total} events in {elapsed:.0f} s "
+            f"({total / elapsed:.1f}/s); lost {lost}, duplicated {duplicated}, "
+            f"out of order {disordered} clients"
+        )
+    finally:
+        stop([w for w, _ in workers])
+
+
+async def storm(args: argparse.Namespace, scene: Scene) -> None:
+    workers = start_workers(args.workers)
+    ports = [p for _, p in workers]
+    try:
+        clients = our_clients(scene, ports, args.clients, since=await asyncio.to_thread(head, scene))
+        await connect_all(clients)
+        for i in range(10):
+            await asyncio.to_thread(publish_one, scene, i % 2 == 0)
+        first = await asyncio.to_thread(head, scene)
+        await wait_until(lambda: all(c.last_seq() >= first for c in clients), 30)
+        seen = [c.last_seq() for c in clients]
+        await disconnect_all(clients)
+        for i in range(20):  # published while every tablet is offline
+            await asyncio.to_thread(publish_one, scene, i % 2 == 0)
+        last = await asyncio.to_thread(head, scene)
+        again = [
+            Client(
+                url=c.url.split("?")[0] + f"?since={seq}",
+                headers=c.headers,
+            )
+            for c, seq in zip(clients, seen, strict=True)
+        ]
+        started = time.perf_counter()
+        await connect_all(again, gated=False)
+        synced = await wait_until(lambda: all(c.last_seq() >= last for c in again), 60)
+        elapsed = time.perf_counter() - started
+        failed = sum(c.handshake_failed for c in again)
+        complete = sum(
+            [s for s, _ in c.events()] == list(range(seq + 1, last + 1))
+            for c, seq in zip(again, seen, strict=True)
+        )
+        await disconnect_all(again)
+        print(
+            f"storm: {args.clients} clients reconnected at once; "
+            f"{'all' if synced else 'not all'} resynced in {elapsed:.2f} s; "
+            f"{failed} failed handshakes; {complete} clients got exactly the missed events"
+        )
+    finally:
+        stop([w for w, _ in workers])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=["latency", "sustained", "storm"])
+    parser.add_argument("--clients", default=None)
+    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rate", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=120)
+    args = parser.parse_args()
+    defaults = {"latency": "100,1000,3000", "sustained": "1000", "storm": "500"}
+    args.clients = args.clients or defaults[args.mode]
+    if args.mode != "latency":
+        args.clients = int(args.clients)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    recreate_database()
+    setup_django()
+    scene = build_scene(max(int(n) for n in str(args.clients).split(",")))
+    run = {"latency": latency, "sustained": sustained, "storm": storm}[args.mode]
+    asyncio.run(run(args, scene))
+
+
+if __name__ == "__main__":
+    main()

@@ -269,7 +269,7 @@ class MembershipEndSerializer(RejectUnknownFields):
     ends_on = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text=gettext_lazy("The last day of the membership; left out: yesterday."),
+        help_text=gettext_lazy("From this day on, no longer a member; left out: today."),
     )
 
 

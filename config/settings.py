@@ -182,6 +182,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Bodies and meetings both have a `kind`, meetings and attendance a `status`: name each
+    # choice set, or the schema gets hashed names and a warning.
+    "ENUM_NAME_OVERRIDES": {
+        "BodyKindEnum": "meetings.models.Body.Kind",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "AttendanceStatusEnum": "meetings.models.Attendance.Status",
+    },
 }
 
 LOGGING = {

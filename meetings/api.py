@@ -1,8 +1,526 @@
-from typing import Any
+"""The REST API (under /api/v1/): bodies, memberships, meetings, their lifecycle, attendance and
+quorum.
 
+Every endpoint does the same four things: fetch what it acts on with an `access_*` function
+(missing and forbidden are both 404), parse its input, call one service, render the result. The
+service decides whether the actor may act; its refusals are mapped to HTTP by
+`exception_handler`, which settings install for the whole API.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import BasePagination
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from meetings import permissions, selectors, services
+from meetings.errors import ServiceError
+from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.serializers import (
+    AttendanceRecordSerializer,
+    AttendanceSerializer,
+    BodyCreateSerializer,
+    BodySerializer,
+    BodyUpdateSerializer,
+    DetailSerializer,
+    ErrorSerializer,
+    MeetingCancelSerializer,
+    MeetingCreateSerializer,
+    MeetingFilterSerializer,
+    MeetingSerializer,
+    MeetingUpdateSerializer,
+    MembershipCreateSerializer,
+    MembershipEndSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
+    NoInputSerializer,
+    QuorumSerializer,
+)
+
+logger = logging.getLogger(__name__)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Refusals from the services become 400 and 403 with their own (translated) message.
+
+    Django's PermissionDenied must be caught here: DRF's default handler would replace the
+    service's message with a generic one.
+    """
+    if isinstance(exc, ServiceError):
+        set_rollback()
+        return Response({"detail": exc.message, "field": exc.field}, status=400)
+    if isinstance(exc, DjangoPermissionDenied):
+        set_rollback()
+        detail = str(exc) or _("You do not have permission to perform this action.")
+        return Response({"detail": detail}, status=403)
+    if isinstance(exc, IntegrityError):
+        # The services check uniqueness before writing; only a simultaneous request can get
+        # past the check, and the database then refuses the second write as a whole.
+        logger.warning("Write refused by a database constraint: %s", exc)
+        set_rollback()
+        return Response(
+            {"detail": _("Someone else changed this at the same moment. Reload and try again.")},
+            status=409,
+        )
+    if isinstance(exc, Http404):
+        # One answer for missing and forbidden, in the client's language; the access
+        # functions' own messages are for logs.
+        exc = NotFound()
     return drf_exception_handler(exc, context)
+
+
+def _actor(request: Request) -> User:
+    # Every view here requires authentication (the API's default permission class), and this
+    # project's users are django.contrib.auth users.
+    return cast(User, request.user)
+
+
+def _parse(
+    serializer_class: type[serializers.Serializer], request: Request, *, partial: bool = False
+) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _referenced_body(actor: User, body_id: int) -> Body:
+    """A body named in a request's input: one the actor cannot see is reported as missing."""
+    try:
+        return permissions.access_body(actor, body_id)
+    except Http404:
+        raise serializers.ValidationError({"body": [_("No such body.")]}) from None
+
+
+def _membership(body: Body, membership_id: int) -> Membership:
+    membership = selectors.membership_list(body).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _attendance(meeting: Meeting, attendance_id: int) -> Attendance:
+    attendance = selectors.attendance_list(meeting).filter(pk=attendance_id).first()
+    if attendance is None:
+        raise Http404
+    return attendance
+
+
+def _filter_meetings(meetings: QuerySet[Meeting], filters: dict[str, Any]) -> QuerySet[Meeting]:
+    if "body" in filters:
+        meetings = meetings.filter(body_id=filters["body"])
+    if "status" in filters:
+        meetings = meetings.filter(status=filters["status"])
+    # __date compares in the current time zone, so "from 1 June" means local midnight.
+    if "date_from" in filters:
+        meetings = meetings.filter(starts_at__date__gte=filters["date_from"])
+    if "date_to" in filters:
+        meetings = meetings.filter(starts_at__date__lte=filters["date_to"])
+    return meetings.select_related("body").order_by("starts_at", "pk")
+
+
+class ListView(APIView):
+    # Read by drf-spectacular too, which then documents the paginated envelope.
+    pagination_class = cast("type[BasePagination] | None", api_settings.DEFAULT_PAGINATION_CLASS)
+
+    def paginated(
+        self,
+        request: Request,
+        queryset: QuerySet[Any],
+        serializer_class: type[serializers.BaseSerializer],
+    ) -> Response:
+        if self.pagination_class is None:
+            return Response(serializer_class(queryset, many=True).data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(
+        ErrorSerializer,
+        description="Refused by the rules (`detail`, `field`), or field errors "
+        '(`{"field": ["message"]}`), or malformed JSON.',
+    ),
+    403: OpenApiResponse(DetailSerializer, description="Not signed in, or not allowed."),
+    404: OpenApiResponse(
+        DetailSerializer, description="No such object, or not one the user may see."
+    ),
+}
+READ_ERRORS = {code: ERRORS[code] for code in (403, 404)}
+
+
+# Bodies
+
+
+class MayCreateBodies(BasePermission):
+    """Body creation has no object to fetch first, so the secretariat check comes before the
+    input is read: others get 403 whatever they send."""
+
+    message = gettext_lazy("Only the secretariat can create bodies.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method != "POST" or permissions.can_create_body(request.user)
+
+
+class BodyListView(ListView):
+    permission_classes = [IsAuthenticated, MayCreateBodies]
+
+    @extend_schema(
+        tags=["bodies"],
+        summary="Bodies the user may see",
+        responses={200: BodySerializer(many=True), 403: ERRORS[403]},
+    )
+    def get(self, request: Request) -> Response:
+        return self.paginated(
+            request, selectors.body_list_for_user(_actor(request)), BodySerializer
+        )
+
+    @extend_schema(
+        tags=["bodies"],
+        summary="Create a body (secretariat)",
+        description="Rule fields left out take the kind's defaults (Government: Law on "
+        "Government Organisation; committee and board: Robert's Rules).",
+        request=BodyCreateSerializer,
+        responses={201: BodySerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request: Request) -> Response:
+        data = _parse(BodyCreateSerializer, request)
+        body = services.body_create(actor=_actor(request), **data)
+        return Response(BodySerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class BodyDetailView(APIView):
+    @extend_schema(tags=["bodies"], responses={200: BodySerializer, **READ_ERRORS})
+    def get(self, request: Request, body_id: int) -> Response:
+        body = permissions.access_body(_actor(request), body_id)
+        return Response(BodySerializer(body).data)
+
+    @extend_schema(
+        tags=["bodies"],
+        summary="Change a body's name, description or rules (its secretary)",
+        request=BodyUpdateSerializer,
+        responses={200: BodySerializer, **ERRORS},
+    )
+    def patch(self, request: Request, body_id: int) -> Response:
+        actor = _actor(request)
+        body = permissions.access_body(actor, body_id)
+        data = _parse(BodyUpdateSerializer, request, partial=True)
+        body = services.body_update(actor=actor, body=body, **data)
+        return Response(BodySerializer(body).data)
+
+
+# Memberships
+
+
+class MembershipListView(ListView):
+    @extend_schema(
+        tags=["memberships"],
+        summary="A body's members, past and present",
+        responses={200: MembershipSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, body_id: int) -> Response:
+        body = permissions.access_body(_actor(request), body_id)
+        return self.paginated(request, selectors.membership_list(body), MembershipSerializer)
+
+    @extend_schema(
+        tags=["memberships"],
+        summary="Add a person to a body (its secretary)",
+        description="The person is invited to the body's scheduled meetings.",
+        request=MembershipCreateSerializer,
+        responses={201: MembershipSerializer, **ERRORS},
+    )
+    def post(self, request: Request, body_id: int) -> Response:
+        actor = _actor(request)
+        body = permissions.access_body(actor, body_id)
+        data = _parse(MembershipCreateSerializer, request)
+        membership = services.membership_create(actor=actor, body=body, **data)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MembershipDetailView(APIView):
+    @extend_schema(tags=["memberships"], responses={200: MembershipSerializer, **READ_ERRORS})
+    def get(self, request: Request, body_id: int, membership_id: int) -> Response:
+        body = permissions.access_body(_actor(request), body_id)
+        return Response(MembershipSerializer(_membership(body, membership_id)).data)
+
+    @extend_schema(
+        tags=["memberships"],
+        summary="Change a membership (its body's secretary)",
+        request=MembershipUpdateSerializer,
+        responses={200: MembershipSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, body_id: int, membership_id: int) -> Response:
+        actor = _actor(request)
+        membership = _membership(permissions.access_body(actor, body_id), membership_id)
+        data = _parse(MembershipUpdateSerializer, request, partial=True)
+        membership = services.membership_update(actor=actor, membership=membership, **data)
+        return Response(MembershipSerializer(membership).data)
+
+
+class MembershipEndView(APIView):
+    @extend_schema(
+        tags=["memberships"],
+        summary="End a membership (its body's secretary)",
+        description="The person loses access to the body and its meetings; their invitations "
+        "to meetings not yet held are withdrawn.",
+        request=MembershipEndSerializer,
+        responses={200: MembershipSerializer, **ERRORS},
+    )
+    def post(self, request: Request, body_id: int, membership_id: int) -> Response:
+        actor = _actor(request)
+        membership = _membership(permissions.access_body(actor, body_id), membership_id)
+        data = _parse(MembershipEndSerializer, request)
+        membership = services.membership_end(actor=actor, membership=membership, **data)
+        return Response(MembershipSerializer(membership).data)
+
+
+# Meetings
+
+
+class MeetingListView(ListView):
+    @extend_schema(
+        tags=["meetings"],
+        summary="Meetings the user may see",
+        description="Drafts appear only to those who prepare them.",
+        parameters=[MeetingFilterSerializer],
+        responses={200: MeetingSerializer(many=True), 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def get(self, request: Request) -> Response:
+        filters = MeetingFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        meetings = permissions.meetings_for_user(_actor(request))
+        return self.paginated(
+            request, _filter_meetings(meetings, filters.validated_data), MeetingSerializer
+        )
+
+    @extend_schema(
+        tags=["meetings"],
+        summary="Plan a meeting (the body's secretary)",
+        description="The meeting starts as a draft that only its secretariat sees.",
+        request=MeetingCreateSerializer,
+        responses={201: MeetingSerializer, 400: ERRORS[400], 403: ERRORS[403]},
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        data = _parse(MeetingCreateSerializer, request)
+        body = _referenced_body(actor, data.pop("body"))
+        meeting = services.meeting_create(actor=actor, body=body, **data)
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingDetailView(APIView):
+    @extend_schema(tags=["meetings"], responses={200: MeetingSerializer, **READ_ERRORS})
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(
+        tags=["meetings"],
+        summary="Change a meeting that has not started (its secretary)",
+        description="Invitees of a scheduled meeting get an updated calendar invitation when "
+        "its title, time, place or description changes.",
+        request=MeetingUpdateSerializer,
+        responses={200: MeetingSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        data = _parse(MeetingUpdateSerializer, request, partial=True)
+        meeting = services.meeting_update(actor=actor, meeting=meeting, **data)
+        return Response(MeetingSerializer(meeting).data)
+
+
+LIFECYCLE_RESPONSES = {200: MeetingSerializer, **ERRORS}
+
+
+class MeetingScheduleView(APIView):
+    @extend_schema(
+        summary="Schedule a draft (its secretary)",
+        description="Invites every current member of the body by e-mail with a calendar "
+        "invitation.",
+        request=None,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        meeting = services.meeting_schedule(actor=actor, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingCancelView(APIView):
+    @extend_schema(
+        summary="Cancel a draft or scheduled meeting (its secretary)",
+        description="Invitees of a scheduled meeting get a calendar cancellation.",
+        request=MeetingCancelSerializer,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        data = _parse(MeetingCancelSerializer, request)
+        meeting = services.meeting_cancel(actor=actor, meeting=meeting, **data)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingStartView(APIView):
+    @extend_schema(
+        summary="Open the session (the chair)",
+        description="Refused without a quorum.",
+        request=None,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        meeting = services.meeting_start(actor=actor, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingAdjournView(APIView):
+    @extend_schema(
+        summary="Adjourn the session (the chair)",
+        request=None,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        meeting = services.meeting_adjourn(actor=actor, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingReconveneView(APIView):
+    @extend_schema(
+        summary="Reconvene an adjourned session (the chair)",
+        description="Refused without a quorum.",
+        request=None,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        meeting = services.meeting_reconvene(actor=actor, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+
+class MeetingCloseView(APIView):
+    @extend_schema(
+        summary="Close an adjourned meeting (its secretary)",
+        request=None,
+        tags=["meetings"],
+        responses=LIFECYCLE_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        meeting = services.meeting_close(actor=actor, meeting=meeting)
+        return Response(MeetingSerializer(meeting).data)
+
+
+# Attendance and quorum
+
+
+class AttendanceListView(ListView):
+    @extend_schema(
+        tags=["attendance"],
+        summary="Who is invited to the meeting, and who is present",
+        responses={200: AttendanceSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        return self.paginated(request, selectors.attendance_list(meeting), AttendanceSerializer)
+
+
+class AttendanceDetailView(APIView):
+    @extend_schema(tags=["attendance"], responses={200: AttendanceSerializer, **READ_ERRORS})
+    def get(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
+        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        return Response(AttendanceSerializer(_attendance(meeting, attendance_id)).data)
+
+    @extend_schema(
+        tags=["attendance"],
+        summary="Record someone's attendance (the secretariat)",
+        description="Sets the whole record: `status`; a `reason` for absent and excused; a "
+        "`substitute` (a person's id) for represented. Fields left out are cleared.",
+        request=AttendanceRecordSerializer,
+        responses={200: AttendanceSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
+        actor = _actor(request)
+        attendance = _attendance(permissions.access_meeting(actor, meeting_id), attendance_id)
+        data = _parse(AttendanceRecordSerializer, request)
+        attendance = services.attendance_record(actor=actor, attendance=attendance, **data)
+        return Response(AttendanceSerializer(attendance).data)
+
+
+class CheckInView(APIView):
+    @extend_schema(
+        tags=["attendance"],
+        summary="Check oneself in",
+        description="As an invited member, or as the substitute of one. Opens a few hours "
+        "before the start and stays open during the session.",
+        request=None,
+        responses={200: AttendanceSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        attendance = services.attendance_check_in(actor=actor, meeting=meeting)
+        return Response(AttendanceSerializer(attendance).data)
+
+
+class CheckOutView(APIView):
+    @extend_schema(
+        tags=["attendance"],
+        summary="Check oneself out",
+        description="The quorum is recomputed without the person.",
+        request=None,
+        responses={200: AttendanceSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = _actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id)
+        _parse(NoInputSerializer, request)
+        attendance = services.attendance_check_out(actor=actor, meeting=meeting)
+        return Response(AttendanceSerializer(attendance).data)
+
+
+class QuorumView(APIView):
+    @extend_schema(
+        tags=["attendance"],
+        summary="The quorum now",
+        description="From the invitation list and who is present, under the body's rules.",
+        responses={200: QuorumSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        return Response(QuorumSerializer(selectors.meeting_quorum(meeting)).data)

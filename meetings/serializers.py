@@ -1,0 +1,341 @@
+"""Request and response shapes of the REST API.
+
+Response serializers render models. Request serializers only check shape: types, lengths,
+choices and references. Whether a change is allowed, and when, is decided by
+`meetings.services`, so the API and the screens refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from meetings import services
+from meetings.models import Attendance, Body, Meeting, Membership
+
+RULE_FIELDS = (
+    "quorum_numerator",
+    "quorum_denominator",
+    "quorum_strict",
+    "quorum_base",
+    "majority_numerator",
+    "majority_denominator",
+    "majority_strict",
+    "majority_base",
+    "tie_rule",
+    "substitutes_may_vote",
+    "chair_votes_last",
+    "rules_reference",
+)
+FRACTION_FIELDS = (
+    "quorum_numerator",
+    "quorum_denominator",
+    "majority_numerator",
+    "majority_denominator",
+)
+
+
+class RejectUnknownFields(serializers.Serializer):
+    """Refuses fields the endpoint does not take.
+
+    Without this, `{"status": "closed"}` sent to a meeting update would be dropped silently
+    and the client would believe the meeting had changed.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = {
+                str(name): [_("This field is not accepted here.")]
+                for name in data
+                # A form posted from a web page carries its CSRF token in the body.
+                if name not in writable and name != "csrfmiddlewaretoken"
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                error.detail.update(unknown)
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+PERSON_ERRORS: dict[str, Any] = {
+    "does_not_exist": gettext_lazy("No such person."),
+    "incorrect_type": gettext_lazy("Give the person's id as a number."),
+}
+
+
+# Responses
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+        read_only_fields = fields
+
+    def get_name(self, user: User) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class BodySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Body
+        fields = ["id", "name", "kind", "description", *RULE_FIELDS, "created_at"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "body",
+            "user",
+            "role",
+            "title",
+            "has_vote",
+            "starts_on",
+            "ends_on",
+            "is_current",
+        ]
+        read_only_fields = fields
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    body_name = serializers.CharField(source="body.name", read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "body",
+            "body_name",
+            "title",
+            "kind",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_link",
+            "confidentiality",
+            "status",
+            "started_at",
+            "adjourned_at",
+            "closed_at",
+            "cancelled_at",
+            "cancellation_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    user = PersonSerializer(read_only=True)
+    substitute = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id",
+            "user",
+            "role",
+            "title",
+            "has_vote",
+            "status",
+            "reason",
+            "checked_in_at",
+            "checked_out_at",
+            "substitute",
+            "substitute_checked_in_at",
+        ]
+        read_only_fields = fields
+
+
+class QuorumSerializer(serializers.Serializer):
+    # Built here rather than declared: a field called `required` would shadow the
+    # serializer's own `required` flag.
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            "present": serializers.IntegerField(read_only=True),
+            "members": serializers.IntegerField(read_only=True),
+            "required": serializers.IntegerField(read_only=True),
+            "met": serializers.BooleanField(read_only=True),
+            "explanation": serializers.CharField(read_only=True),
+        }
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refused request: what to do about it, and the field it concerns if any."""
+
+    detail = serializers.CharField(read_only=True)
+    field = serializers.CharField(read_only=True, allow_null=True)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+
+
+# Requests
+
+
+class NoInputSerializer(RejectUnknownFields):
+    """For actions that take no input: an empty body or `{}`."""
+
+
+class BodyCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    """A body starts from its kind's rules; any rule field given replaces that one rule."""
+
+    class Meta:
+        model = Body
+        fields = ["name", "kind", "description", *RULE_FIELDS]
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            # Uniqueness is the service's to check: it ignores case, the database does not.
+            "name": {"validators": []},
+            **{name: {"required": False} for name in RULE_FIELDS},
+            **{name: {"required": False, "min_value": 1} for name in FRACTION_FIELDS},
+        }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        overrides = {name: attrs.pop(name) for name in RULE_FIELDS if name in attrs}
+        if not overrides:
+            return attrs
+        draft = Body(kind=attrs["kind"])
+        draft.apply_rules(services.PRESETS[Body.Kind(attrs["kind"])])
+        for name, value in overrides.items():
+            setattr(draft, name, value)
+        errors = {
+            f"{threshold}_numerator": [
+                _("A quorum or majority must be a fraction between 0 and 1, such as 2/3.")
+            ]
+            for threshold in ("quorum", "majority")
+            if getattr(draft, f"{threshold}_numerator") > getattr(draft, f"{threshold}_denominator")
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["decision_rules"] = draft.decision_rules
+        return attrs
+
+
+class BodyUpdateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    class Meta:
+        model = Body
+        fields = ["name", "kind", "description", *RULE_FIELDS]
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "name": {"validators": []},
+            **{name: {"min_value": 1} for name in FRACTION_FIELDS},
+        }
+
+
+class MembershipCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), error_messages=PERSON_ERRORS
+    )
+    has_vote = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("Left out or null: chair, vice-chairs and members vote."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "title", "has_vote", "starts_on", "ends_on"]
+        validators: list[Any] = []
+
+
+class MembershipUpdateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = ["role", "title", "has_vote", "starts_on", "ends_on"]
+        validators: list[Any] = []
+
+
+class MembershipEndSerializer(RejectUnknownFields):
+    ends_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("From this day on, no longer a member; left out: today."),
+    )
+
+
+class MeetingCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    # A plain id: the view resolves it with access_body, so that a body the user cannot see
+    # is reported exactly like one that does not exist.
+    body = serializers.IntegerField(min_value=1)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "body",
+            "title",
+            "kind",
+            "description",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_link",
+            "confidentiality",
+        ]
+
+
+class MeetingUpdateSerializer(RejectUnknownFields, serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = sorted(services.EDITABLE_MEETING_FIELDS)
+
+
+class MeetingCancelSerializer(RejectUnknownFields):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttendanceRecordSerializer(RejectUnknownFields):
+    """The whole record at once: a status, with a reason for an absence and a substitute for a
+    represented member. What is left out is cleared."""
+
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    substitute = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        default=None,
+        error_messages=PERSON_ERRORS,
+    )
+
+
+class MeetingFilterSerializer(serializers.Serializer):
+    body = serializers.IntegerField(
+        required=False, min_value=1, help_text=gettext_lazy("Only this body's meetings.")
+    )
+    status = serializers.ChoiceField(
+        choices=Meeting.Status.choices,
+        required=False,
+        help_text=gettext_lazy("Only meetings in this state."),
+    )
+    date_from = serializers.DateField(
+        required=False, help_text=gettext_lazy("Meetings starting on or after this day.")
+    )
+    date_to = serializers.DateField(
+        required=False, help_text=gettext_lazy("Meetings starting on or before this day.")
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError(
+                {"date_to": [_("The end of the range comes before its start.")]}
+            )
+        return attrs

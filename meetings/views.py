@@ -1,0 +1,766 @@
+"""HTML screens: members follow their meetings, the chair runs the session from the attendance
+board, the secretariat prepares bodies and meetings.
+
+Every view fetches what it shows with one `access_*` function (missing and forbidden are the same
+404) and changes things through one service. A guard before a form is parsed only decides what to
+show: the services remain the authority on who may do what. Refused input re-renders the form
+with the message next to its field and status 400; nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import forms, permissions, selectors, services
+from meetings.errors import ServiceError
+from meetings.http import AuthenticatedHttpRequest
+from meetings.models import Attendance, Body, Meeting, Membership
+
+StrOrPromise = str | Promise
+# htmx stops polling when a response has this status: a closed meeting no longer changes.
+HTMX_STOP_POLLING = 286
+ROLE_ORDER = {role: rank for rank, role in enumerate(Membership.Role.values)}
+RECORDABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
+EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
+LIVE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
+
+
+def _render(
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    section: str,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a full page; `section` marks the header link the page belongs to."""
+    context.setdefault("nav_secretariat", _works_for_secretariat(request.user))
+    context["section"] = section
+    return render(request, template, context, status=status)
+
+
+def _works_for_secretariat(user: User | AnonymousUser) -> bool:
+    """Whether the header links to the secretariat's screens for this person."""
+    return permissions.can_create_body(user) or (
+        permissions.bodies_for_user(user, permissions.MANAGE_BODY).exists()
+    )
+
+
+# Lifecycle
+
+
+@dataclass(frozen=True)
+class LifecycleAction:
+    """A lifecycle button. Which states it starts from is the service's `TRANSITIONS`; who may
+    press it is the same `can_*` check the service makes."""
+
+    name: str
+    label: StrOrPromise
+    done: StrOrPromise
+    allowed: Callable[[User, Meeting], bool]
+    refused: StrOrPromise
+
+    def available(self, user: User, meeting: Meeting) -> bool:
+        sources = services.TRANSITIONS[self.name].sources
+        return meeting.status in sources and self.allowed(user, meeting)
+
+
+S = Meeting.Status
+LIFECYCLE: dict[str, LifecycleAction] = {
+    action.name: action
+    for action in [
+        LifecycleAction(
+            "schedule",
+            gettext_lazy("Schedule and send invitations"),
+            gettext_lazy("The meeting is scheduled and the invitations are on their way."),
+            permissions.can_manage_meeting,
+            gettext_lazy("You cannot schedule this meeting."),
+        ),
+        LifecycleAction(
+            "start",
+            gettext_lazy("Open the session"),
+            gettext_lazy("The session is open."),
+            permissions.can_run_meeting,
+            gettext_lazy("Only the chair can open the session."),
+        ),
+        LifecycleAction(
+            "adjourn",
+            gettext_lazy("Adjourn"),
+            gettext_lazy("The session is adjourned."),
+            permissions.can_run_meeting,
+            gettext_lazy("Only the chair can adjourn."),
+        ),
+        LifecycleAction(
+            "reconvene",
+            gettext_lazy("Reconvene"),
+            gettext_lazy("The session has reconvened."),
+            permissions.can_run_meeting,
+            gettext_lazy("Only the chair can reconvene."),
+        ),
+        LifecycleAction(
+            "close",
+            gettext_lazy("Close the meeting"),
+            gettext_lazy("The meeting is closed."),
+            permissions.can_manage_meeting,
+            gettext_lazy("You cannot close this meeting."),
+        ),
+        LifecycleAction(
+            "cancel",
+            gettext_lazy("Cancel the meeting"),
+            gettext_lazy("The meeting is cancelled and everyone invited has been told."),
+            permissions.can_manage_meeting,
+            gettext_lazy("You cannot cancel this meeting."),
+        ),
+    ]
+}
+
+
+def _available_actions(user: User, meeting: Meeting) -> list[LifecycleAction]:
+    return [action for action in LIFECYCLE.values() if action.available(user, meeting)]
+
+
+def _run_action(user: User, meeting: Meeting, action: str, reason: str) -> Meeting:
+    if action == "schedule":
+        return services.meeting_schedule(actor=user, meeting=meeting)
+    if action == "start":
+        return services.meeting_start(actor=user, meeting=meeting)
+    if action == "adjourn":
+        return services.meeting_adjourn(actor=user, meeting=meeting)
+    if action == "reconvene":
+        return services.meeting_reconvene(actor=user, meeting=meeting)
+    if action == "close":
+        return services.meeting_close(actor=user, meeting=meeting)
+    return services.meeting_cancel(actor=user, meeting=meeting, reason=reason)
+
+
+# Member screens
+
+
+@login_required
+@require_GET
+def my_meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "meetings/my_meetings.html",
+        {"meetings": selectors.meeting_list_for_member(request.user)},
+        section="member",
+    )
+
+
+@login_required
+@require_GET
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    return _meeting_page(request, meeting)
+
+
+def _meeting_page(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    *,
+    status: int = 200,
+    record_form: forms.AttendanceRecordForm | None = None,
+    cancel_form: forms.CancelForm | None = None,
+    own_error: str = "",
+    lifecycle_error: str = "",
+) -> HttpResponse:
+    user = request.user
+    can_manage = permissions.can_manage_meeting(user, meeting)
+    attendances = _roll_call_order(selectors.attendance_list(meeting))
+    if record_form is None and can_manage and meeting.status in RECORDABLE and attendances:
+        record_form = forms.AttendanceRecordForm(
+            meeting=meeting, initial={"attendance": _int_or_none(request.GET.get("record"))}
+        )
+    actions = _available_actions(user, meeting)
+    if cancel_form is None and any(action.name == "cancel" for action in actions):
+        cancel_form = forms.CancelForm()
+    return _render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "mine": _own_attendance(meeting, user),
+            "attendances": attendances,
+            "present_count": sum(1 for a in attendances if _in_the_room(a)),
+            "quorum": selectors.meeting_quorum(meeting) if meeting.status != S.DRAFT else None,
+            "live": meeting.status in LIVE,
+            "can_manage": can_manage,
+            "can_run": permissions.can_run_meeting(user, meeting),
+            "can_edit": can_manage and meeting.status in EDITABLE,
+            "can_see_board": meeting.status != S.DRAFT,
+            "actions": [a for a in actions if a.name != "cancel"],
+            "cancel_form": cancel_form,
+            "record_form": record_form,
+            "own_error": own_error,
+            "lifecycle_error": lifecycle_error,
+        },
+        status=status,
+        section="member",
+    )
+
+
+@dataclass(frozen=True)
+class OwnAttendance:
+    """The person's own place at the meeting, as the check-in box shows it."""
+
+    attendance: Attendance
+    as_substitute: bool
+    present: bool
+    can_check_in: bool
+    can_check_out: bool
+    check_in_opens_at: datetime.datetime
+    check_in_opens_later: bool
+
+
+def _own_attendance(meeting: Meeting, user: User) -> OwnAttendance | None:
+    attendance = selectors.attendance_for_user(meeting, user)
+    if attendance is None:
+        return None
+    as_substitute = attendance.substitute_id == user.pk
+    if as_substitute:
+        present = attendance.substitute_checked_in_at is not None
+    else:
+        present = attendance.status == Attendance.Status.PRESENT
+    open_for_check_in = meeting.status in (S.SCHEDULED, S.IN_SESSION)
+    represented = not as_substitute and attendance.status == Attendance.Status.REPRESENTED
+    opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
+    return OwnAttendance(
+        attendance=attendance,
+        as_substitute=as_substitute,
+        present=present,
+        can_check_in=open_for_check_in and not present and not represented,
+        can_check_out=present and meeting.status in LIVE,
+        check_in_opens_at=opens_at,
+        check_in_opens_later=meeting.status == S.SCHEDULED and timezone.now() < opens_at,
+    )
+
+
+def _roll_call_order(attendances: Iterable[Attendance]) -> list[Attendance]:
+    """Chair, vice-chairs, members, secretary, observers, as a roll is called. The selector sorts
+    by the stored role value, which is alphabetical and puts the vice-chairs last."""
+    return sorted(attendances, key=lambda a: ROLE_ORDER.get(a.role, len(ROLE_ORDER)))
+
+
+def _in_the_room(attendance: Attendance) -> bool:
+    if attendance.status == Attendance.Status.REPRESENTED:
+        return attendance.substitute_checked_in_at is not None
+    return attendance.status == Attendance.Status.PRESENT
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def meeting_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    try:
+        services.attendance_check_in(actor=request.user, meeting=meeting)
+    except ServiceError as error:
+        return _meeting_page(request, meeting, own_error=error.message, status=400)
+    messages.success(request, _("You are checked in."))
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    try:
+        services.attendance_check_out(actor=request.user, meeting=meeting)
+    except ServiceError as error:
+        return _meeting_page(request, meeting, own_error=error.message, status=400)
+    messages.success(request, _("You have checked out."))
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_GET
+def meeting_quorum(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The quorum box alone, polled by the meeting page while the meeting is live."""
+    meeting = permissions.access_meeting(request.user, pk)
+    return render(
+        request,
+        "meetings/_quorum.html",
+        {
+            "meeting": meeting,
+            "quorum": selectors.meeting_quorum(meeting),
+            "live": meeting.status in LIVE,
+        },
+        status=200 if meeting.status in LIVE else HTMX_STOP_POLLING,
+    )
+
+
+# The chair's attendance board
+
+
+def _board_context(meeting: Meeting) -> dict[str, Any]:
+    attendances = _roll_call_order(selectors.attendance_list(meeting))
+    present = [a for a in attendances if _in_the_room(a)]
+    return {
+        "meeting": meeting,
+        "quorum": selectors.meeting_quorum(meeting),
+        "present": present,
+        "not_present": [a for a in attendances if not _in_the_room(a)],
+        "live": meeting.status in LIVE,
+    }
+
+
+@login_required
+@require_GET
+def attendance_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    return _board_page(request, meeting)
+
+
+def _board_page(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    *,
+    status: int = 200,
+    lifecycle_error: str = "",
+) -> HttpResponse:
+    if meeting.status == S.DRAFT:
+        raise Http404("A draft has no attendance.")
+    context = _board_context(meeting)
+    context["actions"] = [
+        a for a in _available_actions(request.user, meeting) if a.name != "cancel"
+    ]
+    context["lifecycle_error"] = lifecycle_error
+    return _render(
+        request, "meetings/attendance_board.html", context, status=status, section="member"
+    )
+
+
+@login_required
+@require_GET
+def attendance_board_live(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The board's changing part, polled every few seconds until the meeting is over."""
+    meeting = permissions.access_meeting(request.user, pk)
+    if meeting.status == S.DRAFT:
+        raise Http404("A draft has no attendance.")
+    context = _board_context(meeting)
+    return render(
+        request,
+        "meetings/_board_live.html",
+        context,
+        status=200 if context["live"] else HTMX_STOP_POLLING,
+    )
+
+
+@login_required
+@require_POST
+def meeting_lifecycle(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    lifecycle = LIFECYCLE.get(action)
+    if lifecycle is None:
+        raise Http404("No such action.")
+    if not lifecycle.allowed(request.user, meeting):
+        raise PermissionDenied(str(lifecycle.refused))
+    from_board = request.POST.get("return_to") == "board" and meeting.status != S.DRAFT
+    reason = ""
+    if action == "cancel":
+        cancel_form = forms.CancelForm(request.POST)
+        if not cancel_form.is_valid():
+            return _meeting_page(request, meeting, cancel_form=cancel_form, status=400)
+        reason = cancel_form.cleaned_data["reason"]
+    try:
+        meeting = _run_action(request.user, meeting, action, reason)
+    except ServiceError as error:
+        if from_board:
+            return _board_page(request, meeting, lifecycle_error=error.message, status=400)
+        return _meeting_page(request, meeting, lifecycle_error=error.message, status=400)
+    messages.success(request, str(lifecycle.done))
+    if from_board:
+        return redirect("meetings:attendance_board", pk=meeting.pk)
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    if not permissions.can_manage_meeting(request.user, meeting):
+        raise PermissionDenied(_("Only the secretariat records attendance."))
+    form = forms.AttendanceRecordForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        attendance: Attendance = form.cleaned_data["attendance"]
+        try:
+            services.attendance_record(
+                actor=request.user,
+                attendance=attendance,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                substitute=form.cleaned_data["substitute"],
+            )
+        except ServiceError as error:
+            forms.add_service_error(form, error)
+        else:
+            person = attendance.user.get_full_name() or attendance.user.username
+            messages.success(request, _("Attendance recorded for %s.") % person)
+            return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#attendance")
+    return _meeting_page(request, meeting, record_form=form, status=400)
+
+
+# Bodies and memberships
+
+
+def _require_manage_body(user: User, body: Body) -> None:
+    if not permissions.can_manage_body(user, body):
+        raise PermissionDenied(_("Only the body's secretariat can change it."))
+
+
+@login_required
+@require_GET
+def body_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "meetings/body_list.html",
+        {
+            "bodies": selectors.body_list_for_user(request.user),
+            "can_create": permissions.can_create_body(request.user),
+        },
+        section="bodies",
+    )
+
+
+def _rules_in_words(body: Body) -> list[tuple[str, str]]:
+    decision_rules = body.decision_rules
+    rows = [
+        (
+            _("Quorum"),
+            _("%(rule)s of %(base)s must be present.")
+            % {"rule": decision_rules.quorum.describe(), "base": body.get_quorum_base_display()},
+        ),
+        (
+            _("Decisions"),
+            _("Yes votes needed: %(rule)s of %(base)s.")
+            % {
+                "rule": decision_rules.majority.describe(),
+                "base": body.get_majority_base_display(),
+            },
+        ),
+        (_("Tie"), _("On a tie, %(rule)s.") % {"rule": body.get_tie_rule_display()}),
+        (
+            _("Substitutes"),
+            _("Substitutes speak and vote.")
+            if body.substitutes_may_vote
+            else _("Substitutes speak but do not vote."),
+        ),
+        (
+            _("Order of voting"),
+            _("The chair votes last.")
+            if body.chair_votes_last
+            else _("The chair votes with the members."),
+        ),
+    ]
+    if body.rules_reference:
+        rows.append((_("Legal reference"), body.rules_reference))
+    return [(label, capfirst(text)) for label, text in rows]
+
+
+@login_required
+@require_GET
+def body_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    memberships = sorted(selectors.membership_list(body), key=lambda m: ROLE_ORDER[m.role])
+    meetings = (
+        permissions.meetings_for_user(request.user)
+        .filter(body=body)
+        .order_by("-starts_at")
+        .distinct()[:20]
+    )
+    return _render(
+        request,
+        "meetings/body_detail.html",
+        {
+            "body": body,
+            "rules": _rules_in_words(body),
+            "current": [m for m in memberships if m.is_current],
+            "former": [m for m in memberships if not m.is_current],
+            "meetings": meetings,
+            "can_manage": permissions.can_manage_body(request.user, body),
+        },
+        section="bodies",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not permissions.can_create_body(request.user):
+        raise PermissionDenied(_("Only the secretariat can create bodies."))
+    if request.method == "POST":
+        form = forms.BodyForm(request.POST)
+        if form.is_valid():
+            try:
+                body = services.body_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    description=form.cleaned_data["description"],
+                    decision_rules=form.decision_rules(),
+                )
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(request, _("The body is created. Now add its members."))
+                return redirect("meetings:body_detail", pk=body.pk)
+        return _render(
+            request, "meetings/body_form.html", {"form": form}, status=400, section="bodies"
+        )
+    kind = request.GET.get("kind", Body.Kind.COMMITTEE)
+    if kind not in Body.Kind.values:
+        kind = Body.Kind.COMMITTEE
+    form = forms.BodyForm(initial={**forms.BodyForm.initial_for_new(kind), "kind": kind})
+    return _render(
+        request,
+        "meetings/body_form.html",
+        {"form": form, "kinds": Body.Kind.choices},
+        section="bodies",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    _require_manage_body(request.user, body)
+    if request.method == "POST":
+        form = forms.BodyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.body_update(actor=request.user, body=body, **form.cleaned_data)
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(request, _("The body's details and rules are saved."))
+                return redirect("meetings:body_detail", pk=body.pk)
+        return _render(
+            request,
+            "meetings/body_form.html",
+            {"form": form, "body": body},
+            status=400,
+            section="bodies",
+        )
+    form = forms.BodyForm(initial=forms.BodyForm.initial_for(body))
+    return _render(
+        request, "meetings/body_form.html", {"form": form, "body": body}, section="bodies"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    _require_manage_body(request.user, body)
+    if request.method == "POST":
+        form = forms.MembershipCreateForm(request.POST, body=body)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                membership = services.membership_create(
+                    actor=request.user,
+                    body=body,
+                    user=data["user"],
+                    role=data["role"],
+                    title=data["title"],
+                    has_vote=form.vote(),
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(request, _("%s is now a member.") % _person(membership.user))
+                return redirect("meetings:body_detail", pk=body.pk)
+        return _render(
+            request,
+            "meetings/membership_form.html",
+            {"form": form, "body": body},
+            status=400,
+            section="bodies",
+        )
+    form = forms.MembershipCreateForm(body=body, initial={"role": Membership.Role.MEMBER})
+    return _render(
+        request, "meetings/membership_form.html", {"form": form, "body": body}, section="bodies"
+    )
+
+
+def _membership_of(body: Body, membership_pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user", "body"), pk=membership_pk, body=body
+    )
+
+
+def _person(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_edit(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    _require_manage_body(request.user, body)
+    membership = _membership_of(body, membership_pk)
+    end_form = forms.MembershipEndForm()
+    if request.method == "POST":
+        form = forms.MembershipUpdateForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membership_update(
+                    actor=request.user, membership=membership, **form.cleaned_data
+                )
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(request, _("The membership is saved."))
+                return redirect("meetings:body_detail", pk=body.pk)
+        status = 400
+    else:
+        form = forms.MembershipUpdateForm(
+            initial=forms.MembershipUpdateForm.initial_for(membership)
+        )
+        status = 200
+    return _render(
+        request,
+        "meetings/membership_edit.html",
+        {"form": form, "end_form": end_form, "body": body, "membership": membership},
+        status=status,
+        section="bodies",
+    )
+
+
+@login_required
+@require_POST
+def membership_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    _require_manage_body(request.user, body)
+    membership = _membership_of(body, membership_pk)
+    end_form = forms.MembershipEndForm(request.POST)
+    if end_form.is_valid():
+        try:
+            services.membership_end(
+                actor=request.user, membership=membership, ends_on=end_form.cleaned_data["ends_on"]
+            )
+        except ServiceError as error:
+            error.field = "ends_on"
+            forms.add_service_error(end_form, error)
+        else:
+            messages.success(
+                request, _("The membership of %s has ended.") % _person(membership.user)
+            )
+            return redirect("meetings:body_detail", pk=body.pk)
+    form = forms.MembershipUpdateForm(initial=forms.MembershipUpdateForm.initial_for(membership))
+    return _render(
+        request,
+        "meetings/membership_edit.html",
+        {"form": form, "end_form": end_form, "body": body, "membership": membership},
+        status=400,
+        section="bodies",
+    )
+
+
+# The secretariat's meetings
+
+
+@login_required
+@require_GET
+def secretariat_meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "meetings/secretariat_meetings.html",
+        {
+            "meetings": selectors.meeting_list_for_secretariat(request.user),
+            "bodies": permissions.bodies_for_user(request.user, permissions.MANAGE_BODY),
+            "can_create_body": permissions.can_create_body(request.user),
+        },
+        section="secretariat",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = permissions.access_body(request.user, pk)
+    if not permissions.can_manage_body(request.user, body):
+        raise PermissionDenied(_("You cannot plan meetings of this body."))
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = services.meeting_create(
+                    actor=request.user, body=body, **form.cleaned_data
+                )
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(
+                    request, _("The draft is saved. Schedule it to send the invitations.")
+                )
+                return redirect("meetings:meeting_detail", pk=meeting.pk)
+        return _render(
+            request,
+            "meetings/meeting_form.html",
+            {"form": form, "body": body},
+            status=400,
+            section="secretariat",
+        )
+    form = forms.MeetingForm()
+    return _render(
+        request, "meetings/meeting_form.html", {"form": form, "body": body}, section="secretariat"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    if not permissions.can_manage_meeting(request.user, meeting):
+        raise PermissionDenied(_("You cannot change this meeting."))
+    context: dict[str, Any] = {"meeting": meeting, "body": meeting.body}
+    if request.method == "POST":
+        form = forms.MeetingForm(request.POST, initial=forms.MeetingForm.initial_for(meeting))
+        if form.is_valid():
+            # Only what was changed is sent, so that invitees get an update only for real changes.
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                services.meeting_update(actor=request.user, meeting=meeting, **changed)
+            except ServiceError as error:
+                forms.add_service_error(form, error)
+            else:
+                messages.success(request, _("The meeting is saved."))
+                return redirect("meetings:meeting_detail", pk=meeting.pk)
+        return _render(
+            request,
+            "meetings/meeting_form.html",
+            {**context, "form": form},
+            status=400,
+            section="secretariat",
+        )
+    form = forms.MeetingForm(initial=forms.MeetingForm.initial_for(meeting))
+    return _render(
+        request, "meetings/meeting_form.html", {**context, "form": form}, section="secretariat"
+    )

@@ -1,0 +1,53 @@
+// Small behaviours on top of plain HTML forms; every page works without this file.
+(function () {
+  "use strict";
+
+  // Ask before a form that cannot be undone is sent (ending a membership, for example).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form instanceof HTMLFormElement && form.dataset.confirm;
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  // A second tap on a slow connection must not send the same form twice.
+  document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) {
+      return;
+    }
+    var form = event.target;
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+
+  // Coming back with the browser's Back button shows the page as it was left: enable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("button[type=submit][disabled]").forEach(function (button) {
+      button.disabled = false;
+    });
+  });
+
+  // A polled box whose session has expired gets the login page back: load the whole page again,
+  // which leads to the login form, instead of drawing the form inside the box.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var loginUrl = document.body.dataset.loginUrl;
+    var xhr = event.detail.xhr;
+    if (loginUrl && xhr && xhr.responseURL && new URL(xhr.responseURL).pathname === loginUrl) {
+      event.preventDefault();
+      window.location.reload();
+    }
+  });
+
+  // The polled quorum and board keep their last figures when the network drops for a moment;
+  // mark them stale so nobody relies on an old count.
+  document.addEventListener("htmx:sendError", function (event) {
+    event.target.classList.add("is-stale");
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    event.target.classList.remove("is-stale");
+  });
+})();

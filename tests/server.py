@@ -1,0 +1,155 @@
+"""A real daphne server on the test database, for browser and WebSocket tests.
+
+The server runs in a subprocess, so it sees only committed data: the fixture makes the test
+transactional, with a serialized rollback so that the flush afterwards does not remove what the
+migrations created (the Secretariat group). Import `running_server` into a conftest.py (or a test
+module) to use it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    host: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        """What a WebSocket client sends as Origin: a host ALLOWED_HOSTS accepts."""
+        return self.url
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_database_url() -> str:
+    """DATABASE_URL pointing at the test database that pytest-django created."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"the server did not accept connections within {START_TIMEOUT:.0f} s")
+
+
+@pytest.fixture
+def running_server(
+    transactional_db: None, django_db_serialized_rollback: None
+) -> Iterator[RunningServer]:
+    host, port = "127.0.0.1", free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": server_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        host,
+        "-p",
+        str(port),
+        "config.asgi:application",
+    ]
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+            command,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        try:
+            _wait_for_port(host, port, process)
+        except RuntimeError as error:
+            _stop(process)
+            pytest.fail(f"daphne did not start: {error}\n{_read(stderr)}")
+        try:
+            yield RunningServer(host=host, port=port, process=process)
+        finally:
+            crashed = process.poll() is not None
+            _stop(process)
+            if crashed:
+                print(f"daphne exited during the test:\n{_read(stderr)}", file=sys.stderr)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _read(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    return stream.read().decode(errors="replace")
+
+
+def set_server_password(user: User, password: str) -> None:
+    """Give the user a password the server can check.
+
+    The suite hashes with MD5 for speed, but the server runs with the project's settings, which do
+    not accept MD5 hashes. A PBKDF2 hash with few iterations is quick and accepted by both.
+    """
+    user.password = PBKDF2PasswordHasher().encode(password, "browser-test-salt", iterations=1000)
+    user.save(update_fields=["password"])
+
+
+def session_cookie(user: User) -> dict[str, str]:
+    """A logged-in session for the user, as a cookie the server accepts (same database and
+    SECRET_KEY): for clients that need a session without going through the login form."""
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return {name: client.cookies[name].value}

@@ -12,7 +12,12 @@ outsider cannot learn that a meeting exists.
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import QuerySet
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import (
+    assign_perm,
+    get_objects_for_user,
+    get_users_with_perms,
+    remove_perm,
+)
 
 from meetings.models import Body, Meeting, Membership
 
@@ -57,10 +62,17 @@ def grant_body_roles(body: Body, creator: User) -> None:
 
 
 def grant_meeting_roles(meeting: Meeting) -> None:
+    """Give each role of the body its rights on a new meeting, and the secretariat officers
+    who manage the body (without a role in it) the right to prepare the meeting."""
     for role, perms in ROLE_MEETING_PERMS.items():
         group = role_group(meeting.body, role)
         for perm in perms:
             assign_perm(perm, group, meeting)
+    officers = get_users_with_perms(
+        meeting.body, only_with_perms_in=["manage_body"], with_group_users=False
+    )
+    for perm in (VIEW_MEETING, MANAGE_MEETING):
+        assign_perm(perm, officers, meeting)
 
 
 def join_role(membership: Membership) -> None:

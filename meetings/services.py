@@ -164,7 +164,7 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
         raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("body", "user")
             .get(pk=membership.pk)
         )
@@ -440,7 +440,7 @@ def _publish_attendance(attendance: Attendance) -> None:
 def _lock(meeting: Meeting) -> Meeting:
     """Lock the meeting row: two lifecycle changes (start racing cancel, a double start)
     serialise on it, and the second sees the first's result."""
-    return Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
 
 
 def _require_quorum(meeting: Meeting) -> None:
@@ -600,13 +600,13 @@ def _own_attendance_locked(actor: User, meeting: Meeting) -> Attendance:
     """Lock the actor's attendance row so that a double tap or a secretariat change at the
     same moment apply one after the other."""
     attendance = (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .select_related("meeting__body")
         .filter(meeting=meeting)
         .filter(user=actor)
         .first()
     ) or (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .select_related("meeting__body")
         .filter(meeting=meeting, substitute=actor)
         .first()

@@ -188,3 +188,13 @@ def test_secretaries_and_observers_have_no_vote_by_default(government: Personas)
     votes = dict(Membership.objects.filter(body=government.body).values_list("role", "has_vote"))
     assert votes[Membership.Role.SECRETARY] is False
     assert votes[Membership.Role.CHAIR] is True
+
+
+def test_the_officer_who_created_the_body_prepares_its_meetings(
+    secretariat: object, government: Personas, draft_meeting: Meeting
+) -> None:
+    # The Government fixture was created by this secretariat officer, who holds no role in it.
+    assert permissions.can_manage_meeting(secretariat, draft_meeting)  # type: ignore[arg-type]
+    assert permissions.access_meeting(secretariat, draft_meeting.pk) == draft_meeting  # type: ignore[arg-type]
+    services.meeting_schedule(actor=secretariat, meeting=draft_meeting)  # type: ignore[arg-type]
+    assert not permissions.can_run_meeting(secretariat, draft_meeting)  # type: ignore[arg-type]

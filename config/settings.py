@@ -90,10 +90,13 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept between requests: daphne runs every database call of a process on one
+# thread, and opening a connection for each made WebSocket handshakes queue past their timeout.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

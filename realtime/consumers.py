@@ -39,22 +39,21 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     subscriber: Subscriber | None = None
 
     async def connect(self) -> None:
-        # Close codes can only be sent on an accepted socket.
-        await self.accept()
         user = self.scope["user"]
         if not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         since = parse_since(self.scope["query_string"])
         if since is None:
-            await self._error("'since' must be a whole number of zero or more.")
-            await self.close(code=CLOSE_BAD_REQUEST)
+            await self._refuse(CLOSE_BAD_REQUEST, "'since' must be a whole number of zero or more.")
             return
         meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
         rights = await database_sync_to_async(subscriber_rights)(user.pk, meeting_id)
         if rights is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self._refuse(CLOSE_FORBIDDEN)
             return
+        await broadcaster().start()
+        await self.accept()
         self.subscriber = Subscriber(
             meeting_id=meeting_id,
             user_id=user.pk,
@@ -64,6 +63,13 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             close=self._close,
         )
         await broadcaster().join(self.subscriber)
+
+    async def _refuse(self, code: int, message: str | None = None) -> None:
+        # A close code reaches the client only on an accepted socket.
+        await self.accept()
+        if message:
+            await self._error(message)
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.subscriber is not None:

@@ -64,7 +64,7 @@ class Broadcaster:
 
     async def join(self, subscriber: Subscriber) -> None:
         """Start following a meeting: replay what the subscriber missed, then go live."""
-        await self._start()
+        await self.start()
         meeting_id = subscriber.meeting_id
         self.subscribers[meeting_id].add(subscriber)
         heads = await database_sync_to_async(selectors.stream_heads)([meeting_id])
@@ -82,7 +82,9 @@ class Broadcaster:
     def head(self, meeting_id: int) -> int:
         return self.latest.get(meeting_id, 0)
 
-    async def _start(self) -> None:
+    async def start(self) -> None:
+        """Subscribe this process to meeting events (once). A socket is accepted only after
+        this, so that no push sent after a client's handshake can miss its process."""
         if self.channel is not None:
             return
         layer = get_channel_layer()

@@ -2,8 +2,8 @@
 
 The server runs in a subprocess, so it sees only committed data: the fixture makes the test
 transactional, with a serialized rollback so that the flush afterwards does not remove what the
-migrations created (the Secretariat group). Import `running_server` into a conftest.py (or a test
-module) to use it.
+migrations created (the Secretariat group). Import `running_server` (or `daphne_process`, to
+restart the server during a test) into a conftest.py to use it.
 """
 
 from __future__ import annotations
@@ -77,48 +77,74 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> No
     raise RuntimeError(f"the server did not accept connections within {START_TIMEOUT:.0f} s")
 
 
-@pytest.fixture
-def running_server(
-    transactional_db: None, django_db_serialized_rollback: None
-) -> Iterator[RunningServer]:
-    host, port = "127.0.0.1", free_port()
-    environment = {
-        **os.environ,
-        "DATABASE_URL": server_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "daphne",
-        "-b",
-        host,
-        "-p",
-        str(port),
-        "config.asgi:application",
-    ]
-    with tempfile.TemporaryFile() as stderr:
-        process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
+class DaphneProcess:
+    """A daphne server on a fixed port that a test can stop and start again."""
+
+    def __init__(self, *, redis_url: str, heartbeat_seconds: float = 60) -> None:
+        self.host, self.port = "127.0.0.1", free_port()
+        self.environment = {
+            **os.environ,
+            "DATABASE_URL": server_database_url(),
+            "REDIS_URL": redis_url,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "PYTHONUNBUFFERED": "1",
+            # Long by default, so that an event arriving in time came by the live push; fault
+            # tests shorten it to see a lost push recovered from the log within seconds.
+            "REALTIME_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+        }
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the fixture)
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RunningServer:
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            self.host,
+            "-p",
+            str(self.port),
+            "config.asgi:application",
+        ]
+        self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
             command,
             cwd=PROJECT_ROOT,
-            env=environment,
+            env=self.environment,
             stdout=subprocess.DEVNULL,
-            stderr=stderr,
+            stderr=self.stderr,
         )
         try:
-            _wait_for_port(host, port, process)
+            _wait_for_port(self.host, self.port, self.process)
         except RuntimeError as error:
-            _stop(process)
-            pytest.fail(f"daphne did not start: {error}\n{_read(stderr)}")
-        try:
-            yield RunningServer(host=host, port=port, process=process)
-        finally:
-            crashed = process.poll() is not None
-            _stop(process)
+            _stop(self.process)
+            pytest.fail(f"daphne did not start: {error}\n{_read(self.stderr)}")
+        return RunningServer(host=self.host, port=self.port, process=self.process)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            crashed = self.process.poll() is not None
+            _stop(self.process)
             if crashed:
-                print(f"daphne exited during the test:\n{_read(stderr)}", file=sys.stderr)
+                print(f"daphne exited during the test:\n{_read(self.stderr)}", file=sys.stderr)
+            self.process = None
+
+
+@pytest.fixture
+def daphne_process(
+    transactional_db: None, django_db_serialized_rollback: None
+) -> Iterator[DaphneProcess]:
+    """A server not yet started, for tests that start, stop and restart it."""
+    server = DaphneProcess(redis_url=settings.REDIS_URL)
+    try:
+        yield server
+    finally:
+        server.stop()
+        server.stderr.close()
+
+
+@pytest.fixture
+def running_server(daphne_process: DaphneProcess) -> RunningServer:
+    return daphne_process.start()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

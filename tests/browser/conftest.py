@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import running_server  # noqa: F401  (a fixture, used by the browser tests)
-
 
 @pytest.fixture
 def screenshot_dir() -> Path | None:

@@ -1585,25 +1585,29 @@ def test_check_in_is_not_open_days_ahead(government: Personas, unchanged: Unchan
     assert response.json()["field"] is None
 
 
-@pytest.mark.parametrize("who", ["outsider", "committee member", "secretariat officer"])
+@pytest.mark.parametrize("who", ["outsider", "committee member"])
 def test_people_not_invited_cannot_check_in(
     government: Personas,
     committee: Personas,
-    secretariat: User,
     outsider: User,
     meeting: Meeting,
     unchanged: Unchanged,
     who: str,
 ) -> None:
-    user = {
-        "outsider": outsider,
-        "committee member": committee.members[0],
-        "secretariat officer": secretariat,
-    }[who]
+    user = {"outsider": outsider, "committee member": committee.members[0]}[who]
     with unchanged():
         response = api(user).post(url("check-in", meeting.pk))
     assert response.status_code == 404
     assert response.json() == NOT_FOUND
+
+
+def test_the_officer_who_prepares_the_meeting_is_not_on_its_attendance_list(
+    secretariat: User, meeting: Meeting, unchanged: Unchanged
+) -> None:
+    with unchanged():
+        response = api(secretariat).post(url("check-in", meeting.pk))
+    assert response.status_code == 400
+    assert response.json()["detail"] == "You are not invited to this meeting."
 
 
 def test_the_represented_member_cannot_check_in_over_their_substitute(

@@ -1,0 +1,394 @@
+"""The WebSocket endpoint, with real clients against real daphne processes and Redis.
+
+Services run in worker threads (the ORM refuses to run on the event loop); each thread closes
+its database connection so that the test database can be flushed afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+import websockets
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+
+from meetings import permissions, services
+from meetings.models import Meeting, Membership
+from realtime import events
+from tests.conftest import Personas, check_in, plan_meeting
+from tests.server import DaphneProcess, RunningServer, free_port, session_cookie
+
+T = TypeVar("T")
+WAIT = 10.0
+
+
+async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def run() -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(run)
+
+
+def socket_url(server: RunningServer, meeting: Meeting, since: int | None = 0) -> str:
+    query = "" if since is None else f"?since={since}"
+    return f"{server.ws_url}/ws/meetings/{meeting.pk}/{query}"
+
+
+def headers(server: RunningServer, user: User | None) -> dict[str, str]:
+    result = {"Origin": server.origin}
+    if user is not None:
+        result["Cookie"] = "; ".join(f"{k}={v}" for k, v in session_cookie(user).items())
+    return result
+
+
+async def open_socket(
+    server: RunningServer, meeting: Meeting, cookie: dict[str, str], since: int = 0
+) -> websockets.ClientConnection:
+    return await websockets.connect(
+        socket_url(server, meeting, since), additional_headers=cookie, open_timeout=WAIT
+    )
+
+
+async def next_event(socket_: websockets.ClientConnection) -> dict[str, Any]:
+    """The next event frame, skipping heartbeats."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(socket_.recv(), WAIT))
+        if frame["type"] == "event":
+            return frame
+
+
+async def events_until(socket_: websockets.ClientConnection, seq: int) -> list[dict[str, Any]]:
+    received: list[dict[str, Any]] = []
+    while not received or received[-1]["seq"] < seq:
+        received.append(await next_event(socket_))
+    return received
+
+
+async def close_code(socket_: websockets.ClientConnection) -> int | None:
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await asyncio.wait_for(socket_.recv(), WAIT)
+    return socket_.close_code
+
+
+@pytest.fixture
+def scheduled(government: Personas) -> Meeting:
+    meeting = plan_meeting(government, starts_in=datetime.timedelta(hours=1))
+    return services.meeting_schedule(actor=government.secretary, meeting=meeting)
+
+
+def test_an_anonymous_socket_is_closed_with_4401(
+    running_server: RunningServer, scheduled: Meeting
+) -> None:
+    async def scenario() -> int | None:
+        async with websockets.connect(
+            socket_url(running_server, scheduled), additional_headers=headers(running_server, None)
+        ) as socket_:
+            return await close_code(socket_)
+
+    assert asyncio.run(scenario()) == 4401
+
+
+@pytest.mark.parametrize("who", ["outsider", "member of another body"])
+def test_a_person_without_the_right_is_closed_with_4403(
+    running_server: RunningServer,
+    scheduled: Meeting,
+    outsider: User,
+    committee: Personas,
+    who: str,
+) -> None:
+    user = outsider if who == "outsider" else committee.members[0]
+    cookie = headers(running_server, user)
+
+    async def scenario() -> int | None:
+        async with websockets.connect(
+            socket_url(running_server, scheduled), additional_headers=cookie
+        ) as socket_:
+            return await close_code(socket_)
+
+    assert asyncio.run(scenario()) == 4403
+
+
+def test_a_member_cannot_follow_a_draft(
+    running_server: RunningServer, government: Personas
+) -> None:
+    draft = plan_meeting(government, starts_in=datetime.timedelta(hours=1))
+    cookie = headers(running_server, government.members[0])
+
+    async def scenario() -> int | None:
+        async with await open_socket(running_server, draft, cookie) as socket_:
+            return await close_code(socket_)
+
+    assert asyncio.run(scenario()) == 4403
+
+
+def test_a_foreign_origin_is_refused(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    cookie = {**headers(running_server, government.members[0]), "Origin": "https://evil.example"}
+
+    async def scenario() -> None:
+        await websockets.connect(socket_url(running_server, scheduled), additional_headers=cookie)
+
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        asyncio.run(scenario())
+    assert refused.value.response.status_code == 403
+
+
+def test_a_tablet_gets_what_it_missed_in_order_then_live_events(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    check_in(scheduled, government.voters[:3])  # events 2, 3, 4 after "scheduled" (1)
+    member = headers(running_server, government.members[0])
+
+    async def scenario() -> tuple[list[int], list[int], dict[str, Any]]:
+        async with (
+            await open_socket(running_server, scheduled, member, since=0) as fresh,
+            await open_socket(running_server, scheduled, member, since=2) as resumed,
+        ):
+            replayed = [e["seq"] for e in await events_until(fresh, 4)]
+            resumed_seqs = [e["seq"] for e in await events_until(resumed, 4)]
+            await in_thread(
+                services.attendance_check_in, actor=government.members[5], meeting=scheduled
+            )
+            live = await next_event(fresh)
+            assert (await next_event(resumed))["seq"] == 5
+            return replayed, resumed_seqs, live
+
+    replayed, resumed, live = asyncio.run(scenario())
+    assert replayed == [1, 2, 3, 4]
+    assert resumed == [3, 4]
+    assert live["seq"] == 5
+    assert live["event"] == "meetings.attendance_changed"
+    assert live["payload"]["user"] == government.members[5].pk
+    assert live["payload"]["quorum"]["present"] == 4
+
+
+def test_bad_frames_get_an_error_and_the_socket_stays_open(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    member = headers(running_server, government.members[0])
+
+    async def scenario() -> list[dict[str, Any]]:
+        replies = []
+        async with await open_socket(running_server, scheduled, member, since=1) as socket_:
+            for frame in ["not json", b"\x00\x01", "x" * 70_000, '{"type": "vote"}', "[1, 2]"]:
+                await socket_.send(frame)
+                replies.append(json.loads(await asyncio.wait_for(socket_.recv(), WAIT)))
+            await socket_.send('{"type": "ping"}')
+            replies.append(json.loads(await asyncio.wait_for(socket_.recv(), WAIT)))
+        return replies
+
+    replies = asyncio.run(scenario())
+    assert [r["type"] for r in replies] == ["error"] * 5 + ["pong"]
+    assert "not JSON" in replies[0]["message"]
+    assert "text frames" in replies[1]["message"]
+    assert "limited to 4096" in replies[2]["message"]
+    assert "HTTP API" in replies[3]["message"]
+    assert replies[5]["seq"] == 1
+    assert running_server.process.poll() is None
+
+
+def test_a_bad_since_is_refused(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    member = headers(running_server, government.members[0])
+
+    async def scenario() -> tuple[dict[str, Any], int | None]:
+        url = socket_url(running_server, scheduled, since=None) + "?since=-3"
+        async with websockets.connect(url, additional_headers=member) as socket_:
+            error = json.loads(await asyncio.wait_for(socket_.recv(), WAIT))
+            return error, await close_code(socket_)
+
+    error, code = asyncio.run(scenario())
+    assert code == 4400 and "since" in error["message"]
+
+
+def test_restricted_payloads_reach_only_those_with_the_right(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    def publish_restricted() -> None:
+        with transaction.atomic():
+            events.publish(
+                meeting=scheduled,
+                type="test.secretariat_note",
+                payload={"note": "draft resolution 12 is late"},
+                restricted_to=permissions.MANAGE_MEETING,
+            )
+
+    member_cookie = headers(running_server, government.members[0])
+    secretary_cookie = headers(running_server, government.secretary)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with (
+            await open_socket(running_server, scheduled, member_cookie, 1) as member,
+            await open_socket(running_server, scheduled, secretary_cookie, 1) as secretary,
+        ):
+            await in_thread(publish_restricted)
+            return await next_event(member), await next_event(secretary)
+
+    seen_by_member, seen_by_secretary = asyncio.run(scenario())
+    assert seen_by_member["seq"] == seen_by_secretary["seq"] == 2
+    assert seen_by_member["payload"] is None and seen_by_member["restricted"] is True
+    assert "draft resolution" not in json.dumps(seen_by_member)
+    assert seen_by_secretary["payload"] == {"note": "draft resolution 12 is late"}
+
+
+def test_a_removed_member_is_disconnected_and_cannot_reconnect(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    leaving = government.members[0]
+    cookie = headers(running_server, leaving)
+    membership = Membership.objects.get(body=government.body, user=leaving)
+
+    async def scenario() -> tuple[int | None, int | None]:
+        async with await open_socket(running_server, scheduled, cookie, since=1) as socket_:
+            await in_thread(
+                services.membership_end, actor=government.secretary, membership=membership
+            )
+            first = await close_code(socket_)
+        async with await open_socket(running_server, scheduled, cookie) as again:
+            return first, await close_code(again)
+
+    assert asyncio.run(scenario()) == (4403, 4403)
+
+
+def test_two_server_processes_share_every_event(
+    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+) -> None:
+    first = daphne_process.start()
+    other = DaphneProcess(redis_url=daphne_process.environment["REDIS_URL"])
+    second = other.start()
+    chair, member = headers(first, government.chair), headers(second, government.members[0])
+    try:
+
+        async def scenario() -> tuple[int, int]:
+            async with (
+                await open_socket(first, scheduled, chair, 1) as a,
+                await open_socket(second, scheduled, member, 1) as b,
+            ):
+                await in_thread(
+                    services.attendance_check_in, actor=government.members[1], meeting=scheduled
+                )
+                return (await next_event(a))["seq"], (await next_event(b))["seq"]
+
+        assert asyncio.run(scenario()) == (2, 2)
+    finally:
+        other.stop()
+        other.stderr.close()
+
+
+class PrivateRedis:
+    """A Redis server of the test's own, so that stopping it disturbs nothing else."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        pytest.fail("the test's Redis did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=WAIT)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(settings: Any) -> Iterator[PrivateRedis]:
+    redis_server = PrivateRedis()
+    redis_server.start()
+    # The test process publishes too: point its channel layer at the same Redis.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": redis_server.url, "socket_timeout": None}]},
+        }
+    }
+    try:
+        yield redis_server
+    finally:
+        redis_server.stop()
+
+
+def test_redis_restarted_mid_session_loses_no_update(
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    private_redis: PrivateRedis,
+    government: Personas,
+    scheduled: Meeting,
+) -> None:
+    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=1)
+    server = server_process.start()
+    cookie = headers(server, government.members[0])
+    try:
+
+        async def scenario() -> list[int]:
+            async with await open_socket(server, scheduled, cookie, since=1) as socket_:
+                await in_thread(check_in, scheduled, [government.chair])
+                assert (await next_event(socket_))["seq"] == 2
+                private_redis.stop()
+                # Writes still succeed while Redis is away; their pushes are lost.
+                await in_thread(check_in, scheduled, government.vice_chairs[:2])
+                private_redis.start()
+                await in_thread(check_in, scheduled, government.vice_chairs[2:3])
+                return [e["seq"] for e in await events_until(socket_, 5)]
+
+        assert asyncio.run(scenario()) == [3, 4, 5]
+        assert (
+            Meeting.objects.get(pk=scheduled.pk).attendances.filter(status="present").count() == 4
+        )
+    finally:
+        server_process.stop()
+        server_process.stderr.close()
+
+
+def test_a_restarted_server_lets_clients_resume_from_their_seq(
+    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+) -> None:
+    server = daphne_process.start()
+    cookie = headers(server, government.members[0])
+
+    async def scenario() -> tuple[int | None, list[int]]:
+        async with await open_socket(server, scheduled, cookie, since=0) as socket_:
+            last = (await events_until(socket_, 1))[-1]["seq"]
+            daphne_process.stop()
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(socket_.recv(), WAIT)
+        await in_thread(check_in, scheduled, government.voters[:2])  # while the server is down
+        daphne_process.start()
+        async with await open_socket(server, scheduled, cookie, since=last) as socket_:
+            missed = [e["seq"] for e in await events_until(socket_, 3)]
+            await in_thread(check_in, scheduled, government.voters[2:3])
+            missed.append((await next_event(socket_))["seq"])
+        return last, missed
+
+    assert asyncio.run(scenario()) == (1, [2, 3, 4])

@@ -9,12 +9,8 @@ urlpatterns = [
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/check-in/", views.meeting_check_in, name="meeting_check_in"),
     path("meetings/<int:pk>/check-out/", views.meeting_check_out, name="meeting_check_out"),
-    path("meetings/<int:pk>/quorum/", views.meeting_quorum, name="meeting_quorum"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
     path("meetings/<int:pk>/board/", views.attendance_board, name="attendance_board"),
-    path(
-        "meetings/<int:pk>/board/live/", views.attendance_board_live, name="attendance_board_live"
-    ),
     path(
         "meetings/<int:pk>/lifecycle/<slug:action>/",
         views.meeting_lifecycle,

@@ -33,10 +33,9 @@ from meetings import forms, permissions, selectors, services
 from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Attendance, Body, Meeting, Membership
+from realtime import selectors as realtime_selectors
 
 StrOrPromise = str | Promise
-# htmx stops polling when a response has this status: a closed meeting no longer changes.
-HTMX_STOP_POLLING = 286
 ROLE_ORDER = {role: rank for rank, role in enumerate(Membership.Role.values)}
 RECORDABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
@@ -201,7 +200,7 @@ def _meeting_page(
             "attendances": attendances,
             "present_count": sum(1 for a in attendances if _in_the_room(a)),
             "quorum": selectors.meeting_quorum(meeting) if meeting.status != S.DRAFT else None,
-            "live": meeting.status in LIVE,
+            "live_seq": _live_seq(meeting),
             "can_manage": can_manage,
             "can_run": permissions.can_run_meeting(user, meeting),
             "can_edit": can_manage and meeting.status in EDITABLE,
@@ -296,21 +295,12 @@ def meeting_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
-@login_required
-@require_GET
-def meeting_quorum(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The quorum box alone, polled by the meeting page while the meeting is live."""
-    meeting = permissions.access_meeting(request.user, pk)
-    return render(
-        request,
-        "meetings/_quorum.html",
-        {
-            "meeting": meeting,
-            "quorum": selectors.meeting_quorum(meeting),
-            "live": meeting.status in LIVE,
-        },
-        status=200 if meeting.status in LIVE else HTMX_STOP_POLLING,
-    )
+def _live_seq(meeting: Meeting) -> int | None:
+    """The last event the page shows, for its socket to follow on from; None when the meeting
+    no longer changes."""
+    if meeting.status not in LIVE:
+        return None
+    return realtime_selectors.stream_heads([meeting.pk]).get(meeting.pk, 0)
 
 
 # The chair's attendance board
@@ -324,7 +314,7 @@ def _board_context(meeting: Meeting) -> dict[str, Any]:
         "quorum": selectors.meeting_quorum(meeting),
         "present": present,
         "not_present": [a for a in attendances if not _in_the_room(a)],
-        "live": meeting.status in LIVE,
+        "live_seq": _live_seq(meeting),
     }
 
 
@@ -351,22 +341,6 @@ def _board_page(
     context["lifecycle_error"] = lifecycle_error
     return _render(
         request, "meetings/attendance_board.html", context, status=status, section="member"
-    )
-
-
-@login_required
-@require_GET
-def attendance_board_live(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The board's changing part, polled every few seconds until the meeting is over."""
-    meeting = permissions.access_meeting(request.user, pk)
-    if meeting.status == S.DRAFT:
-        raise Http404("A draft has no attendance.")
-    context = _board_context(meeting)
-    return render(
-        request,
-        "meetings/_board_live.html",
-        context,
-        status=200 if context["live"] else HTMX_STOP_POLLING,
     )
 
 

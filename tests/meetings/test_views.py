@@ -84,10 +84,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page_from_every_screen(
         ("post", url("meeting_edit", meeting.pk)),
         ("post", url("meeting_check_in", meeting.pk)),
         ("post", url("meeting_check_out", meeting.pk)),
-        ("get", url("meeting_quorum", meeting.pk)),
         ("post", url("attendance_record", meeting.pk)),
         ("get", url("attendance_board", meeting.pk)),
-        ("get", url("attendance_board_live", meeting.pk)),
         ("post", url("meeting_lifecycle", meeting.pk, "cancel")),
         ("get", url("secretariat_meetings")),
         ("get", url("body_list")),
@@ -377,34 +375,25 @@ def test_a_represented_member_sees_their_substitute_and_no_check_in(
     assert ">Check in</button>" not in own
 
 
-# The polled quorum box
+# Following the meeting live
 
 
-def test_the_quorum_box_refreshes_while_the_meeting_is_live(
+def test_a_live_meeting_page_follows_the_event_log_from_what_it_shows(
     client: Client, government: Personas, member: User, meeting: Meeting
 ) -> None:
-    as_user(client, member)
-    response = client.get(url("meeting_quorum", meeting.pk))
-    assert response.status_code == 200
-    assert "No quorum: 0 of 27" in page(response)
-    assert f'hx-get="{url("meeting_quorum", meeting.pk)}"' in page(response)
-    check_in(meeting, government.voters[:18])
-    assert "Quorum met: 18 of 27" in page(client.get(url("meeting_quorum", meeting.pk)))
+    check_in(meeting, government.voters[:2])  # events 2 and 3 after "scheduled"
+    html = page(as_user(client, member).get(url("meeting_detail", meeting.pk)))
+    assert f'data-meeting-socket="/ws/meetings/{meeting.pk}/"' in html
+    assert 'data-meeting-seq="3"' in html
+    assert "No quorum: 2 of 27" in html
 
 
-def test_the_quorum_box_stops_polling_once_the_meeting_is_over(
+def test_a_cancelled_meeting_page_no_longer_follows_the_log(
     client: Client, government: Personas, member: User, meeting: Meeting
 ) -> None:
     services.meeting_cancel(actor=government.secretary, meeting=meeting, reason="Storm")
-    response = as_user(client, member).get(url("meeting_quorum", meeting.pk))
-    assert response.status_code == 286  # htmx's "stop polling"
-    assert "hx-get" not in page(response)
-
-
-def test_an_outsider_cannot_poll_the_quorum(
-    client: Client, outsider: User, meeting: Meeting
-) -> None:
-    assert as_user(client, outsider).get(url("meeting_quorum", meeting.pk)).status_code == 404
+    html = page(as_user(client, member).get(url("meeting_detail", meeting.pk)))
+    assert "data-meeting-socket" not in html
 
 
 # The chair's attendance board
@@ -429,8 +418,7 @@ def test_the_chair_sees_the_board_with_present_and_absent_and_the_open_button(
     assert shown(member) in absent and "On mission abroad" in absent
     assert "No quorum: 1 of 27" in html
     assert "Open the session" in html
-    assert f'hx-get="{url("attendance_board_live", meeting.pk)}"' in html
-    assert 'hx-trigger="every 4s"' in html
+    assert f'data-meeting-socket="/ws/meetings/{meeting.pk}/"' in html
 
 
 def test_a_member_may_look_at_the_board_but_gets_no_buttons(
@@ -446,25 +434,20 @@ def test_the_board_is_hidden_from_outsiders_and_does_not_exist_for_drafts(
     client: Client, government: Personas, outsider: User, meeting: Meeting, committee: Personas
 ) -> None:
     assert as_user(client, outsider).get(url("attendance_board", meeting.pk)).status_code == 404
-    assert client.get(url("attendance_board_live", meeting.pk)).status_code == 404
     draft = plan_meeting(committee, starts_in=datetime.timedelta(days=1))
     as_user(client, committee.secretary)
     assert client.get(url("attendance_board", draft.pk)).status_code == 404
-    assert client.get(url("attendance_board_live", draft.pk)).status_code == 404
 
 
-def test_the_polled_board_shows_a_new_arrival(
+def test_the_board_shows_a_new_arrival(
     client: Client, government: Personas, member: User, meeting: Meeting
 ) -> None:
     as_user(client, government.chair)
-    before = page(client.get(url("attendance_board_live", meeting.pk)))
+    before = page(client.get(url("attendance_board", meeting.pk)))
     assert shown(member) not in section(before, "board-present", "</section>")
     check_in(meeting, [member])
-    response = client.get(url("attendance_board_live", meeting.pk))
-    assert response.status_code == 200
-    html = page(response)
+    html = page(client.get(url("attendance_board", meeting.pk)))
     assert shown(member) in section(html, "board-present", "</section>")
-    assert "<html" not in html  # a fragment, not a page
     assert "No quorum: 1 of 27" in html
 
 
@@ -478,23 +461,22 @@ def test_the_board_shows_a_substitute_in_the_room(
         substitute=outsider,
     )
     services.attendance_check_in(actor=outsider, meeting=meeting)
-    html = page(as_user(client, government.chair).get(url("attendance_board_live", meeting.pk)))
+    html = page(as_user(client, government.chair).get(url("attendance_board", meeting.pk)))
     present = section(html, "board-present", "</section>")
     assert shown(outsider) in present and f"for {shown(member)}" in present
     # Substitutes do not vote in the Government, so they do not make the quorum.
     assert "No quorum: 0 of 27" in html
 
 
-def test_the_polled_board_stops_when_the_meeting_is_closed(
+def test_the_board_of_a_closed_meeting_shows_it_closed_and_follows_nothing(
     client: Client, government: Personas, meeting: Meeting
 ) -> None:
     in_session(government, meeting)
     services.meeting_adjourn(actor=government.chair, meeting=meeting)
     services.meeting_close(actor=government.secretary, meeting=meeting)
-    response = as_user(client, government.chair).get(url("attendance_board_live", meeting.pk))
-    assert response.status_code == 286
-    assert "hx-get" not in page(response)
-    assert "Closed" in page(response)
+    html = page(as_user(client, government.chair).get(url("attendance_board", meeting.pk)))
+    assert "data-meeting-socket" not in html
+    assert "Closed" in html
 
 
 # Lifecycle buttons

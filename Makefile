@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light
 SYSTEM_COMMANDS := chromium pdftotext msgfmt fc-list docker-compose /usr/sbin/nginx
 
-.PHONY: run test lint typecheck messages check-messages system-deps screenshots clean
+.PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ test: system-deps $(VENV)/.test-deps check-messages lint typecheck
 screenshots: system-deps $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# The realtime benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/fanout.py latency
+	$(BIN)/python bench/fanout.py sustained
+	$(BIN)/python bench/fanout.py storm
 
 clean:
 	rm -rf $(VENV) var

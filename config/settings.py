@@ -102,15 +102,18 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis carries pushes between server processes; without REDIS_URL one process keeps them in
-# memory, which is what `make run` needs and nothing more.
+# memory, which is what `make run` needs and nothing more. Redis pub/sub, not the list-based
+# RedisChannelLayer: each event is one PUBLISH that every live process receives, and a process
+# that dies simply stops listening, where a list-based group keeps a dead process's queue
+# (filling it to capacity) for a day after every restart.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py's default socket timeout equals channels-redis's blocking read and
-                # drops messages under load; its default pool of 100 is too small for fan-out.
+                # redis-py 8's default socket timeout cuts long reads under load, and its
+                # default pool of 100 connections is too small for fan-out.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
             },
         }

@@ -160,7 +160,7 @@ def test_production_environment_is_parsed(tmp_path: Path) -> None:
         "PORT": 6543,
         "CONN_MAX_AGE": 60,
     }
-    assert found["channel_backend"] == "channels_redis.core.RedisChannelLayer"
+    assert found["channel_backend"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     [host] = found["channel_config"]["hosts"]
     assert host["address"] == "redis://redis.example.org:6380/2"
     # See config/settings.py: redis-py's defaults lose messages and run out of connections.

@@ -329,7 +329,7 @@ def private_redis(settings: Any) -> Iterator[PrivateRedis]:
     # The test process publishes too: point its channel layer at the same Redis.
     settings.CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": redis_server.url, "socket_timeout": None}]},
         }
     }
@@ -392,3 +392,31 @@ def test_a_restarted_server_lets_clients_resume_from_their_seq(
         return last, missed
 
     assert asyncio.run(scenario()) == (1, [2, 3, 4])
+
+
+def test_live_pushes_resume_after_redis_restarts(
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    private_redis: PrivateRedis,
+    government: Personas,
+    scheduled: Meeting,
+) -> None:
+    # A one-minute log tick: an event that arrives within WAIT came by the live push.
+    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=60)
+    server = server_process.start()
+    cookie = headers(server, government.members[0])
+    try:
+
+        async def scenario() -> int:
+            async with await open_socket(server, scheduled, cookie, since=1) as socket_:
+                private_redis.stop()
+                private_redis.start()
+                # redis-py reconnects a pub/sub connection when it next reads; give it a moment.
+                await asyncio.sleep(2)
+                await in_thread(check_in, scheduled, [government.chair])
+                return (await next_event(socket_))["seq"]
+
+        assert asyncio.run(scenario()) == 2
+    finally:
+        server_process.stop()
+        server_process.stderr.close()

@@ -10,6 +10,7 @@ service decides whether the actor may act; its refusals are mapped to HTTP by
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -350,21 +351,49 @@ class MeetingDetailView(APIView):
 LIFECYCLE_RESPONSES = {200: MeetingSerializer, **ERRORS}
 
 
-class MeetingScheduleView(APIView):
-    @extend_schema(
-        summary="Schedule a draft (its secretary)",
-        description="Invites every current member of the body by e-mail with a calendar "
-        "invitation.",
-        request=None,
-        tags=["meetings"],
-        responses=LIFECYCLE_RESPONSES,
+def _lifecycle_view(
+    transition: Callable[..., Meeting], summary: str, description: str = ""
+) -> type[APIView]:
+    """A POST endpoint with no input that applies one lifecycle service to the meeting."""
+
+    class LifecycleView(APIView):
+        @extend_schema(
+            summary=summary,
+            description=description,
+            request=None,
+            tags=["meetings"],
+            responses=LIFECYCLE_RESPONSES,
+        )
+        def post(self, request: Request, meeting_id: int) -> Response:
+            actor = _actor(request)
+            meeting = permissions.access_meeting(actor, meeting_id)
+            _parse(NoInputSerializer, request)
+            meeting = transition(actor=actor, meeting=meeting)
+            return Response(MeetingSerializer(meeting).data)
+
+    LifecycleView.__name__ = LifecycleView.__qualname__ = (
+        f"Meeting{transition.__name__.removeprefix('meeting_').capitalize()}View"
     )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
-        meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
-        meeting = services.meeting_schedule(actor=actor, meeting=meeting)
-        return Response(MeetingSerializer(meeting).data)
+    return LifecycleView
+
+
+MeetingScheduleView = _lifecycle_view(
+    services.meeting_schedule,
+    "Schedule a draft (its secretary)",
+    "Invites every current member of the body by e-mail with a calendar invitation.",
+)
+MeetingStartView = _lifecycle_view(
+    services.meeting_start, "Open the session (the chair)", "Refused without a quorum."
+)
+MeetingAdjournView = _lifecycle_view(services.meeting_adjourn, "Adjourn the session (the chair)")
+MeetingReconveneView = _lifecycle_view(
+    services.meeting_reconvene,
+    "Reconvene an adjourned session (the chair)",
+    "Refused without a quorum.",
+)
+MeetingCloseView = _lifecycle_view(
+    services.meeting_close, "Close an adjourned meeting (its secretary)"
+)
 
 
 class MeetingCancelView(APIView):
@@ -380,68 +409,6 @@ class MeetingCancelView(APIView):
         meeting = permissions.access_meeting(actor, meeting_id)
         data = _parse(MeetingCancelSerializer, request)
         meeting = services.meeting_cancel(actor=actor, meeting=meeting, **data)
-        return Response(MeetingSerializer(meeting).data)
-
-
-class MeetingStartView(APIView):
-    @extend_schema(
-        summary="Open the session (the chair)",
-        description="Refused without a quorum.",
-        request=None,
-        tags=["meetings"],
-        responses=LIFECYCLE_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
-        meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
-        meeting = services.meeting_start(actor=actor, meeting=meeting)
-        return Response(MeetingSerializer(meeting).data)
-
-
-class MeetingAdjournView(APIView):
-    @extend_schema(
-        summary="Adjourn the session (the chair)",
-        request=None,
-        tags=["meetings"],
-        responses=LIFECYCLE_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
-        meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
-        meeting = services.meeting_adjourn(actor=actor, meeting=meeting)
-        return Response(MeetingSerializer(meeting).data)
-
-
-class MeetingReconveneView(APIView):
-    @extend_schema(
-        summary="Reconvene an adjourned session (the chair)",
-        description="Refused without a quorum.",
-        request=None,
-        tags=["meetings"],
-        responses=LIFECYCLE_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
-        meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
-        meeting = services.meeting_reconvene(actor=actor, meeting=meeting)
-        return Response(MeetingSerializer(meeting).data)
-
-
-class MeetingCloseView(APIView):
-    @extend_schema(
-        summary="Close an adjourned meeting (its secretary)",
-        request=None,
-        tags=["meetings"],
-        responses=LIFECYCLE_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
-        meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
-        meeting = services.meeting_close(actor=actor, meeting=meeting)
         return Response(MeetingSerializer(meeting).data)
 
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import rules
+from meetings import rules, services
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 
@@ -83,20 +83,7 @@ class BodyForm(forms.Form):
     chair_votes_last = forms.BooleanField(label=_("the chair votes last"), required=False)
     rules_reference = forms.CharField(label=_("legal reference"), max_length=300, required=False)
 
-    RULE_FIELDS = (
-        "quorum_numerator",
-        "quorum_denominator",
-        "quorum_strict",
-        "quorum_base",
-        "majority_numerator",
-        "majority_denominator",
-        "majority_strict",
-        "majority_base",
-        "tie_rule",
-        "substitutes_may_vote",
-        "chair_votes_last",
-        "rules_reference",
-    )
+    RULE_FIELDS = services.RULE_FIELDS
 
     @classmethod
     def initial_for(cls, body: Body) -> dict[str, Any]:

@@ -18,20 +18,7 @@ from rest_framework import serializers
 from meetings import services
 from meetings.models import Attendance, Body, Meeting, Membership
 
-RULE_FIELDS = (
-    "quorum_numerator",
-    "quorum_denominator",
-    "quorum_strict",
-    "quorum_base",
-    "majority_numerator",
-    "majority_denominator",
-    "majority_strict",
-    "majority_base",
-    "tie_rule",
-    "substitutes_may_vote",
-    "chair_votes_last",
-    "rules_reference",
-)
+RULE_FIELDS = services.RULE_FIELDS
 FRACTION_FIELDS = (
     "quorum_numerator",
     "quorum_denominator",

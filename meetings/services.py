@@ -37,10 +37,7 @@ PRESETS = {
 # Meeting fields whose change is sent to invitees as a calendar update.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "place", "online_link", "description"}
 EDITABLE_MEETING_FIELDS = CALENDAR_FIELDS | {"kind", "confidentiality"}
-EDITABLE_BODY_FIELDS = {
-    "name",
-    "kind",
-    "description",
+RULE_FIELDS = (
     "quorum_numerator",
     "quorum_denominator",
     "quorum_strict",
@@ -53,7 +50,8 @@ EDITABLE_BODY_FIELDS = {
     "substitutes_may_vote",
     "chair_votes_last",
     "rules_reference",
-}
+)
+EDITABLE_BODY_FIELDS = {"name", "kind", "description", *RULE_FIELDS}
 
 
 def _require(allowed: bool, message: str) -> None:

@@ -28,6 +28,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from realtime import selectors
+from realtime.access import subscriber_rights
 from realtime.events import GROUP
 
 logger = logging.getLogger(__name__)
@@ -189,8 +190,6 @@ class Broadcaster:
 
     async def _recheck(self, meeting_id: int, user_ids: set[int]) -> None:
         """Close the sockets of people who lost the right to follow the meeting."""
-        from realtime.access import subscriber_rights
-
         for subscriber in list(self.subscribers.get(meeting_id, ())):
             if subscriber.user_id not in user_ids:
                 continue

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -149,7 +151,11 @@ class Membership(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.ends_on is None or self.ends_on > timezone.localdate()
+        return self.is_current_on(timezone.localdate())
+
+    def is_current_on(self, day: datetime.date) -> bool:
+        """A member from `starts_on` until the day before `ends_on`."""
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on > day)
 
 
 class Meeting(models.Model):

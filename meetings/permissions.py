@@ -48,9 +48,22 @@ ROLE_MEETING_PERMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def role_group_name(body_id: int, role: str) -> str:
+    return f"body-{body_id}-{role}"
+
+
 def role_group(body: Body, role: str) -> Group:
-    group, _ = Group.objects.get_or_create(name=f"body-{body.pk}-{role}")
+    group, _ = Group.objects.get_or_create(name=role_group_name(body.pk, role))
     return group
+
+
+def role_holders() -> set[tuple[str, int]]:
+    """(role group name, user id) for everyone who holds a body role's rights now (one query)."""
+    return set(
+        User.groups.through.objects.filter(group__name__startswith="body-").values_list(
+            "group__name", "user_id"
+        )
+    )
 
 
 def grant_body_roles(body: Body, creator: User) -> None:

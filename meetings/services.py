@@ -145,8 +145,9 @@ def membership_create(
     try:
         with transaction.atomic():
             membership.save()
-            permissions.join_role(membership)
-            _invite_to_scheduled_meetings(membership)
+            if membership.is_current:
+                permissions.join_role(membership)
+                _invite_to_scheduled_meetings(membership)
     except IntegrityError:
         raise ServiceError(
             _("This person is already a member of this body."), field="user"
@@ -184,6 +185,41 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
             user_ids=[membership.user_id],
         )
     return membership
+
+
+def memberships_sync(*, today: datetime.date | None = None) -> int:
+    """Apply membership dates that have arrived: a membership starting today grants its role's
+    rights and invitations, one that ended takes them away. Run daily (`manage.py
+    sync_memberships`); changes made through the other services take effect at once already.
+    Returns how many memberships changed."""
+    today = today or timezone.localdate()
+    holders = permissions.role_holders()
+    changed = 0
+    for membership in Membership.objects.select_related("body", "user"):
+        current = membership.is_current_on(today)
+        granted = (
+            permissions.role_group_name(membership.body_id, membership.role),
+            membership.user_id,
+        ) in holders
+        if current == granted:
+            continue
+        with transaction.atomic():
+            if current:
+                permissions.join_role(membership)
+                _invite_to_scheduled_meetings(membership)
+            else:
+                permissions.leave_role(membership)
+                _uninvite_from_scheduled_meetings(membership)
+                events.recheck_access(
+                    meeting_ids=list(
+                        membership.body.meetings.exclude(status=Meeting.Status.CLOSED).values_list(
+                            "pk", flat=True
+                        )
+                    ),
+                    user_ids=[membership.user_id],
+                )
+        changed += 1
+    return changed
 
 
 def membership_end(

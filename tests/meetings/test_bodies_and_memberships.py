@@ -198,3 +198,47 @@ def test_the_officer_who_created_the_body_prepares_its_meetings(
     assert permissions.access_meeting(secretariat, draft_meeting.pk) == draft_meeting  # type: ignore[arg-type]
     services.meeting_schedule(actor=secretariat, meeting=draft_meeting)  # type: ignore[arg-type]
     assert not permissions.can_run_meeting(secretariat, draft_meeting)  # type: ignore[arg-type]
+
+
+def test_a_membership_starting_later_grants_nothing_until_its_day(
+    government: Personas, meeting: Meeting
+) -> None:
+    incoming = UserFactory()
+    starts = timezone.localdate() + datetime.timedelta(days=10)
+    services.membership_create(
+        actor=government.secretary,
+        body=government.body,
+        user=incoming,
+        role=Membership.Role.MEMBER,
+        starts_on=starts,
+    )
+    assert not permissions.can_view_meeting(incoming, meeting)
+    assert services.memberships_sync(today=starts - datetime.timedelta(days=1)) == 0
+    assert services.memberships_sync(today=starts) == 1
+    assert permissions.can_view_meeting(incoming, meeting)
+    assert Attendance.objects.filter(meeting=meeting, user=incoming).exists()
+
+
+def test_a_membership_loses_its_rights_on_its_end_date(
+    government: Personas, meeting: Meeting
+) -> None:
+    leaving = government.members[0]
+    membership = Membership.objects.get(body=government.body, user=leaving)
+    last_day = timezone.localdate() + datetime.timedelta(days=30)
+    services.membership_update(actor=government.secretary, membership=membership, ends_on=last_day)
+    assert permissions.can_view_meeting(leaving, meeting)
+    assert services.memberships_sync(today=last_day - datetime.timedelta(days=1)) == 0
+    assert services.memberships_sync(today=last_day) == 1
+    assert not permissions.can_view_meeting(leaving, meeting)
+    assert not Attendance.objects.filter(meeting=meeting, user=leaving).exists()
+    assert services.memberships_sync(today=last_day) == 0  # applying it again changes nothing
+
+
+def test_the_daily_command_reports_what_it_changed(government: Personas) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("sync_memberships", stdout=out)
+    assert out.getvalue().strip() == "0 membership(s) changed."

@@ -33,6 +33,7 @@ from meetings import forms, permissions, selectors, services
 from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Attendance, Body, Meeting, Membership
+from realtime import presence as realtime_presence
 from realtime import selectors as realtime_selectors
 
 StrOrPromise = str | Promise
@@ -335,6 +336,13 @@ def _board_page(
     if meeting.status == S.DRAFT:
         raise Http404("A draft has no attendance.")
     context = _board_context(meeting)
+    # Who is online is for those who run or prepare the session.
+    sees_presence = bool(
+        permissions.meeting_rights(request.user, meeting)
+        & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}
+    )
+    context["follows_presence"] = sees_presence
+    context["online"] = realtime_presence.online_user_ids(meeting.pk) if sees_presence else set()
     context["actions"] = [
         a for a in _available_actions(request.user, meeting) if a.name != "cancel"
     ]

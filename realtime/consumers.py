@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from realtime.access import subscriber_rights
 from realtime.fanout import Subscriber, broadcaster
+from realtime.presence import presence_join, presence_leave
 
 MAX_CLIENT_FRAME = 4096
 
@@ -63,6 +64,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             close=self._close,
         )
         await broadcaster().join(self.subscriber)
+        if await database_sync_to_async(presence_join)(meeting_id, user.pk):
+            await broadcaster().announce_presence(meeting_id)
 
     async def _refuse(self, code: int, message: str | None = None) -> None:
         # A close code reaches the client only on an accepted socket.
@@ -72,9 +75,12 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
-        if self.subscriber is not None:
-            broadcaster().leave(self.subscriber)
-            self.subscriber = None
+        subscriber, self.subscriber = self.subscriber, None
+        if subscriber is None:
+            return
+        broadcaster().leave(subscriber)
+        if await database_sync_to_async(presence_leave)(subscriber.meeting_id, subscriber.user_id):
+            await broadcaster().announce_presence(subscriber.meeting_id)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:

@@ -27,13 +27,19 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from meetings import permissions
 from realtime import selectors
 from realtime.access import subscriber_rights
 from realtime.events import GROUP
+from realtime.presence import presence_refresh
 
 logger = logging.getLogger(__name__)
 
 RECENT_FRAMES_PER_MEETING = 2000
+PRESENCE_FRAME = json.dumps({"type": "presence"})
+# Presence changes go to those who run or prepare the session, not to every tablet, so that a
+# room of tablets connecting does not make every tablet fetch its page again.
+PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 CATCH_UP_BATCH = 500
 
 
@@ -120,9 +126,23 @@ class Broadcaster:
                 continue
             await self.dispatch(message)
 
+    async def announce_presence(self, meeting_id: int) -> None:
+        """Tell every process that someone came online or went offline in the meeting."""
+        layer = get_channel_layer()
+        assert layer is not None
+        try:
+            await layer.group_send(GROUP, {"type": "meeting.presence", "meeting": meeting_id})
+        except Exception:  # noqa: BLE001  (the board shows it on its next refresh instead)
+            logger.warning("Could not announce a presence change.", exc_info=True)
+
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message.get("type") == "meeting.recheck":
             await self._recheck(message["meeting"], set(message["users"]))
+            return
+        if message.get("type") == "meeting.presence":
+            for subscriber in list(self.subscribers.get(message["meeting"], ())):
+                if subscriber.rights & PRESENCE_RIGHTS:
+                    await self._send(subscriber, PRESENCE_FRAME)
             return
         meeting_id, seq = message["meeting"], message["seq"]
         subscribers = self.subscribers.get(meeting_id)
@@ -151,11 +171,13 @@ class Broadcaster:
                 logger.warning("Realtime tick failed.", exc_info=True)
 
     async def _check_heads(self) -> None:
-        """Catch up sockets behind the log, and send each a heartbeat with the last number."""
+        """Catch up sockets behind the log, send each a heartbeat with the last number, and
+        mark this process's sockets as still online."""
         meeting_ids = list(self.subscribers)
         if not meeting_ids:
             return
         heads = await database_sync_to_async(selectors.stream_heads)(meeting_ids)
+        await database_sync_to_async(presence_refresh)(meeting_ids)
         for meeting_id in meeting_ids:
             self._advance(meeting_id, heads.get(meeting_id, 0))
             heartbeat = json.dumps({"type": "heartbeat", "seq": self.head(meeting_id)})

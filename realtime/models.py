@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from meetings.models import Meeting
@@ -41,3 +42,25 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id}#{self.seq} {self.type}"
+
+
+class Presence(models.Model):
+    """Who follows a meeting now: one row per person and server process, with how many sockets
+    they have open there. Each process refreshes `last_seen` on every heartbeat tick, so the
+    rows of a process that died go stale and stop counting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    process = models.CharField(max_length=200)
+    sockets = models.PositiveIntegerField(default=0)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "process"], name="presence_once_per_process"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.meeting_id} via {self.process}"

@@ -43,6 +43,8 @@
         scheduleRefresh();
       } else if (frame.type === "heartbeat" && frame.seq > lastSeq) {
         socket.close(RESYNC);
+      } else if (frame.type === "presence" && "followPresence" in holder.dataset) {
+        scheduleRefresh(); // someone's tablet came online or went offline
       }
     };
     socket.onclose = function (event) {

@@ -420,3 +420,53 @@ def test_live_pushes_resume_after_redis_restarts(
     finally:
         server_process.stop()
         server_process.stderr.close()
+
+
+async def frames_until(
+    socket_: websockets.ClientConnection, kind: str, count: int = 1
+) -> list[dict[str, Any]]:
+    """Frames up to and including the `count`th of type `kind`."""
+    received: list[dict[str, Any]] = []
+    while sum(frame["type"] == kind for frame in received) < count:
+        received.append(json.loads(await asyncio.wait_for(socket_.recv(), WAIT)))
+    return received
+
+
+def board_html(user: User, meeting: Meeting) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/meetings/{meeting.pk}/board/").content.decode()
+
+
+def test_the_chair_sees_which_tablets_are_online(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    chair = headers(running_server, government.chair)
+    tablet = headers(running_server, government.members[0])
+    bystander = headers(running_server, government.members[1])
+    online_marker = f'{government.members[0].get_full_name()}</span> <span class="tablet-online"'
+
+    async def scenario() -> tuple[str, str, str, list[dict[str, Any]]]:
+        async with (
+            await open_socket(running_server, scheduled, chair, 1) as chair_socket,
+            await open_socket(running_server, scheduled, bystander, 1) as bystander_socket,
+        ):
+            async with await open_socket(running_server, scheduled, tablet, 1):
+                # The chair, the bystander and the tablet each came online: three announcements,
+                # each sent after its presence was written.
+                await frames_until(chair_socket, "presence", count=3)
+                while_online = await in_thread(board_html, government.chair, scheduled)
+                seen_by_member = await in_thread(board_html, government.members[1], scheduled)
+            await frames_until(chair_socket, "presence")  # the tablet went offline
+            after = await in_thread(board_html, government.chair, scheduled)
+            await bystander_socket.send('{"type": "ping"}')
+            bystander_frames = await frames_until(bystander_socket, "pong")
+        return while_online, seen_by_member, after, bystander_frames
+
+    while_online, seen_by_member, after, bystander_frames = asyncio.run(scenario())
+    assert online_marker in while_online and "data-follow-presence" in while_online
+    assert "tablet-online" not in seen_by_member and "data-follow-presence" not in seen_by_member
+    assert online_marker not in after
+    assert [f["type"] for f in bystander_frames] == ["pong"]

@@ -87,7 +87,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return drf_exception_handler(exc, context)
 
 
-def _actor(request: Request) -> User:
+def request_actor(request: Request) -> User:
     # Every view here requires authentication (the API's default permission class), and this
     # project's users are django.contrib.auth users.
     return cast(User, request.user)
@@ -190,7 +190,7 @@ class BodyListView(ListView):
     )
     def get(self, request: Request) -> Response:
         return self.paginated(
-            request, selectors.body_list_for_user(_actor(request)), BodySerializer
+            request, selectors.body_list_for_user(request_actor(request)), BodySerializer
         )
 
     @extend_schema(
@@ -203,14 +203,14 @@ class BodyListView(ListView):
     )
     def post(self, request: Request) -> Response:
         data = _parse(BodyCreateSerializer, request)
-        body = services.body_create(actor=_actor(request), **data)
+        body = services.body_create(actor=request_actor(request), **data)
         return Response(BodySerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class BodyDetailView(APIView):
     @extend_schema(tags=["bodies"], responses={200: BodySerializer, **READ_ERRORS})
     def get(self, request: Request, body_id: int) -> Response:
-        body = permissions.access_body(_actor(request), body_id)
+        body = permissions.access_body(request_actor(request), body_id)
         return Response(BodySerializer(body).data)
 
     @extend_schema(
@@ -220,7 +220,7 @@ class BodyDetailView(APIView):
         responses={200: BodySerializer, **ERRORS},
     )
     def patch(self, request: Request, body_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         body = permissions.access_body(actor, body_id)
         data = _parse(BodyUpdateSerializer, request, partial=True)
         body = services.body_update(actor=actor, body=body, **data)
@@ -237,7 +237,7 @@ class MembershipListView(ListView):
         responses={200: MembershipSerializer(many=True), **READ_ERRORS},
     )
     def get(self, request: Request, body_id: int) -> Response:
-        body = permissions.access_body(_actor(request), body_id)
+        body = permissions.access_body(request_actor(request), body_id)
         return self.paginated(request, selectors.membership_list(body), MembershipSerializer)
 
     @extend_schema(
@@ -248,7 +248,7 @@ class MembershipListView(ListView):
         responses={201: MembershipSerializer, **ERRORS},
     )
     def post(self, request: Request, body_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         body = permissions.access_body(actor, body_id)
         data = _parse(MembershipCreateSerializer, request)
         membership = services.membership_create(actor=actor, body=body, **data)
@@ -258,7 +258,7 @@ class MembershipListView(ListView):
 class MembershipDetailView(APIView):
     @extend_schema(tags=["memberships"], responses={200: MembershipSerializer, **READ_ERRORS})
     def get(self, request: Request, body_id: int, membership_id: int) -> Response:
-        body = permissions.access_body(_actor(request), body_id)
+        body = permissions.access_body(request_actor(request), body_id)
         return Response(MembershipSerializer(_membership(body, membership_id)).data)
 
     @extend_schema(
@@ -268,7 +268,7 @@ class MembershipDetailView(APIView):
         responses={200: MembershipSerializer, **ERRORS},
     )
     def patch(self, request: Request, body_id: int, membership_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         membership = _membership(permissions.access_body(actor, body_id), membership_id)
         data = _parse(MembershipUpdateSerializer, request, partial=True)
         membership = services.membership_update(actor=actor, membership=membership, **data)
@@ -285,7 +285,7 @@ class MembershipEndView(APIView):
         responses={200: MembershipSerializer, **ERRORS},
     )
     def post(self, request: Request, body_id: int, membership_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         membership = _membership(permissions.access_body(actor, body_id), membership_id)
         data = _parse(MembershipEndSerializer, request)
         membership = services.membership_end(actor=actor, membership=membership, **data)
@@ -306,7 +306,7 @@ class MeetingListView(ListView):
     def get(self, request: Request) -> Response:
         filters = MeetingFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        meetings = permissions.meetings_for_user(_actor(request))
+        meetings = permissions.meetings_for_user(request_actor(request))
         return self.paginated(
             request, _filter_meetings(meetings, filters.validated_data), MeetingSerializer
         )
@@ -319,7 +319,7 @@ class MeetingListView(ListView):
         responses={201: MeetingSerializer, 400: ERRORS[400], 403: ERRORS[403]},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         data = _parse(MeetingCreateSerializer, request)
         body = _referenced_body(actor, data.pop("body"))
         meeting = services.meeting_create(actor=actor, body=body, **data)
@@ -329,7 +329,7 @@ class MeetingListView(ListView):
 class MeetingDetailView(APIView):
     @extend_schema(tags=["meetings"], responses={200: MeetingSerializer, **READ_ERRORS})
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        meeting = permissions.access_meeting(request_actor(request), meeting_id)
         return Response(MeetingSerializer(meeting).data)
 
     @extend_schema(
@@ -341,7 +341,7 @@ class MeetingDetailView(APIView):
         responses={200: MeetingSerializer, **ERRORS},
     )
     def patch(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
         data = _parse(MeetingUpdateSerializer, request, partial=True)
         meeting = services.meeting_update(actor=actor, meeting=meeting, **data)
@@ -365,7 +365,7 @@ def _lifecycle_view(
             responses=LIFECYCLE_RESPONSES,
         )
         def post(self, request: Request, meeting_id: int) -> Response:
-            actor = _actor(request)
+            actor = request_actor(request)
             meeting = permissions.access_meeting(actor, meeting_id)
             _parse(NoInputSerializer, request)
             meeting = transition(actor=actor, meeting=meeting)
@@ -405,7 +405,7 @@ class MeetingCancelView(APIView):
         responses=LIFECYCLE_RESPONSES,
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
         data = _parse(MeetingCancelSerializer, request)
         meeting = services.meeting_cancel(actor=actor, meeting=meeting, **data)
@@ -422,14 +422,14 @@ class AttendanceListView(ListView):
         responses={200: AttendanceSerializer(many=True), **READ_ERRORS},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        meeting = permissions.access_meeting(request_actor(request), meeting_id)
         return self.paginated(request, selectors.attendance_list(meeting), AttendanceSerializer)
 
 
 class AttendanceDetailView(APIView):
     @extend_schema(tags=["attendance"], responses={200: AttendanceSerializer, **READ_ERRORS})
     def get(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
-        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        meeting = permissions.access_meeting(request_actor(request), meeting_id)
         return Response(AttendanceSerializer(_attendance(meeting, attendance_id)).data)
 
     @extend_schema(
@@ -441,7 +441,7 @@ class AttendanceDetailView(APIView):
         responses={200: AttendanceSerializer, **ERRORS},
     )
     def patch(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         attendance = _attendance(permissions.access_meeting(actor, meeting_id), attendance_id)
         data = _parse(AttendanceRecordSerializer, request)
         attendance = services.attendance_record(actor=actor, attendance=attendance, **data)
@@ -458,7 +458,7 @@ class CheckInView(APIView):
         responses={200: AttendanceSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
         _parse(NoInputSerializer, request)
         attendance = services.attendance_check_in(actor=actor, meeting=meeting)
@@ -474,7 +474,7 @@ class CheckOutView(APIView):
         responses={200: AttendanceSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
         _parse(NoInputSerializer, request)
         attendance = services.attendance_check_out(actor=actor, meeting=meeting)
@@ -489,5 +489,5 @@ class QuorumView(APIView):
         responses={200: QuorumSerializer, **READ_ERRORS},
     )
     def get(self, request: Request, meeting_id: int) -> Response:
-        meeting = permissions.access_meeting(_actor(request), meeting_id)
+        meeting = permissions.access_meeting(request_actor(request), meeting_id)
         return Response(QuorumSerializer(selectors.meeting_quorum(meeting)).data)

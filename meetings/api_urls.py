@@ -2,6 +2,7 @@ from django.urls import URLPattern, path
 from drf_spectacular.views import SpectacularAPIView
 
 from meetings import api
+from realtime import api as realtime_api
 
 app_name = "api"
 
@@ -26,6 +27,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("meetings/", api.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/<int:meeting_id>/", api.MeetingDetailView.as_view(), name="meeting-detail"),
+    path(
+        "meetings/<int:meeting_id>/events/",
+        realtime_api.MeetingEventListView.as_view(),
+        name="meeting-events",
+    ),
     path(
         "meetings/<int:meeting_id>/schedule/",
         api.MeetingScheduleView.as_view(),

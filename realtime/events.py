@@ -72,17 +72,35 @@ def _next_seq(meeting_id: int) -> int:
     return int(row[0])
 
 
-def frames(event: MeetingEvent) -> tuple[str, str]:
-    """The event encoded once for those who may see it, and once without its payload."""
-    full = {
+def visible_to(
+    *, restricted_to: str, users: Sequence[int], user_id: int, rights: frozenset[str]
+) -> bool:
+    """Whether a person with these rights on the meeting may see an event's payload."""
+    if users and user_id not in users:
+        return False
+    return not restricted_to or restricted_to in rights
+
+
+def event_frame(event: MeetingEvent, *, visible: bool) -> dict[str, Any]:
+    """An event as clients receive it; without its payload for those who may not see it."""
+    frame = {
         "type": "event",
         "seq": event.seq,
         "event": event.type,
-        "payload": event.payload,
+        "payload": event.payload if visible else None,
         "at": event.created_at.isoformat(),
     }
-    redacted = {**full, "payload": None, "restricted": True}
-    return json.dumps(full, ensure_ascii=False), json.dumps(redacted, ensure_ascii=False)
+    if not visible:
+        frame["restricted"] = True
+    return frame
+
+
+def frames(event: MeetingEvent) -> tuple[str, str]:
+    """The event encoded once for those who may see it, and once without its payload."""
+    return (
+        json.dumps(event_frame(event, visible=True), ensure_ascii=False),
+        json.dumps(event_frame(event, visible=False), ensure_ascii=False),
+    )
 
 
 def broadcast_message(event: MeetingEvent) -> dict[str, Any]:

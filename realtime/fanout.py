@@ -30,7 +30,7 @@ from django.conf import settings
 from meetings import permissions
 from realtime import selectors
 from realtime.access import subscriber_rights
-from realtime.events import GROUP
+from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
 
 logger = logging.getLogger(__name__)
@@ -56,9 +56,12 @@ class Subscriber:
     catching_up: bool = field(default=False)
 
     def may_see(self, message: dict[str, Any]) -> bool:
-        if message["users"] and self.user_id not in message["users"]:
-            return False
-        return not message["restricted_to"] or message["restricted_to"] in self.rights
+        return visible_to(
+            restricted_to=message["restricted_to"],
+            users=message["users"],
+            user_id=self.user_id,
+            rights=self.rights,
+        )
 
 
 class Broadcaster:

@@ -1,6 +1,6 @@
 from typing import Any
 
-from realtime.events import broadcast_message
+from realtime.events import broadcast_message, event_frame, visible_to
 from realtime.models import MeetingEvent, MeetingStream
 
 
@@ -16,3 +16,26 @@ def stream_heads(meeting_ids: list[int]) -> dict[int, int]:
 def event_messages_after(meeting_id: int, seq: int, limit: int) -> list[dict[str, Any]]:
     events = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=seq).order_by("seq")
     return [broadcast_message(event) for event in events[:limit]]
+
+
+def event_page_for_user(
+    *, meeting_id: int, user_id: int, rights: frozenset[str], since: int, limit: int
+) -> dict[str, Any]:
+    """The meeting's events after `since`, as the socket would send them to this person, and
+    the last number there is (two queries)."""
+    events = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=since).order_by("seq")
+    return {
+        "last_seq": stream_heads([meeting_id]).get(meeting_id, 0),
+        "events": [
+            event_frame(
+                event,
+                visible=visible_to(
+                    restricted_to=event.restricted_to,
+                    users=event.users,
+                    user_id=user_id,
+                    rights=rights,
+                ),
+            )
+            for event in events[:limit]
+        ],
+    }

@@ -71,6 +71,8 @@ class Broadcaster:
         self.recent: dict[int, OrderedDict[int, dict[str, Any]]] = defaultdict(OrderedDict)
         self.channel: str | None = None
         self.tasks: set[asyncio.Task[None]] = set()
+        # Sockets connecting at once all call start(); only the first may subscribe.
+        self.starting = asyncio.Lock()
 
     async def join(self, subscriber: Subscriber) -> None:
         """Start following a meeting: replay what the subscriber missed, then go live."""
@@ -95,16 +97,18 @@ class Broadcaster:
     async def start(self) -> None:
         """Subscribe this process to meeting events (once). A socket is accepted only after
         this, so that no push sent after a client's handshake can miss its process."""
-        if self.channel is not None:
-            return
-        layer = get_channel_layer()
-        assert layer is not None, "CHANNEL_LAYERS must be configured"
-        self.channel = await layer.new_channel()
-        self._spawn(self._listen())
-        self._spawn(self._tick())
-        await self._subscribe()
+        async with self.starting:
+            if self.channel is not None:
+                return
+            layer = get_channel_layer()
+            assert layer is not None, "CHANNEL_LAYERS must be configured"
+            channel = await layer.new_channel()
+            self.channel = channel
+            await self._subscribe()
+            self._spawn(self._listen())
+            self._spawn(self._tick())
 
-    async def _subscribe(self) -> bool:
+    async def _subscribe(self) -> None:
         """(Re)join the group; Redis forgets groups when it restarts, so this is repeated."""
         layer = get_channel_layer()
         assert layer is not None and self.channel is not None
@@ -112,8 +116,6 @@ class Broadcaster:
             await layer.group_add(GROUP, self.channel)
         except Exception:  # noqa: BLE001  (Redis down: retried on the next tick)
             logger.warning("Cannot subscribe to meeting events; retrying.", exc_info=True)
-            return False
-        return True
 
     async def _listen(self) -> None:
         layer = get_channel_layer()
@@ -197,6 +199,8 @@ class Broadcaster:
         try:
             meeting_id = subscriber.meeting_id
             while subscriber.last_seq < self.head(meeting_id):
+                if subscriber not in self.subscribers.get(meeting_id, ()):
+                    break  # the socket went away
                 message = self.recent[meeting_id].get(subscriber.last_seq + 1)
                 if message is None:
                     missed = await database_sync_to_async(selectors.event_messages_after)(

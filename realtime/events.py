@@ -117,18 +117,11 @@ def broadcast_message(event: MeetingEvent) -> dict[str, Any]:
 
 
 def push(message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(GROUP, message)
-    except Exception:  # noqa: BLE001  (any transport failure: the log already has the event)
-        logger.warning(
-            "Could not push event %s of meeting %s; clients will catch up from the log.",
-            message["seq"],
-            message["meeting"],
-            exc_info=True,
-        )
+    _send_to_processes(
+        message,
+        failure=f"Could not push event {message['seq']} of meeting {message['meeting']}; "
+        "clients will catch up from the log.",
+    )
 
 
 def recheck_access(*, meeting_ids: Sequence[int], user_ids: Sequence[int]) -> None:
@@ -140,13 +133,20 @@ def recheck_access(*, meeting_ids: Sequence[int], user_ids: Sequence[int]) -> No
     ]
 
     def send() -> None:
-        layer = get_channel_layer()
-        if layer is None:
-            return
         for message in messages:
-            try:
-                async_to_sync(layer.group_send)(GROUP, message)
-            except Exception:  # noqa: BLE001  (the socket stays until it reconnects and is refused)
-                logger.warning("Could not ask to re-check access.", exc_info=True)
+            # If it is lost, the socket stays open until it reconnects and is refused.
+            _send_to_processes(message, failure="Could not ask to re-check access.")
 
     transaction.on_commit(send)
+
+
+def _send_to_processes(message: dict[str, Any], *, failure: str) -> None:
+    """One message to every server process. A transport failure is logged, not raised: the
+    change it follows has already committed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(GROUP, message)
+    except Exception:  # noqa: BLE001  (any transport failure)
+        logger.warning(failure, exc_info=True)

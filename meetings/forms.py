@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetings import rules, services
+from meetings import services
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 
@@ -93,39 +93,19 @@ class BodyForm(forms.Form):
     def initial_for_new(cls, kind: str = Body.Kind.COMMITTEE) -> dict[str, Any]:
         """A new body starts from its kind's usual rules, which the secretariat may change."""
         preset = Body(kind=kind, name="")
-        preset.apply_rules(
-            rules.GOVERNMENT_RULES if kind == Body.Kind.GOVERNMENT else rules.COMMITTEE_RULES
-        )
+        preset.apply_rules(services.PRESETS[Body.Kind(kind)])
         return cls.initial_for(preset)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for part in ("quorum", "majority"):
-            numerator = cleaned.get(f"{part}_numerator")
-            denominator = cleaned.get(f"{part}_denominator")
-            if numerator is not None and denominator is not None and numerator > denominator:
-                self.add_error(
-                    f"{part}_numerator",
-                    _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
+        if "kind" in cleaned and all(name in cleaned for name in self.RULE_FIELDS):
+            try:
+                self.rules = services.rules_for(
+                    cleaned["kind"], {name: cleaned[name] for name in self.RULE_FIELDS}
                 )
+            except ServiceError as error:
+                self.add_error(error.field, error.message)
         return cleaned
-
-    def decision_rules(self) -> rules.DecisionRules:
-        data = self.cleaned_data
-        return rules.DecisionRules(
-            quorum=rules.Threshold(
-                data["quorum_numerator"], data["quorum_denominator"], data["quorum_strict"]
-            ),
-            quorum_base=rules.QuorumBase(data["quorum_base"]),
-            majority=rules.Threshold(
-                data["majority_numerator"], data["majority_denominator"], data["majority_strict"]
-            ),
-            majority_base=rules.MajorityBase(data["majority_base"]),
-            tie_rule=rules.TieRule(data["tie_rule"]),
-            substitutes_may_vote=data["substitutes_may_vote"],
-            chair_votes_last=data["chair_votes_last"],
-            reference=data["rules_reference"],
-        )
 
 
 class MembershipCreateForm(forms.Form):

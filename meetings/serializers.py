@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from meetings import services
+from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 
 RULE_FIELDS = services.RULE_FIELDS
@@ -200,22 +201,13 @@ class BodyCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         overrides = {name: attrs.pop(name) for name in RULE_FIELDS if name in attrs}
-        if not overrides:
-            return attrs
-        draft = Body(kind=attrs["kind"])
-        draft.apply_rules(services.PRESETS[Body.Kind(attrs["kind"])])
-        for name, value in overrides.items():
-            setattr(draft, name, value)
-        errors = {
-            f"{threshold}_numerator": [
-                _("A quorum or majority must be a fraction between 0 and 1, such as 2/3.")
-            ]
-            for threshold in ("quorum", "majority")
-            if getattr(draft, f"{threshold}_numerator") > getattr(draft, f"{threshold}_denominator")
-        }
-        if errors:
-            raise serializers.ValidationError(errors)
-        attrs["decision_rules"] = draft.decision_rules
+        if overrides:
+            try:
+                attrs["decision_rules"] = services.rules_for(attrs["kind"], overrides)
+            except ServiceError as error:
+                raise serializers.ValidationError(
+                    {error.field or "non_field_errors": [error.message]}
+                ) from None
         return attrs
 
 

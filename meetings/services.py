@@ -7,7 +7,7 @@ e-mails with `transaction.on_commit`, so nothing is sent for a change that rolls
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
@@ -60,17 +60,29 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def _validate_rules(body: Body) -> None:
-    try:
-        body.decision_rules  # noqa: B018  (building the rules validates the fractions)
-    except ValueError:
-        raise ServiceError(
-            _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
-            field="quorum_numerator",
-        ) from None
-    if body.quorum_numerator == 0 or body.majority_numerator == 0:
-        raise ServiceError(
-            _("A quorum or majority of zero is not a rule."), field="quorum_numerator"
-        )
+    for part in ("quorum", "majority"):
+        numerator = getattr(body, f"{part}_numerator")
+        denominator = getattr(body, f"{part}_denominator")
+        if numerator == 0:
+            raise ServiceError(
+                _("A quorum or majority of zero is not a rule."), field=f"{part}_numerator"
+            )
+        if denominator <= 0 or numerator > denominator:
+            raise ServiceError(
+                _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
+                field=f"{part}_numerator",
+            )
+
+
+def rules_for(kind: str, overrides: Mapping[str, Any]) -> rules.DecisionRules:
+    """The kind's usual rules with the given rule fields replaced, for a new body. Raises
+    ServiceError, naming the field, when they do not make a rule."""
+    body = Body(kind=kind)
+    body.apply_rules(PRESETS[Body.Kind(kind)])
+    for name, value in overrides.items():
+        setattr(body, name, value)
+    _validate_rules(body)
+    return body.decision_rules
 
 
 def _unique_name(body: Body) -> None:

@@ -503,7 +503,7 @@ def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
                     description=form.cleaned_data["description"],
-                    decision_rules=form.decision_rules(),
+                    decision_rules=form.rules,
                 )
             except ServiceError as error:
                 forms.add_service_error(form, error)

@@ -100,3 +100,13 @@ def membership_list(body: Body) -> QuerySet[Membership]:
         .select_related("user")
         .order_by("role", "user__last_name", "user__first_name")
     )
+
+
+def in_the_room(meeting: Meeting, user: User | AnonymousUser) -> bool:
+    """Whether the person has checked in, in their own right or as a member's substitute."""
+    attendance = attendance_for_user(meeting, user)
+    if attendance is None:
+        return False
+    if attendance.substitute_id == user.pk:
+        return attendance.substitute_checked_in_at is not None
+    return attendance.status == Attendance.Status.PRESENT

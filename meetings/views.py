@@ -43,7 +43,7 @@ EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
 LIVE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 
 
-def _render(
+def render_page(
     request: AuthenticatedHttpRequest,
     template: str,
     context: dict[str, Any],
@@ -157,7 +157,7 @@ def _run_action(user: User, meeting: Meeting, action: str, reason: str) -> Meeti
 @login_required
 @require_GET
 def my_meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "meetings/my_meetings.html",
         {"meetings": selectors.meeting_list_for_member(request.user)},
@@ -192,7 +192,7 @@ def _meeting_page(
     actions = _available_actions(user, meeting)
     if cancel_form is None and any(action.name == "cancel" for action in actions):
         cancel_form = forms.CancelForm()
-    return _render(
+    return render_page(
         request,
         "meetings/meeting_detail.html",
         {
@@ -201,7 +201,7 @@ def _meeting_page(
             "attendances": attendances,
             "present_count": sum(1 for a in attendances if _in_the_room(a)),
             "quorum": selectors.meeting_quorum(meeting) if meeting.status != S.DRAFT else None,
-            "live_seq": _live_seq(meeting),
+            "live_seq": realtime_selectors.live_seq(meeting),
             "can_manage": can_manage,
             "can_run": permissions.can_run_meeting(user, meeting),
             "can_edit": can_manage and meeting.status in EDITABLE,
@@ -296,14 +296,6 @@ def meeting_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
-def _live_seq(meeting: Meeting) -> int | None:
-    """The last event the page shows, for its socket to follow on from; None when the meeting
-    no longer changes."""
-    if meeting.status not in LIVE:
-        return None
-    return realtime_selectors.stream_heads([meeting.pk]).get(meeting.pk, 0)
-
-
 # The chair's attendance board
 
 
@@ -315,7 +307,7 @@ def _board_context(meeting: Meeting) -> dict[str, Any]:
         "quorum": selectors.meeting_quorum(meeting),
         "present": present,
         "not_present": [a for a in attendances if not _in_the_room(a)],
-        "live_seq": _live_seq(meeting),
+        "live_seq": realtime_selectors.live_seq(meeting),
     }
 
 
@@ -347,7 +339,7 @@ def _board_page(
         a for a in _available_actions(request.user, meeting) if a.name != "cancel"
     ]
     context["lifecycle_error"] = lifecycle_error
-    return _render(
+    return render_page(
         request, "meetings/attendance_board.html", context, status=status, section="member"
     )
 
@@ -417,7 +409,7 @@ def _require_manage_body(user: User, body: Body) -> None:
 @login_required
 @require_GET
 def body_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "meetings/body_list.html",
         {
@@ -474,7 +466,7 @@ def body_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         .order_by("-starts_at")
         .distinct()[:20]
     )
-    return _render(
+    return render_page(
         request,
         "meetings/body_detail.html",
         {
@@ -510,14 +502,14 @@ def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The body is created. Now add its members."))
                 return redirect("meetings:body_detail", pk=body.pk)
-        return _render(
+        return render_page(
             request, "meetings/body_form.html", {"form": form}, status=400, section="bodies"
         )
     kind = request.GET.get("kind", Body.Kind.COMMITTEE)
     if kind not in Body.Kind.values:
         kind = Body.Kind.COMMITTEE
     form = forms.BodyForm(initial={**forms.BodyForm.initial_for_new(kind), "kind": kind})
-    return _render(
+    return render_page(
         request,
         "meetings/body_form.html",
         {"form": form, "kinds": Body.Kind.choices},
@@ -540,7 +532,7 @@ def body_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The body's details and rules are saved."))
                 return redirect("meetings:body_detail", pk=body.pk)
-        return _render(
+        return render_page(
             request,
             "meetings/body_form.html",
             {"form": form, "body": body},
@@ -548,7 +540,7 @@ def body_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             section="bodies",
         )
     form = forms.BodyForm(initial=forms.BodyForm.initial_for(body))
-    return _render(
+    return render_page(
         request, "meetings/body_form.html", {"form": form, "body": body}, section="bodies"
     )
 
@@ -578,7 +570,7 @@ def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             else:
                 messages.success(request, _("%s is now a member.") % _person(membership.user))
                 return redirect("meetings:body_detail", pk=body.pk)
-        return _render(
+        return render_page(
             request,
             "meetings/membership_form.html",
             {"form": form, "body": body},
@@ -586,7 +578,7 @@ def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             section="bodies",
         )
     form = forms.MembershipCreateForm(body=body, initial={"role": Membership.Role.MEMBER})
-    return _render(
+    return render_page(
         request, "meetings/membership_form.html", {"form": form, "body": body}, section="bodies"
     )
 
@@ -626,7 +618,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int, membership_pk: i
             initial=forms.MembershipUpdateForm.initial_for(membership)
         )
         status = 200
-    return _render(
+    return render_page(
         request,
         "meetings/membership_edit.html",
         {"form": form, "end_form": end_form, "body": body, "membership": membership},
@@ -656,7 +648,7 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
             )
             return redirect("meetings:body_detail", pk=body.pk)
     form = forms.MembershipUpdateForm(initial=forms.MembershipUpdateForm.initial_for(membership))
-    return _render(
+    return render_page(
         request,
         "meetings/membership_edit.html",
         {"form": form, "end_form": end_form, "body": body, "membership": membership},
@@ -671,7 +663,7 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
 @login_required
 @require_GET
 def secretariat_meetings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return _render(
+    return render_page(
         request,
         "meetings/secretariat_meetings.html",
         {
@@ -703,7 +695,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     request, _("The draft is saved. Schedule it to send the invitations.")
                 )
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
-        return _render(
+        return render_page(
             request,
             "meetings/meeting_form.html",
             {"form": form, "body": body},
@@ -711,7 +703,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             section="secretariat",
         )
     form = forms.MeetingForm()
-    return _render(
+    return render_page(
         request, "meetings/meeting_form.html", {"form": form, "body": body}, section="secretariat"
     )
 
@@ -735,7 +727,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The meeting is saved."))
                 return redirect("meetings:meeting_detail", pk=meeting.pk)
-        return _render(
+        return render_page(
             request,
             "meetings/meeting_form.html",
             {**context, "form": form},
@@ -743,6 +735,6 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             section="secretariat",
         )
     form = forms.MeetingForm(initial=forms.MeetingForm.initial_for(meeting))
-    return _render(
+    return render_page(
         request, "meetings/meeting_form.html", {**context, "form": form}, section="secretariat"
     )

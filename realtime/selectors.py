@@ -1,5 +1,6 @@
 from typing import Any
 
+from meetings.models import Meeting
 from realtime.events import broadcast_message, event_frame, visible_to
 from realtime.models import MeetingEvent, MeetingStream
 
@@ -11,6 +12,18 @@ def stream_heads(meeting_ids: list[int]) -> dict[int, int]:
             "meeting_id", "last_seq"
         )
     )
+
+
+def live_seq(meeting: Meeting) -> int | None:
+    """The last event a page shows, for its socket to follow on from; None when the meeting
+    no longer changes."""
+    if meeting.status not in (
+        Meeting.Status.SCHEDULED,
+        Meeting.Status.IN_SESSION,
+        Meeting.Status.ADJOURNED,
+    ):
+        return None
+    return stream_heads([meeting.pk]).get(meeting.pk, 0)
 
 
 def event_messages_after(meeting_id: int, seq: int, limit: int) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ run: $(VENV)/.run-deps
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
+	$(BIN)/python manage.py demo_agendas
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 system-deps:

@@ -47,6 +47,8 @@
       group: "agenda",
       handle: ".drag-handle",
       animation: 150,
+      // Pointer events rather than the browser's own drag and drop, which tablets lack.
+      forceFallback: true,
       fallbackOnBody: true,
       swapThreshold: 0.65,
       onEnd: function (event) {

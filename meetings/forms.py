@@ -81,6 +81,9 @@ class BodyForm(forms.Form):
     tie_rule = forms.ChoiceField(label=_("tie rule"), choices=Body.TieRule.choices)
     substitutes_may_vote = forms.BooleanField(label=_("substitutes may vote"), required=False)
     chair_votes_last = forms.BooleanField(label=_("the chair votes last"), required=False)
+    votes_may_change = forms.BooleanField(
+        label=_("members may change their vote while the vote is open"), required=False
+    )
     rules_reference = forms.CharField(label=_("legal reference"), max_length=300, required=False)
 
     RULE_FIELDS = services.RULE_FIELDS

@@ -56,6 +56,9 @@ class Body(models.Model):
     tie_rule = models.CharField(_("tie rule"), max_length=20, choices=TieRule.choices)
     substitutes_may_vote = models.BooleanField(_("substitutes may vote"))
     chair_votes_last = models.BooleanField(_("the chair votes last"))
+    votes_may_change = models.BooleanField(
+        _("members may change their vote while the vote is open"), default=False
+    )
     rules_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +100,7 @@ class Body(models.Model):
             substitutes_may_vote=self.substitutes_may_vote,
             chair_votes_last=self.chair_votes_last,
             reference=self.rules_reference,
+            votes_may_change=self.votes_may_change,
         )
 
     def apply_rules(self, decision_rules: rules.DecisionRules) -> None:
@@ -111,6 +115,7 @@ class Body(models.Model):
         self.tie_rule = decision_rules.tie_rule
         self.substitutes_may_vote = decision_rules.substitutes_may_vote
         self.chair_votes_last = decision_rules.chair_votes_last
+        self.votes_may_change = decision_rules.votes_may_change
         self.rules_reference = decision_rules.reference
 
 

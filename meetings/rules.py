@@ -73,6 +73,8 @@ class DecisionRules:
     substitutes_may_vote: bool
     chair_votes_last: bool
     reference: str
+    # Whether a member may change a named vote while the poll is open.
+    votes_may_change: bool = False
 
 
 # Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP.

@@ -49,6 +49,7 @@ RULE_FIELDS = (
     "tie_rule",
     "substitutes_may_vote",
     "chair_votes_last",
+    "votes_may_change",
     "rules_reference",
 )
 EDITABLE_BODY_FIELDS = {"name", "kind", "description", *RULE_FIELDS}

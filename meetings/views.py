@@ -449,6 +449,12 @@ def _rules_in_words(body: Body) -> list[tuple[str, str]]:
             if body.chair_votes_last
             else _("The chair votes with the members."),
         ),
+        (
+            _("Changing a vote"),
+            _("A member may change a named vote while the vote is open.")
+            if body.votes_may_change
+            else _("A vote once cast is final."),
+        ),
     ]
     if body.rules_reference:
         rows.append((_("Legal reference"), body.rules_reference))

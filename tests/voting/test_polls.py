@@ -1,0 +1,222 @@
+"""Polls through the services: who may vote, once, secretly where asked, and nothing after
+the close."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from meetings import services as meeting_services
+from meetings.errors import ServiceError
+from meetings.models import Attendance
+from realtime.models import MeetingEvent
+from tests.agendas.conftest import AgendaPlan
+from tests.conftest import Personas, check_in
+from voting import selectors, services
+from voting.models import Ballot, Participation, Poll
+
+
+def open_poll(gov: Personas, plan: AgendaPlan, **fields: object) -> Poll:
+    poll = services.poll_create(
+        actor=gov.chair, item=plan.decree, question="Adopt the decree?", **fields
+    )
+    return services.poll_open(actor=gov.chair, poll=poll)
+
+
+def test_members_present_vote_once(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:14]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[14:18]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    for voter in government.voters[18:20]:
+        services.ballot_cast(actor=voter, poll=poll, answer="abstain")
+    assert selectors.turnout(poll) == 20
+    event = MeetingEvent.objects.filter(type="voting.ballot_cast").last()
+    assert event is not None and event.payload == {"poll": poll.pk, "turnout": 20}
+    with pytest.raises(ServiceError, match="already voted"):
+        services.ballot_cast(actor=government.voters[0], poll=poll, answer="no")
+    assert Ballot.objects.filter(poll=poll, answer="yes").count() == 14
+
+
+def test_a_retried_request_is_recorded_once(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
+    voter = government.members[0]
+    services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
+    services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    with pytest.raises(ServiceError, match="secret vote cannot be changed"):
+        services.ballot_cast(actor=voter, poll=poll, answer="no", request_key="tap-2")
+
+
+def test_a_secret_ballot_names_nobody(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
+    services.ballot_cast(actor=government.members[0], poll=poll, answer="no")
+    ballot = Ballot.objects.get(poll=poll)
+    assert ballot.voter is None
+    assert not any(field.name.endswith("_at") for field in Ballot._meta.get_fields())
+    assert Participation.objects.get(poll=poll).voter == government.members[0]
+    assert selectors.own_ballot(poll, government.members[0]) is None
+    for event in MeetingEvent.objects.filter(meeting=sitting.meeting, type__startswith="voting."):
+        assert "no" not in event.payload.values()
+        assert government.members[0].pk not in event.payload.values()
+
+
+def test_a_named_vote_changes_only_where_the_body_allows(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting)
+    voter = government.members[0]
+    services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    services.ballot_cast(actor=voter, poll=poll, answer="yes")  # the same again: fine
+    with pytest.raises(ServiceError, match="final"):
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    meeting_services.body_update(
+        actor=government.secretary, body=government.body, votes_may_change=True
+    )
+    services.ballot_cast(actor=voter, poll=poll, answer="no")
+    assert Ballot.objects.get(poll=poll, voter=voter).answer == "no"
+
+
+@pytest.mark.parametrize(
+    ("who", "reason"),
+    [
+        ("absent", "Check in first"),
+        ("secretary", "without a voting right"),
+        ("outsider", None),
+    ],
+)
+def test_who_may_not_vote_hears_why(
+    government: Personas, sitting: AgendaPlan, outsider: object, who: str, reason: str | None
+) -> None:
+    poll = open_poll(government, sitting)
+    check_in(sitting.meeting, [government.secretary])
+    person = {
+        "absent": government.members[-1],
+        "secretary": government.secretary,
+        "outsider": outsider,
+    }[who]
+    if reason is None:
+        with pytest.raises(PermissionDenied):
+            services.ballot_cast(actor=person, poll=poll, answer="yes")  # type: ignore[arg-type]
+    else:
+        with pytest.raises(ServiceError, match=reason):
+            services.ballot_cast(actor=person, poll=poll, answer="yes")  # type: ignore[arg-type]
+    assert not Ballot.objects.exists()
+
+
+def test_a_recused_member_does_not_vote(government: Personas, sitting: AgendaPlan) -> None:
+    member = government.members[0]
+    services.recusal_declare(actor=member, item=sitting.decree, reason="My brother's firm bids.")
+    poll = open_poll(government, sitting)
+    with pytest.raises(ServiceError, match="conflict of interest"):
+        services.ballot_cast(actor=member, poll=poll, answer="yes")
+    assert member.pk not in selectors.entitled_voters(sitting.meeting, sitting.decree)
+
+
+def test_substitutes_vote_only_where_the_rules_allow(
+    government: Personas, sitting: AgendaPlan, outsider: object
+) -> None:
+    absent = government.members[-1]
+    attendance = Attendance.objects.get(meeting=sitting.meeting, user=absent)
+    meeting_services.attendance_record(
+        actor=government.secretary,
+        attendance=attendance,
+        status="represented",
+        substitute=outsider,  # type: ignore[arg-type]
+    )
+    meeting_services.attendance_check_in(actor=outsider, meeting=sitting.meeting)  # type: ignore[arg-type]
+    poll = open_poll(government, sitting)
+    with pytest.raises(ServiceError, match="Substitutes speak but do not vote"):
+        services.ballot_cast(actor=outsider, poll=poll, answer="yes")  # type: ignore[arg-type]
+
+
+def test_the_chair_votes_last_where_the_rules_say_so(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    meeting_services.body_update(
+        actor=government.secretary, body=government.body, chair_votes_last=True
+    )
+    poll = open_poll(government, sitting)
+    with pytest.raises(ServiceError, match="The chair votes last: 19 members"):
+        services.ballot_cast(actor=government.chair, poll=poll, answer="yes")
+    for voter in government.voters[1:20]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    services.ballot_cast(actor=government.chair, poll=poll, answer="yes")
+
+
+def test_nothing_is_accepted_after_the_close(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting)
+    services.ballot_cast(actor=government.members[0], poll=poll, answer="yes")
+    services.poll_close(actor=government.chair, poll=poll)
+    with pytest.raises(ServiceError, match="closed"):
+        services.ballot_cast(actor=government.members[1], poll=poll, answer="yes")
+    assert Ballot.objects.count() == 1
+
+
+def test_opening_and_closing_need_a_quorum(government: Personas, sitting: AgendaPlan) -> None:
+    poll = services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?")
+    for voter in government.voters[:3]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
+    with pytest.raises(ServiceError, match="cannot open without a quorum. No quorum: 17 of 27"):
+        services.poll_open(actor=government.chair, poll=poll)
+    check_in(sitting.meeting, government.voters[1:3])
+    services.poll_open(actor=government.chair, poll=poll)
+    meeting_services.attendance_check_out(actor=government.voters[1], meeting=sitting.meeting)
+    with pytest.raises(ServiceError, match="cannot close without a quorum"):
+        services.poll_close(actor=government.chair, poll=poll)
+
+
+def test_only_the_chair_opens_and_closes(government: Personas, sitting: AgendaPlan) -> None:
+    poll = services.poll_create(actor=government.secretary, item=sitting.decree, question="Adopt?")
+    for person in (government.secretary, government.members[0]):
+        with pytest.raises(PermissionDenied):
+            services.poll_open(actor=person, poll=poll)
+    services.poll_open(actor=government.chair, poll=poll)
+    with pytest.raises(PermissionDenied):
+        services.poll_close(actor=government.members[0], poll=poll)
+    with pytest.raises(PermissionDenied):
+        services.poll_create(actor=government.members[0], item=sitting.decree, question="Mine?")
+
+
+def test_one_vote_open_at_a_time(government: Personas, sitting: AgendaPlan) -> None:
+    open_poll(government, sitting)
+    second = services.poll_create(actor=government.chair, item=sitting.decree, question="Again?")
+    with pytest.raises(ServiceError, match="Another vote is open"):
+        services.poll_open(actor=government.chair, poll=second)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"question": " "}, "question"),
+        ({"method": "choice", "options": ["Only one"]}, "between 2 and"),
+        ({"method": "choice", "options": ["A", "A"]}, "same wording"),
+        ({"method": "choice", "options": ["A", "B"], "max_choices": 3}, "between 1 and 2"),
+        ({"options": ["A", "B"]}, "has no options"),
+        ({"secrecy": "whispered"}, "named or a secret"),
+    ],
+)
+def test_a_malformed_poll_is_refused(
+    government: Personas, sitting: AgendaPlan, fields: dict[str, object], message: str
+) -> None:
+    values: dict[str, object] = {"question": "Adopt?", **fields}
+    with pytest.raises(ServiceError, match=message):
+        services.poll_create(actor=government.chair, item=sitting.decree, **values)  # type: ignore[arg-type]
+    assert not Poll.objects.exists()
+
+
+def test_a_choice_among_options(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(
+        government, sitting, method="choice", options=["Hà Nội", "Đà Nẵng", "Huế"], max_choices=2
+    )
+    first, second, third = poll.options.all()
+    services.ballot_cast(actor=government.members[0], poll=poll, choices=[first.pk, third.pk])
+    with pytest.raises(ServiceError, match="at most 2"):
+        services.ballot_cast(
+            actor=government.members[1], poll=poll, choices=[first.pk, second.pk, third.pk]
+        )
+    with pytest.raises(ServiceError, match="Choose among the options"):
+        services.ballot_cast(actor=government.members[1], poll=poll, answer="yes")
+    tally = selectors.tally(poll)
+    assert tally.choices == {first.pk: 1, second.pk: 0, third.pk: 1}

@@ -1,0 +1,103 @@
+"""Reads for polls: who may vote, turnout, and results, each with a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from agendas.models import AgendaItem
+from meetings.models import Attendance, Meeting, Membership
+from voting.models import Ballot, Participation, Poll, Recusal
+
+
+@dataclass(frozen=True)
+class Voter:
+    """A person entitled to vote now: a member present in their own right, or the substitute
+    of one where the body lets substitutes vote."""
+
+    user_id: int
+    member_id: int
+    is_chair: bool
+
+
+def entitled_voters(meeting: Meeting, item: AgendaItem) -> dict[int, Voter]:
+    """Who may vote on the item now, by user id (two queries): voting right, in the room, not
+    recused from the item."""
+    substitutes_vote = meeting.body.substitutes_may_vote
+    recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
+    voters: dict[int, Voter] = {}
+    for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True):
+        is_chair = attendance.role == Membership.Role.CHAIR
+        if attendance.status == Attendance.Status.PRESENT:
+            user_id = attendance.user_id
+        elif (
+            attendance.status == Attendance.Status.REPRESENTED
+            and substitutes_vote
+            and attendance.substitute_id is not None
+            and attendance.substitute_checked_in_at is not None
+        ):
+            user_id, is_chair = attendance.substitute_id, False
+        else:
+            continue
+        if user_id not in recused and attendance.user_id not in recused:
+            voters[user_id] = Voter(user_id, attendance.user_id, is_chair)
+    return voters
+
+
+def turnout(poll: Poll) -> int:
+    return Participation.objects.filter(poll=poll).count()
+
+
+def has_voted(poll: Poll, user: User | AnonymousUser) -> bool:
+    return user.is_authenticated and Participation.objects.filter(poll=poll, voter=user).exists()
+
+
+def own_ballot(poll: Poll, user: User | AnonymousUser) -> Ballot | None:
+    """A named ballot of the user; a secret ballot cannot be found again, by design."""
+    if not user.is_authenticated or poll.secrecy == Poll.Secrecy.SECRET:
+        return None
+    return Ballot.objects.filter(poll=poll, voter=user).first()
+
+
+@dataclass(frozen=True)
+class Tally:
+    yes: int
+    no: int
+    abstain: int
+    choices: dict[int, int]  # option id -> number of ballots choosing it
+    ballots: int
+
+
+def tally(poll: Poll) -> Tally:
+    """Count the ballots (one query). Only for closing and for closed polls: results are not
+    shown while a poll is open."""
+    answers: Counter[str] = Counter()
+    choices: Counter[int] = Counter()
+    ballots = 0
+    for answer, chosen in Ballot.objects.filter(poll=poll).values_list("answer", "choices"):
+        ballots += 1
+        answers[answer] += 1
+        choices.update(chosen)
+    return Tally(
+        yes=answers["yes"],
+        no=answers["no"],
+        abstain=answers["abstain"],
+        choices={option.pk: choices[option.pk] for option in poll.options.all()},
+        ballots=ballots,
+    )
+
+
+def polls_for_item(item: AgendaItem) -> QuerySet[Poll]:
+    return Poll.objects.filter(item=item).prefetch_related("options").order_by("created_at", "pk")
+
+
+def open_poll(meeting: Meeting) -> Poll | None:
+    return (
+        Poll.objects.filter(meeting=meeting, status=Poll.Status.OPEN)
+        .select_related("item")
+        .prefetch_related("options")
+        .first()
+    )

@@ -1,0 +1,346 @@
+"""Every change to polls, ballots and recusals.
+
+Each function authorises, locks, validates, writes and publishes its event in one transaction.
+Casting locks the poll row in share mode, closing locks it for update: a ballot racing the
+close is either counted (it committed first) or refused (it sees the poll closed), never lost
+or counted late. A secret ballot is written apart from the record that its voter voted, with
+no time and a random id, in the same transaction; nothing links the two.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agendas.models import AgendaItem
+from agendas.permissions import can_see_agenda
+from meetings import permissions
+from meetings.errors import ServiceError
+from meetings.models import Attendance, Meeting
+from meetings.selectors import meeting_quorum
+from realtime import events
+from voting import outcome, selectors
+from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
+
+MAX_OPTIONS = 50
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_quorum(meeting: Meeting, refusal: str) -> None:
+    quorum = meeting_quorum(meeting)
+    if not quorum.met:
+        raise ServiceError(f"{refusal} {quorum.explanation}")
+
+
+def _publish(poll: Poll, type: str, payload: dict[str, Any]) -> None:
+    events.publish(meeting=poll.meeting, type=type, payload={"poll": poll.pk, **payload})
+
+
+def _lock(poll: Poll) -> Poll:
+    """Lock the poll row against other changes of its state (open, close)."""
+    return (
+        Poll.objects.select_for_update(of=("self",))
+        .select_related("meeting__body", "item")
+        .get(pk=poll.pk)
+    )
+
+
+def poll_create(
+    *,
+    actor: User,
+    item: AgendaItem,
+    question: str,
+    secrecy: str = Poll.Secrecy.NAMED,
+    method: str = Poll.Method.YES_NO,
+    options: Sequence[str] = (),
+    max_choices: int = 1,
+    majority: str = Poll.Majority.BODY,
+    closes_at: datetime.datetime | None = None,
+) -> Poll:
+    """Prepare a poll on an agenda item (the chair or the secretariat); it opens later."""
+    meeting = item.meeting
+    _require(
+        bool(
+            permissions.meeting_rights(actor, meeting)
+            & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}
+        ),
+        _("Only the chair and the secretariat prepare votes."),
+    )
+    question = question.strip()
+    if not question:
+        raise ServiceError(_("Give the question put to the vote."), field="question")
+    if secrecy not in Poll.Secrecy.values:
+        raise ServiceError(_("Choose a named or a secret ballot."), field="secrecy")
+    if method not in Poll.Method.values:
+        raise ServiceError(_("Unknown kind of answers."), field="method")
+    if majority not in Poll.Majority.values:
+        raise ServiceError(_("Unknown majority."), field="majority")
+    labels = [label.strip() for label in options if label.strip()]
+    if method == Poll.Method.CHOICE:
+        if not 2 <= len(labels) <= MAX_OPTIONS:
+            raise ServiceError(
+                _("A choice needs between 2 and %d options.") % MAX_OPTIONS, field="options"
+            )
+        if len(set(labels)) != len(labels):
+            raise ServiceError(_("Two options have the same wording."), field="options")
+        if not 1 <= max_choices <= len(labels):
+            raise ServiceError(
+                _("Each voter chooses between 1 and %d options.") % len(labels),
+                field="max_choices",
+            )
+    elif labels:
+        raise ServiceError(_("A yes-or-no vote has no options."), field="options")
+    else:
+        max_choices = 1
+    if closes_at is not None and closes_at <= timezone.now():
+        raise ServiceError(_("The closing time has already passed."), field="closes_at")
+    if meeting.status not in (
+        Meeting.Status.SCHEDULED,
+        Meeting.Status.IN_SESSION,
+        Meeting.Status.ADJOURNED,
+    ):
+        raise ServiceError(
+            _("Votes are prepared for a scheduled meeting. This meeting is %s.")
+            % meeting.get_status_display().lower()
+        )
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            meeting=meeting,
+            item=item,
+            question=question,
+            secrecy=secrecy,
+            method=method,
+            max_choices=max_choices,
+            majority=majority,
+            closes_at=closes_at,
+            created_by=actor,
+        )
+        Option.objects.bulk_create(
+            Option(poll=poll, position=position, label=label)
+            for position, label in enumerate(labels)
+        )
+        # Prepared votes are the chair's and the secretariat's business until opened.
+        events.publish(
+            meeting=meeting,
+            type="voting.poll_created",
+            payload={"poll": poll.pk, "item": item.pk},
+            restricted_to=permissions.RUN_MEETING,
+        )
+    return poll
+
+
+def poll_open(*, actor: User, poll: Poll) -> Poll:
+    """Open the vote: every entitled member present sees it at once. Needs a quorum, and no
+    other vote open in the meeting."""
+    _require(permissions.can_run_meeting(actor, poll.meeting), _("Only the chair opens a vote."))
+    try:
+        with transaction.atomic():
+            poll = _lock(poll)
+            if poll.status != Poll.Status.DRAFT:
+                raise ServiceError(_("This vote has already been opened."))
+            if poll.meeting.status != Meeting.Status.IN_SESSION:
+                raise ServiceError(_("Votes are taken during the session."))
+            _require_quorum(poll.meeting, _("The vote cannot open without a quorum."))
+            poll.status = Poll.Status.OPEN
+            poll.opened_at = timezone.now()
+            poll.save()
+            entitled = len(selectors.entitled_voters(poll.meeting, poll.item))
+            _publish(
+                poll,
+                "voting.poll_opened",
+                {"item": poll.item_id, "question": poll.question, "entitled": entitled},
+            )
+    except IntegrityError:
+        raise ServiceError(_("Another vote is open: close it first.")) from None
+    return poll
+
+
+def poll_close(*, actor: User | None, poll: Poll) -> Poll:
+    """Close the vote and decide it under the body's rules; the entitled voters, the figures
+    and the explanation are frozen into the result. `actor` None is the scheduled close."""
+    if actor is not None:
+        _require(
+            permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
+        )
+    with transaction.atomic():
+        poll = _lock(poll)
+        if poll.status != Poll.Status.OPEN:
+            raise ServiceError(_("Only an open vote can be closed."))
+        _require_quorum(poll.meeting, _("The vote cannot close without a quorum."))
+        entitled = selectors.entitled_voters(poll.meeting, poll.item)
+        poll.status = Poll.Status.CLOSED
+        poll.closed_at = timezone.now()
+        poll.result = outcome.result_of(poll, selectors.tally(poll), entitled)
+        poll.save()
+        _publish(poll, "voting.poll_closed", outcome.announcement(poll))
+    return poll
+
+
+def polls_close_due(*, now: datetime.datetime | None = None) -> int:
+    """Close the open votes whose closing time has come (run every minute). A vote that cannot
+    close for want of a quorum stays open; the chair decides."""
+    now = now or timezone.now()
+    closed = 0
+    for poll in Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=now):
+        try:
+            poll_close(actor=None, poll=poll)
+        except ServiceError:
+            continue
+        closed += 1
+    return closed
+
+
+def ballot_cast(
+    *,
+    actor: User,
+    poll: Poll,
+    answer: str = "",
+    choices: Sequence[int] = (),
+    request_key: str = "",
+) -> Poll:
+    """Cast the actor's vote. A retry of the same request (the same `request_key`, or the same
+    named answer) changes nothing and succeeds; a different answer replaces a named vote only
+    where the body allows it. A secret vote cannot be changed: nothing links it to its voter."""
+    if not can_see_agenda(actor, poll.meeting):
+        raise PermissionDenied(_("You cannot vote in this meeting."))
+    try:
+        with transaction.atomic():
+            _lock_for_voting(poll)
+            poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
+            _require_open(poll)
+            entitled = selectors.entitled_voters(poll.meeting, poll.item)
+            if actor.pk not in entitled:
+                raise ServiceError(_why_not_entitled(poll, actor))
+            answer, chosen = _valid_answer(poll, answer, choices)
+            rules = poll.meeting.body.decision_rules
+            if rules.chair_votes_last and entitled[actor.pk].is_chair:
+                voted = set(
+                    Participation.objects.filter(poll=poll).values_list("voter_id", flat=True)
+                )
+                waiting = len(set(entitled) - voted - {actor.pk})
+                if waiting:
+                    raise ServiceError(
+                        _("The chair votes last: %d members have yet to vote.") % waiting
+                    )
+            participation = Participation.objects.filter(poll=poll, voter=actor).first()
+            if participation is None:
+                Participation.objects.create(poll=poll, voter=actor, request_key=request_key)
+                Ballot.objects.create(
+                    poll=poll,
+                    voter=actor if poll.secrecy == Poll.Secrecy.NAMED else None,
+                    answer=answer,
+                    choices=chosen,
+                )
+            elif request_key and participation.request_key == request_key:
+                return poll  # the same request again, after a lost response
+            elif poll.secrecy == Poll.Secrecy.SECRET:
+                raise ServiceError(_("You have already voted; a secret vote cannot be changed."))
+            else:
+                ballot = Ballot.objects.get(poll=poll, voter=actor)
+                if (ballot.answer, sorted(ballot.choices)) == (answer, chosen):
+                    return poll
+                if not rules.votes_may_change:
+                    raise ServiceError(_("You have already voted; a vote once cast is final."))
+                ballot.answer, ballot.choices = answer, chosen
+                ballot.save()
+                participation.request_key = request_key
+                participation.save()
+                return poll
+            _publish(poll, "voting.ballot_cast", {"turnout": selectors.turnout(poll)})
+    except IntegrityError:
+        # The same person's second request, committed between our check and our insert.
+        raise ServiceError(_("You have already voted.")) from None
+    return poll
+
+
+def _lock_for_voting(poll: Poll) -> None:
+    """Voters share the poll row's lock, so they do not wait for each other, while a close
+    (which locks it for update) waits for the ballots in flight and then excludes new ones."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM voting_poll WHERE id = %s FOR SHARE", [poll.pk])
+
+
+def _require_open(poll: Poll) -> None:
+    if poll.status == Poll.Status.DRAFT:
+        raise ServiceError(_("This vote has not been opened yet."))
+    if poll.status != Poll.Status.OPEN:
+        raise ServiceError(_("This vote is closed; no more votes are accepted."))
+    if poll.closes_at is not None and poll.closes_at <= timezone.now():
+        raise ServiceError(_("This vote closed at its set time; no more votes are accepted."))
+
+
+def _valid_answer(poll: Poll, answer: str, choices: Sequence[int]) -> tuple[str, list[int]]:
+    if poll.method == Poll.Method.YES_NO:
+        if answer not in Answer.values or choices:
+            raise ServiceError(_("Answer yes, no or abstain."), field="answer")
+        return answer, []
+    options = set(poll.options.values_list("pk", flat=True))
+    chosen = sorted(set(choices))
+    if answer == Answer.ABSTAIN and not chosen:
+        return answer, []
+    if answer or not chosen or not set(chosen) <= options:
+        raise ServiceError(_("Choose among the options of this vote."), field="choices")
+    if len(chosen) > poll.max_choices:
+        raise ServiceError(_("Choose at most %d options.") % poll.max_choices, field="choices")
+    return "", chosen
+
+
+def _why_not_entitled(poll: Poll, actor: User) -> str:
+    """The reason a person may not vote, as they need to hear it."""
+    meeting = poll.meeting
+    attendance = (
+        Attendance.objects.filter(meeting=meeting, user=actor).first()
+        or Attendance.objects.filter(meeting=meeting, substitute=actor).first()
+    )
+    if attendance is None:
+        return _("You are not on this meeting's list of members.")
+    if not attendance.has_vote:
+        return _("You attend without a voting right.")
+    if Recusal.objects.filter(item=poll.item, user__in=[actor, attendance.user]).exists():
+        return _("You have declared a conflict of interest on this item and do not vote on it.")
+    if attendance.substitute_id == actor.pk:
+        if not meeting.body.substitutes_may_vote:
+            return _("Substitutes speak but do not vote in this body.")
+        if attendance.substitute_checked_in_at is None:
+            return _("Check in first: only members in the room vote.")
+    if attendance.status == Attendance.Status.REPRESENTED and attendance.user_id == actor.pk:
+        return _("Your substitute attends for you.")
+    return _("Check in first: only members in the room vote.")
+
+
+def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
+    """A member declares a conflict of interest on an item: they do not vote on it, and the
+    minutes record it."""
+    meeting = item.meeting
+    _require(can_see_agenda(actor, meeting), _("You cannot take part in this meeting."))
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Say what the conflict of interest is."), field="reason")
+    if meeting.status not in (
+        Meeting.Status.SCHEDULED,
+        Meeting.Status.IN_SESSION,
+        Meeting.Status.ADJOURNED,
+    ):
+        raise ServiceError(_("Declarations are made before or during the session."))
+    try:
+        with transaction.atomic():
+            recusal = Recusal.objects.create(item=item, user=actor, reason=reason)
+            events.publish(
+                meeting=meeting,
+                type="voting.recusal_declared",
+                payload={"item": item.pk, "user": actor.pk},
+            )
+    except IntegrityError:
+        raise ServiceError(_("You have already declared a conflict on this item.")) from None
+    return recusal

@@ -47,6 +47,17 @@ def entitled_voters(meeting: Meeting, item: AgendaItem) -> dict[int, Voter]:
     return voters
 
 
+def members_entitled(meeting: Meeting, item: AgendaItem) -> int:
+    """The members with a voting right on the item, present or not: the base "all members"
+    (one query). A member who declared a conflict on the item is not counted."""
+    recused = Recusal.objects.filter(item=item).values("user_id")
+    return (
+        Attendance.objects.filter(meeting=meeting, has_vote=True)
+        .exclude(user_id__in=recused)
+        .count()
+    )
+
+
 def turnout(poll: Poll) -> int:
     return Participation.objects.filter(poll=poll).count()
 

@@ -13,10 +13,11 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
@@ -27,6 +28,7 @@ from meetings.models import Attendance, Meeting
 from meetings.selectors import meeting_quorum
 from realtime import events
 from voting import outcome, selectors
+from voting import rules as vote_rules
 from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
 
 MAX_OPTIONS = 50
@@ -181,7 +183,14 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         entitled = selectors.entitled_voters(poll.meeting, poll.item)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
-        poll.result = outcome.result_of(poll, selectors.tally(poll), entitled)
+        # Frozen in the site's language, like the invitations: it is part of the record.
+        with translation.override(settings.LANGUAGE_CODE):
+            poll.result = outcome.result_of(
+                poll,
+                selectors.tally(poll),
+                entitled,
+                selectors.members_entitled(poll.meeting, poll.item),
+            )
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))
     return poll
@@ -224,14 +233,17 @@ def ballot_cast(
                 raise ServiceError(_why_not_entitled(poll, actor))
             answer, chosen = _valid_answer(poll, answer, choices)
             rules = poll.meeting.body.decision_rules
-            if rules.chair_votes_last and entitled[actor.pk].is_chair:
+            if entitled[actor.pk].is_chair:
                 voted = set(
                     Participation.objects.filter(poll=poll).values_list("voter_id", flat=True)
                 )
-                waiting = len(set(entitled) - voted - {actor.pk})
-                if waiting:
+                present = set(entitled)
+                if not vote_rules.chair_may_vote(
+                    rules, chair=actor.pk, present=present, voted=voted, closing=False
+                ):
                     raise ServiceError(
-                        _("The chair votes last: %d members have yet to vote.") % waiting
+                        _("The chair votes last: %d members have yet to vote.")
+                        % len(present - voted - {actor.pk})
                     )
             participation = Participation.objects.filter(poll=poll, voter=actor).first()
             if participation is None:

@@ -3,8 +3,11 @@ the close."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from meetings import services as meeting_services
 from meetings.errors import ServiceError
@@ -162,7 +165,8 @@ def test_opening_and_closing_need_a_quorum(government: Personas, sitting: Agenda
         services.poll_open(actor=government.chair, poll=poll)
     check_in(sitting.meeting, government.voters[1:3])
     services.poll_open(actor=government.chair, poll=poll)
-    meeting_services.attendance_check_out(actor=government.voters[1], meeting=sitting.meeting)
+    for voter in government.voters[1:3]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
     with pytest.raises(ServiceError, match="cannot close without a quorum"):
         services.poll_close(actor=government.chair, poll=poll)
 
@@ -220,3 +224,48 @@ def test_a_choice_among_options(government: Personas, sitting: AgendaPlan) -> No
         services.ballot_cast(actor=government.members[1], poll=poll, answer="yes")
     tally = selectors.tally(poll)
     assert tally.choices == {first.pk: 1, second.pk: 0, third.pk: 1}
+
+
+def test_closing_decides_under_the_bodys_rules(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:13]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[13:18]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    for voter in government.voters[18:20]:
+        services.ballot_cast(actor=voter, poll=poll, answer="abstain")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    result = poll.result
+    assert result is not None
+    assert result["passed"] is False
+    assert result["explanation"].startswith(
+        "Failed: 13 of 27 members voted yes; more than half of all members (14) required"
+    )
+    assert [row["count"] for row in result["counts"]] == [13, 5, 2]
+    assert len(result["entitled"]) == 20 and result["members"] == 27
+    assert [row["vote"] for row in result["roll_call"]].count("Yes") == 13
+    event = MeetingEvent.objects.filter(type="voting.poll_closed").get()
+    assert event.payload["passed"] is False and "roll_call" not in event.payload
+
+
+def test_a_secret_result_has_no_roll_call(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
+    for voter in government.voters[:14]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    assert poll.result["passed"] is True
+    assert "roll_call" not in poll.result
+    assert poll.result["explanation"].startswith(
+        "Passed: 14 of 27 members voted yes, more than half of all members"
+    )
+
+
+def test_a_vote_closes_by_itself_at_its_time(government: Personas, sitting: AgendaPlan) -> None:
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    poll = open_poll(government, sitting, closes_at=soon)
+    services.ballot_cast(actor=government.members[0], poll=poll, answer="yes")
+    assert services.polls_close_due(now=soon - datetime.timedelta(seconds=1)) == 0
+    assert services.polls_close_due(now=soon) == 1
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.CLOSED

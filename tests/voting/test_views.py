@@ -1,0 +1,127 @@
+"""Voting on the screens: the chair prepares, opens and closes from the console; members vote
+on their tablets and see the result with its reason."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import reverse
+
+from tests.agendas.conftest import AgendaPlan
+from tests.conftest import Personas
+from voting import services
+from voting.models import Ballot, Poll, Recusal
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page(response: HttpResponse) -> str:
+    return response.content.decode()
+
+
+def test_a_vote_from_the_console_to_the_tablets(government: Personas, sitting: AgendaPlan) -> None:
+    meeting, item = sitting.meeting, sitting.decree
+    chair = client_for(government.chair)
+    response = chair.post(
+        reverse("voting:poll_create", args=[meeting.pk, item.pk]),
+        {
+            "question": "Adopt the decree?",
+            "secrecy": "named",
+            "method": "yes_no",
+            "max_choices": "1",
+            "majority": "body",
+            "return_to": "console",
+        },
+    )
+    assert response.status_code == 302
+    poll = Poll.objects.get()
+    tablet = client_for(government.members[0])
+    assert "Adopt the decree?" not in page(
+        tablet.get(reverse("agendas:session", args=[meeting.pk]))
+    )
+    chair.post(
+        reverse("voting:poll_action", args=[meeting.pk, poll.pk, "open"]), {"return_to": "console"}
+    )
+    session = page(tablet.get(reverse("agendas:session", args=[meeting.pk])))
+    assert "Adopt the decree?" in session and "0 of 20 have voted" in session
+    response = tablet.post(
+        reverse("voting:vote", args=[meeting.pk, poll.pk]),
+        {"answer": "yes", "request_key": "k1", "return_to": "session"},
+    )
+    assert response.status_code == 302
+    session = page(tablet.get(reverse("agendas:session", args=[meeting.pk])))
+    assert "You voted: Yes." in session and "1 of 20 have voted" in session
+    chair.post(
+        reverse("voting:poll_action", args=[meeting.pk, poll.pk, "close"]), {"return_to": "console"}
+    )
+    session = page(tablet.get(reverse("agendas:session", args=[meeting.pk])))
+    assert "Not adopted" in session
+    assert "Failed: 1 of 27 members voted yes" in session
+
+
+def test_a_refused_vote_shows_why(government: Personas, sitting: AgendaPlan) -> None:
+    poll = services.poll_open(
+        actor=government.chair,
+        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
+    )
+    absent = client_for(government.members[-1])
+    response = absent.post(
+        reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
+        {"answer": "yes", "return_to": "session"},
+    )
+    assert response.status_code == 400
+    assert "Check in first" in page(response)
+    response = client_for(government.members[0]).post(
+        reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
+        {"answer": "perhaps", "return_to": "session"},
+    )
+    assert response.status_code == 400
+    assert not Ballot.objects.exists()
+
+
+def test_members_cannot_run_votes(government: Personas, sitting: AgendaPlan) -> None:
+    member = client_for(government.members[0])
+    response = member.post(
+        reverse("voting:poll_create", args=[sitting.meeting.pk, sitting.decree.pk]),
+        {
+            "question": "Mine?",
+            "secrecy": "named",
+            "method": "yes_no",
+            "max_choices": "1",
+            "majority": "body",
+        },
+    )
+    assert response.status_code == 403
+    poll = services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?")
+    # A prepared vote is not even visible to members.
+    response = member.post(
+        reverse("voting:poll_action", args=[sitting.meeting.pk, poll.pk, "open"])
+    )
+    assert response.status_code == 404
+    assert Poll.objects.get().status == Poll.Status.DRAFT
+
+
+def test_outsiders_see_no_vote(government: Personas, sitting: AgendaPlan, outsider: User) -> None:
+    poll = services.poll_open(
+        actor=government.chair,
+        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
+    )
+    response = client_for(outsider).post(
+        reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]), {"answer": "yes"}
+    )
+    assert response.status_code == 404
+
+
+def test_declaring_a_conflict_of_interest(government: Personas, sitting: AgendaPlan) -> None:
+    member = client_for(government.members[0])
+    url = reverse("voting:recusal", args=[sitting.meeting.pk, sitting.decree.pk])
+    assert member.post(url, {"reason": " ", "return_to": "session"}).status_code == 400
+    assert member.post(url, {"reason": "Family firm", "return_to": "session"}).status_code == 302
+    assert Recusal.objects.get().user == government.members[0]
+    session = page(member.get(reverse("agendas:session", args=[sitting.meeting.pk])))
+    assert "do not vote on it" in session

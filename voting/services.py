@@ -271,7 +271,11 @@ def ballot_cast(
                 return poll
             _publish(poll, "voting.ballot_cast", {"turnout": selectors.turnout(poll)})
     except IntegrityError:
-        # The same person's second request, committed between our check and our insert.
+        # Another request of the same person committed between our check and our insert:
+        # the same request retried in parallel has succeeded, anything else is refused.
+        same = Participation.objects.filter(poll=poll, voter=actor, request_key=request_key)
+        if request_key and same.exists():
+            return poll
         raise ServiceError(_("You have already voted.")) from None
     return poll
 

@@ -1,0 +1,95 @@
+"""Ballots in parallel on PostgreSQL: each voter counted once, nothing after the close."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from agendas import services as agenda_services
+from meetings import services as meeting_services
+from tests.agendas.conftest import AgendaPlan, build_agenda
+from tests.conftest import Personas, _build_body, check_in, plan_meeting
+from voting import selectors, services
+from voting.models import Ballot, Participation, Poll
+
+
+def in_parallel(calls: list[Callable[[], object]]) -> list[BaseException]:
+    barrier = threading.Barrier(len(calls))
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            call()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def sitting_with_open_poll(
+    secretariat: User, **fields: object
+) -> tuple[Personas, AgendaPlan, Poll]:
+    gov = _build_body(secretariat, name="Government", kind="government", vice_chairs=4, members=22)
+    meeting = meeting_services.meeting_schedule(
+        actor=gov.secretary, meeting=plan_meeting(gov, starts_in=datetime.timedelta(hours=1))
+    )
+    plan = build_agenda(gov, meeting)
+    agenda_services.agenda_publish(actor=gov.secretary, meeting=meeting)
+    check_in(meeting, gov.voters)
+    meeting_services.meeting_start(actor=gov.chair, meeting=meeting)
+    poll = services.poll_create(actor=gov.chair, item=plan.decree, question="Adopt?", **fields)  # type: ignore[arg-type]
+    return gov, plan, services.poll_open(actor=gov.chair, poll=poll)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("secrecy", ["named", "secret"])
+def test_a_retry_storm_counts_each_voter_once(secretariat: User, secrecy: str) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat, secrecy=secrecy)
+    # Every voter's tablet sends its ballot three times at once (a flaky network retrying).
+    calls = [
+        lambda voter=voter: services.ballot_cast(
+            actor=voter, poll=poll, answer="yes", request_key=f"key-{voter.pk}"
+        )
+        for voter in gov.voters
+        for _ in range(3)
+    ]
+    # Each succeeds: a retry is the same request, whether it comes after its twin or with it.
+    assert in_parallel(calls) == []
+    assert Participation.objects.filter(poll=poll).count() == 27
+    assert Ballot.objects.filter(poll=poll).count() == 27
+    assert selectors.tally(poll).yes == 27
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_ballots_racing_the_close_are_counted_or_refused(secretariat: User) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat, secrecy="secret")
+    accepted: list[int] = []
+
+    def vote(voter: User) -> None:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+        accepted.append(voter.pk)
+
+    calls: list[Callable[[], object]] = [
+        lambda voter=voter: vote(voter) for voter in gov.voters[1:]
+    ]
+    calls.insert(13, lambda: services.poll_close(actor=gov.chair, poll=poll))
+    errors = in_parallel(calls)
+    assert all("closed" in str(error) for error in errors)
+    poll.refresh_from_db()
+    assert poll.result is not None
+    # The result counts exactly the ballots accepted: none lost, none after the close.
+    assert poll.result["counts"][0]["count"] == len(accepted) == Ballot.objects.count()
+    assert len(accepted) + len(errors) == 26

@@ -47,7 +47,9 @@ def _require(allowed: bool, message: str) -> None:
 
 def _lock_agenda(meeting: Meeting) -> Agenda:
     """Create the agenda row on first use and lock it (see the module's docstring)."""
-    Agenda.objects.bulk_create([Agenda(meeting=meeting)], ignore_conflicts=True)
+    # By id: assigning the meeting itself would cache this blank, unsaved agenda on the
+    # caller's meeting (a one-to-one sets its reverse side), which then reads as unpublished.
+    Agenda.objects.bulk_create([Agenda(meeting_id=meeting.pk)], ignore_conflicts=True)
     return (
         Agenda.objects.select_for_update(of=("self",))
         .select_related("meeting__body")

@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
-    "DESCRIPTION": "Bodies, meetings, attendance and quorum.",
+    "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -195,6 +195,10 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "meetings.models.Meeting.Kind",
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "AttendanceStatusEnum": "meetings.models.Attendance.Status",
+        "AgendaItemKindEnum": "agendas.models.AgendaItem.Kind",
+        "AgendaItemStatusEnum": "agendas.models.AgendaItem.Status",
+        "SpeakerKindEnum": "agendas.models.Speaker.Kind",
+        "SpeakerStatusEnum": "agendas.models.Speaker.Status",
     },
 }
 

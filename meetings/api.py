@@ -145,12 +145,15 @@ class ListView(APIView):
         request: Request,
         queryset: QuerySet[Any],
         serializer_class: type[serializers.BaseSerializer],
+        context: dict[str, Any] | None = None,
     ) -> Response:
         if self.pagination_class is None:
-            return Response(serializer_class(queryset, many=True).data)
+            return Response(serializer_class(queryset, many=True, context=context or {}).data)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
+        return paginator.get_paginated_response(
+            serializer_class(page, many=True, context=context or {}).data
+        )
 
 
 ERRORS: dict[int, OpenApiResponse] = {

@@ -367,3 +367,14 @@ def test_a_refused_change_logs_nothing(government: Personas, session: AgendaPlan
     with pytest.raises(ServiceError):
         services.agenda_item_end(actor=government.chair, item=session.decree)
     assert MeetingEvent.objects.count() == count
+
+
+def test_a_change_leaves_the_callers_meeting_reading_the_real_agenda(
+    government: Personas, session: AgendaPlan
+) -> None:
+    """The same meeting object serves one change after another, as in a view."""
+    meeting = session.decree.meeting
+    services.agenda_item_start(actor=government.chair, item=session.decree)
+    assert selectors.agenda_overview(meeting).is_published
+    comment = services.comment_post(actor=government.members[0], item=session.decree, text="Yes.")
+    assert comment.text == "Yes."

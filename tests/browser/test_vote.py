@@ -1,0 +1,94 @@
+"""A vote in headless Chromium: the chair opens it on the console, two members vote on their
+tablets, the turnout moves on the chair's screen, and when the chair closes the vote every
+screen shows the result and why, without a reload."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from agendas import services as agenda_services
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from tests.agendas.conftest import build_agenda
+from tests.browser.chromium import TABLET, chromium
+from tests.conftest import Personas, check_in
+from tests.server import RunningServer, set_server_password
+from voting import services
+from voting.models import Poll
+
+PASSWORD = "correct horse battery staple"
+
+
+def log_in(page: Page, base_url: str, username: str, next_path: str) -> None:
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.mark.browser
+def test_a_vote_on_the_console_and_two_tablets(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+    screenshot_dir: Path | None,
+) -> None:
+    plan = build_agenda(government, meeting)
+    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
+    check_in(meeting, government.voters[:20])
+    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
+    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    services.poll_create(actor=government.chair, item=plan.decree, question="Adopt the decree?")
+    first, second = government.members[:2]
+    for person in (government.chair, first, second):
+        set_server_password(person, PASSWORD)
+    session_path = f"/meetings/{meeting.pk}/session/"
+
+    with chromium() as browser:
+        chair = browser.new_context(viewport=TABLET).new_page()
+        log_in(
+            chair, running_server.url, government.chair.username, f"/meetings/{meeting.pk}/console/"
+        )
+        tablets = []
+        for member in (first, second):
+            tablet = browser.new_context(viewport=TABLET).new_page()
+            log_in(tablet, running_server.url, member.username, session_path)
+            expect(tablet.locator("#current-item")).to_contain_text("Draft decree on e-government")
+            tablets.append(tablet)
+
+        chair.get_by_role("button", name="Open the vote").click()
+        expect(chair.locator(".turnout")).to_contain_text(re.compile(r"0\s*/\s*20 have voted"))
+        for tablet in tablets:
+            tablet.evaluate("window.notReloaded = true")
+            expect(tablet.locator(".poll-question")).to_have_text(
+                "Adopt the decree?", timeout=5_000
+            )
+
+        tablets[0].get_by_role("button", name="Yes", exact=True).click()
+        expect(tablets[0].locator(".voted")).to_contain_text("You voted: Yes.")
+        tablets[1].get_by_role("button", name="No", exact=True).click()
+        expect(tablets[1].locator(".voted")).to_contain_text("You voted: No.")
+        # Written in place on the chair's screen from the ballots' events.
+        expect(chair.locator(".turnout")).to_contain_text(
+            re.compile(r"2\s*/\s*20 have voted"), timeout=5_000
+        )
+        for tablet in tablets:
+            tablet.evaluate("window.notReloaded = true")
+
+        chair.get_by_role("button", name="Close the vote").click()
+        expect(chair.locator(".poll-outcome")).to_contain_text("Not adopted")
+        for tablet in tablets:
+            expect(tablet.locator(".poll-outcome")).to_contain_text("Not adopted", timeout=5_000)
+            expect(tablet.locator(".poll-explanation")).to_contain_text(
+                "Failed: 1 of 27 members voted yes; more than half of all members (14) required"
+            )
+            assert tablet.evaluate("window.notReloaded") is True
+
+        if screenshot_dir is not None:
+            tablets[0].screenshot(path=str(screenshot_dir / "member-vote-result.png"))
+
+    assert Poll.objects.get().status == Poll.Status.CLOSED

@@ -4,9 +4,13 @@ the close."""
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import services as meeting_services
@@ -269,3 +273,30 @@ def test_a_vote_closes_by_itself_at_its_time(government: Personas, sitting: Agen
     assert services.polls_close_due(now=soon) == 1
     poll.refresh_from_db()
     assert poll.status == Poll.Status.CLOSED
+
+
+def test_the_closing_command(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting, closes_at=timezone.now() + datetime.timedelta(minutes=1))
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now())
+    out = StringIO()
+    call_command("close_due_polls", stdout=out)
+    assert "Closed 1 vote(s)." in out.getvalue()
+    assert Poll.objects.get(pk=poll.pk).status == Poll.Status.CLOSED
+
+
+def test_no_query_links_a_secret_ballot_to_its_voter(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
+    voter = government.members[0]
+    with CaptureQueriesContext(connection) as captured:
+        services.ballot_cast(actor=voter, poll=poll, answer="abstain")
+    writes = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
+    ballot = next(sql for sql in writes if sql.startswith('INSERT INTO "voting_ballot"'))
+    columns = [name.strip(' "') for name in ballot.split("(", 1)[1].split(")", 1)[0].split(",")]
+    values = [value.strip() for value in ballot.split("VALUES", 1)[1].strip(" ()").split(", ")]
+    written = dict(zip(columns, values, strict=True))
+    assert written["voter_id"] == "NULL" and written["answer"] == "'abstain'"
+    assert not any(name.endswith("_at") for name in columns)
+    participation = next(sql for sql in writes if '"voting_participation"' in sql)
+    assert "abstain" not in participation

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agendas.models import AgendaItem
 from meetings.models import Meeting
@@ -29,9 +30,9 @@ class Poll(models.Model):
         UNANIMOUS = "unanimous", _("Unanimous")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("vote", "Prepared")
+        OPEN = "open", pgettext_lazy("vote", "Open")
+        CLOSED = "closed", pgettext_lazy("vote", "Closed")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="polls")

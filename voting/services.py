@@ -269,7 +269,13 @@ def ballot_cast(
                 participation.request_key = request_key
                 participation.save()
                 return poll
-            _publish(poll, "voting.ballot_cast", {"turnout": selectors.turnout(poll)})
+            # Counted once the event's number is taken: that waits for the ballots numbered
+            # before it to commit, so the last event always carries the full turnout.
+            events.publish(
+                meeting=poll.meeting,
+                type="voting.ballot_cast",
+                payload=lambda: {"poll": poll.pk, "turnout": selectors.turnout(poll)},
+            )
     except IntegrityError:
         # Another request of the same person committed between our check and our insert:
         # the same request retried in parallel has succeeded, anything else is refused.

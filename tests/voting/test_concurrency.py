@@ -12,6 +12,7 @@ from django.db import connection
 
 from agendas import services as agenda_services
 from meetings import services as meeting_services
+from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan, build_agenda
 from tests.conftest import Personas, _build_body, check_in, plan_meeting
 from voting import selectors, services
@@ -93,3 +94,23 @@ def test_ballots_racing_the_close_are_counted_or_refused(secretariat: User) -> N
     # The result counts exactly the ballots accepted: none lost, none after the close.
     assert poll.result["counts"][0]["count"] == len(accepted) == Ballot.objects.count()
     assert len(accepted) + len(errors) == 26
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_last_turnout_counts_every_ballot(secretariat: User) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat, secrecy="secret")
+    assert (
+        in_parallel(
+            [
+                lambda voter=voter: services.ballot_cast(actor=voter, poll=poll, answer="no")
+                for voter in gov.voters
+            ]
+        )
+        == []
+    )
+    turnouts = list(
+        MeetingEvent.objects.filter(type="voting.ballot_cast")
+        .order_by("seq")
+        .values_list("payload__turnout", flat=True)
+    )
+    assert turnouts == list(range(1, 28))

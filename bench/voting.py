@@ -1,0 +1,230 @@
+"""Voting benchmarks: a burst of ballots over HTTP, and a vote's result reaching the tablets.
+
+    python bench/voting.py burst [--voters 500] [--workers 2]
+    python bench/voting.py close [--clients 1000] [--events 10] [--workers 2]
+
+`burst`: every voter's tablet sends its ballot in the same instant, over HTTP (the screens'
+own vote form, with the session cookie and CSRF token a browser would send) to the server
+processes in front of PostgreSQL. It reports p50 and p99 of the response times, checks that
+every ballot is recorded exactly once, and in the same run the baseline: the same number of
+simultaneous requests for the login page, the cheapest page the servers render.
+
+`close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
+call that decides it under the body's rules); the time counted is until the last tablet has the
+result's event. In the same run, the same measure for a plain event (a check-in).
+
+It uses the fan-out benchmark's set-up (its own database and Redis database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fanout  # noqa: E402  (the fan-out benchmark's set-up, next to this file)
+
+
+def open_vote(scene: fanout.Scene) -> tuple[int, int]:
+    """Everyone checked in, the session open, an item under way and a vote open on it.
+    Returns the poll's id and the number of voters."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from agendas import services as agenda_services
+    from meetings import services
+    from meetings.models import Attendance, Meeting
+    from voting import services as voting_services
+
+    meeting = Meeting.objects.get(pk=scene.meeting_id)
+    chair = User.objects.get(pk=scene.publisher_id)
+    secretary = User.objects.get(username="bench-secretary")
+    Attendance.objects.filter(meeting=meeting).update(
+        status=Attendance.Status.PRESENT, checked_in_at=timezone.now()
+    )
+    if meeting.status == Meeting.Status.SCHEDULED:
+        meeting = services.meeting_start(actor=chair, meeting=meeting)
+        item = agenda_services.agenda_item_create(
+            actor=secretary, meeting=meeting, title="Budget", kind="decision"
+        )
+        agenda_services.agenda_publish(actor=secretary, meeting=meeting)
+        agenda_services.agenda_item_start(actor=chair, item=item)
+    item = meeting.agenda_items.get(status="in_progress")
+    poll = voting_services.poll_create(actor=chair, item=item, question="Adopt the budget?")
+    voting_services.poll_open(actor=chair, poll=poll)
+    voters = Attendance.objects.filter(meeting=meeting, has_vote=True).count()
+    return poll.pk, voters
+
+
+def recorded(poll_id: int) -> tuple[int, int, int]:
+    """Participations, ballots, and voters with more than one participation."""
+    from django.db.models import Count
+
+    from voting.models import Ballot, Participation
+
+    participations = Participation.objects.filter(poll_id=poll_id)
+    doubled = participations.values("voter").annotate(n=Count("id")).filter(n__gt=1).count()
+    return participations.count(), Ballot.objects.filter(poll_id=poll_id).count(), doubled
+
+
+async def fire(
+    requests: list[tuple[str, str, dict[str, str], dict[str, str] | None]],
+) -> tuple[list[float], list[int]]:
+    """Send every request at the same instant; return each one's time and status."""
+    limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
+    async with httpx.AsyncClient(limits=limits, timeout=60, follow_redirects=False) as client:
+        start = asyncio.Event()
+
+        async def one(method: str, url: str, headers: dict[str, str], data: dict[str, str] | None):
+            await start.wait()
+            sent = time.perf_counter()
+            response = await client.request(method, url, headers=headers, data=data)
+            return (time.perf_counter() - sent) * 1000, response.status_code
+
+        tasks = [asyncio.create_task(one(*request)) for request in requests]
+        await asyncio.sleep(0.5)  # every task is waiting at the gate
+        start.set()
+        results = await asyncio.gather(*tasks)
+    return [r[0] for r in results], [r[1] for r in results]
+
+
+def report(label: str, times: list[float]) -> str:
+    return (
+        f"{label}: p50 {statistics.median(times):.0f} ms, p99 {fanout.percentile(times, 0.99):.0f}"
+        f" ms, max {max(times):.0f} ms"
+    )
+
+
+async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
+    poll_id, voters = await asyncio.to_thread(open_vote, scene)
+    workers = fanout.start_workers(args.workers)
+    ports = [port for _, port in workers]
+    try:
+        base = [f"http://{fanout.HOST}:{port}" for port in ports]
+        ballots, logins = [], []
+        for i, cookie in enumerate(scene.cookies[: args.voters]):
+            token = secrets.token_hex(16)  # a CSRF secret, as the browser's cookie holds it
+            headers = {
+                "Cookie": f"{cookie}; csrftoken={token}",
+                "X-CSRFToken": token,
+                "Origin": f"http://{fanout.HOST}",
+            }
+            url = f"{base[i % len(base)]}/meetings/{scene.meeting_id}/polls/{poll_id}/vote/"
+            form = {"answer": "yes", "request_key": secrets.token_hex(8), "return_to": "session"}
+            ballots.append(("POST", url, headers, form))
+            logins.append(("GET", f"{base[i % len(base)]}/accounts/login/", {}, None))
+        # Warm each process (imports, templates, database connections) before measuring.
+        await fire(logins[: len(base) * 4])
+        login_times, login_statuses = await fire(logins)
+        ballot_times, ballot_statuses = await fire(ballots)
+        participations, stored, doubled = await asyncio.to_thread(recorded, poll_id)
+        print(f"burst: {len(ballots)} voters of {voters}, {args.workers} server processes")
+        print("  " + report("ballots", ballot_times) + f"; statuses {sorted(set(ballot_statuses))}")
+        print(
+            "  "
+            + report("baseline (login page)", login_times)
+            + f"; statuses {sorted(set(login_statuses))}"
+        )
+        print(
+            f"  p99 ballots / p99 baseline: "
+            f"{fanout.percentile(ballot_times, 0.99) / fanout.percentile(login_times, 0.99):.1f}x"
+        )
+        print(
+            f"  recorded: {participations} voters, {stored} ballots, {doubled} voters counted twice"
+        )
+    finally:
+        fanout.stop([process for process, _ in workers])
+
+
+def close_vote(scene: fanout.Scene, poll_id: int) -> int:
+    """The chair closes the vote. Returns the closing event's number."""
+    from django.contrib.auth.models import User
+
+    from realtime.models import MeetingEvent
+    from voting import services
+    from voting.models import Poll
+
+    chair = User.objects.get(pk=scene.publisher_id)
+    services.poll_close(actor=chair, poll=Poll.objects.get(pk=poll_id))
+    return MeetingEvent.objects.filter(meeting_id=scene.meeting_id).latest("seq").seq
+
+
+def cast_some(scene: fanout.Scene, poll_id: int, count: int) -> None:
+    from django.contrib.auth.models import User
+
+    from voting import services
+    from voting.models import Poll
+
+    poll = Poll.objects.get(pk=poll_id)
+    for user in User.objects.filter(username__startswith="tablet").order_by("pk")[:count]:
+        services.ballot_cast(actor=user, poll=poll, answer="yes" if user.pk % 3 else "no")
+
+
+async def close(args: argparse.Namespace, scene: fanout.Scene) -> None:
+    workers = fanout.start_workers(args.workers)
+    ports = [port for _, port in workers]
+    try:
+        poll_id, _ = await asyncio.to_thread(open_vote, scene)
+        clients = fanout.our_clients(
+            scene, ports, args.clients, since=await asyncio.to_thread(fanout.head, scene)
+        )
+        await fanout.connect_all(clients)
+        closing, plain = [], []
+        for i in range(args.events):
+            if i:
+                poll_id, _ = await asyncio.to_thread(open_vote, scene)
+            await asyncio.to_thread(cast_some, scene, poll_id, 50)
+            head = await asyncio.to_thread(fanout.head, scene)
+            await fanout.wait_until(
+                lambda head=head: all(c.last_seq() >= head for c in clients), 30
+            )
+            sent = time.perf_counter()
+            seq = await asyncio.to_thread(close_vote, scene, poll_id)
+            await fanout.wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
+            closing.append(
+                (max(t for c in clients for s, t in c.events() if s == seq) - sent) * 1000
+            )
+            sent = time.perf_counter()
+            seq = await asyncio.to_thread(fanout.publish_one, scene, i % 2 == 1)
+            await fanout.wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
+            plain.append((max(t for c in clients for s, t in c.events() if s == seq) - sent) * 1000)
+        await fanout.disconnect_all(clients)
+        print(f"close: {args.clients} tablets, {args.events} votes closed, 50 ballots each")
+        print("  " + report("close to result on the last tablet", closing))
+        print("  " + report("baseline: a check-in on the last tablet", plain))
+        print(
+            f"  p99 close / p99 check-in: "
+            f"{fanout.percentile(closing, 0.99) / fanout.percentile(plain, 0.99):.1f}x"
+        )
+    finally:
+        fanout.stop([process for process, _ in workers])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("mode", choices=["burst", "close"])
+    parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    fanout.recreate_database()
+    fanout.setup_django()
+    people = args.voters if args.mode == "burst" else args.clients
+    scene = fanout.build_scene(people)
+    asyncio.run(burst(args, scene) if args.mode == "burst" else close(args, scene))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,9 @@
 """Voting benchmarks: a burst of ballots over HTTP, and a vote's result reaching the tablets.
 
-    python bench/voting.py burst [--voters 500] [--workers 2]
+    python bench/voting.py burst [--voters 500] [--within 1] [--workers 2]
     python bench/voting.py close [--clients 1000] [--events 10] [--workers 2]
 
-`burst`: every voter's tablet sends its ballot in the same instant, over HTTP (the screens'
+`burst`: every voter's tablet sends its ballot within the same second, over HTTP (the screens'
 own vote form, with the session cookie and CSRF token a browser would send) to the server
 processes in front of PostgreSQL. It reports p50 and p99 of the response times, checks that
 every ballot is recorded exactly once, and in the same run the baseline: the same number of
@@ -26,6 +26,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+import logging
 
 import httpx
 
@@ -77,20 +79,31 @@ def recorded(poll_id: int) -> tuple[int, int, int]:
 
 
 async def fire(
-    requests: list[tuple[str, str, dict[str, str], dict[str, str] | None]],
+    requests: list[tuple[str, str, dict[str, str], dict[str, str] | None]], *, within: float
 ) -> tuple[list[float], list[int]]:
-    """Send every request at the same instant; return each one's time and status."""
+    """Send the requests spread evenly over `within` seconds (0: all at the same instant);
+    return each one's time and status."""
     limits = httpx.Limits(max_connections=len(requests), max_keepalive_connections=0)
     async with httpx.AsyncClient(limits=limits, timeout=60, follow_redirects=False) as client:
         start = asyncio.Event()
 
-        async def one(method: str, url: str, headers: dict[str, str], data: dict[str, str] | None):
+        async def one(
+            delay: float,
+            method: str,
+            url: str,
+            headers: dict[str, str],
+            data: dict[str, str] | None,
+        ) -> tuple[float, int]:
             await start.wait()
+            await asyncio.sleep(delay)
             sent = time.perf_counter()
             response = await client.request(method, url, headers=headers, data=data)
             return (time.perf_counter() - sent) * 1000, response.status_code
 
-        tasks = [asyncio.create_task(one(*request)) for request in requests]
+        tasks = [
+            asyncio.create_task(one(within * i / len(requests), *request))
+            for i, request in enumerate(requests)
+        ]
         await asyncio.sleep(0.5)  # every task is waiting at the gate
         start.set()
         results = await asyncio.gather(*tasks)
@@ -116,18 +129,21 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
             headers = {
                 "Cookie": f"{cookie}; csrftoken={token}",
                 "X-CSRFToken": token,
-                "Origin": f"http://{fanout.HOST}",
+                "Origin": base[i % len(base)],
             }
             url = f"{base[i % len(base)]}/meetings/{scene.meeting_id}/polls/{poll_id}/vote/"
             form = {"answer": "yes", "request_key": secrets.token_hex(8), "return_to": "session"}
             ballots.append(("POST", url, headers, form))
             logins.append(("GET", f"{base[i % len(base)]}/accounts/login/", {}, None))
         # Warm each process (imports, templates, database connections) before measuring.
-        await fire(logins[: len(base) * 4])
-        login_times, login_statuses = await fire(logins)
-        ballot_times, ballot_statuses = await fire(ballots)
+        await fire(logins[: len(base) * 4], within=0)
+        login_times, login_statuses = await fire(logins, within=args.within)
+        ballot_times, ballot_statuses = await fire(ballots, within=args.within)
         participations, stored, doubled = await asyncio.to_thread(recorded, poll_id)
-        print(f"burst: {len(ballots)} voters of {voters}, {args.workers} server processes")
+        print(
+            f"burst: {len(ballots)} voters of {voters}, sent within {args.within:g} s, "
+            f"{args.workers} server processes"
+        )
         print("  " + report("ballots", ballot_times) + f"; statuses {sorted(set(ballot_statuses))}")
         print(
             "  "
@@ -213,12 +229,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mode", choices=["burst", "close"])
     parser.add_argument("--voters", type=int, default=500)
+    parser.add_argument("--within", type=float, default=1.0)
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     fanout.recreate_database()
     fanout.setup_django()
     people = args.voters if args.mode == "burst" else args.clients

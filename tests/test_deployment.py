@@ -42,7 +42,7 @@ PASSED_THROUGH = {
     "CSRF_TRUSTED_ORIGINS": "https://meetings.example.org",
     "SITE_URL": "https://meetings.example.org",
     "SECURE_COOKIES": "0",
-    "DATABASE_CONN_MAX_AGE": "30",
+    "DATABASE_POOL_SIZE": "30",
     "LANGUAGE_CODE": "vi",
     "TIME_ZONE": "UTC",
     "CHECK_IN_OPENS_HOURS": "5",

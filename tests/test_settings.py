@@ -35,6 +35,7 @@ print(json.dumps({
         key: database[key]
         for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "CONN_MAX_AGE")
     },
+    "database_pool": database.get("OPTIONS", {}).get("pool"),
     "channel_backend": layer["BACKEND"],
     "channel_config": layer.get("CONFIG"),
     "SERVE_STATIC": settings.SERVE_STATIC,
@@ -129,7 +130,7 @@ def test_production_environment_is_parsed(tmp_path: Path) -> None:
             "CSRF_TRUSTED_ORIGINS": "https://meetings.example.org",
             "SITE_URL": "https://meetings.example.org/",
             "DATABASE_URL": "postgres://meet:s3cret@db.example.org:6543/meetingsdb",
-            "DATABASE_CONN_MAX_AGE": "60",
+            "DATABASE_POOL_SIZE": "12",
             "REDIS_URL": "redis://redis.example.org:6380/2",
             "SERVE_STATIC": "0",
             "MEDIA_ROOT": str(tmp_path / "media"),
@@ -158,8 +159,11 @@ def test_production_environment_is_parsed(tmp_path: Path) -> None:
         "PASSWORD": "s3cret",
         "HOST": "db.example.org",
         "PORT": 6543,
-        "CONN_MAX_AGE": 60,
+        "CONN_MAX_AGE": 0,
     }
+    # A bounded pool per process: a burst of requests waits for a connection instead of
+    # opening more than PostgreSQL allows.
+    assert found["database_pool"]["max_size"] == 12
     assert found["channel_backend"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     [host] = found["channel_config"]["hosts"]
     assert host["address"] == "redis://redis.example.org:6380/2"

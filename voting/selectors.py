@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from agendas.models import AgendaItem
 from meetings.models import Attendance, Meeting, Membership
@@ -26,25 +26,50 @@ class Voter:
 def entitled_voters(meeting: Meeting, item: AgendaItem) -> dict[int, Voter]:
     """Who may vote on the item now, by user id (two queries): voting right, in the room, not
     recused from the item."""
-    substitutes_vote = meeting.body.substitutes_may_vote
     recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
-    voters: dict[int, Voter] = {}
-    for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True):
-        is_chair = attendance.role == Membership.Role.CHAIR
-        if attendance.status == Attendance.Status.PRESENT:
-            user_id = attendance.user_id
-        elif (
-            attendance.status == Attendance.Status.REPRESENTED
-            and substitutes_vote
-            and attendance.substitute_id is not None
-            and attendance.substitute_checked_in_at is not None
-        ):
-            user_id, is_chair = attendance.substitute_id, False
-        else:
-            continue
-        if user_id not in recused and attendance.user_id not in recused:
-            voters[user_id] = Voter(user_id, attendance.user_id, is_chair)
-    return voters
+    voters = (
+        _voter(attendance, meeting.body.substitutes_may_vote, recused)
+        for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True)
+    )
+    return {voter.user_id: voter for voter in voters if voter is not None}
+
+
+def entitled_voter(meeting: Meeting, item: AgendaItem, user: User) -> Voter | None:
+    """The person as a voter on the item now, or None if they may not vote (two queries)."""
+    attendance = (
+        Attendance.objects.filter(meeting=meeting, has_vote=True)
+        .filter(Q(user=user) | Q(substitute=user))
+        .first()
+    )
+    if attendance is None:
+        return None
+    recused = set(
+        Recusal.objects.filter(item=item, user_id__in=[attendance.user_id, user.pk]).values_list(
+            "user_id", flat=True
+        )
+    )
+    voter = _voter(attendance, meeting.body.substitutes_may_vote, recused)
+    return voter if voter is not None and voter.user_id == user.pk else None
+
+
+def _voter(attendance: Attendance, substitutes_vote: bool, recused: set[int]) -> Voter | None:
+    """The voter an attendance row gives: the member present, or their substitute where the
+    rules let substitutes vote; nobody if absent or recused."""
+    is_chair = attendance.role == Membership.Role.CHAIR
+    if attendance.status == Attendance.Status.PRESENT:
+        user_id = attendance.user_id
+    elif (
+        attendance.status == Attendance.Status.REPRESENTED
+        and substitutes_vote
+        and attendance.substitute_id is not None
+        and attendance.substitute_checked_in_at is not None
+    ):
+        user_id, is_chair = attendance.substitute_id, False
+    else:
+        return None
+    if user_id in recused or attendance.user_id in recused:
+        return None
+    return Voter(user_id, attendance.user_id, is_chair)
 
 
 def members_entitled(meeting: Meeting, item: AgendaItem) -> int:

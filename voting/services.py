@@ -228,16 +228,16 @@ def ballot_cast(
             _lock_for_voting(poll)
             poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
             _require_open(poll)
-            entitled = selectors.entitled_voters(poll.meeting, poll.item)
-            if actor.pk not in entitled:
+            voter = selectors.entitled_voter(poll.meeting, poll.item, actor)
+            if voter is None:
                 raise ServiceError(_why_not_entitled(poll, actor))
             answer, chosen = _valid_answer(poll, answer, choices)
             rules = poll.meeting.body.decision_rules
-            if entitled[actor.pk].is_chair:
+            if voter.is_chair:
                 voted = set(
                     Participation.objects.filter(poll=poll).values_list("voter_id", flat=True)
                 )
-                present = set(entitled)
+                present = set(selectors.entitled_voters(poll.meeting, poll.item))
                 if not vote_rules.chair_may_vote(
                     rules, chair=actor.pk, present=present, voted=voted, closing=False
                 ):

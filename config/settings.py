@@ -193,7 +193,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
-    "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments.",
+    "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
+    "votes and conflicts of interest.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -208,6 +209,12 @@ SPECTACULAR_SETTINGS = {
         "AgendaItemStatusEnum": "agendas.models.AgendaItem.Status",
         "SpeakerKindEnum": "agendas.models.Speaker.Kind",
         "SpeakerStatusEnum": "agendas.models.Speaker.Status",
+        "PollSecrecyEnum": "voting.models.Poll.Secrecy",
+        "PollMethodEnum": "voting.models.Poll.Method",
+        "PollMajorityEnum": "voting.models.Poll.Majority",
+        "PollStatusEnum": "voting.models.Poll.Status",
+        "BallotAnswerEnum": "voting.models.Answer",
+        "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
     },
 }
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("meetings.api_urls")),
     path("api/v1/", include("agendas.api_urls")),
+    path("api/v1/", include("voting.api_urls")),
     path("", include("voting.urls")),
     path("", include("agendas.urls")),
     path("", include("meetings.urls")),

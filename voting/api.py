@@ -1,0 +1,260 @@
+"""The REST API of votes (under /api/v1/meetings/<id>/): polls on agenda items, ballots and
+declarations of conflicts of interest.
+
+Like `meetings.api` and `agendas.api`: fetch with an `access_*` function (missing and forbidden
+are both 404; a prepared vote is missing to all but the chair and the secretariat), parse the
+input, call one service, render. The services decide who may act and who may vote;
+`meetings.api.exception_handler` turns their refusals into 400 and 403.
+
+A vote is always rendered for its reader: turnout while it is open, the frozen result once it
+is closed, and of the ballots only the reader's own named one. The reads below take the same
+number of queries however many have voted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Q, prefetch_related_objects
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agendas.models import AgendaItem
+from agendas.permissions import access_item
+from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
+from meetings.models import Meeting
+from meetings.serializers import NoInputSerializer
+from voting import selectors, services
+from voting.models import Ballot, Participation, Poll
+from voting.permissions import access_poll, can_prepare_polls
+from voting.selectors import Voter
+from voting.serializers import (
+    BallotCastSerializer,
+    PollCreateSerializer,
+    PollSerializer,
+    RecusalDeclareSerializer,
+    RecusalSerializer,
+)
+
+TAGS = ["votes"]
+
+
+# What a reader sees of a vote
+
+
+@dataclass(frozen=True)
+class YourVote:
+    entitled: bool
+    voted: bool
+    answer: str | None
+    choices: list[int] | None
+
+
+@dataclass(frozen=True)
+class PollRow:
+    """A vote as one person sees it; rendered by `PollSerializer`."""
+
+    poll: Poll
+    turnout: int
+    entitled: int
+    you: YourVote
+    result: dict[str, Any] | None
+
+
+def _poll_rows(
+    polls: Iterable[Poll], meeting: Meeting, item: AgendaItem, reader: User
+) -> list[PollRow]:
+    """The polls (of one item, their options prefetched) as `reader` sees them, in four
+    queries whatever their number and their ballots': turnout and one's own participation,
+    one's own named ballots, and (unless every poll is closed) who may vote now."""
+    polls = list(polls)
+    ids = [poll.pk for poll in polls]
+    participation = {
+        row["poll"]: row
+        for row in Participation.objects.filter(poll__in=ids)
+        .values("poll")
+        .annotate(turnout=Count("pk"), mine=Count("pk", filter=Q(voter=reader)))
+        .order_by()
+    }
+    # Named ballots only; a secret ballot carries no voter and could not be found anyway.
+    own = {
+        ballot.poll_id: ballot
+        for ballot in Ballot.objects.filter(
+            poll__in=ids, poll__secrecy=Poll.Secrecy.NAMED, voter=reader
+        )
+    }
+    entitled: dict[int, Voter] = {}
+    if any(poll.status != Poll.Status.CLOSED for poll in polls):
+        entitled = selectors.entitled_voters(meeting, item)
+    rows = []
+    for poll in polls:
+        counts = participation.get(poll.pk, {"turnout": 0, "mine": 0})
+        if poll.status == Poll.Status.CLOSED and poll.result is not None:
+            # Frozen at closing, like the figures the decision was taken on.
+            who: Sequence[int] = poll.result.get("entitled", [])
+            result: dict[str, Any] | None = poll.result
+        else:
+            who, result = list(entitled), None
+        ballot = own.get(poll.pk) if poll.secrecy == Poll.Secrecy.NAMED else None
+        rows.append(
+            PollRow(
+                poll=poll,
+                turnout=counts["turnout"],
+                entitled=len(who),
+                you=YourVote(
+                    entitled=reader.pk in who,
+                    voted=counts["mine"] > 0,
+                    answer=(ballot.answer or None) if ballot else None,
+                    choices=list(ballot.choices)
+                    if ballot and poll.method == Poll.Method.CHOICE
+                    else None,
+                ),
+                result=result,
+            )
+        )
+    return rows
+
+
+def _poll(poll: Poll, reader: User, *, code: int = status.HTTP_200_OK) -> Response:
+    """One vote as `reader` sees it: the poll as `access_poll` found it or as a service left
+    it, with its meeting and body."""
+    prefetch_related_objects([poll], "options")
+    [row] = _poll_rows([poll], poll.meeting, poll.item, reader)
+    return Response(PollSerializer(row).data, status=code)
+
+
+POLL_RESPONSES = {200: PollSerializer, **ERRORS}
+
+
+# Polls
+
+
+class PollListView(ListView):
+    @extend_schema(
+        tags=TAGS,
+        summary="The item's votes",
+        description="In the order they were prepared. Prepared votes not yet opened are listed "
+        "for the chair and the secretariat only.",
+        responses={200: PollSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int, item_id: int) -> Response:
+        actor = request_actor(request)
+        item = access_item(actor, meeting_id, item_id)
+        polls = selectors.polls_for_item(item)
+        if not can_prepare_polls(actor, item.meeting):
+            polls = polls.exclude(status=Poll.Status.DRAFT)
+        if self.pagination_class is None:
+            return Response(
+                PollSerializer(_poll_rows(polls, item.meeting, item, actor), many=True).data
+            )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(polls, request, view=self) or []
+        rows = _poll_rows(page, item.meeting, item, actor)
+        return paginator.get_paginated_response(PollSerializer(rows, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Prepare a vote on the item (the chair or the secretariat)",
+        description="The vote is seen by the chair and the secretariat only until the chair "
+        "opens it. A choice has 2 to 50 `options`; a yes-or-no vote has none.",
+        request=PollCreateSerializer,
+        responses={201: PollSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
+        actor = request_actor(request)
+        item = access_item(actor, meeting_id, item_id)
+        data = _parse(PollCreateSerializer, request)
+        poll = services.poll_create(actor=actor, item=item, **data)
+        return _poll(poll, actor, code=status.HTTP_201_CREATED)
+
+
+class PollDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="A vote, as the reader may see it",
+        description="While the vote is open, only how many have voted (`turnout`), never how; "
+        "once closed, the `result`. `you.answer` and `you.choices` are the reader's own named "
+        "ballot; a secret ballot cannot be traced back, to its voter either.",
+        responses={200: PollSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int, poll_id: int) -> Response:
+        actor = request_actor(request)
+        return _poll(access_poll(actor, meeting_id, poll_id), actor)
+
+
+class PollOpenView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Open a prepared vote (the chair)",
+        description="During the session, with a quorum, and while no other vote of the meeting "
+        "is open. Every member entitled to vote sees it at once.",
+        request=None,
+        responses=POLL_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
+        actor = request_actor(request)
+        poll = access_poll(actor, meeting_id, poll_id)
+        _parse(NoInputSerializer, request)
+        return _poll(services.poll_open(actor=actor, poll=poll), actor)
+
+
+class PollCloseView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Close an open vote (the chair)",
+        description="Needs a quorum. The vote is decided under the body's rules; the result, "
+        "the figures and the people entitled to vote are frozen.",
+        request=None,
+        responses=POLL_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
+        actor = request_actor(request)
+        poll = access_poll(actor, meeting_id, poll_id)
+        _parse(NoInputSerializer, request)
+        return _poll(services.poll_close(actor=actor, poll=poll), actor)
+
+
+class BallotView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Vote",
+        description="While the vote is open, by members checked in, with a voting right, and "
+        "not recused from the item. `answer` (`yes`, `no`, `abstain`) in a yes-or-no vote; "
+        "`choices` (option ids) in a choice vote. Sending the same `request_key` again after a "
+        "lost answer records the ballot once and answers the same. A secret vote cannot be "
+        "changed; a named one only where the body allows it. Answered with the vote as the "
+        "voter sees it.",
+        request=BallotCastSerializer,
+        responses=POLL_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
+        actor = request_actor(request)
+        poll = access_poll(actor, meeting_id, poll_id)
+        data = _parse(BallotCastSerializer, request)
+        return _poll(services.ballot_cast(actor=actor, poll=poll, **data), actor)
+
+
+# Conflicts of interest
+
+
+class RecusalView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Declare a conflict of interest on the item",
+        description="Before or during the session. The person does not vote on the item from "
+        "then on, and the minutes record the declaration; it cannot be withdrawn.",
+        request=RecusalDeclareSerializer,
+        responses={201: RecusalSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
+        actor = request_actor(request)
+        item = access_item(actor, meeting_id, item_id)
+        data = _parse(RecusalDeclareSerializer, request)
+        recusal = services.recusal_declare(actor=actor, item=item, **data)
+        return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)

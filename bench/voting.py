@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import resource
 import secrets
 import statistics
 import sys
 import time
 from pathlib import Path
-
-import logging
 
 import httpx
 

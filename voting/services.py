@@ -227,6 +227,9 @@ def ballot_cast(
         with transaction.atomic():
             _lock_for_voting(poll)
             poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
+            participation = Participation.objects.filter(poll=poll, voter=actor).first()
+            if participation is not None and request_key == participation.request_key != "":
+                return poll  # the same request again after a lost response, even past the close
             _require_open(poll)
             voter = selectors.entitled_voter(poll.meeting, poll.item, actor)
             if voter is None:
@@ -245,7 +248,6 @@ def ballot_cast(
                         _("The chair votes last: %d members have yet to vote.")
                         % len(present - voted - {actor.pk})
                     )
-            participation = Participation.objects.filter(poll=poll, voter=actor).first()
             if participation is None:
                 Participation.objects.create(poll=poll, voter=actor, request_key=request_key)
                 Ballot.objects.create(
@@ -254,8 +256,6 @@ def ballot_cast(
                     answer=answer,
                     choices=chosen,
                 )
-            elif request_key and participation.request_key == request_key:
-                return poll  # the same request again, after a lost response
             elif poll.secrecy == Poll.Secrecy.SECRET:
                 raise ServiceError(_("You have already voted; a secret vote cannot be changed."))
             else:

@@ -300,3 +300,15 @@ def test_no_query_links_a_secret_ballot_to_its_voter(
     assert not any(name.endswith("_at") for name in columns)
     participation = next(sql for sql in writes if '"voting_participation"' in sql)
     assert "abstain" not in participation
+
+
+def test_a_retry_that_arrives_after_the_close_still_succeeds(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
+    services.ballot_cast(actor=government.members[0], poll=poll, answer="yes", request_key="k")
+    services.poll_close(actor=government.chair, poll=poll)
+    services.ballot_cast(actor=government.members[0], poll=poll, answer="yes", request_key="k")
+    with pytest.raises(ServiceError, match="closed"):
+        services.ballot_cast(actor=government.members[0], poll=poll, answer="yes", request_key="j")
+    assert Ballot.objects.filter(poll=poll).count() == 1

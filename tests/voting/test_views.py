@@ -134,3 +134,18 @@ def test_declaring_a_conflict_of_interest(government: Personas, sitting: AgendaP
     assert Recusal.objects.get().user == government.members[0]
     session = page(member.get(reverse("agendas:session", args=[sitting.meeting.pk])))
     assert "do not vote on it" in session
+
+
+def test_a_vote_on_another_item_shows_on_the_session_page(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    services.poll_open(
+        actor=government.chair,
+        poll=services.poll_create(
+            actor=government.chair, item=sitting.budget, question="Adopt the budget?"
+        ),
+    )
+    session = page(
+        client_for(government.members[0]).get(reverse("agendas:session", args=[sitting.meeting.pk]))
+    )
+    assert "Adopt the budget?" in session and "Draft decree on e-government" in session

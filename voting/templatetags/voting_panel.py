@@ -30,6 +30,17 @@ class PollView:
 
 
 @register.inclusion_tag("voting/_votes.html", takes_context=True)
+def open_vote_elsewhere(
+    context: dict[str, Any], meeting: Meeting, current: AgendaItem | None, return_to: str
+) -> dict[str, Any]:
+    """The vote open on another item than the one under way, so that nobody misses it."""
+    poll = selectors.open_poll(meeting)
+    if poll is None or poll.item == current:
+        return {"polls": []}
+    return votes_panel(context, meeting, poll.item, return_to)
+
+
+@register.inclusion_tag("voting/_votes.html", takes_context=True)
 def votes_panel(
     context: dict[str, Any], meeting: Meeting, item: AgendaItem, return_to: str
 ) -> dict[str, Any]:

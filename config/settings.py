@@ -41,7 +41,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,7 +89,7 @@ TEMPLATES = [
     },
 ]
 
-# Connections are kept between requests: daphne runs every database call of a process on one
+# Connections are kept between requests: every database call of a server process runs on one
 # thread, and opening a connection for each made WebSocket handshakes queue past their timeout.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -146,7 +145,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-# In production nginx serves /static/ from STATIC_ROOT; daphne serves it itself otherwise.
+# In production nginx serves /static/ from STATIC_ROOT; the server process serves it otherwise.
 SERVE_STATIC = env_bool("SERVE_STATIC", True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 

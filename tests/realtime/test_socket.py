@@ -1,4 +1,4 @@
-"""The WebSocket endpoint, with real clients against real daphne processes and Redis.
+"""The WebSocket endpoint, with real clients against real server processes and Redis.
 
 Services run in worker threads (the ORM refuses to run on the event loop); each thread closes
 its database connection so that the test database can be flushed afterwards.
@@ -24,7 +24,7 @@ from meetings import permissions, services
 from meetings.models import Meeting, Membership
 from realtime import events
 from tests.conftest import Personas, check_in, plan_meeting
-from tests.server import DaphneProcess, RunningServer, free_port, session_cookie
+from tests.server import RunningServer, ServerProcess, free_port, session_cookie
 
 T = TypeVar("T")
 WAIT = 10.0
@@ -265,10 +265,10 @@ def test_a_removed_member_is_disconnected_and_cannot_reconnect(
 
 
 def test_two_server_processes_share_every_event(
-    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+    daphne_process: ServerProcess, government: Personas, scheduled: Meeting
 ) -> None:
     first = daphne_process.start()
-    other = DaphneProcess(redis_url=daphne_process.environment["REDIS_URL"])
+    other = ServerProcess(redis_url=daphne_process.environment["REDIS_URL"])
     second = other.start()
     chair, member = headers(first, government.chair), headers(second, government.members[0])
     try:
@@ -346,7 +346,7 @@ def test_redis_restarted_mid_session_loses_no_update(
     government: Personas,
     scheduled: Meeting,
 ) -> None:
-    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=1)
+    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=1)
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:
@@ -372,7 +372,7 @@ def test_redis_restarted_mid_session_loses_no_update(
 
 
 def test_a_restarted_server_lets_clients_resume_from_their_seq(
-    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+    daphne_process: ServerProcess, government: Personas, scheduled: Meeting
 ) -> None:
     server = daphne_process.start()
     cookie = headers(server, government.members[0])
@@ -402,7 +402,7 @@ def test_live_pushes_resume_after_redis_restarts(
     scheduled: Meeting,
 ) -> None:
     # A one-minute log tick: an event that arrives within WAIT came by the live push.
-    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=60)
+    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=60)
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:

@@ -7,6 +7,8 @@ process refuses to start on the development SECRET_KEY.
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -106,17 +108,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # that dies simply stops listening, where a list-based group keeps a dead process's queue
 # (filling it to capacity) for a day after every restart.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                # redis-py 8's default socket timeout cuts long reads under load, and its
-                # default pool of 100 connections is too small for fan-out.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
-            },
-        }
+
+
+def redis_channel_layer(url: str) -> dict[str, Any]:
+    """The channel layer on the Redis at `url`. Pub/sub channels belong to the whole Redis
+    server, not to the database in the URL: the prefix carries the database number, so that
+    deployments (or test runs) sharing a Redis server on different databases never receive each
+    other's events, whose meeting numbers would collide."""
+    database = urlsplit(url).path.strip("/") or "0"
+    return {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            # redis-py 8's default socket timeout cuts long reads under load, and its default
+            # pool of 100 connections is too small for fan-out.
+            "hosts": [{"address": url, "socket_timeout": None, "max_connections": 1000}],
+            "prefix": f"asgi-db{database}",
+        },
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

@@ -20,6 +20,7 @@ import websockets
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Meeting, Membership
 from realtime import events
@@ -327,12 +328,7 @@ def private_redis(settings: Any) -> Iterator[PrivateRedis]:
     redis_server = PrivateRedis()
     redis_server.start()
     # The test process publishes too: point its channel layer at the same Redis.
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": redis_server.url, "socket_timeout": None}]},
-        }
-    }
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(redis_server.url)}
     try:
         yield redis_server
     finally:

@@ -1,4 +1,5 @@
-# The application image: daphne serving config.asgi as an unprivileged user.
+# The application image: the server (uvicorn, see realtime/server.py) serving config.asgi as an
+# unprivileged user.
 # docker-compose.yml runs it as the one-shot `migrate` and `static` services and as the `app`
 # replicas behind nginx; docs/deployment.md explains the settings.
 FROM python:3.11-slim
@@ -38,4 +39,4 @@ RUN SECRET_KEY=collectstatic-at-build-time python manage.py collectstatic --noin
 
 USER meetings
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]
+CMD ["python", "-m", "realtime.server", "--host", "0.0.0.0", "--port", "8000", "config.asgi:application"]

@@ -7,6 +7,8 @@ process refuses to start on the development SECRET_KEY.
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -41,7 +43,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,11 +91,11 @@ TEMPLATES = [
     },
 ]
 
-# PostgreSQL connections come from a pool per server process. Under ASGI every request in
-# flight runs on its own thread, and kept per-thread connections let a burst of requests (500
-# ballots in a second) open more connections than the server allows; the pool bounds them and
-# makes the others wait their turn. Opening a connection per request instead made a burst of
-# WebSocket handshakes queue past their timeout.
+# PostgreSQL connections come from a pool per server process. Every database call of a
+# WebSocket handshake runs on one thread per process, and opening a connection for each made a
+# burst of handshakes queue past their timeout; and every HTTP request in flight runs on its own
+# thread, so connections kept per thread let a burst of requests (500 ballots in a second) open
+# more connections than PostgreSQL allows. The pool keeps connections open and bounds them.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
@@ -116,17 +117,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # that dies simply stops listening, where a list-based group keeps a dead process's queue
 # (filling it to capacity) for a day after every restart.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                # redis-py 8's default socket timeout cuts long reads under load, and its
-                # default pool of 100 connections is too small for fan-out.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 1000}],
-            },
-        }
+
+
+def redis_channel_layer(url: str) -> dict[str, Any]:
+    """The channel layer on the Redis at `url`. Pub/sub channels belong to the whole Redis
+    server, not to the database in the URL: the prefix carries the database number, so that
+    deployments (or test runs) sharing a Redis server on different databases never receive each
+    other's events, whose meeting numbers would collide."""
+    database = urlsplit(url).path.strip("/") or "0"
+    return {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            # redis-py 8's default socket timeout cuts long reads under load, and its default
+            # pool of 100 connections is too small for fan-out.
+            "hosts": [{"address": url, "socket_timeout": None, "max_connections": 1000}],
+            "prefix": f"asgi-db{database}",
+        },
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -155,7 +166,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-# In production nginx serves /static/ from STATIC_ROOT; daphne serves it itself otherwise.
+# In production nginx serves /static/ from STATIC_ROOT; the server process serves it otherwise.
 SERVE_STATIC = env_bool("SERVE_STATIC", True)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 

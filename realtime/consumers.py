@@ -11,10 +11,12 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.exceptions import ImproperlyConfigured
 
 from realtime.access import subscriber_rights
 from realtime.fanout import Subscriber, broadcaster
 from realtime.presence import presence_join, presence_leave
+from realtime.server import FRAME_WRITER
 
 MAX_CLIENT_FRAME = 4096
 
@@ -53,6 +55,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if rights is None:
             await self._refuse(CLOSE_FORBIDDEN)
             return
+        writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
+        if writer is None:
+            raise ImproperlyConfigured(
+                "Serve the application with uvicorn --ws realtime.server:WebSocketProtocol."
+            )
         await broadcaster().start()
         await self.accept()
         self.subscriber = Subscriber(
@@ -60,7 +67,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             user_id=user.pk,
             rights=rights,
             last_seq=since,
-            send=self._send_text,
+            write=writer["write"],
             close=self._close,
         )
         await broadcaster().join(self.subscriber)

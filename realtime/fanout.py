@@ -1,8 +1,9 @@
 """Fan-out inside one server process.
 
-Each process has one Broadcaster (per event loop). It subscribes once to the channel layer and
-writes each event, encoded once by the publisher, straight to every local socket of the meeting:
-no channel-layer message and no database work per recipient.
+Each process has one Broadcaster (per event loop). It subscribes once to the channel layer,
+turns each event (encoded once by the publisher) into WebSocket frames once, and writes those
+bytes straight to every local socket of the meeting (see realtime.server): no channel-layer
+message, no ASGI message and no database work per recipient.
 
 Every subscriber receives its meeting's events in order, each exactly once: a frame is written
 only when its number follows the last one sent to that socket. A socket that is behind (it has
@@ -32,15 +33,40 @@ from realtime import selectors
 from realtime.access import subscriber_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
+from realtime.server import text_frame
 
 logger = logging.getLogger(__name__)
 
 RECENT_FRAMES_PER_MEETING = 2000
-PRESENCE_FRAME = json.dumps({"type": "presence"})
+PRESENCE_FRAME = text_frame(json.dumps({"type": "presence"}))
 # Presence changes go to those who run or prepare the session, not to every tablet, so that a
 # room of tablets connecting does not make every tablet fetch its page again.
 PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 CATCH_UP_BATCH = 500
+# Heartbeats are written this many sockets at a time, letting an event that arrives during a
+# tick go out between two batches instead of after the whole tick.
+HEARTBEAT_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as this process writes it: frames ready for any socket."""
+
+    seq: int
+    full: bytes
+    redacted: bytes
+    restricted_to: str
+    users: tuple[int, ...]
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> Event:
+        return cls(
+            seq=message["seq"],
+            full=text_frame(message["full"]),
+            redacted=text_frame(message["redacted"]),
+            restricted_to=message["restricted_to"],
+            users=tuple(message["users"]),
+        )
 
 
 @dataclass(eq=False)
@@ -51,14 +77,15 @@ class Subscriber:
     user_id: int
     rights: frozenset[str]
     last_seq: int
-    send: Callable[[str], Awaitable[None]]
+    # Writes a frame from realtime.server.text_frame; False once the socket is closing.
+    write: Callable[[bytes], bool]
     close: Callable[[int], Awaitable[None]]
     catching_up: bool = field(default=False)
 
-    def may_see(self, message: dict[str, Any]) -> bool:
+    def may_see(self, event: Event) -> bool:
         return visible_to(
-            restricted_to=message["restricted_to"],
-            users=message["users"],
+            restricted_to=event.restricted_to,
+            users=event.users,
             user_id=self.user_id,
             rights=self.rights,
         )
@@ -68,7 +95,7 @@ class Broadcaster:
     def __init__(self) -> None:
         self.subscribers: dict[int, set[Subscriber]] = defaultdict(set)
         self.latest: dict[int, int] = {}
-        self.recent: dict[int, OrderedDict[int, dict[str, Any]]] = defaultdict(OrderedDict)
+        self.recent: dict[int, OrderedDict[int, Event]] = defaultdict(OrderedDict)
         self.channel: str | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         # Sockets connecting at once all call start(); only the first may subscribe.
@@ -147,19 +174,20 @@ class Broadcaster:
         if message.get("type") == "meeting.presence":
             for subscriber in list(self.subscribers.get(message["meeting"], ())):
                 if subscriber.rights & PRESENCE_RIGHTS:
-                    await self._send(subscriber, PRESENCE_FRAME)
+                    self._write(subscriber, PRESENCE_FRAME)
             return
-        meeting_id, seq = message["meeting"], message["seq"]
+        meeting_id = message["meeting"]
         subscribers = self.subscribers.get(meeting_id)
         if not subscribers:
             return
-        self._remember(message)
-        self._advance(meeting_id, seq)
+        event = self._remember(meeting_id, Event.from_message(message))
+        self._advance(meeting_id, event.seq)
+        # No await in this loop: every local socket has the event before anything else runs.
         for subscriber in list(subscribers):
-            if subscriber.catching_up or seq <= subscriber.last_seq:
+            if subscriber.catching_up or event.seq <= subscriber.last_seq:
                 continue
-            if seq == subscriber.last_seq + 1:
-                await self._deliver(subscriber, message)
+            if event.seq == subscriber.last_seq + 1:
+                self._deliver(subscriber, event)
             else:
                 self._spawn(self._catch_up(subscriber))
 
@@ -181,16 +209,23 @@ class Broadcaster:
         meeting_ids = list(self.subscribers)
         if not meeting_ids:
             return
+        # Both queries run on the database thread; the event loop keeps serving events.
         heads = await database_sync_to_async(selectors.stream_heads)(meeting_ids)
         await database_sync_to_async(presence_refresh)(meeting_ids)
         for meeting_id in meeting_ids:
             self._advance(meeting_id, heads.get(meeting_id, 0))
-            heartbeat = json.dumps({"type": "heartbeat", "seq": self.head(meeting_id)})
-            for subscriber in list(self.subscribers.get(meeting_id, ())):
-                if subscriber.last_seq < self.head(meeting_id):
-                    self._spawn(self._catch_up(subscriber))
-                else:
-                    await self._send(subscriber, heartbeat)
+            subscribers = list(self.subscribers.get(meeting_id, ()))
+            for start in range(0, len(subscribers), HEARTBEAT_BATCH):
+                if start:
+                    await asyncio.sleep(0)  # let a waiting event go first
+                # Built per batch: an event written meanwhile has raised the head.
+                head = self.head(meeting_id)
+                heartbeat = text_frame(json.dumps({"type": "heartbeat", "seq": head}))
+                for subscriber in subscribers[start : start + HEARTBEAT_BATCH]:
+                    if subscriber.last_seq < head:
+                        self._spawn(self._catch_up(subscriber))
+                    else:
+                        self._write(subscriber, heartbeat)
 
     async def _catch_up(self, subscriber: Subscriber) -> None:
         if subscriber.catching_up:
@@ -201,17 +236,17 @@ class Broadcaster:
             while subscriber.last_seq < self.head(meeting_id):
                 if subscriber not in self.subscribers.get(meeting_id, ()):
                     break  # the socket went away
-                message = self.recent[meeting_id].get(subscriber.last_seq + 1)
-                if message is None:
+                event = self.recent[meeting_id].get(subscriber.last_seq + 1)
+                if event is None:
                     missed = await database_sync_to_async(selectors.event_messages_after)(
                         meeting_id, subscriber.last_seq, CATCH_UP_BATCH
                     )
                     if not missed:
                         break  # the log is behind what was announced; the next tick retries
                     for message in missed:
-                        self._remember(message)
+                        self._remember(meeting_id, Event.from_message(message))
                     continue
-                await self._deliver(subscriber, message)
+                self._deliver(subscriber, event)
         finally:
             # No await between the last check and this line: a live frame that arrived during
             # the catch-up raised the head and was caught by the loop above.
@@ -229,22 +264,20 @@ class Broadcaster:
             else:
                 subscriber.rights = rights
 
-    async def _deliver(self, subscriber: Subscriber, message: dict[str, Any]) -> None:
-        frame = message["full"] if subscriber.may_see(message) else message["redacted"]
-        subscriber.last_seq = message["seq"]
-        await self._send(subscriber, frame)
+    def _deliver(self, subscriber: Subscriber, event: Event) -> None:
+        subscriber.last_seq = event.seq
+        self._write(subscriber, event.full if subscriber.may_see(event) else event.redacted)
 
-    async def _send(self, subscriber: Subscriber, frame: str) -> None:
-        try:
-            await subscriber.send(frame)
-        except Exception:  # noqa: BLE001  (the socket went away; its disconnect will follow)
-            self.leave(subscriber)
+    def _write(self, subscriber: Subscriber, frame: bytes) -> None:
+        if not subscriber.write(frame):
+            self.leave(subscriber)  # the socket is closing; its disconnect will follow
 
-    def _remember(self, message: dict[str, Any]) -> None:
-        recent = self.recent[message["meeting"]]
-        recent[message["seq"]] = message
+    def _remember(self, meeting_id: int, event: Event) -> Event:
+        recent = self.recent[meeting_id]
+        recent[event.seq] = event
         while len(recent) > RECENT_FRAMES_PER_MEETING:
             recent.popitem(last=False)
+        return event
 
     def _advance(self, meeting_id: int, seq: int) -> None:
         if seq > self.latest.get(meeting_id, 0):
@@ -262,7 +295,7 @@ _broadcasters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Broadcaster]
 
 
 def broadcaster() -> Broadcaster:
-    """This process's broadcaster (one per event loop: daphne runs one)."""
+    """This process's broadcaster (one per event loop: uvicorn runs one)."""
     loop = asyncio.get_running_loop()
     if loop not in _broadcasters:
         _broadcasters[loop] = Broadcaster()

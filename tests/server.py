@@ -1,9 +1,10 @@
-"""A real daphne server on the test database, for browser and WebSocket tests.
+"""A real server process on the test database, for browser and WebSocket tests.
 
-The server runs in a subprocess, so it sees only committed data: the fixture makes the test
-transactional, with a serialized rollback so that the flush afterwards does not remove what the
-migrations created (the Secretariat group). Import `running_server` (or `daphne_process`, to
-restart the server during a test) into a conftest.py to use it.
+It is started as production starts it (`python -m realtime.server`). The server runs in a
+subprocess, so it sees only committed data: the fixture makes the test transactional, with a
+serialized rollback so that the flush afterwards does not remove what the migrations created
+(the Secretariat group). Import `running_server` (or `server_process`, to restart the server
+during a test) into a conftest.py to use it.
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> No
     raise RuntimeError(f"the server did not accept connections within {START_TIMEOUT:.0f} s")
 
 
-class DaphneProcess:
-    """A daphne server on a fixed port that a test can stop and start again."""
+class ServerProcess:
+    """A server process on a fixed port that a test can stop and start again."""
 
     def __init__(self, *, redis_url: str, heartbeat_seconds: float = 60) -> None:
         self.host, self.port = "127.0.0.1", free_port()
@@ -99,10 +100,10 @@ class DaphneProcess:
         command = [
             sys.executable,
             "-m",
-            "daphne",
-            "-b",
+            "realtime.server",
+            "--host",
             self.host,
-            "-p",
+            "--port",
             str(self.port),
             "config.asgi:application",
         ]
@@ -117,7 +118,7 @@ class DaphneProcess:
             _wait_for_port(self.host, self.port, self.process)
         except RuntimeError as error:
             _stop(self.process)
-            pytest.fail(f"daphne did not start: {error}\n{_read(self.stderr)}")
+            pytest.fail(f"the server did not start: {error}\n{_read(self.stderr)}")
         return RunningServer(host=self.host, port=self.port, process=self.process)
 
     def stop(self) -> None:
@@ -125,16 +126,16 @@ class DaphneProcess:
             crashed = self.process.poll() is not None
             _stop(self.process)
             if crashed:
-                print(f"daphne exited during the test:\n{_read(self.stderr)}", file=sys.stderr)
+                print(f"the server exited during the test:\n{_read(self.stderr)}", file=sys.stderr)
             self.process = None
 
 
 @pytest.fixture
-def daphne_process(
+def server_process(
     transactional_db: None, django_db_serialized_rollback: None
-) -> Iterator[DaphneProcess]:
+) -> Iterator[ServerProcess]:
     """A server not yet started, for tests that start, stop and restart it."""
-    server = DaphneProcess(redis_url=settings.REDIS_URL)
+    server = ServerProcess(redis_url=settings.REDIS_URL)
     try:
         yield server
     finally:
@@ -143,8 +144,8 @@ def daphne_process(
 
 
 @pytest.fixture
-def running_server(daphne_process: DaphneProcess) -> RunningServer:
-    return daphne_process.start()
+def running_server(server_process: ServerProcess) -> RunningServer:
+    return server_process.start()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

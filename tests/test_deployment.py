@@ -141,13 +141,20 @@ def test_compose_runs_the_whole_stack(compose: dict[str, Any]) -> None:
     assert services["nginx"]["image"].startswith("nginx")
 
 
-def test_compose_runs_several_daphne_replicas(compose: dict[str, Any]) -> None:
+def test_compose_runs_several_server_replicas(compose: dict[str, Any]) -> None:
     replicas = sum(
         int(service.get("deploy", {}).get("replicas", 1))
         for service in compose["services"].values()
-        if uses_app_image(service) and "daphne" in command_of(service)
+        if uses_app_image(service) and "-m realtime.server" in command_of(service)
     )
     assert replicas >= 2
+
+
+def test_compose_replicas_trust_the_forwarded_headers_of_nginx(compose: dict[str, Any]) -> None:
+    command = command_of(compose["services"]["app"])
+    assert "--proxy-headers" in command
+    # nginx is another container: its address is not uvicorn's default trusted 127.0.0.1.
+    assert "--forwarded-allow-ips=*" in command
 
 
 def test_compose_application_environment(compose: dict[str, Any]) -> None:
@@ -275,7 +282,7 @@ def test_nginx_proxies_to_every_replica_in_the_upstream() -> None:
 
 @pytest.fixture
 def fake_replica() -> Iterator[tuple[int, list[dict[str, str]]]]:
-    """A WebSocket echo server standing in for daphne; plain HTTP requests get 200 "page"."""
+    """A WebSocket echo server standing in for a replica; plain HTTP requests get 200 "page"."""
     seen: list[dict[str, str]] = []
 
     def process_request(connection: Any, request: Any) -> Any:
@@ -365,7 +372,7 @@ def test_nginx_keeps_websockets_open_for_a_meeting() -> None:
 # --- image -------------------------------------------------------------------------------------
 
 
-def test_dockerfile_builds_a_non_root_daphne_image() -> None:
+def test_dockerfile_builds_a_non_root_server_image() -> None:
     lines = [
         line.strip()
         for line in (ROOT / "Dockerfile").read_text().splitlines()
@@ -379,6 +386,7 @@ def test_dockerfile_builds_a_non_root_daphne_image() -> None:
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1] not in {"root", "0"}
     assert lines[-1].startswith("CMD ") and "config.asgi:application" in lines[-1]
+    assert '"-m", "realtime.server"' in lines[-1]
 
 
 def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image() -> None:

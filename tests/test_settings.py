@@ -203,7 +203,7 @@ def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path: Path) -> None
     assert found["CSRF_COOKIE_SECURE"] is False
 
 
-# Ask the ASGI application for one of the admin's static files, as daphne would.
+# Ask the ASGI application for one of the admin's static files, as the server would.
 STATIC_REQUEST = """
 import asyncio
 
@@ -230,7 +230,7 @@ asyncio.run(main())
 
 
 @pytest.mark.parametrize(("serve_static", "status"), [("1", 200), ("0", 404)])
-def test_serve_static_decides_whether_daphne_serves_static_files(
+def test_serve_static_decides_whether_the_application_serves_static_files(
     tmp_path: Path, serve_static: str, status: int
 ) -> None:
     """Behind nginx (SERVE_STATIC=0) the application leaves /static/ to nginx."""

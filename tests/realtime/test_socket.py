@@ -1,4 +1,4 @@
-"""The WebSocket endpoint, with real clients against real daphne processes and Redis.
+"""The WebSocket endpoint, with real clients against real server processes and Redis.
 
 Services run in worker threads (the ORM refuses to run on the event loop); each thread closes
 its database connection so that the test database can be flushed afterwards.
@@ -20,11 +20,12 @@ import websockets
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Meeting, Membership
 from realtime import events
 from tests.conftest import Personas, check_in, plan_meeting
-from tests.server import DaphneProcess, RunningServer, free_port, session_cookie
+from tests.server import RunningServer, ServerProcess, free_port, session_cookie
 
 T = TypeVar("T")
 WAIT = 10.0
@@ -265,10 +266,10 @@ def test_a_removed_member_is_disconnected_and_cannot_reconnect(
 
 
 def test_two_server_processes_share_every_event(
-    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+    server_process: ServerProcess, government: Personas, scheduled: Meeting
 ) -> None:
-    first = daphne_process.start()
-    other = DaphneProcess(redis_url=daphne_process.environment["REDIS_URL"])
+    first = server_process.start()
+    other = ServerProcess(redis_url=server_process.environment["REDIS_URL"])
     second = other.start()
     chair, member = headers(first, government.chair), headers(second, government.members[0])
     try:
@@ -327,12 +328,7 @@ def private_redis(settings: Any) -> Iterator[PrivateRedis]:
     redis_server = PrivateRedis()
     redis_server.start()
     # The test process publishes too: point its channel layer at the same Redis.
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [{"address": redis_server.url, "socket_timeout": None}]},
-        }
-    }
+    settings.CHANNEL_LAYERS = {"default": redis_channel_layer(redis_server.url)}
     try:
         yield redis_server
     finally:
@@ -346,7 +342,7 @@ def test_redis_restarted_mid_session_loses_no_update(
     government: Personas,
     scheduled: Meeting,
 ) -> None:
-    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=1)
+    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=1)
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:
@@ -372,19 +368,19 @@ def test_redis_restarted_mid_session_loses_no_update(
 
 
 def test_a_restarted_server_lets_clients_resume_from_their_seq(
-    daphne_process: DaphneProcess, government: Personas, scheduled: Meeting
+    server_process: ServerProcess, government: Personas, scheduled: Meeting
 ) -> None:
-    server = daphne_process.start()
+    server = server_process.start()
     cookie = headers(server, government.members[0])
 
     async def scenario() -> tuple[int | None, list[int]]:
         async with await open_socket(server, scheduled, cookie, since=0) as socket_:
             last = (await events_until(socket_, 1))[-1]["seq"]
-            daphne_process.stop()
+            server_process.stop()
             with pytest.raises(websockets.ConnectionClosed):
                 await asyncio.wait_for(socket_.recv(), WAIT)
         await in_thread(check_in, scheduled, government.voters[:2])  # while the server is down
-        daphne_process.start()
+        server_process.start()
         async with await open_socket(server, scheduled, cookie, since=last) as socket_:
             missed = [e["seq"] for e in await events_until(socket_, 3)]
             await in_thread(check_in, scheduled, government.voters[2:3])
@@ -402,7 +398,7 @@ def test_live_pushes_resume_after_redis_restarts(
     scheduled: Meeting,
 ) -> None:
     # A one-minute log tick: an event that arrives within WAIT came by the live push.
-    server_process = DaphneProcess(redis_url=private_redis.url, heartbeat_seconds=60)
+    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=60)
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:

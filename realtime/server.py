@@ -1,0 +1,64 @@
+"""The server: uvicorn, whose WebSocket protocol can also write frames encoded elsewhere.
+
+    python -m realtime.server --host 127.0.0.1 --port 8000 [uvicorn options] config.asgi:application
+
+runs uvicorn with SERVER_OPTIONS; the Makefile, the Dockerfile, docker-compose.yml, the tests and
+the benchmark all start server processes this way. The broadcaster turns each event into a
+WebSocket frame once per process and writes those bytes to every local socket. Through ASGI,
+each socket would encode and frame the same text again, and that per-socket work was most of the
+time a process spent on an event.
+
+The application finds the writer in the connection's ASGI scope:
+`scope["extensions"][FRAME_WRITER]["write"]`, a function that takes a frame made by
+`text_frame` and returns False once the socket no longer takes frames.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import uvicorn.main
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Request
+from websockets.protocol import State
+
+FRAME_WRITER = "realtime.frame_writer"
+
+# uvloop's transports write a frame to the socket at once. Compression is off: it would double
+# each connection's memory, and an event frame is a few hundred bytes. Django has no use for
+# ASGI lifespan events.
+SERVER_OPTIONS = [
+    *["--loop", "uvloop", "--http", "httptools"],
+    *["--ws", "realtime.server:WebSocketProtocol", "--ws-per-message-deflate", "false"],
+    *["--lifespan", "off"],
+]
+
+
+def text_frame(text: str) -> bytes:
+    """A complete text frame from server to client. Server frames are not masked, and a frame
+    without the compression bit is valid even where compression was negotiated, so the same
+    bytes can go to every socket."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+class WebSocketProtocol(WebSocketsSansIOProtocol):
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if not self.close_sent:  # the upgrade was valid and the application is starting
+            self.scope.setdefault("extensions", {})[FRAME_WRITER] = {"write": self.write_frame}
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write a frame from `text_frame`; False once either side has begun to close."""
+        if self.close_sent or self.conn.state is not State.OPEN or self.transport.is_closing():
+            return False
+        self.transport.write(frame)
+        return True
+
+
+def main() -> None:
+    uvicorn.main.main([*SERVER_OPTIONS, *sys.argv[1:]], prog_name="python -m realtime.server")
+
+
+if __name__ == "__main__":
+    main()

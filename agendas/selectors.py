@@ -80,15 +80,6 @@ def agenda_overview(meeting: Meeting, *, now: datetime.datetime | None = None) -
     )
 
 
-def item_number(item: AgendaItem) -> str:
-    """The number of one item ("1.2"), read from its meeting's agenda (one query)."""
-    nodes = AgendaItem.objects.filter(meeting_id=item.meeting_id).values_list(
-        "pk", "parent_id", "position"
-    )
-    numbers = {pk: number for pk, number, _ in outline.numbered(outline.Node(*n) for n in nodes)}
-    return numbers[item.pk]
-
-
 def queue_order(speakers: Iterable[Speaker]) -> list[Speaker]:
     """Points of order first, then in the order people asked."""
     return sorted(
@@ -114,10 +105,6 @@ def speaker_list(item: AgendaItem) -> SpeakerList:
             key=lambda s: (s.started_at, s.pk),
         ),
     )
-
-
-def speaker_queryset(item: AgendaItem) -> QuerySet[Speaker]:
-    return Speaker.objects.filter(item=item).select_related("user").order_by("requested_at", "pk")
 
 
 def comment_list(item: AgendaItem, *, moderator: bool) -> QuerySet[Comment]:

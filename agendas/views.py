@@ -221,7 +221,19 @@ def _back(
     return redirect(f"agendas:{page}", pk=meeting.pk)
 
 
-def _act(
+def refused(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    message: str,
+    *,
+    item: AgendaItem | None = None,
+) -> HttpResponse:
+    """The page the person came from (`return_to`), with the reason, and status 400."""
+    render = RENDERERS[_return_to(request)]
+    return render(request, meeting, item=item, error=message, status=400)
+
+
+def act(
     request: AuthenticatedHttpRequest,
     meeting: Meeting,
     change: Callable[[], object],
@@ -229,12 +241,12 @@ def _act(
     done: str = "",
     item: AgendaItem | None = None,
 ) -> HttpResponse:
-    """Apply one service; on refusal show the page the person came from with the reason."""
+    """Apply one service; on refusal show the page the person came from with the reason.
+    The voting screens act through it too."""
     try:
         change()
     except ServiceError as error:
-        render = RENDERERS[_return_to(request)]
-        return render(request, meeting, item=item, error=error.message, status=400)
+        return refused(request, meeting, error.message, item=item)
     if done:
         messages.success(request, done)
     return _back(request, meeting, item)
@@ -328,7 +340,7 @@ def item_edit(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
 @require_POST
 def item_delete(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = agenda_permissions.access_item(request.user, pk, item_pk)
-    return _act(
+    return act(
         request,
         item.meeting,
         lambda: services.agenda_item_delete(actor=request.user, item=item),
@@ -350,7 +362,7 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
         )
     except (ValueError, Http404):
         return _agenda_page(request, meeting, error=_("Choose where to move the item."), status=400)
-    return _act(
+    return act(
         request,
         meeting,
         lambda: services.agenda_item_move(
@@ -364,14 +376,14 @@ def item_move(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpR
 def agenda_publication(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = permissions.access_meeting(request.user, pk)
     if action == "publish":
-        return _act(
+        return act(
             request,
             meeting,
             lambda: services.agenda_publish(actor=request.user, meeting=meeting),
             done=_("The agenda is published; members have been told."),
         )
     if action == "unpublish":
-        return _act(
+        return act(
             request,
             meeting,
             lambda: services.agenda_unpublish(actor=request.user, meeting=meeting),
@@ -389,7 +401,7 @@ def speaking_limit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _agenda_page(request, meeting, limit_form=form, status=400)
     minutes = form.cleaned_data["speaking_limit_minutes"]
     seconds = int(minutes * 60) if minutes else None
-    return _act(
+    return act(
         request,
         meeting,
         lambda: services.agenda_settings_update(
@@ -417,7 +429,7 @@ def item_action(
     change = ITEM_ACTIONS.get(action)
     if change is None:
         raise Http404("No such action.")
-    return _act(request, item.meeting, lambda: change(actor=request.user, item=item), item=item)
+    return act(request, item.meeting, lambda: change(actor=request.user, item=item), item=item)
 
 
 @login_required
@@ -425,7 +437,7 @@ def item_action(
 def timer(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = permissions.access_meeting(request.user, pk)
     if action == "stop":
-        return _act(
+        return act(
             request, meeting, lambda: services.timer_stop(actor=request.user, meeting=meeting)
         )
     if action != "start":
@@ -436,7 +448,7 @@ def timer(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespon
     if not form.is_valid():
         return _console_page(request, meeting, timer_form=form, status=400)
     seconds = int(form.cleaned_data["minutes"] * 60)
-    return _act(
+    return act(
         request,
         meeting,
         lambda: services.timer_start(actor=request.user, meeting=meeting, seconds=seconds),
@@ -447,7 +459,7 @@ def timer(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespon
 @require_POST
 def next_speaker(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = agenda_permissions.access_item(request.user, pk, item_pk)
-    return _act(
+    return act(
         request,
         item.meeting,
         lambda: services.floor_give_next(actor=request.user, item=item),
@@ -469,7 +481,7 @@ SPEAKER_ACTIONS: dict[str, Callable[..., Speaker]] = {
 def speak(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
     item = agenda_permissions.access_item(request.user, pk, item_pk)
     kind = request.POST.get("kind", Speaker.Kind.SPEECH)
-    return _act(
+    return act(
         request,
         item.meeting,
         lambda: services.speaker_request(actor=request.user, item=item, kind=kind),
@@ -487,7 +499,7 @@ def speaker_action(
     change = SPEAKER_ACTIONS.get(action)
     if change is None:
         raise Http404("No such action.")
-    return _act(
+    return act(
         request,
         speaker.meeting,
         lambda: change(actor=request.user, speaker=speaker),
@@ -568,7 +580,7 @@ def comment_action(
         change, done = services.comment_hide, _("Comment hidden from members.")
     else:
         raise Http404("No such action.")
-    return _act(
+    return act(
         request,
         comment.item.meeting,
         lambda: change(actor=request.user, comment=comment),

@@ -5,60 +5,18 @@ person came from with the reason and status 400; nothing is written."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agendas.models import AgendaItem
 from agendas.permissions import access_item
-from agendas.views import RENDERERS
-from meetings.errors import ServiceError
+from agendas.views import act, refused
 from meetings.http import AuthenticatedHttpRequest
-from meetings.models import Meeting
 from voting import forms, services
 from voting.permissions import access_poll
-
-PAGES = ("session", "console", "item")
-
-
-def _page(request: AuthenticatedHttpRequest) -> str:
-    page = request.POST.get("return_to", "")
-    return page if page in PAGES else "session"
-
-
-def _done(request: AuthenticatedHttpRequest, meeting: Meeting, item: AgendaItem) -> HttpResponse:
-    page = _page(request)
-    if page == "item":
-        return redirect("agendas:item_detail", pk=meeting.pk, item_pk=item.pk)
-    return redirect(f"agendas:{page}", pk=meeting.pk)
-
-
-def _refused(
-    request: AuthenticatedHttpRequest, meeting: Meeting, item: AgendaItem, message: str
-) -> HttpResponse:
-    render = RENDERERS[_page(request)]
-    return render(request, meeting, item=item, error=message, status=400)
-
-
-def _act(
-    request: AuthenticatedHttpRequest,
-    meeting: Meeting,
-    item: AgendaItem,
-    change: Callable[[], object],
-    done: str,
-) -> HttpResponse:
-    try:
-        change()
-    except ServiceError as error:
-        return _refused(request, meeting, item, error.message)
-    messages.success(request, done)
-    return _done(request, meeting, item)
 
 
 @login_required
@@ -69,14 +27,13 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
     if not form.is_valid():
         first = next(iter(form.errors.items()))
         label = form.fields[first[0]].label if first[0] in form.fields else ""
-        return _refused(request, item.meeting, item, f"{label}: {first[1][0]}")
+        return refused(request, item.meeting, f"{label}: {first[1][0]}", item=item)
     data = form.cleaned_data
     minutes = data["closes_in_minutes"]
     closes_at = timezone.now() + datetime.timedelta(minutes=minutes) if minutes else None
-    return _act(
+    return act(
         request,
         item.meeting,
-        item,
         lambda: services.poll_create(
             actor=request.user,
             item=item,
@@ -88,7 +45,8 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
             majority=data["majority"],
             closes_at=closes_at,
         ),
-        _("The vote is prepared; open it when the members are ready."),
+        done=_("The vote is prepared; open it when the members are ready."),
+        item=item,
     )
 
 
@@ -104,8 +62,12 @@ def poll_action(
         change, done = services.poll_close, _("The vote is closed.")
     else:
         raise Http404("No such action.")
-    return _act(
-        request, poll.meeting, poll.item, lambda: change(actor=request.user, poll=poll), done
+    return act(
+        request,
+        poll.meeting,
+        lambda: change(actor=request.user, poll=poll),
+        done=done,
+        item=poll.item,
     )
 
 
@@ -115,14 +77,13 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
     poll = access_poll(request.user, pk, poll_pk)
     form = forms.BallotForm(request.POST, poll=poll)
     if not form.is_valid():
-        return _refused(
-            request, poll.meeting, poll.item, _("Choose among the options of this vote.")
+        return refused(
+            request, poll.meeting, _("Choose among the options of this vote."), item=poll.item
         )
     data = form.cleaned_data
-    return _act(
+    return act(
         request,
         poll.meeting,
-        poll.item,
         lambda: services.ballot_cast(
             actor=request.user,
             poll=poll,
@@ -130,7 +91,8 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
             choices=data["choices"],
             request_key=data["request_key"],
         ),
-        _("Your vote is recorded."),
+        done=_("Your vote is recorded."),
+        item=poll.item,
     )
 
 
@@ -140,13 +102,13 @@ def recusal(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpRes
     item = access_item(request.user, pk, item_pk)
     form = forms.RecusalForm(request.POST)
     if not form.is_valid():
-        return _refused(request, item.meeting, item, _("Say what the conflict of interest is."))
-    return _act(
+        return refused(request, item.meeting, _("Say what the conflict of interest is."), item=item)
+    return act(
         request,
         item.meeting,
-        item,
         lambda: services.recusal_declare(
             actor=request.user, item=item, reason=form.cleaned_data["reason"]
         ),
-        _("Your conflict of interest is recorded; you will not vote on this item."),
+        done=_("Your conflict of interest is recorded; you will not vote on this item."),
+        item=item,
     )

@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
     "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
-    "votes and conflicts of interest.",
+    "votes and conflicts of interest; written-opinion polls.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "PollStatusEnum": "voting.models.Poll.Status",
         "BallotAnswerEnum": "voting.models.Answer",
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
+        "ConsultationStatusEnum": "consultations.models.Consultation.Status",
+        "OpinionEnum": "consultations.models.Opinion",
     },
 }
 

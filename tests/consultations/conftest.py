@@ -53,6 +53,10 @@ class Board:
 
 @pytest.fixture
 def board(committee: Personas, outsider: User) -> Board:
+    return build_board(committee, outsider)
+
+
+def build_board(committee: Personas, outsider: User) -> Board:
     def join(role: str) -> User:
         user = UserFactory()
         meeting_services.membership_create(
@@ -74,6 +78,10 @@ def in_days(days: float) -> datetime.datetime:
 
 @pytest.fixture
 def draft(board: Board) -> Consultation:
+    return build_draft(board)
+
+
+def build_draft(board: Board) -> Consultation:
     return services.consultation_create(
         actor=board.secretary,
         body=board.body,

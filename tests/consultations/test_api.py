@@ -291,3 +291,19 @@ def test_the_schema_documents_the_written_opinion_api(tmp_path: Any) -> None:
     ):
         assert f"/api/v1/bodies/{{body_id}}/consultations/{path}:" in schema
     assert "ConsultationStatusEnum" in schema and "OpinionEnum" in schema
+
+
+def test_ids_out_of_range_are_missing_or_refused_not_errors(
+    board: Board, sent: Consultation
+) -> None:
+    huge = 2**70
+    client = api(board.members[0])
+    assert client.get(f"/api/v1/bodies/{huge}/consultations/").status_code == 404
+    assert client.get(f"/api/v1/bodies/{board.body.pk}/consultations/{huge}/").status_code == 404
+    response = client.post(
+        url("answers", board.body.pk, sent.pk),
+        {"answers": [{"question": huge, "answer": "agree"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Answer.objects.exists()

@@ -323,3 +323,65 @@ def test_who_may_decide(board: Board, sent: Consultation, who: str, status: int)
     assert response.status_code == status
     sent.refresh_from_db()
     assert (sent.status == Consultation.Status.DECIDED) == (status == 302)
+
+
+def test_the_secretariat_edits_a_draft_but_not_a_sent_poll(
+    board: Board, draft: Consultation
+) -> None:
+    secretary = client_for(board.secretary)
+    status, form = page(secretary, "consultations:edit", board.body.pk, draft.pk)
+    assert status == 200 and "Approve the relief fund&#x27;s rules?" in form
+    response = secretary.post(
+        reverse("consultations:edit", args=[board.body.pk, draft.pk]),
+        {
+            "subject": "Budget amendment 2027 (revised)",
+            "questions": "Approve the revised amendment?",
+            "deadline": local(timezone.now() + datetime.timedelta(days=4)),
+            "reminder_hours": "",
+        },
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.subject == "Budget amendment 2027 (revised)" and draft.reminder_hours == []
+    assert draft.questions.count() == 1
+    services.consultation_send(actor=board.secretary, consultation=draft)
+    refused = secretary.post(
+        reverse("consultations:edit", args=[board.body.pk, draft.pk]),
+        {
+            "subject": "Changed after sending",
+            "questions": "Other?",
+            "deadline": local(timezone.now() + datetime.timedelta(days=4)),
+        },
+    )
+    assert refused.status_code == 400
+    assert "This poll has been sent and can no longer be changed." in refused.content.decode()
+    draft.refresh_from_db()
+    assert draft.subject == "Budget amendment 2027 (revised)"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("chair", 302), ("member", 302), ("observer", 302), ("outsider", 404)],
+)
+def test_only_the_secretariat_reaches_the_edit_form(
+    board: Board, sent: Consultation, who: str, status: int
+) -> None:
+    client = client_for(persona(board, who))
+    response = client.post(
+        reverse("consultations:edit", args=[board.body.pk, sent.pk]),
+        {"subject": "Hijacked", "questions": "Q?", "deadline": "2099-01-01T10:00"},
+    )
+    # Others are sent back to the poll, which they may see, and nothing changes.
+    assert response.status_code == status
+    sent.refresh_from_db()
+    assert sent.subject == "Budget amendment 2027"
+
+
+def test_the_pages_speak_vietnamese(board: Board, sent: Consultation) -> None:
+    client = client_for(board.members[0])
+    client.cookies["django_language"] = "vi"
+    html = page(client, "consultations:answer", board.body.pk, sent.pk)[1]
+    assert "Đồng ý" in html and "Không đồng ý" in html and "Ý kiến khác" in html
+    assert "Gửi câu trả lời" in html
+    home = page(client, "meetings:my_meetings")[1]
+    assert "Xin ý kiến của bạn" in home

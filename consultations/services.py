@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 MAX_QUESTIONS = 30
 MAX_COMMENT = 5000
 MAX_REMINDER_HOURS = 24 * 60
+# Written opinions are asked between meetings: weeks, not years. The bound also keeps dates
+# clear of the calendar's end, where converting to local time would overflow.
+MAX_DEADLINE = datetime.timedelta(days=366)
 
 
 def default_reminder_hours() -> list[int]:
@@ -87,6 +90,8 @@ def _validated(
         raise ServiceError(_("Give the deadline for answers."), field="deadline")
     if deadline <= timezone.now():
         raise ServiceError(_("The deadline has already passed."), field="deadline")
+    if deadline > timezone.now() + MAX_DEADLINE:
+        raise ServiceError(_("The deadline is at most a year away."), field="deadline")
     texts = [text.strip() for text in questions if text.strip()]
     if not 1 <= len(texts) <= MAX_QUESTIONS:
         raise ServiceError(

@@ -19,6 +19,8 @@ from tests.consultations.conftest import Board, answer
 
 pytestmark = pytest.mark.django_db
 
+SOON = (datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=2)).isoformat()
+
 
 def api(user: User | None) -> APIClient:
     client = APIClient()
@@ -133,15 +135,16 @@ def test_a_poll_through_the_api(board: Board) -> None:
     [
         ('{"subject": "x", ', "JSON parse error"),
         ('{"subject": "S", "deadline": "soon", "questions": ["Q?"]}', "deadline"),
-        ('{"subject": "S", "deadline": "2099-01-01T00:00:00Z", "questions": "Q?"}', "questions"),
+        ('{"subject": "S", "deadline": "' + SOON + '", "questions": "Q?"}', "questions"),
         (
-            '{"subject": "S", "deadline": "2099-01-01T00:00:00Z", "questions": ["Q?"], '
-            '"status": "open"}',
+            '{"subject": "S", "deadline": "' + SOON + '", "questions": ["Q?"], "status": "open"}',
             "status",
         ),
-        ('{"subject": "", "deadline": "2099-01-01T00:00:00Z", "questions": ["Q?"]}', "subject"),
+        ('{"subject": "", "deadline": "' + SOON + '", "questions": ["Q?"]}', "subject"),
+        ('{"subject": "S", "deadline": "2090-01-01T00:00:00Z", "questions": ["Q?"]}', "a year"),
+        ('{"subject": "S", "deadline": "9999-12-31T23:59:59Z", "questions": ["Q?"]}', "range"),
         (
-            '{"subject": "S", "deadline": "2099-01-01T00:00:00Z", "questions": ["Q?"], '
+            '{"subject": "S", "deadline": "' + SOON + '", "questions": ["Q?"], '
             '"reminder_hours": [-3]}',
             "reminder_hours",
         ),

@@ -31,6 +31,7 @@ AGREE, DISAGREE, COMMENT = Opinion.AGREE, Opinion.DISAGREE, Opinion.COMMENT
         ({"subject": "  "}, "subject"),
         ({"deadline": None}, "deadline"),
         ({"deadline": timezone.now() - datetime.timedelta(minutes=1)}, "deadline"),
+        ({"deadline": timezone.now() + datetime.timedelta(days=400)}, "deadline"),
         ({"questions": ["", "  "]}, "questions"),
         ({"questions": ["Same?", "Same?"]}, "questions"),
         ({"reminder_hours": [0]}, "reminder_hours"),

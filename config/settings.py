@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "meetings",
     "agendas",
     "voting",
+    "consultations",
     "documents",
     "minutes",
     "realtime",
@@ -189,6 +190,12 @@ REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", 
 # Members can check in from this many hours before a meeting starts.
 CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 
+# Written-opinion polls remind those who have not answered this many hours before the deadline,
+# unless a poll sets its own times.
+CONSULTATION_REMINDER_HOURS = [
+    int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
+]
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
 
 REST_FRAMEWORK = {
@@ -205,7 +212,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
     "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
-    "votes and conflicts of interest.",
+    "votes and conflicts of interest; written-opinion polls.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -226,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "PollStatusEnum": "voting.models.Poll.Status",
         "BallotAnswerEnum": "voting.models.Answer",
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
+        "ConsultationStatusEnum": "consultations.models.Consultation.Status",
+        "OpinionEnum": "consultations.models.Opinion",
     },
 }
 

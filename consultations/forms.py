@@ -1,0 +1,121 @@
+"""Forms for the written-opinion screens; the services decide whether a change is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import Consultation, Opinion, Question
+
+
+class ConsultationForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    description = forms.CharField(
+        label=_("Explanation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the members need to know to answer, and where the documents are."),
+    )
+    questions = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One question per line; each is decided on its own."),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    reminder_hours = forms.CharField(
+        label=_("Reminders (hours before the deadline)"),
+        required=False,
+        max_length=100,
+        help_text=_("Separated by commas, such as 72, 24, 2. Leave empty for none."),
+    )
+
+    @classmethod
+    def initial_for(cls, consultation: Consultation) -> dict[str, Any]:
+        return {
+            "subject": consultation.subject,
+            "description": consultation.description,
+            "questions": "\n".join(q.text for q in consultation.questions.all()),
+            "deadline": consultation.deadline,
+            "reminder_hours": ", ".join(str(hours) for hours in consultation.reminder_hours),
+        }
+
+    def clean_reminder_hours(self) -> list[int]:
+        text = self.cleaned_data["reminder_hours"]
+        try:
+            return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        except ValueError:
+            raise forms.ValidationError(
+                _("Give whole numbers of hours, separated by commas.")
+            ) from None
+
+    def question_texts(self) -> list[str]:
+        return [line for line in self.cleaned_data["questions"].splitlines() if line.strip()]
+
+
+class AnswerForm(forms.Form):
+    """One opinion and one comment per question; a question left blank is not answered now."""
+
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"opinion-{question.pk}"] = forms.ChoiceField(
+                label=question.text,
+                choices=Opinion.choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment-{question.pk}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self) -> list[tuple[Question, forms.BoundField, forms.BoundField]]:
+        return [
+            (question, self[f"opinion-{question.pk}"], self[f"comment-{question.pk}"])
+            for question in self.questions
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for question in self.questions:
+            opinion = data.get(f"opinion-{question.pk}", "")
+            comment = data.get(f"comment-{question.pk}", "")
+            if comment.strip() and not opinion:
+                self.add_error(
+                    f"opinion-{question.pk}",
+                    _("Choose agree, disagree or comment only for your comment."),
+                )
+        return data
+
+    def given(self) -> list[tuple[int, str, str]]:
+        """(question id, opinion, comment) for each question answered in the form."""
+        return [
+            (
+                question.pk,
+                self.cleaned_data[f"opinion-{question.pk}"],
+                self.cleaned_data[f"comment-{question.pk}"],
+            )
+            for question in self.questions
+            if self.cleaned_data.get(f"opinion-{question.pk}")
+        ]
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Decision"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    adopted = forms.TypedChoiceField(
+        label=_("Outcome"),
+        choices=[("yes", _("Adopted")), ("no", _("Not adopted"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )

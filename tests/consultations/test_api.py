@@ -3,6 +3,7 @@ bad input, and the same 404 for missing and forbidden."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any
 
@@ -310,3 +311,24 @@ def test_ids_out_of_range_are_missing_or_refused_not_errors(
     )
     assert response.status_code == 400
     assert not Answer.objects.exists()
+
+
+def test_an_answer_over_http_basic_is_signed_with_a_session_opened_for_it(
+    board: Board, sent: Consultation
+) -> None:
+    member = board.members[0]
+    client = APIClient()
+    token = base64.b64encode(f"{member.username}:correct horse battery staple".encode()).decode()
+    client.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
+    question = sent.questions.first()
+    assert question is not None
+    response = client.post(
+        url("answers", board.body.pk, sent.pk),
+        {"answers": [{"question": question.pk, "answer": "disagree"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    stored = Answer.objects.get()
+    assert stored.opinion == "disagree" and len(stored.session_hash) == 64
+    results = api(board.secretary).get(url("results", board.body.pk, sent.pk)).json()
+    assert results["signatures"]["intact"] is True

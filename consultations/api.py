@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consultations import permissions, selectors, services
+from consultations.http import session_key
 from consultations.models import Answer, Consultation, Question, Recipient
 from consultations.serializers import (
     AnswersSubmitSerializer,
@@ -27,7 +28,6 @@ from consultations.serializers import (
     DecisionSerializer,
     ResultsSerializer,
 )
-from consultations.views import session_key
 from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
 from meetings.serializers import NoInputSerializer
 

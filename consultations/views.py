@@ -14,13 +14,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultations import forms, permissions, selectors, services
+from consultations.http import session_key
 from consultations.models import Consultation, Opinion
 from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
@@ -29,15 +30,6 @@ from meetings.permissions import bodies_for_user
 from meetings.views import render_page
 
 SECTION = "consultations"
-
-
-def session_key(request: HttpRequest) -> str:
-    """The key of the session the request came in (made now if it has none yet, as with HTTP
-    Basic), which signs the answers."""
-    session = request.session
-    if not session.session_key:
-        session.save()
-    return session.session_key or ""
 
 
 def _detail_url(consultation: Consultation) -> Any:

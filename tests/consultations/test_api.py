@@ -3,12 +3,15 @@ bad input, and the same 404 for missing and forbidden."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -310,3 +313,51 @@ def test_ids_out_of_range_are_missing_or_refused_not_errors(
     )
     assert response.status_code == 400
     assert not Answer.objects.exists()
+
+
+def test_an_answer_over_http_basic_is_signed_with_a_session_opened_for_it(
+    board: Board, sent: Consultation
+) -> None:
+    member = board.members[0]
+    client = APIClient()
+    token = base64.b64encode(f"{member.username}:correct horse battery staple".encode()).decode()
+    client.credentials(HTTP_AUTHORIZATION=f"Basic {token}")
+    question = sent.questions.first()
+    assert question is not None
+    response = client.post(
+        url("answers", board.body.pk, sent.pk),
+        {"answers": [{"question": question.pk, "answer": "disagree"}]},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    stored = Answer.objects.get()
+    assert stored.opinion == "disagree" and len(stored.session_hash) == 64
+    results = api(board.secretary).get(url("results", board.body.pk, sent.pk)).json()
+    assert results["signatures"]["intact"] is True
+
+
+def test_the_list_takes_the_same_queries_for_one_poll_or_many(board: Board) -> None:
+    client = api(board.members[0])
+
+    def send(subject: str) -> None:
+        services.consultation_send(
+            actor=board.secretary,
+            consultation=services.consultation_create(
+                actor=board.secretary,
+                body=board.body,
+                subject=subject,
+                deadline=timezone.now() + datetime.timedelta(days=2),
+                questions=["First?", "Second?"],
+            ),
+        )
+        answer(board.members[0], Consultation.objects.get(subject=subject), Opinion.AGREE)
+
+    send("One")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url("list", board.body.pk)).status_code == 200
+    for number in range(5):
+        send(f"More {number}")
+    with CaptureQueriesContext(connection) as many:
+        listed = client.get(url("list", board.body.pk)).json()
+    assert listed["count"] == 6
+    assert len(many.captured_queries) == len(one.captured_queries)

@@ -110,3 +110,22 @@ def test_the_command_reminds_and_closes(
     call_command("close_due_consultations")
     sent.refresh_from_db()
     assert sent.status == Consultation.Status.CLOSED
+
+
+def test_the_notice_costs_two_queries_however_many_polls_wait(
+    board: Board, django_assert_num_queries: object
+) -> None:
+    for number in range(4):
+        services.consultation_send(
+            actor=board.secretary,
+            consultation=services.consultation_create(
+                actor=board.secretary,
+                body=board.body,
+                subject=f"Poll {number}",
+                deadline=in_days(number + 1),
+                questions=["First?", "Second?"],
+            ),
+        )
+    with django_assert_num_queries(2):  # type: ignore[operator]
+        waiting = selectors.awaiting_for_member(board.members[0])
+    assert [item.consultation.subject for item in waiting] == [f"Poll {n}" for n in range(4)]

@@ -385,3 +385,24 @@ def test_the_pages_speak_vietnamese(board: Board, sent: Consultation) -> None:
     assert "Gửi câu trả lời" in html
     home = page(client, "meetings:my_meetings")[1]
     assert "Xin ý kiến của bạn" in home
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("secretary", True),
+        ("chair", True),
+        ("member", False),
+        ("non_voting", False),
+        ("observer", False),
+    ],
+)
+def test_who_follows_the_answers_and_their_signatures_while_open(
+    board: Board, sent: Consultation, who: str, sees: bool
+) -> None:
+    answer(board.members[1], sent, Opinion.DISAGREE, comment="Not in this budget year.")
+    html = page(client_for(persona(board, who)), "consultations:detail", board.body.pk, sent.pk)[1]
+    assert ("Not in this budget year." in html) == sees
+    assert ("stored answer" in html) == sees
+    assert "1 of 5 members have answered every question" not in html  # one of two questions
+    assert "0 of 5 members have answered every question" in html

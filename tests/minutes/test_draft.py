@@ -1,0 +1,107 @@
+"""The draft is written from what the session recorded, not retyped."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from meetings.errors import ServiceError
+from minutes import services
+from minutes.models import Minutes, MinutesVersion
+from realtime.models import MeetingEvent
+from tests.conftest import Personas
+from tests.minutes.conftest import Held
+
+
+def _item(minutes: Minutes, held: Held) -> dict:
+    return next(i for i in minutes.record["items"] if i["id"] == held.plan.decree.pk)
+
+
+def test_the_draft_records_attendance_with_reasons_and_substitutes(
+    government: Personas, held: Held, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    attendance = minutes.record["attendance"]
+    present = {row["name"] for row in attendance["present"]}
+    assert len([row for row in attendance["present"] if row["has_vote"]]) == 20
+    assert government.chair.get_full_name() in present
+    excused = next(r for r in attendance["absent"] if r["name"] == held.excused.get_full_name())
+    assert excused["status"] == "excused" and excused["reason"] == "Công tác nước ngoài"
+    assert attendance["represented"] == [
+        {
+            "name": held.represented.get_full_name(),
+            "title": "Member 16",
+            "role": "member",
+            "has_vote": True,
+            "substitute": "Đức Phạm Văn",
+        }
+    ]
+    assert minutes.number == "1/BB-G"
+    assert minutes.status == Minutes.Status.DRAFT
+    assert minutes.versions.get().event == MinutesVersion.Event.DRAFTED
+    event = MeetingEvent.objects.filter(meeting=held.meeting).order_by("seq").last()
+    assert event is not None and event.type == "minutes.minutes_drafted"
+    text = {section["key"]: section["text"] for section in minutes.sections}
+    assert "20 of 27 members entitled to vote attended." in text["attendance"]
+
+
+def test_items_keep_their_order_times_speakers_and_visible_comments(
+    government: Personas, held: Held
+) -> None:
+    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    numbers = [(item["number"], item["title"]) for item in minutes.record["items"]]
+    assert numbers == [
+        ("1", "State budget 2027"),
+        ("1.1", "Revenue"),
+        ("1.2", "Spending"),
+        ("2", "Draft decree on e-government"),
+        ("3", "Socio-economic report"),
+    ]
+    item = _item(minutes, held)
+    held.plan.decree.refresh_from_db()
+    assert item["started_at"] and item["ended_at"]
+    assert [s["name"] for s in item["speakers"]] == [held.speaker.get_full_name()]
+    # Hidden comments stay out of the minutes.
+    assert [c["text"] for c in item["comments"]] == ["Cần bổ sung đánh giá tác động."]
+    assert item["recusals"] == [{"name": held.recused.get_full_name(), "reason": "Related company"}]
+    section = next(s for s in minutes.sections if s["key"] == f"item-{held.plan.decree.pk}")
+    assert section["title"] == "2. Draft decree on e-government"
+    assert "Speakers: " + held.speaker.get_full_name() in section["text"]
+    assert "Off the record" not in section["text"]
+
+
+def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, held: Held) -> None:
+    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    named, secret = _item(minutes, held)["polls"]
+    assert named["question"] == "Adopt the decree on e-government"
+    assert named["passed"] is True
+    assert {"label": "Yes", "count": 15} in named["counts"]
+    assert named["explanation"]
+    names = {row["name"]: row["vote"] for row in named["roll_call"]}
+    assert len(names) == 19
+    assert names[government.voters[0].get_full_name()] == "Yes"
+    assert names[government.voters[19].get_full_name()] == "No"
+    assert held.recused.get_full_name() not in names
+    assert secret["secret"] is True and secret["roll_call"] is None
+    assert {"label": "No", "count": 4} in secret["counts"]
+    document = str(minutes.record) + str(minutes.sections)
+    assert "Appoint the rapporteur" in document
+
+
+def test_only_the_secretariat_drafts(government: Personas, held: Held) -> None:
+    for person in (government.chair, government.members[0]):
+        with pytest.raises(PermissionDenied):
+            services.minutes_draft(actor=person, meeting=held.meeting)
+    assert not Minutes.objects.exists()
+
+
+def test_no_draft_before_the_meeting_is_closed(government: Personas, meeting) -> None:
+    with pytest.raises(ServiceError, match="once the meeting is closed"):
+        services.minutes_draft(actor=government.secretary, meeting=meeting)
+
+
+def test_one_draft_per_meeting(government: Personas, held: Held) -> None:
+    services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    with pytest.raises(ServiceError, match="already drafted"):
+        services.minutes_draft(actor=government.secretary, meeting=held.meeting)

@@ -237,6 +237,8 @@ SPECTACULAR_SETTINGS = {
         "BallotAnswerEnum": "voting.models.Answer",
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
         "MinutesStatusEnum": "minutes.models.Minutes.Status",
+        "MinutesSignatureRoleEnum": "minutes.models.MinutesSignature.Role",
+        "MembershipRoleEnum": "meetings.models.Membership.Role",
     },
 }
 

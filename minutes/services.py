@@ -1,5 +1,8 @@
 """Every change to minutes: draft from the record, edit, submit, return, approve, sign, correct.
 
+Closing a meeting drafts its minutes (minutes.receivers, on the meetings app's signal), so the
+secretary finds them written; `minutes_draft` also serves a closed meeting without minutes.
+
 Each function authorises, locks the minutes row (so that two people acting at the same moment
 apply one after the other: an edit cannot slip in after the approval rendered the PDF, and two
 signings cannot both take the same state), validates the state, writes a version of the text

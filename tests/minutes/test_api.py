@@ -12,9 +12,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from minutes import services
 from minutes.models import Minutes
 from tests.conftest import Personas
-from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, signed
+from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 
 S = Minutes.Status
 NOT_FOUND = {"detail": "Not found."}
@@ -35,9 +36,8 @@ def url(name: str, *args: Any) -> str:
 def test_the_workflow_through_the_api(government: Personas, held: Held, keys: Keys) -> None:
     meeting = held.meeting.pk
     secretary, chair = api(government.secretary), api(government.chair)
-    assert secretary.get(url("minutes", meeting)).status_code == 404
-    response = secretary.post(url("minutes", meeting), {}, format="json")
-    assert response.status_code == 201
+    response = secretary.get(url("minutes", meeting))
+    assert response.status_code == 200
     body = response.json()
     assert body["status"] == "draft" and body["number"] == "1/BB-G"
     assert [s["key"] for s in body["sections"]][:2] == ["opening", "attendance"]
@@ -127,24 +127,34 @@ def test_writes_refused_to_the_wrong_people(
         "outsider": outsider,
         "anonymous": None,
     }[who]
-    if name != "minutes":
-        minutes = approved(government, held) if name == "minutes-sign" else None
-        if minutes is None:
-            from minutes import services
-
-            draft = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
-            if name in ("minutes-approve", "minutes-return"):
-                services.minutes_submit(actor=government.secretary, minutes=draft)
+    if name == "minutes":
+        Minutes.objects.all().delete()
+    elif name == "minutes-sign":
+        approved(government, held)
+    elif name in ("minutes-approve", "minutes-return"):
+        services.minutes_submit(actor=government.secretary, minutes=drafted(held))
     before = list(Minutes.objects.values("status", "sections"))
     response = api(user).post(url(name, held.meeting.pk), data or {}, format="json")
     assert response.status_code == status
     assert list(Minutes.objects.values("status", "sections")) == before
 
 
+def test_drafting_through_the_api_when_the_draft_is_missing(
+    government: Personas, held: Held
+) -> None:
+    Minutes.objects.all().delete()
+    meeting = held.meeting.pk
+    assert api(government.secretary).get(url("minutes", meeting)).status_code == 404
+    response = api(government.secretary).post(url("minutes", meeting), {}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "draft"
+
+
 def test_bad_input_is_explained(government: Personas, held: Held, keys: Keys) -> None:
     meeting = held.meeting.pk
     secretary, chair = api(government.secretary), api(government.chair)
-    secretary.post(url("minutes", meeting), {}, format="json")
+    response = secretary.post(url("minutes", meeting), {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The minutes of this meeting are already drafted."
     response = secretary.patch(url("minutes", meeting), {"texts": {"nope": "x"}}, format="json")
     assert response.status_code == 400
     assert response.json()["field"] == "sections"

@@ -10,18 +10,28 @@ from minutes import services
 from minutes.models import Minutes, MinutesVersion
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
-from tests.minutes.conftest import Held
+from tests.minutes.conftest import Held, drafted
 
 
 def _item(minutes: Minutes, held: Held) -> dict:
     return next(i for i in minutes.record["items"] if i["id"] == held.plan.decree.pk)
 
 
+def test_closing_the_meeting_writes_the_draft(government: Personas, held: Held) -> None:
+    minutes = drafted(held)
+    assert minutes.created_by == government.secretary
+    types = list(
+        MeetingEvent.objects.filter(meeting=held.meeting)
+        .order_by("-seq")
+        .values_list("type", flat=True)[:2]
+    )
+    assert types == ["minutes.minutes_drafted", "meetings.meeting_closed"]
+
+
 def test_the_draft_records_attendance_with_reasons_and_substitutes(
-    government: Personas, held: Held, django_capture_on_commit_callbacks
+    government: Personas, held: Held
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    minutes = drafted(held)
     attendance = minutes.record["attendance"]
     present = {row["name"] for row in attendance["present"]}
     assert len([row for row in attendance["present"] if row["has_vote"]]) == 20
@@ -40,8 +50,6 @@ def test_the_draft_records_attendance_with_reasons_and_substitutes(
     assert minutes.number == "1/BB-G"
     assert minutes.status == Minutes.Status.DRAFT
     assert minutes.versions.get().event == MinutesVersion.Event.DRAFTED
-    event = MeetingEvent.objects.filter(meeting=held.meeting).order_by("seq").last()
-    assert event is not None and event.type == "minutes.minutes_drafted"
     text = {section["key"]: section["text"] for section in minutes.sections}
     assert "20 of 27 members entitled to vote attended." in text["attendance"]
 
@@ -49,7 +57,7 @@ def test_the_draft_records_attendance_with_reasons_and_substitutes(
 def test_items_keep_their_order_times_speakers_and_visible_comments(
     government: Personas, held: Held
 ) -> None:
-    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    minutes = drafted(held)
     numbers = [(item["number"], item["title"]) for item in minutes.record["items"]]
     assert numbers == [
         ("1", "State budget 2027"),
@@ -72,7 +80,7 @@ def test_items_keep_their_order_times_speakers_and_visible_comments(
 
 
 def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, held: Held) -> None:
-    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    minutes = drafted(held)
     named, secret = _item(minutes, held)["polls"]
     assert named["question"] == "Adopt the decree on e-government"
     assert named["passed"] is True
@@ -90,6 +98,7 @@ def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, 
 
 
 def test_only_the_secretariat_drafts(government: Personas, held: Held) -> None:
+    Minutes.objects.all().delete()
     for person in (government.chair, government.members[0]):
         with pytest.raises(PermissionDenied):
             services.minutes_draft(actor=person, meeting=held.meeting)
@@ -101,7 +110,9 @@ def test_no_draft_before_the_meeting_is_closed(government: Personas, meeting) ->
         services.minutes_draft(actor=government.secretary, meeting=meeting)
 
 
-def test_one_draft_per_meeting(government: Personas, held: Held) -> None:
-    services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+def test_drafting_again_by_hand(government: Personas, held: Held) -> None:
+    Minutes.objects.all().delete()
+    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    assert minutes.number == "1/BB-G" and minutes.sections
     with pytest.raises(ServiceError, match="already drafted"):
         services.minutes_draft(actor=government.secretary, meeting=held.meeting)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from minutes import services
 from minutes.models import Minutes
 from tests.conftest import Personas
-from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, signed
+from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 
 S = Minutes.Status
 
@@ -40,10 +40,8 @@ def test_the_whole_workflow_on_the_screens(government: Personas, held: Held, key
     secretary, chair = client_for(government.secretary), client_for(government.chair)
     page = reverse("minutes:minutes", args=[meeting.pk])
     detail = secretary.get(reverse("meetings:meeting_detail", args=[meeting.pk])).content.decode()
-    assert page in detail
-    assert "Draft the minutes" in secretary.get(page).content.decode()
-    response = secretary.post(reverse("minutes:action", args=[meeting.pk, "draft"]))
-    assert response.status_code == 302
+    assert page in detail and "Open the minutes" in detail
+    # Written when the meeting closed: the secretary finds the editor filled in.
     html = secretary.get(page).content.decode()
     assert 'name="section-opening"' in html and "Draft decree on e-government" in html
     minutes = Minutes.objects.get()
@@ -152,8 +150,10 @@ def test_unsigned_minutes_are_the_secretariat_and_the_chair_s(
 def test_actions_refused_to_the_wrong_people(
     government: Personas, held: Held, outsider: User, who, action, status
 ) -> None:
-    if action != "draft":
-        minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    if action == "draft":
+        Minutes.objects.all().delete()
+    else:
+        minutes = drafted(held)
         if action in ("approve", "return"):
             services.minutes_submit(actor=government.secretary, minutes=minutes)
     client = client_for(persona(government, outsider, who))
@@ -166,8 +166,20 @@ def test_actions_refused_to_the_wrong_people(
     assert not Minutes.objects.filter(status__in=[S.APPROVED, S.RETURNED]).exists()
 
 
+def test_drafting_by_hand_when_the_draft_is_missing(government: Personas, held: Held) -> None:
+    Minutes.objects.all().delete()
+    secretary = client_for(government.secretary)
+    page = reverse("minutes:minutes", args=[held.meeting.pk])
+    assert "Draft the minutes" in secretary.get(page).content.decode()
+    response = secretary.post(reverse("minutes:action", args=[held.meeting.pk, "draft"]))
+    assert response.status_code == 302
+    assert 'name="section-opening"' in secretary.get(page).content.decode()
+    response = secretary.post(reverse("minutes:action", args=[held.meeting.pk, "draft"]))
+    assert response.status_code == 400
+    assert "already drafted" in response.content.decode()
+
+
 def test_a_refused_step_shows_why(government: Personas, held: Held) -> None:
-    services.minutes_draft(actor=government.secretary, meeting=held.meeting)
     response = client_for(government.chair).post(
         reverse("minutes:action", args=[held.meeting.pk, "approve"])
     )

@@ -11,7 +11,7 @@ from minutes import services
 from minutes.models import Minutes, MinutesSignature, MinutesVersion
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
-from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, signed
+from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 
 S = Minutes.Status
 
@@ -24,8 +24,8 @@ def last_event(minutes: Minutes) -> str:
 
 
 @pytest.fixture
-def draft(government: Personas, held: Held) -> Minutes:
-    return services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+def draft(held: Held) -> Minutes:
+    return drafted(held)
 
 
 def test_the_secretary_edits_and_each_edit_keeps_a_version(

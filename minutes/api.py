@@ -202,6 +202,8 @@ def verification(data: bytes) -> dict[str, Any]:
                 "later_changes_allowed": check.later_changes_allowed,
                 "ok": check.ok,
                 "problem": check.problem,
+                "timestamped_at": check.timestamped_at,
+                "timestamp_trusted": check.timestamp_trusted,
             }
             for check in checks
         ],

@@ -124,6 +124,12 @@ class SignatureCheckSerializer(serializers.Serializer):
     )
     ok = serializers.BooleanField()
     problem = serializers.CharField()
+    timestamped_at = serializers.DateTimeField(
+        allow_null=True, help_text="The time an RFC 3161 time-stamp vouches for, if any."
+    )
+    timestamp_trusted = serializers.BooleanField(
+        help_text="The time-stamp is intact and from an authority under a trust root."
+    )
 
 
 class VerificationSerializer(serializers.Serializer):

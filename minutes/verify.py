@@ -43,6 +43,10 @@ class SignatureCheck:
     # Only what a later signature adds came after it (PDF form filling); False: other changes.
     later_changes_allowed: bool
     problem: str
+    # The time an RFC 3161 time-stamping authority vouches for, when the signature carries
+    # a time-stamp; and whether that time-stamp is intact and from a trusted authority.
+    timestamped_at: datetime.datetime | None = None
+    timestamp_trusted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -117,6 +121,7 @@ def verify_pdf(data: bytes, roots: list[asn1_x509.Certificate]) -> list[Signatur
             problems.append(_("The signature does not match the signer's key."))
         if not status.trusted:
             problems.append(_("The certificate does not lead to a trusted root."))
+        stamp = status.timestamp_validity
         checks.append(
             SignatureCheck(
                 field=signature.field_name,
@@ -134,6 +139,9 @@ def verify_pdf(data: bytes, roots: list[asn1_x509.Certificate]) -> list[Signatur
                     and bool(status.docmdp_ok)
                 ),
                 problem=" ".join(str(problem) for problem in problems),
+                timestamped_at=stamp.timestamp if stamp is not None else None,
+                timestamp_trusted=stamp is not None
+                and bool(stamp.intact and stamp.valid and stamp.trusted),
             )
         )
     return checks

@@ -42,6 +42,11 @@ def opening_text(record: dict[str, Any]) -> str:
         parts.append(_("Chair: %(name)s.") % {"name": record["chair"]})
     if record["secretary"]:
         parts.append(_("Secretary: %(name)s.") % {"name": record["secretary"]})
+    for start, end in pauses(record.get("sittings", [])):
+        parts.append(
+            _("The session was adjourned from %(start)s to %(end)s.")
+            % {"start": clock(start), "end": clock(end)}
+        )
     return " ".join(parts)
 
 
@@ -103,9 +108,30 @@ def decision_line(poll: dict[str, Any]) -> str:
     return _("Decision: “%(question)s” was not adopted.") % {"question": poll["question"]}
 
 
+def pauses(sittings: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(adjourned, reconvened) times of each break in the session, from the event log."""
+    breaks, adjourned = [], None
+    for sitting in sittings:
+        if sitting["event"] == "adjourned":
+            adjourned = sitting["at"]
+        elif sitting["event"] == "reconvened" and adjourned:
+            breaks.append((adjourned, sitting["at"]))
+            adjourned = None
+    return breaks
+
+
+def session_end(record: dict[str, Any]) -> str | None:
+    """When the session ended: its last adjournment (the meeting is closed later, at the
+    secretary's desk), or the closing itself."""
+    adjournments = [s["at"] for s in record.get("sittings", []) if s["event"] == "adjourned"]
+    if adjournments:
+        return str(adjournments[-1])
+    return record["meeting"]["closed_at"] or record["meeting"]["adjourned_at"]
+
+
 def conclusions_text(record: dict[str, Any]) -> str:
     lines = [decision_line(poll) for item in record["items"] for poll in item["polls"]]
-    closed = record["meeting"]["closed_at"] or record["meeting"]["adjourned_at"]
+    closed = session_end(record)
     if closed:
         lines.append(_("The meeting closed at %(time)s.") % {"time": clock(closed)})
     return "\n".join(lines)

@@ -20,7 +20,16 @@ from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
 from meetings.models import Attendance, Meeting, Membership
 from minutes.models import Minutes
+from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
+
+# The session's course as the event log has it: opened, adjourned, reconvened, closed.
+SITTING_EVENTS = {
+    "meetings.meeting_started": "started",
+    "meetings.meeting_adjourned": "adjourned",
+    "meetings.meeting_reconvened": "reconvened",
+    "meetings.meeting_closed": "closed",
+}
 
 
 def person(user: User | None) -> str:
@@ -93,7 +102,7 @@ def _poll(poll: Poll) -> dict[str, Any]:
 
 
 def meeting_record(meeting: Meeting) -> dict[str, Any]:
-    """Everything the minutes record about a meeting, as JSON-ready data (seven queries)."""
+    """Everything the minutes record about a meeting, as JSON-ready data (eight queries)."""
     attendances = list(
         Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
     )
@@ -160,6 +169,10 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
         )
     chair = next((a for a in attendances if a.role == Membership.Role.CHAIR), None)
     secretary = next((a for a in attendances if a.role == Membership.Role.SECRETARY), None)
+    sittings = [
+        {"event": SITTING_EVENTS[type], "at": _local(at)}
+        for type, at in realtime_selectors.event_times(meeting.pk, list(SITTING_EVENTS))
+    ]
     body = meeting.body
     return {
         "body": body.name,
@@ -179,6 +192,7 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
         "secretary": person(secretary.user) if secretary else "",
         "secretary_title": secretary.title if secretary else "",
         "attendance": _attendance(attendances),
+        "sittings": sittings,
         "items": agenda,
     }
 

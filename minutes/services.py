@@ -92,7 +92,7 @@ def _next_number(meeting: Meeting) -> str:
     so that two minutes drafted at once do not get the same number)."""
     body = Body.objects.select_for_update().get(pk=meeting.body_id)
     year = timezone.localtime(meeting.starts_at).year
-    count = Minutes.objects.filter(meeting__body=body, created_at__year=year).count()
+    count = Minutes.objects.filter(meeting__body=body, meeting__starts_at__year=year).count()
     return f"{count + 1}/BB-{body_code(body)}"
 
 

@@ -38,8 +38,9 @@ class Held:
 
 
 def hold_meeting(government: Personas, meeting: Meeting) -> Held:
-    """20 of 27 members present, one excused, one represented; the decree discussed with a
-    speaker and a comment, one member recused, a roll call and a secret ballot; then closed."""
+    """20 of 27 members present, one excused, one represented; a break; the decree discussed
+    with a speaker and a comment, one member recused, a roll call and a secret ballot; then
+    the meeting closed."""
     secretary, chair = government.secretary, government.chair
     plan = build_agenda(government, meeting)
     agenda_services.agenda_publish(actor=secretary, meeting=meeting)
@@ -61,6 +62,9 @@ def hold_meeting(government: Personas, meeting: Meeting) -> Held:
         substitute=substitute,
     )
     meeting_services.meeting_start(actor=chair, meeting=meeting)
+    # A break, which the minutes read from the event log.
+    meeting_services.meeting_adjourn(actor=chair, meeting=meeting)
+    meeting_services.meeting_reconvene(actor=chair, meeting=meeting)
     item = plan.decree
     agenda_services.agenda_item_start(actor=chair, item=item)
     speaker = voters[5]

@@ -97,6 +97,25 @@ def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, 
     assert "Appoint the rapporteur" in document
 
 
+def test_the_course_of_the_session_comes_from_the_event_log(
+    government: Personas, held: Held
+) -> None:
+    minutes = drafted(held)
+    assert [s["event"] for s in minutes.record["sittings"]] == [
+        "started",
+        "adjourned",
+        "reconvened",
+        "adjourned",
+        "closed",
+    ]
+    text = {section["key"]: section["text"] for section in minutes.sections}
+    assert "The session was adjourned from " in text["opening"]
+    assert "The session opened at " in text["opening"]
+    assert "Chair: " + government.chair.get_full_name() in text["opening"]
+    assert "The meeting closed at " in text["conclusions"]
+    assert "Decision: “Adopt the decree on e-government” was adopted." in text["conclusions"]
+
+
 def test_only_the_secretariat_drafts(government: Personas, held: Held) -> None:
     Minutes.objects.all().delete()
     for person in (government.chair, government.members[0]):

@@ -159,6 +159,16 @@ def test_a_missing_font_says_what_to_install(tmp_path: Path) -> None:
         layout.render(document(font_dir=tmp_path))
 
 
+def test_a_missing_font_is_reported_at_start_up(tmp_path: Path, settings) -> None:
+    from minutes.checks import font_present
+
+    assert font_present() == []
+    settings.MINUTES_FONT_DIR = tmp_path
+    (error,) = font_present()
+    assert error.id == "minutes.E001"
+    assert "DejaVuSans.ttf" in error.msg and "MINUTES_FONT_DIR" in error.hint
+
+
 def test_vietnamese_dates_pad_early_days_and_months() -> None:
     import datetime
 

@@ -102,7 +102,8 @@ def _poll(poll: Poll) -> dict[str, Any]:
 
 
 def meeting_record(meeting: Meeting) -> dict[str, Any]:
-    """Everything the minutes record about a meeting, as JSON-ready data (eight queries)."""
+    """Everything the minutes record about a meeting, as JSON-ready data (seven queries, the
+    body loaded with the meeting)."""
     attendances = list(
         Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
     )

@@ -135,3 +135,26 @@ def test_drafting_again_by_hand(government: Personas, held: Held) -> None:
     assert minutes.number == "1/BB-G" and minutes.sections
     with pytest.raises(ServiceError, match="already drafted"):
         services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+
+
+def test_reading_the_record_takes_the_same_queries_however_much_happened(
+    government: Personas, held: Held, committee: Personas
+) -> None:
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meetings import services as meeting_services
+    from minutes.selectors import meeting_record
+    from tests.conftest import plan_meeting
+
+    quiet = plan_meeting(committee, starts_in=datetime.timedelta(hours=1))
+    quiet = meeting_services.meeting_schedule(actor=committee.secretary, meeting=quiet)
+    counts = []
+    for meeting in (quiet, held.meeting):
+        meeting = type(meeting).objects.select_related("body").get(pk=meeting.pk)
+        with CaptureQueriesContext(connection) as queries:
+            meeting_record(meeting)
+        counts.append(len(queries))
+    assert counts == [7, 7]

@@ -158,3 +158,29 @@ def test_reading_the_record_takes_the_same_queries_however_much_happened(
             meeting_record(meeting)
         counts.append(len(queries))
     assert counts == [7, 7]
+
+
+def test_a_failing_draft_does_not_stop_the_meeting_from_closing(
+    government: Personas, meeting, monkeypatch
+) -> None:
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+    from minutes import selectors
+    from tests.conftest import check_in
+
+    def broken(meeting: Meeting) -> dict:
+        raise ValueError("a bug in the draft")
+
+    # The record reader fails (as a bug would); the close must stand regardless.
+    monkeypatch.setattr(selectors, "meeting_record", broken)
+    check_in(meeting, government.voters[:18])
+    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
+    meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
+    meeting = meeting_services.meeting_close(actor=government.secretary, meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CLOSED
+    assert not Minutes.objects.filter(meeting=meeting).exists()
+    assert (
+        MeetingEvent.objects.filter(meeting=meeting).order_by("seq").last().type
+        == "meetings.meeting_closed"
+    )

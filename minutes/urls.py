@@ -5,6 +5,8 @@ from minutes import views
 app_name = "minutes"
 urlpatterns = [
     path("meetings/<int:pk>/minutes/", views.minutes_page, name="minutes"),
+    # Before the action pattern, which would take "preview" for an action.
+    path("meetings/<int:pk>/minutes/preview/", views.minutes_preview, name="preview"),
     path("meetings/<int:pk>/minutes/<int:minutes_pk>/pdf/", views.minutes_pdf, name="minutes_pdf"),
     path(
         "meetings/<int:pk>/minutes/<int:minutes_pk>/verify/",

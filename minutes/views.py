@@ -22,7 +22,7 @@ from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
 from meetings.views import render_page
-from minutes import api, forms, permissions, selectors, services, verify
+from minutes import api, forms, layout, permissions, selectors, services, verify
 from minutes.models import Minutes
 
 S = Minutes.Status
@@ -160,6 +160,19 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             _("A correction is started: edit it and submit it like the minutes."),
         )
     raise Http404("No such action.")
+
+
+@login_required
+@require_GET
+def minutes_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The current text as it would print, for the secretary and the chair before approval
+    (rendered on the fly, never stored)."""
+    meeting = permissions.access_minutes_meeting(request.user, pk)
+    minutes = permissions.access_minutes(request.user, meeting.pk)
+    rendered = layout.render(services.document_of(minutes))
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}-preview.pdf"'
+    return response
 
 
 @login_required

@@ -132,6 +132,30 @@ def test_unsigned_minutes_are_the_secretariat_and_the_chair_s(
 
 
 @pytest.mark.parametrize(
+    ("who", "status"),
+    [("secretary", 200), ("chair", 200), ("member", 404), ("outsider", 404), ("anonymous", 302)],
+)
+def test_the_preview_prints_the_current_text(
+    government: Personas, held: Held, outsider: User, who, status, tmp_path
+) -> None:
+    import subprocess
+
+    services.minutes_edit(
+        actor=government.secretary, minutes=drafted(held), texts={"opening": "Bản xem trước."}
+    )
+    client = client_for(persona(government, outsider, who))
+    response = client.get(reverse("minutes:preview", args=[held.meeting.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Bản xem trước." in text and "BIÊN BẢN" in text
+        assert not drafted(held).pdf_sha256  # nothing stored
+
+
+@pytest.mark.parametrize(
     ("who", "action", "status"),
     [
         ("chair", "draft", 403),

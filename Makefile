@@ -11,11 +11,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
-# pdfsig), fonts for PDF rendering and screenshots, gettext (message catalogues), and the
-# compose file and nginx configuration checkers. Installed without recommends: docker-compose
+# pdfsig), NSS tools (certutil builds the trust store pdfsig reads), fonts for PDF rendering and
+# screenshots, gettext (message catalogues), and the compose file and nginx configuration
+# checkers. Installed without recommends: docker-compose
 # would otherwise bring a Docker engine the tests do not need.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light
-SYSTEM_COMMANDS := chromium pdftotext msgfmt fc-list docker-compose /usr/sbin/nginx
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light libnss3-tools
+SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx
 
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 
@@ -37,6 +38,7 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py demo_data
 	$(BIN)/python manage.py demo_agendas
 	$(BIN)/python manage.py demo_consultations
+	$(BIN)/python manage.py demo_pki
 	$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application
 
 system-deps:
@@ -73,13 +75,14 @@ screenshots: system-deps $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-# The realtime and voting benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
+# The realtime, voting and minutes benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/fanout.py latency
 	$(BIN)/python bench/fanout.py sustained
 	$(BIN)/python bench/fanout.py storm
 	$(BIN)/python bench/voting.py burst
 	$(BIN)/python bench/voting.py close
+	$(BIN)/python bench/minutes.py
 
 clean:
 	rm -rf $(VENV) var

@@ -195,6 +195,15 @@ CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 CONSULTATION_REMINDER_HOURS = [
     int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
 ]
+# Minutes: the PDF's font (DejaVu Sans covers Vietnamese), the place in the heading's date line,
+# the roots a signature must lead to, an optional RFC 3161 time-stamping authority, and the
+# largest PDF the verification page accepts. `manage.py demo_pki` writes the demo root.
+MINUTES_FONT_DIR = Path(os.environ.get("MINUTES_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+MINUTES_PLACE = os.environ.get("MINUTES_PLACE", "Hà Nội")
+MINUTES_PKI_DIR = Path(os.environ.get("MINUTES_PKI_DIR", VAR_DIR / "pki"))
+MINUTES_TRUST_ROOTS = env_list("MINUTES_TRUST_ROOTS", str(MINUTES_PKI_DIR / "ca.pem"))
+MINUTES_TSA_URL = os.environ.get("MINUTES_TSA_URL", "")
+MINUTES_VERIFY_MAX_BYTES = int(os.environ.get("MINUTES_VERIFY_MAX_BYTES", 20 * 1024 * 1024))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
 
@@ -212,7 +221,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
     "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
-    "votes and conflicts of interest; written-opinion polls.",
+    "votes and conflicts of interest; written-opinion polls; minutes and the verification of "
+    "signed PDFs.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -235,6 +245,9 @@ SPECTACULAR_SETTINGS = {
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
         "ConsultationStatusEnum": "consultations.models.Consultation.Status",
         "OpinionEnum": "consultations.models.Opinion",
+        "MinutesStatusEnum": "minutes.models.Minutes.Status",
+        "MinutesSignatureRoleEnum": "minutes.models.MinutesSignature.Role",
+        "MembershipRoleEnum": "meetings.models.Membership.Role",
     },
 }
 

@@ -11,8 +11,10 @@ urlpatterns = [
     path("api/v1/", include("agendas.api_urls")),
     path("api/v1/", include("voting.api_urls")),
     path("api/v1/", include("consultations.api_urls")),
+    path("api/v1/", include("minutes.api_urls")),
     path("", include("voting.urls")),
     path("", include("consultations.urls")),
+    path("", include("minutes.urls")),
     path("", include("agendas.urls")),
     path("", include("meetings.urls")),
 ]

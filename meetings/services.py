@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from meetings import invitations, permissions, rules
+from meetings import invitations, permissions, rules, signals
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
@@ -414,6 +414,8 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         meeting.closed_at = timezone.now()
         meeting.save()
         _publish_status(meeting, "meetings.meeting_closed")
+        # The minutes app drafts the minutes here, so the secretary finds them written.
+        signals.meeting_closed.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class MinutesConfig(AppConfig):
     name = "minutes"
+
+    def ready(self) -> None:
+        from meetings.signals import meeting_closed
+        from minutes import checks  # noqa: F401  (registers the start-up checks)
+        from minutes.receivers import draft_when_closed
+
+        meeting_closed.connect(draft_when_closed, dispatch_uid="minutes.draft_when_closed")

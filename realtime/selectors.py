@@ -26,6 +26,15 @@ def live_seq(meeting: Meeting) -> int | None:
     return stream_heads([meeting.pk]).get(meeting.pk, 0)
 
 
+def event_times(meeting_id: int, types: list[str]) -> list[tuple[str, Any]]:
+    """(type, time) of the meeting's events of these types, in order (one query)."""
+    return list(
+        MeetingEvent.objects.filter(meeting_id=meeting_id, type__in=types)
+        .order_by("seq")
+        .values_list("type", "created_at")
+    )
+
+
 def event_messages_after(meeting_id: int, seq: int, limit: int) -> list[dict[str, Any]]:
     events = MeetingEvent.objects.filter(meeting_id=meeting_id, seq__gt=seq).order_by("seq")
     return [broadcast_message(event) for event in events[:limit]]

@@ -1,0 +1,20 @@
+"""The minutes API's addresses, under /api/v1/ next to the other APIs."""
+
+from django.urls import URLPattern, path
+
+from minutes import api
+
+app_name = "minutes_api"
+
+MINUTES = "meetings/<int:meeting_id>/minutes/"
+
+urlpatterns: list[URLPattern] = [
+    path(MINUTES, api.MinutesView.as_view(), name="minutes"),
+    path(MINUTES + "submit/", api.MinutesSubmitView.as_view(), name="minutes-submit"),
+    path(MINUTES + "return/", api.MinutesReturnView.as_view(), name="minutes-return"),
+    path(MINUTES + "approve/", api.MinutesApproveView.as_view(), name="minutes-approve"),
+    path(MINUTES + "sign/", api.MinutesSignView.as_view(), name="minutes-sign"),
+    path(MINUTES + "pdf/", api.MinutesPdfView.as_view(), name="minutes-pdf"),
+    path(MINUTES + "verify/", api.MinutesVerifyView.as_view(), name="minutes-verify"),
+    path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
+]

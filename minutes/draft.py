@@ -1,0 +1,157 @@
+"""The first draft of the minutes, written from the record: plain functions over plain data.
+
+The record (minutes.selectors.meeting_record) stays as it is, and the PDF draws its lists and
+vote tables from it. What the secretary edits is the narrative: one text per section, written
+here in the language active when the draft is made.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+Section = dict[str, str]
+
+
+def clock(moment: str | None) -> str:
+    """ "14:05" from a recorded local time; empty when the record has none."""
+    if not moment:
+        return ""
+    return datetime.datetime.fromisoformat(moment).strftime("%H:%M")
+
+
+def day(moment: str | None) -> datetime.date | None:
+    return datetime.datetime.fromisoformat(moment).date() if moment else None
+
+
+def _names(rows: list[dict[str, Any]], key: str = "name") -> str:
+    return ", ".join(row[key] for row in rows)
+
+
+def opening_text(record: dict[str, Any]) -> str:
+    meeting = record["meeting"]
+    parts = []
+    if meeting["started_at"]:
+        parts.append(_("The session opened at %(time)s.") % {"time": clock(meeting["started_at"])})
+    if meeting["place"]:
+        parts.append(_("Place: %(place)s.") % {"place": meeting["place"]})
+    if record["chair"]:
+        parts.append(_("Chair: %(name)s.") % {"name": record["chair"]})
+    if record["secretary"]:
+        parts.append(_("Secretary: %(name)s.") % {"name": record["secretary"]})
+    for start, end in pauses(record.get("sittings", [])):
+        parts.append(
+            _("The session was adjourned from %(start)s to %(end)s.")
+            % {"start": clock(start), "end": clock(end)}
+        )
+    return " ".join(parts)
+
+
+def attendance_text(record: dict[str, Any]) -> str:
+    attendance = record["attendance"]
+    voting = [
+        row
+        for group in ("present", "represented", "absent")
+        for row in attendance[group]
+        if row["has_vote"]
+    ]
+    present = [row for row in attendance["present"] if row["has_vote"]]
+    text = ngettext(
+        "%(present)d of %(total)d member entitled to vote attended.",
+        "%(present)d of %(total)d members entitled to vote attended.",
+        len(voting),
+    ) % {"present": len(present), "total": len(voting)}
+    if attendance["represented"]:
+        text += " " + ngettext(
+            "%(count)d member was represented by a substitute.",
+            "%(count)d members were represented by substitutes.",
+            len(attendance["represented"]),
+        ) % {"count": len(attendance["represented"])}
+    return text
+
+
+def item_text(item: dict[str, Any]) -> str:
+    lines = []
+    if item["started_at"]:
+        lines.append(
+            _("Discussed from %(start)s to %(end)s.")
+            % {"start": clock(item["started_at"]), "end": clock(item["ended_at"]) or "…"}
+        )
+    elif item["status"] == "deferred":
+        lines.append(_("Deferred to a later meeting."))
+    else:
+        lines.append(_("Not discussed."))
+    if item["presenter"]:
+        lines.append(_("Presented by %(presenter)s.") % {"presenter": item["presenter"]})
+    if item["speakers"]:
+        lines.append(_("Speakers: %(names)s.") % {"names": _names(item["speakers"])})
+    for recusal in item["recusals"]:
+        lines.append(
+            _("%(name)s declared a conflict of interest and did not vote: %(reason)s") % recusal
+        )
+    for comment in item["comments"]:
+        lines.append(
+            _("Comment by %(author)s (%(time)s): %(text)s")
+            % {"author": comment["author"], "time": clock(comment["at"]), "text": comment["text"]}
+        )
+    for poll in item["polls"]:
+        lines.append(decision_line(poll))
+    return "\n".join(lines)
+
+
+def decision_line(poll: dict[str, Any]) -> str:
+    if poll["passed"]:
+        return _("Decision: “%(question)s” was adopted.") % {"question": poll["question"]}
+    return _("Decision: “%(question)s” was not adopted.") % {"question": poll["question"]}
+
+
+def pauses(sittings: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(adjourned, reconvened) times of each break in the session, from the event log."""
+    breaks, adjourned = [], None
+    for sitting in sittings:
+        if sitting["event"] == "adjourned":
+            adjourned = sitting["at"]
+        elif sitting["event"] == "reconvened" and adjourned:
+            breaks.append((adjourned, sitting["at"]))
+            adjourned = None
+    return breaks
+
+
+def session_end(record: dict[str, Any]) -> str | None:
+    """When the session ended: its last adjournment (the meeting is closed later, at the
+    secretary's desk), or the closing itself."""
+    adjournments = [s["at"] for s in record.get("sittings", []) if s["event"] == "adjourned"]
+    if adjournments:
+        return str(adjournments[-1])
+    return record["meeting"]["closed_at"] or record["meeting"]["adjourned_at"]
+
+
+def conclusions_text(record: dict[str, Any]) -> str:
+    lines = [decision_line(poll) for item in record["items"] for poll in item["polls"]]
+    closed = session_end(record)
+    if closed:
+        lines.append(_("The meeting closed at %(time)s.") % {"time": clock(closed)})
+    return "\n".join(lines)
+
+
+def draft_sections(record: dict[str, Any]) -> list[Section]:
+    """The sections of a new draft, in the order of the document."""
+    sections = [
+        {"key": "opening", "title": _("Opening"), "text": opening_text(record)},
+        {"key": "attendance", "title": _("Attendance"), "text": attendance_text(record)},
+    ]
+    for item in record["items"]:
+        sections.append(
+            {
+                "key": f"item-{item['id']}",
+                "title": f"{item['number']}. {item['title']}",
+                "text": item_text(item),
+            }
+        )
+    sections.append(
+        {"key": "conclusions", "title": _("Conclusions"), "text": conclusions_text(record)}
+    )
+    return sections

@@ -1,0 +1,372 @@
+"""The minutes as a PDF: one pure function from plain data to bytes, with ReportLab platypus.
+
+The heading block follows the form of Vietnamese administrative documents (Decree 30/2020/ND-CP):
+the issuing body and the document number on the left, the national motto and the place and date
+on the right, then the title. That block is fixed Vietnamese text by law and is never
+translated; everything else follows the language the minutes were drafted in.
+
+The last page reserves two boxes for the visible signatures (the secretary's on the left, the
+chair's on the right); `render` reports where they landed so that the signature fields can be
+created exactly there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from minutes.draft import clock, day
+
+FONT = "MinutesSans"
+FONT_BOLD = "MinutesSans-Bold"
+FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+SIGNATURE_BOX = (70 * mm, 28 * mm)
+MARGIN = 20 * mm
+
+# The fixed Vietnamese of the heading block (not translated).
+MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_2 = "Độc lập - Tự do - Hạnh phúc"
+TITLE = "BIÊN BẢN"
+
+
+class FontMissing(ImproperlyConfigured):
+    pass
+
+
+@dataclass(frozen=True)
+class MinutesDocument:
+    """Everything the PDF shows, as plain data."""
+
+    number: str
+    language: str
+    record: dict[str, Any]
+    sections: list[dict[str, str]]
+    place: str
+    approved_as_corrected: bool = False
+    approved_at: str | None = None
+    corrects: str | None = None
+    font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass
+class Rendered:
+    pdf: bytes
+    pages: int
+    # role -> {"page": index from 0, "box": [x1, y1, x2, y2]} in PDF points.
+    boxes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+_registered: dict[str, Path] = {}
+
+
+def register_fonts(font_dir: Path) -> None:
+    """Register DejaVu Sans (it covers Vietnamese; ReportLab's Helvetica does not)."""
+    for name, filename in FONT_FILES.items():
+        path = Path(font_dir) / filename
+        if _registered.get(name) == path:
+            continue
+        if not path.is_file():
+            raise FontMissing(
+                f"The minutes need the font {path}. Install DejaVu Sans (Debian: "
+                "fonts-dejavu-core) or set MINUTES_FONT_DIR to a folder holding "
+                f"{', '.join(FONT_FILES.values())}."
+            )
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+        _registered[name] = path
+
+
+def vietnamese_date(place: str, date: datetime.date) -> str:
+    """ "Hà Nội, ngày 05 tháng 02 năm 2026": days below 10 and months below 3 take a 0."""
+    day_text = f"{date.day:02d}" if date.day < 10 else str(date.day)
+    month_text = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    return f"{place}, ngày {day_text} tháng {month_text} năm {date.year}"
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=9, leading=12),
+        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
+        "center_bold": ParagraphStyle(
+            "center_bold", parent=base, fontName=FONT_BOLD, alignment=TA_CENTER, fontSize=11
+        ),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=15, leading=20, alignment=TA_CENTER
+        ),
+        "heading": ParagraphStyle(
+            "heading", parent=base, fontName=FONT_BOLD, fontSize=12, leading=16, spaceBefore=8
+        ),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12, alignment=0),
+        "cell_bold": ParagraphStyle(
+            "cell_bold", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12, alignment=0
+        ),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+class SignatureSlot(Flowable):
+    """An empty framed box where a visible signature goes; remembers where it was drawn."""
+
+    def __init__(self, role: str, boxes: dict[str, dict[str, Any]]) -> None:
+        super().__init__()
+        self.role = role
+        self.boxes = boxes
+        self.width, self.height = SIGNATURE_BOX
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.saveState()
+        canvas.setStrokeColor(colors.lightgrey)
+        canvas.setDash(2, 2)
+        canvas.rect(0, 0, self.width, self.height)
+        canvas.restoreState()
+        x, y = canvas.absolutePosition(0, 0)
+        self.boxes[self.role] = {
+            "page": canvas.getPageNumber() - 1,
+            "box": [int(x), int(y), int(x + self.width), int(y + self.height)],
+        }
+
+
+def _page_counter(total_holder: list[int]) -> type[Canvas]:
+    class NumberedCanvas(Canvas):
+        """Draws "Trang x/y" once the number of pages is known."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802  (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            total_holder.append(total)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self.setFont(FONT, 8.5)
+                self.drawCentredString(
+                    A4[0] / 2,
+                    10 * mm,
+                    _("Page %(page)d/%(pages)d") % {"page": self._pageNumber, "pages": total},
+                )
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+def _heading(document: MinutesDocument, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    record = document.record
+    meeting_day = day(record["meeting"]["started_at"] or record["meeting"]["starts_at"])
+    assert meeting_day is not None
+    left = [
+        _p(record["body"].upper(), styles["center_bold"]),
+        _p("———", styles["center"]),
+        _p(f"Số: {document.number}", styles["center"]),
+    ]
+    right = [
+        _p(MOTTO_1, styles["center_bold"]),
+        _p(MOTTO_2, styles["center_bold"]),
+        _p("———————", styles["center"]),
+        _p(vietnamese_date(document.place, meeting_day), styles["center"]),
+    ]
+    table = Table([[left, right]], colWidths=[70 * mm, A4[0] - 2 * MARGIN - 70 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    flow: list[Flowable] = [table, Spacer(1, 8 * mm), _p(TITLE, styles["title"])]
+    flow.append(_p(record["meeting"]["title"], styles["center_bold"]))
+    if document.corrects:
+        flow.append(
+            _p(
+                _("Correction of the minutes no. %(number)s") % {"number": document.corrects},
+                styles["center"],
+            )
+        )
+    flow.append(Spacer(1, 6 * mm))
+    return flow
+
+
+def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    cell, bold = styles["cell"], styles["cell_bold"]
+    width = A4[0] - 2 * MARGIN
+    attendance = record["attendance"]
+    flow: list[Flowable] = []
+    if attendance["present"]:
+        rows: list[list[Any]] = [[_p(_("Present"), bold), _p(_("Title"), bold), _p("", bold)]]
+        for row in attendance["present"]:
+            note = ""
+            if row.get("left"):
+                note = _("left at %(time)s") % {"time": clock(row["left"])}
+            rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(note, cell)])
+        flow += [_table(rows, [0.4 * width, 0.4 * width, 0.2 * width]), Spacer(1, 3 * mm)]
+    if attendance["represented"]:
+        rows = [[_p(_("Represented"), bold), _p(_("Title"), bold), _p(_("Substitute"), bold)]]
+        for row in attendance["represented"]:
+            rows.append(
+                [_p(row["name"], cell), _p(row["title"], cell), _p(row["substitute"], cell)]
+            )
+        flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    if attendance["absent"]:
+        rows = [[_p(_("Absent"), bold), _p(_("Title"), bold), _p(_("Reason"), bold)]]
+        for row in attendance["absent"]:
+            reason = row["reason"] or (
+                _("excused") if row["status"] == "excused" else _("no reason given")
+            )
+            rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(reason, cell)])
+        flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    return flow
+
+
+def _poll(poll: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    cell, bold = styles["cell"], styles["cell_bold"]
+    width = A4[0] - 2 * MARGIN
+    kind = _("Secret ballot") if poll["secret"] else _("Roll call")
+    outcome = _("Adopted") if poll["passed"] else _("Not adopted")
+    rows: list[list[Any]] = [
+        [_p(_("Vote"), bold), _p(poll["question"], bold)],
+        [_p(_("Ballot"), cell), _p(kind, cell)],
+        [_p(_("Majority"), cell), _p(poll["majority"], cell)],
+        [
+            _p(_("Result"), cell),
+            _p("; ".join(f"{row['label']}: {row['count']}" for row in poll["counts"]), cell),
+        ],
+        [_p(_("Outcome"), cell), _p(f"{outcome}. {poll['explanation']}", cell)],
+    ]
+    flow: list[Flowable] = [_table(rows, [0.22 * width, 0.78 * width], header=False)]
+    if poll["roll_call"]:
+        names: list[list[Any]] = [[_p(_("Member"), bold), _p(_("Vote"), bold)]]
+        names += [[_p(row["name"], cell), _p(row["vote"], cell)] for row in poll["roll_call"]]
+        flow += [Spacer(1, 1.5 * mm), _table(names, [0.6 * width, 0.4 * width])]
+    elif poll["secret"]:
+        flow.append(_p(_("Secret ballot: who voted how is not recorded."), styles["small"]))
+    flow.append(Spacer(1, 3 * mm))
+    return flow
+
+
+def _signatures(
+    document: MinutesDocument, styles: dict[str, ParagraphStyle], boxes: dict[str, Any]
+) -> Flowable:
+    record = document.record
+    width = A4[0] - 2 * MARGIN
+    cells = []
+    for role, label, name in (
+        ("secretary", _("SECRETARY"), record["secretary"]),
+        ("chair", _("CHAIR"), record["chair"]),
+    ):
+        cells.append(
+            [
+                _p(label, styles["center_bold"]),
+                SignatureSlot(role, boxes),
+                _p(name, styles["center"]),
+            ]
+        )
+    table = Table([cells], colWidths=[width / 2, width / 2])
+    table.setStyle(
+        TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    return KeepTogether([Spacer(1, 8 * mm), table])
+
+
+def story(document: MinutesDocument, boxes: dict[str, Any]) -> list[Flowable]:
+    styles = _styles()
+    flow = _heading(document, styles)
+    items = {f"item-{item['id']}": item for item in document.record["items"]}
+    for index, section in enumerate(document.sections, start=1):
+        heading = _p(f"{_roman(index)}. {section['title']}", styles["heading"])
+        body = [_p(line, styles["body"]) for line in section["text"].split("\n") if line.strip()]
+        flow.append(KeepTogether([heading, *body[:1]]))
+        flow += body[1:]
+        if section["key"] == "attendance":
+            flow += [Spacer(1, 2 * mm), *_attendance(document.record, styles)]
+        item = items.get(section["key"])
+        if item is not None:
+            for poll in item["polls"]:
+                flow += [Spacer(1, 2 * mm), *_poll(poll, styles)]
+    if document.approved_at:
+        approved = day(document.approved_at)
+        text = (
+            _("Approved as corrected on %(date)s.")
+            if document.approved_as_corrected
+            else _("Approved on %(date)s.")
+        ) % {"date": approved.strftime("%d/%m/%Y") if approved else ""}
+        flow += [Spacer(1, 4 * mm), _p(text, styles["body"])]
+    flow.append(_signatures(document, styles, boxes))
+    return flow
+
+
+def _roman(number: int) -> str:
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC")]
+    numerals += [(50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    result = ""
+    for value, letters in numerals:
+        while number >= value:
+            result += letters
+            number -= value
+    return result
+
+
+def render(document: MinutesDocument) -> Rendered:
+    """The PDF of the minutes, and where its two signature boxes are."""
+    register_fonts(document.font_dir)
+    with translation.override(document.language):
+        buffer = io.BytesIO()
+        record = document.record
+        pdf = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=f"{TITLE} {document.number}: {record['meeting']['title']}",
+            author=record["secretary"] or record["body"],
+            subject=_("Minutes of the meeting of %(body)s") % {"body": record["body"]},
+            creator="Paperless meetings",
+            lang=document.language,
+        )
+        boxes: dict[str, Any] = {}
+        total: list[int] = []
+        pdf.build(story(document, boxes), canvasmaker=_page_counter(total))
+    return Rendered(pdf=buffer.getvalue(), pages=total[-1] if total else 0, boxes=boxes)

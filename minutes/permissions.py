@@ -1,0 +1,60 @@
+"""Who may see and change a meeting's minutes.
+
+The secretariat (manage_meeting) drafts, edits, submits and signs first; the chair (run_meeting)
+approves or returns them and signs second. Until they are signed the minutes are a working
+document of those two; once signed, everyone who may see the meeting may read and download them.
+`access_*` fetch and authorise in one step: missing and forbidden are the same 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from meetings import permissions
+from meetings.models import Meeting
+from meetings.permissions import AnyUser
+from minutes import selectors
+from minutes.models import Minutes
+
+
+def can_write_minutes(user: AnyUser, meeting: Meeting) -> bool:
+    """Draft, edit, submit, sign as the secretary, start a correction."""
+    return permissions.can_manage_meeting(user, meeting)
+
+
+def can_review_minutes(user: AnyUser, meeting: Meeting) -> bool:
+    """Approve or return, sign as the chair."""
+    return permissions.can_run_meeting(user, meeting)
+
+
+def minutes_visible(rights: frozenset[str], minutes: Minutes) -> bool:
+    if rights & {permissions.MANAGE_MEETING, permissions.RUN_MEETING}:
+        return True
+    return permissions.VIEW_MEETING in rights and minutes.status == Minutes.Status.SIGNED
+
+
+def can_see_minutes(user: AnyUser, minutes: Minutes) -> bool:
+    return minutes_visible(permissions.meeting_rights(user, minutes.meeting), minutes)
+
+
+def access_minutes_meeting(user: AnyUser, meeting_id: int) -> Meeting:
+    """The meeting, if the user takes part in writing or approving its minutes."""
+    meeting = permissions.access_meeting(user, meeting_id)
+    rights = permissions.meeting_rights(user, meeting)
+    if not rights & {permissions.MANAGE_MEETING, permissions.RUN_MEETING}:
+        raise Http404("No such minutes.")
+    return meeting
+
+
+def access_minutes(user: AnyUser, meeting_id: int, minutes_id: int | None = None) -> Minutes:
+    """The meeting's current minutes (or the given one of its minutes), if the user may see
+    them."""
+    meeting = permissions.access_meeting(user, meeting_id)
+    if minutes_id is None:
+        minutes = selectors.current_minutes(meeting)
+    else:
+        minutes = selectors.minutes_list(meeting).filter(pk=minutes_id).first()
+    if minutes is None or not minutes_visible(permissions.meeting_rights(user, meeting), minutes):
+        raise Http404("No such minutes.")
+    minutes.meeting = meeting
+    return minutes

@@ -1,0 +1,227 @@
+"""Reads for the minutes: the meeting's record as plain data, and the minutes themselves.
+
+`meeting_record` reads what happened from the models the session wrote (attendance, agenda
+items with their times, speakers, comments, polls with their frozen results, recusals) in a
+fixed number of queries, and returns JSON-ready data: the draft and the PDF are built from it
+without the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from agendas.models import AgendaItem, Comment, Speaker
+from agendas.outline import Node, numbered
+from meetings.models import Attendance, Meeting, Membership
+from minutes.models import Minutes
+from realtime import selectors as realtime_selectors
+from voting.models import Poll, Recusal
+
+# The session's course as the event log has it: opened, adjourned, reconvened, closed.
+SITTING_EVENTS = {
+    "meetings.meeting_started": "started",
+    "meetings.meeting_adjourned": "adjourned",
+    "meetings.meeting_reconvened": "reconvened",
+    "meetings.meeting_closed": "closed",
+}
+
+
+def person(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def _local(moment: datetime.datetime | None) -> str | None:
+    """Local wall-clock time, as the minutes state it."""
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {
+        "present": [],
+        "represented": [],
+        "absent": [],
+    }
+    for attendance in attendances:
+        row: dict[str, Any] = {
+            "name": person(attendance.user),
+            "title": attendance.title,
+            "role": attendance.role,
+            "has_vote": attendance.has_vote,
+        }
+        if attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LEFT):
+            row["arrived"] = _local(attendance.checked_in_at)
+            row["left"] = (
+                _local(attendance.checked_out_at)
+                if attendance.status == Attendance.Status.LEFT
+                else None
+            )
+            groups["present"].append(row)
+        elif attendance.status == Attendance.Status.REPRESENTED:
+            row["substitute"] = person(attendance.substitute)
+            groups["represented"].append(row)
+        else:
+            # Invited but never checked in counts as absent; the record has no reason then.
+            row["status"] = attendance.status
+            row["reason"] = attendance.reason
+            groups["absent"].append(row)
+    return groups
+
+
+def _poll(poll: Poll) -> dict[str, Any]:
+    result = poll.result or {}
+    named = poll.secrecy == Poll.Secrecy.NAMED
+    return {
+        "question": poll.question,
+        "secrecy": poll.secrecy,
+        "secret": not named,
+        "method": poll.method,
+        "majority": str(poll.get_majority_display()),
+        "opened_at": _local(poll.opened_at),
+        "closed_at": _local(poll.closed_at),
+        "passed": result.get("passed"),
+        "explanation": result.get("explanation", ""),
+        "counts": [
+            {"label": row["label"], "count": row["count"]} for row in result.get("counts", [])
+        ],
+        "present": result.get("present"),
+        "members": result.get("members"),
+        # Names only on a roll call: a secret ballot's result never holds them, and this
+        # makes sure the minutes could not print them even if it did.
+        "roll_call": [{"name": row["name"], "vote": row["vote"]} for row in result["roll_call"]]
+        if named and result.get("roll_call") is not None
+        else None,
+    }
+
+
+def meeting_record(meeting: Meeting) -> dict[str, Any]:
+    """Everything the minutes record about a meeting, as JSON-ready data (seven queries, the
+    body loaded with the meeting)."""
+    attendances = list(
+        Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
+    )
+    items = list(AgendaItem.objects.filter(meeting=meeting))
+    speakers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for speaker in (
+        Speaker.objects.filter(meeting=meeting, status=Speaker.Status.DONE)
+        .select_related("user")
+        .order_by("started_at", "pk")
+    ):
+        speakers[speaker.item_id].append(
+            {
+                "name": person(speaker.user),
+                "kind": speaker.kind,
+                "started_at": _local(speaker.started_at),
+                "ended_at": _local(speaker.ended_at),
+            }
+        )
+    # For the record: every comment still visible (not deleted by its author, not hidden by
+    # the chair), in its final wording. Deleted and hidden ones stay in the database only.
+    comments: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for comment in (
+        Comment.objects.filter(meeting=meeting, deleted_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    ):
+        comments[comment.item_id].append(
+            {
+                "author": person(comment.author),
+                "text": comment.text,
+                "at": _local(comment.created_at),
+            }
+        )
+    recusals: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for recusal in Recusal.objects.filter(item__meeting=meeting).select_related("user"):
+        recusals[recusal.item_id].append({"name": person(recusal.user), "reason": recusal.reason})
+    polls: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for poll in Poll.objects.filter(meeting=meeting, status=Poll.Status.CLOSED).order_by(
+        "closed_at", "pk"
+    ):
+        polls[poll.item_id].append(_poll(poll))
+
+    by_id = {item.pk: item for item in items}
+    outline = numbered(Node(item.pk, item.parent_id, item.position) for item in items)
+    agenda = []
+    for item_id, number, depth in outline:
+        item = by_id[item_id]
+        agenda.append(
+            {
+                "id": item.pk,
+                "number": number,
+                "depth": depth,
+                "title": item.title,
+                "kind": item.kind,
+                "presenter": item.presenter,
+                "status": item.status,
+                "started_at": _local(item.started_at),
+                "ended_at": _local(item.ended_at),
+                "speakers": speakers.get(item_id, []),
+                "comments": comments.get(item_id, []),
+                "recusals": sorted(recusals.get(item_id, []), key=lambda row: row["name"]),
+                "polls": polls.get(item_id, []),
+            }
+        )
+    chair = next((a for a in attendances if a.role == Membership.Role.CHAIR), None)
+    secretary = next((a for a in attendances if a.role == Membership.Role.SECRETARY), None)
+    sittings = [
+        {"event": SITTING_EVENTS[type], "at": _local(at)}
+        for type, at in realtime_selectors.event_times(meeting.pk, list(SITTING_EVENTS))
+    ]
+    body = meeting.body
+    return {
+        "body": body.name,
+        "rules_reference": body.rules_reference,
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "place": meeting.place,
+            "starts_at": _local(meeting.starts_at),
+            "started_at": _local(meeting.started_at),
+            "closed_at": _local(meeting.closed_at),
+            "adjourned_at": _local(meeting.adjourned_at),
+        },
+        "chair": person(chair.user) if chair else "",
+        "chair_title": chair.title if chair else "",
+        "secretary": person(secretary.user) if secretary else "",
+        "secretary_title": secretary.title if secretary else "",
+        "attendance": _attendance(attendances),
+        "sittings": sittings,
+        "items": agenda,
+    }
+
+
+def minutes_list(meeting: Meeting) -> QuerySet[Minutes]:
+    """The meeting's minutes and their corrections, oldest first."""
+    return (
+        Minutes.objects.filter(meeting=meeting)
+        .defer("pdf")
+        .select_related("corrects", "approved_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def current_minutes(meeting: Meeting) -> Minutes | None:
+    """The newest minutes of the meeting (the original, or its latest correction)."""
+    return (
+        Minutes.objects.filter(meeting=meeting)
+        .defer("pdf")
+        .select_related("meeting__body", "corrects")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def signed_minutes(meeting: Meeting) -> list[Minutes]:
+    return list(
+        Minutes.objects.filter(meeting=meeting, status=Minutes.Status.SIGNED)
+        .defer("pdf")
+        .order_by("created_at", "pk")
+    )

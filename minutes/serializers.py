@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import serializers
+
+from meetings.serializers import RejectUnknownFields
+from minutes.models import Minutes, MinutesSignature, MinutesVersion
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    signer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MinutesSignature
+        fields = ["role", "signer", "certificate_subject", "certificate_sha256", "signed_at"]
+
+    def get_signer(self, signature: MinutesSignature) -> str:
+        return signature.signer.get_full_name() or signature.signer.username
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MinutesVersion
+        fields = ["number", "event", "remarks", "created_at"]
+
+
+class MinutesSerializer(serializers.ModelSerializer):
+    """The minutes with their record (as data), the editable sections and the signatures."""
+
+    sections = SectionSerializer(many=True, read_only=True)
+    record = serializers.JSONField(read_only=True)
+    corrects: serializers.PrimaryKeyRelatedField[Minutes] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
+    signatures = SignatureSerializer(many=True, read_only=True)
+    versions = VersionSerializer(many=True, read_only=True)
+    has_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Minutes
+        fields = [
+            "id",
+            "meeting",
+            "number",
+            "status",
+            "corrects",
+            "language",
+            "remarks",
+            "approved_as_corrected",
+            "submitted_at",
+            "approved_at",
+            "pdf_sha256",
+            "has_pdf",
+            "record",
+            "sections",
+            "signatures",
+            "versions",
+        ]
+        read_only_fields = fields
+
+    def get_has_pdf(self, minutes: Minutes) -> bool:
+        return bool(minutes.pdf_sha256)
+
+
+class MinutesEditSerializer(RejectUnknownFields):
+    texts = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text=gettext_lazy('New text per section key, such as {"opening": "..."}.'),
+    )
+
+
+class MinutesReturnSerializer(RejectUnknownFields):
+    remarks = serializers.CharField(max_length=10_000)
+
+
+class MinutesSignSerializer(RejectUnknownFields):
+    pkcs12 = serializers.FileField(help_text=gettext_lazy("The signer's PKCS#12 (.p12) key file."))
+    passphrase = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+    def validate_pkcs12(self, value: Any) -> Any:
+        if value.size > 1024 * 1024:
+            raise serializers.ValidationError(_("A key file is smaller than 1 MB."))
+        return value
+
+
+class VerifyUploadSerializer(RejectUnknownFields):
+    file = serializers.FileField(help_text=gettext_lazy("The PDF to check."))
+
+    def validate_file(self, value: Any) -> Any:
+        if value.size > settings.MINUTES_VERIFY_MAX_BYTES:
+            raise serializers.ValidationError(
+                _("The file is too large: at most %(size)d MB.")
+                % {"size": settings.MINUTES_VERIFY_MAX_BYTES // (1024 * 1024)}
+            )
+        return value
+
+
+class SignatureCheckSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    signer = serializers.CharField()
+    subject = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    valid = serializers.BooleanField(
+        help_text="The signed bytes are intact and the signature matches the key."
+    )
+    trusted = serializers.BooleanField(
+        help_text="The certificate leads to a configured trust root."
+    )
+    whole_document = serializers.BooleanField(help_text="Nothing was added after this signature.")
+    later_changes_allowed = serializers.BooleanField(
+        help_text="Only later signatures were added after this one."
+    )
+    ok = serializers.BooleanField()
+    problem = serializers.CharField()
+    timestamped_at = serializers.DateTimeField(
+        allow_null=True, help_text="The time an RFC 3161 time-stamp vouches for, if any."
+    )
+    timestamp_trusted = serializers.BooleanField(
+        help_text="The time-stamp is intact and from an authority under a trust root."
+    )
+
+
+class VerificationSerializer(serializers.Serializer):
+    sha256 = serializers.CharField()
+    signatures = SignatureCheckSerializer(many=True)

@@ -1,0 +1,235 @@
+"""The minutes screens: the secretary's editor, the chair's review, the two signatures, the
+archived PDF, and the verification page (open to anyone, signed in or not).
+
+Each view fetches with an `access_*` function (missing and forbidden are the same 404) and
+changes things through one service. A refusal shows the minutes page again with the reason
+and status 400; nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import permissions as meeting_permissions
+from meetings.errors import ServiceError
+from meetings.http import AuthenticatedHttpRequest
+from meetings.models import Meeting
+from meetings.views import render_page
+from minutes import api, forms, layout, permissions, selectors, services, verify
+from minutes.models import Minutes
+
+S = Minutes.Status
+
+
+def _page(
+    request: AuthenticatedHttpRequest,
+    meeting: Meeting,
+    *,
+    status: int = 200,
+    error: str = "",
+    return_form: forms.ReturnForm | None = None,
+    sign_form: forms.SignForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    rights = meeting_permissions.meeting_rights(user, meeting)
+    can_write = meeting_permissions.MANAGE_MEETING in rights
+    can_review = meeting_permissions.RUN_MEETING in rights
+    minutes = selectors.current_minutes(meeting)
+    if minutes is not None and not permissions.minutes_visible(rights, minutes):
+        # Members see only signed minutes: the latest signed ones, while a correction is drafted.
+        signed = selectors.signed_minutes(meeting)
+        minutes = signed[-1] if signed else None
+    if minutes is None and not (can_write or can_review):
+        raise Http404("No such minutes.")
+    sign_role = ""
+    if minutes is not None:
+        if minutes.status == S.APPROVED and can_write:
+            sign_role = "secretary"
+        elif minutes.status == S.SECRETARY_SIGNED and can_review:
+            sign_role = "chair"
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "error": error,
+        "can_draft": minutes is None and can_write and meeting.status == Meeting.Status.CLOSED,
+        "editable": minutes is not None and can_write and minutes.status in (S.DRAFT, S.RETURNED),
+        "reviewable": minutes is not None and can_review and minutes.status == S.SUBMITTED,
+        "sign_role": sign_role,
+        "can_correct": minutes is not None and can_write and minutes.status == S.SIGNED,
+        "return_form": return_form or forms.ReturnForm(),
+        "sign_form": sign_form or forms.SignForm(),
+        "signed": selectors.signed_minutes(meeting),
+        "versions": list(minutes.versions.select_related("author")) if minutes else [],
+        "signatures": list(minutes.signatures.select_related("signer")) if minutes else [],
+    }
+    return render_page(request, "minutes/minutes.html", context, section="member", status=status)
+
+
+@login_required
+@require_GET
+def minutes_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _page(request, meeting_permissions.access_meeting(request.user, pk))
+
+
+def _apply(
+    request: AuthenticatedHttpRequest, meeting: Meeting, change: Any, done: str, **forms_: Any
+) -> HttpResponse:
+    try:
+        change()
+    except ServiceError as error:
+        return _page(request, meeting, status=400, error=error.message, **forms_)
+    messages.success(request, done)
+    return redirect("minutes:minutes", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    user = request.user
+    if action == "draft":
+        meeting = permissions.access_minutes_meeting(user, pk)
+        return _apply(
+            request,
+            meeting,
+            lambda: services.minutes_draft(actor=user, meeting=meeting),
+            _("The draft is written from the record; check and complete it."),
+        )
+    minutes = permissions.access_minutes(user, pk)
+    meeting = minutes.meeting
+    if action == "edit":
+        texts = {
+            section["key"]: request.POST[f"section-{section['key']}"]
+            for section in minutes.sections
+            if f"section-{section['key']}" in request.POST
+        }
+
+        def edit_and_maybe_submit() -> None:
+            services.minutes_edit(actor=user, minutes=minutes, texts=texts)
+            if "submit" in request.POST:
+                services.minutes_submit(actor=user, minutes=minutes)
+
+        done = _("The minutes are submitted to the chair.") if "submit" in request.POST else ""
+        return _apply(request, meeting, edit_and_maybe_submit, done or _("Saved."))
+    if action == "approve":
+        return _apply(
+            request,
+            meeting,
+            lambda: services.minutes_approve(actor=user, minutes=minutes),
+            _("The minutes are approved; the secretary signs them first."),
+        )
+    if action == "return":
+        form = forms.ReturnForm(request.POST)
+        if not form.is_valid():
+            return _page(request, meeting, status=400, return_form=form)
+        return _apply(
+            request,
+            meeting,
+            lambda: services.minutes_return(
+                actor=user, minutes=minutes, remarks=form.cleaned_data["remarks"]
+            ),
+            _("The minutes are returned to the secretary."),
+            return_form=form,
+        )
+    if action == "sign":
+        sign_form = forms.SignForm(request.POST, request.FILES)
+        if not sign_form.is_valid():
+            return _page(request, meeting, status=400, sign_form=sign_form)
+        return _apply(
+            request,
+            meeting,
+            lambda: services.minutes_sign(
+                actor=user,
+                minutes=minutes,
+                pkcs12=sign_form.cleaned_data["pkcs12"].read(),
+                passphrase=sign_form.cleaned_data["passphrase"],
+            ),
+            _("Your signature is on the minutes."),
+        )
+    if action == "correct":
+        return _apply(
+            request,
+            meeting,
+            lambda: services.minutes_correction_start(actor=user, minutes=minutes),
+            _("A correction is started: edit it and submit it like the minutes."),
+        )
+    raise Http404("No such action.")
+
+
+@login_required
+@require_GET
+def minutes_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The current text as it would print, for the secretary and the chair before approval
+    (rendered on the fly, never stored)."""
+    meeting = permissions.access_minutes_meeting(request.user, pk)
+    minutes = permissions.access_minutes(request.user, meeting.pk)
+    rendered = layout.render(services.document_of(minutes))
+    response = HttpResponse(rendered.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}-preview.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def minutes_pdf(request: AuthenticatedHttpRequest, pk: int, minutes_pk: int) -> HttpResponse:
+    minutes = permissions.access_minutes(request.user, pk, minutes_pk)
+    if not minutes.pdf_sha256:
+        raise Http404("No PDF yet.")
+    return api.pdf_response(minutes)
+
+
+def _verify_page(
+    request: HttpRequest,
+    *,
+    form: forms.VerifyForm,
+    result: dict[str, Any] | None = None,
+    error: str = "",
+    minutes: Minutes | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "result": result, "error": error, "archived": minutes}
+    if request.user.is_authenticated:
+        return render_page(
+            request,  # type: ignore[arg-type]
+            "minutes/verify.html",
+            context,
+            section="verify",
+            status=status,
+        )
+    return render(request, "minutes/verify.html", {**context, "section": "verify"}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_upload(request: HttpRequest) -> HttpResponse:
+    """Anyone may check a PDF: the result depends only on the file and the trust roots."""
+    if request.method == "GET":
+        return _verify_page(request, form=forms.VerifyForm())
+    form = forms.VerifyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _verify_page(request, form=form, status=400)
+    try:
+        result = api.verification(form.cleaned_data["file"].read())
+    except verify.VerificationError as error:
+        return _verify_page(request, form=form, error=str(error), status=400)
+    return _verify_page(request, form=forms.VerifyForm(), result=result)
+
+
+@login_required
+@require_GET
+def verify_archived(request: AuthenticatedHttpRequest, pk: int, minutes_pk: int) -> HttpResponse:
+    minutes = permissions.access_minutes(request.user, pk, minutes_pk)
+    if not minutes.pdf_sha256:
+        raise Http404("No PDF yet.")
+    pdf = bytes(Minutes.objects.values_list("pdf", flat=True).get(pk=minutes.pk) or b"")
+    try:
+        result = api.verification(pdf)
+    except verify.VerificationError as error:
+        # Approved but not yet signed: there is nothing to check yet.
+        return _verify_page(request, form=forms.VerifyForm(), error=str(error), minutes=minutes)
+    return _verify_page(request, form=forms.VerifyForm(), result=result, minutes=minutes)

@@ -1,0 +1,243 @@
+"""The PDF: Vietnamese text that survives extraction, metadata, page numbers, and signatures
+that poppler's pdfsig (an independent verifier) and ours both accept, until a byte changes."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from minutes import draft, layout, verify
+from tests.conftest import Personas
+from tests.minutes.conftest import Held, Keys, approved, signed
+
+RECORD = {
+    "body": "Chính phủ",
+    "rules_reference": "",
+    "meeting": {
+        "id": 1,
+        "title": "Phiên họp Chính phủ thường kỳ tháng 11",
+        "kind": "regular",
+        "place": "Hội trường Chính phủ",
+        "starts_at": "2026-02-05T08:00:00+07:00",
+        "started_at": "2026-02-05T08:02:00+07:00",
+        "closed_at": "2026-02-05T11:30:00+07:00",
+        "adjourned_at": None,
+    },
+    "chair": "Trần Quang Minh",
+    "chair_title": "Thủ tướng",
+    "secretary": "Lý Thu Hương",
+    "secretary_title": "",
+    "attendance": {
+        "present": [
+            {
+                "name": "Nguyễn Văn An",
+                "title": "Bộ trưởng Bộ Tài chính",
+                "role": "member",
+                "has_vote": True,
+                "arrived": None,
+                "left": None,
+            },
+        ],
+        "represented": [],
+        "absent": [
+            {
+                "name": "Võ Thanh Tâm",
+                "title": "Phó Thủ tướng",
+                "role": "vice_chair",
+                "has_vote": True,
+                "status": "excused",
+                "reason": "Đi công tác nước ngoài",
+            },
+        ],
+    },
+    "items": [
+        {
+            "id": 7,
+            "number": "1",
+            "depth": 0,
+            "title": "Dự thảo Nghị định về Chính phủ số",
+            "kind": "decision",
+            "presenter": "Bộ Tư pháp",
+            "status": "done",
+            "started_at": "2026-02-05T08:10:00+07:00",
+            "ended_at": "2026-02-05T09:05:00+07:00",
+            "speakers": [],
+            "comments": [],
+            "recusals": [],
+            "polls": [
+                {
+                    "question": "Thông qua dự thảo",
+                    "secrecy": "named",
+                    "secret": False,
+                    "method": "yes_no",
+                    "majority": "Đa số",
+                    "opened_at": None,
+                    "closed_at": None,
+                    "passed": True,
+                    "explanation": "14/27",
+                    "counts": [{"label": "Có", "count": 1}],
+                    "present": 1,
+                    "members": 2,
+                    "roll_call": [{"name": "Nguyễn Văn An", "vote": "Tán thành"}],
+                },
+            ],
+        }
+    ],
+}
+
+
+def text_of(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+
+def document(**changes: object) -> layout.MinutesDocument:
+    with translation.override("vi"):
+        sections = draft.draft_sections(RECORD)
+    sections[0]["text"] = "Thủ tướng Trần Quang Minh chủ trì phiên họp."
+    values: dict = {
+        "number": "12/BB-CP",
+        "language": "vi",
+        "record": RECORD,
+        "sections": sections,
+        "place": "Hà Nội",
+    }
+    values.update(changes)
+    return layout.MinutesDocument(**values)
+
+
+def test_the_vietnamese_text_survives_pdftotext(tmp_path: Path) -> None:
+    rendered = layout.render(document())
+    text = text_of(rendered.pdf, tmp_path)
+    for expected in (
+        "CHÍNH PHỦ",
+        "Số: 12/BB-CP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Hà Nội, ngày 05 tháng 02 năm 2026",
+        "BIÊN BẢN",
+        "Thủ tướng Trần Quang Minh chủ trì phiên họp.",
+        "Dự thảo Nghị định về Chính phủ số",
+        "Đi công tác nước ngoài",
+        "Tán thành",
+        "THƯ KÝ",
+        "CHỦ TỌA",
+    ):
+        assert expected in text, expected
+    assert f"Trang {rendered.pages}/{rendered.pages}" in text
+    assert set(rendered.boxes) == {"secretary", "chair"}
+
+
+def test_page_numbers_and_metadata(tmp_path: Path) -> None:
+    many = [
+        {"key": f"s{i}", "title": f"Mục {i}", "text": "Nội dung biên bản. " * 80} for i in range(12)
+    ]
+    rendered = layout.render(document(sections=many))
+    assert rendered.pages > 3
+    text = text_of(rendered.pdf, tmp_path)
+    assert (
+        f"Trang 1/{rendered.pages}" in text and f"Trang {rendered.pages}/{rendered.pages}" in text
+    )
+    # The signature boxes are on the last page.
+    assert rendered.boxes["chair"]["page"] == rendered.pages - 1
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=rendered.pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Title:           BIÊN BẢN 12/BB-CP: Phiên họp Chính phủ thường kỳ tháng 11" in info
+    assert "Author:          Lý Thu Hương" in info
+    assert "Subject:" in info and "Chính phủ" in info
+
+
+def test_a_missing_font_says_what_to_install(tmp_path: Path) -> None:
+    with pytest.raises(layout.FontMissing, match="MINUTES_FONT_DIR"):
+        layout.render(document(font_dir=tmp_path))
+
+
+def test_a_missing_font_is_reported_at_start_up(tmp_path: Path, settings) -> None:
+    from minutes.checks import font_present
+
+    assert font_present() == []
+    settings.MINUTES_FONT_DIR = tmp_path
+    (error,) = font_present()
+    assert error.id == "minutes.E001"
+    assert "DejaVuSans.ttf" in error.msg and "MINUTES_FONT_DIR" in error.hint
+
+
+def test_vietnamese_dates_pad_early_days_and_months() -> None:
+    import datetime
+
+    assert layout.vietnamese_date("Hà Nội", datetime.date(2026, 2, 5)) == (
+        "Hà Nội, ngày 05 tháng 02 năm 2026"
+    )
+    assert layout.vietnamese_date("Hà Nội", datetime.date(2026, 11, 22)) == (
+        "Hà Nội, ngày 22 tháng 11 năm 2026"
+    )
+
+
+def pdfsig(pdf: Path, ca_pem: Path, tmp_path: Path) -> str:
+    nss = tmp_path / "nss"
+    nss.mkdir(exist_ok=True)
+    if not (nss / "cert9.db").exists():
+        subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+        subprocess.run(
+            ["certutil", "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(ca_pem)],
+            check=True,
+        )
+    return subprocess.run(
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True
+    ).stdout
+
+
+def test_both_signatures_verify_in_pdfsig_and_in_ours(
+    government: Personas, held: Held, keys: Keys, tmp_path: Path
+) -> None:
+    minutes = signed(government, held, keys)
+    pdf = bytes(minutes.pdf)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    report = pdfsig(path, keys.ca_pem, tmp_path)
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
+    assert report.count("Signature Type: ETSI.CAdES.detached") == 2, report
+    assert "Signature Field Name: SecretarySignature" in report
+    assert "Signature Field Name: ChairSignature" in report
+    checks = verify.verify_pdf(pdf, verify.load_trust_roots([keys.ca_pem]))
+    assert [(c.signer, c.valid, c.trusted, c.ok) for c in checks] == [
+        ("Lý Thu Hương", True, True, True),
+        ("Trần Quang Minh", True, True, True),
+    ]
+    assert [c.whole_document for c in checks] == [False, True]
+    assert checks[0].later_changes_allowed
+    assert "BIÊN BẢN" in text_of(pdf, tmp_path)
+
+
+def test_one_flipped_byte_fails_in_pdfsig_and_in_ours(
+    government: Personas, held: Held, keys: Keys, tmp_path: Path
+) -> None:
+    pdf = bytearray(bytes(signed(government, held, keys).pdf))
+    # A byte inside the first page's content stream: inside both signatures' signed ranges.
+    position = pdf.index(b"stream", 1000) + 40
+    pdf[position] ^= 0x01
+    path = tmp_path / "tampered.pdf"
+    path.write_bytes(bytes(pdf))
+    report = pdfsig(path, keys.ca_pem, tmp_path)
+    assert "Signature is Valid" not in report, report
+    assert report.count("Digest Mismatch") == 2, report
+    checks = verify.verify_pdf(bytes(pdf), verify.load_trust_roots([keys.ca_pem]))
+    assert len(checks) == 2
+    assert not any(c.valid or c.ok for c in checks)
+
+
+def test_an_approved_pdf_has_two_empty_fields_and_no_signature(
+    government: Personas, held: Held
+) -> None:
+    minutes = approved(government, held)
+    with pytest.raises(verify.VerificationError, match="no signature"):
+        verify.verify_pdf(bytes(minutes.pdf), [])
+    assert bytes(minutes.pdf).count(b"/FT /Sig") == 2

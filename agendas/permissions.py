@@ -51,9 +51,13 @@ def can_moderate_comments(user: AnyUser, meeting: Meeting) -> bool:
 
 
 def access_agenda(user: AnyUser, meeting_id: int) -> Meeting:
-    """The meeting, if the user may see its agenda."""
-    meeting = permissions.access_meeting(user, meeting_id)
-    if not can_see_agenda(user, meeting):
+    """The meeting, if the user may see its agenda. The rights are read once: every agenda
+    and voting request starts here."""
+    meeting = permissions.meeting_or_404(meeting_id)
+    rights = permissions.meeting_rights(user, meeting)
+    if permissions.VIEW_MEETING not in rights:
+        raise Http404("No such meeting.")
+    if not agenda_visible(rights, agenda_of(meeting)):
         raise Http404("No such agenda.")
     return meeting
 

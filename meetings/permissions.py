@@ -150,11 +150,16 @@ def access_body(user: AnyUser, body_id: int, perm: str = VIEW_BODY) -> Body:
     return body
 
 
-def access_meeting(user: AnyUser, meeting_id: int, perm: str = VIEW_MEETING) -> Meeting:
+def meeting_or_404(meeting_id: int) -> Meeting:
+    """The meeting, not yet authorised: callers check the rights before they use it."""
     try:
-        meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
+        return Meeting.objects.select_related("body").get(pk=meeting_id)
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise Http404("No such meeting.") from None
+
+
+def access_meeting(user: AnyUser, meeting_id: int, perm: str = VIEW_MEETING) -> Meeting:
+    meeting = meeting_or_404(meeting_id)
     if perm not in meeting_rights(user, meeting):
         raise Http404("No such meeting.")
     return meeting

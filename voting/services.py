@@ -305,7 +305,12 @@ def _announce_turnout(poll: Poll) -> None:
         announced = AnnouncedTurnout.objects.filter(poll=poll).values_list("count", flat=True)
         if count <= max(announced, default=0):
             return
-        AnnouncedTurnout.objects.update_or_create(poll=poll, defaults={"count": count})
+        AnnouncedTurnout.objects.bulk_create(
+            [AnnouncedTurnout(poll=poll, count=count)],
+            update_conflicts=True,
+            unique_fields=["poll"],
+            update_fields=["count"],
+        )
         _publish(poll, "voting.ballot_cast", {"turnout": count})
 
 

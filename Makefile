@@ -12,10 +12,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
 # pdfsig), fonts for PDF rendering and screenshots, gettext (message catalogues), and the
-# compose file and nginx configuration checkers. Installed without recommends: docker-compose
-# would otherwise bring a Docker engine the tests do not need.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light
-SYSTEM_COMMANDS := chromium pdftotext msgfmt fc-list docker-compose /usr/sbin/nginx
+# compose file and nginx configuration checkers, and LibreOffice (headless, without its GUI) that
+# converts uploaded Word, OpenDocument and PowerPoint files to PDF. Installed without recommends:
+# docker-compose would otherwise bring a Docker engine the tests do not need.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light \
+	libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
+SYSTEM_COMMANDS := chromium pdftotext msgfmt fc-list docker-compose /usr/sbin/nginx soffice
 
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 

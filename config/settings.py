@@ -190,6 +190,19 @@ REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", 
 CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+# Uploaded files larger than this are streamed to a temporary file rather than held in memory
+# (DATA_UPLOAD_MAX_MEMORY_SIZE does not count files, so a large paper is not refused by it).
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+
+# Meeting documents: the largest upload accepted (bytes), how long LibreOffice may take to
+# convert one (seconds) and its command, how long a download link works (seconds), and whether
+# closing a meeting withdraws everyone's access to its confidential and secret papers (they are
+# handed back after the meeting).
+DOCUMENTS_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENTS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+DOCUMENTS_CONVERT_SECONDS = float(os.environ.get("DOCUMENTS_CONVERT_SECONDS", "120"))
+DOCUMENTS_SOFFICE = os.environ.get("DOCUMENTS_SOFFICE", "soffice")
+DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
+DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

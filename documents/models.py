@@ -145,18 +145,14 @@ class Access(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     # A digest of the session key, never the key itself: the record must not hold credentials.
     session = models.CharField(max_length=64, blank=True)
-    # The id printed on every page of a watermarked copy.
+    # The id printed on every page of a stamped copy: a confidential download, and also the
+    # PDF streamed to the in-browser viewer for a confidential or secret paper (a browser can
+    # keep what it was sent, so that is a copy too).
     copy_id = models.UUIDField(null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["user", "version"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(copy_id__isnull=True) | ~Q(action="view"),
-                name="copy_id_only_on_copies",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.version} at {self.at}"

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from meetings import invitations, permissions, rules
+from meetings import invitations, permissions, rules, signals
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
@@ -407,6 +407,9 @@ def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    """Adjourned -> closed. Sends `signals.meeting_closed` in the same transaction, so that
+    what other apps do at the close (documents withdraws confidential papers) happens exactly
+    when the meeting closes."""
     _require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
@@ -414,6 +417,7 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         meeting.closed_at = timezone.now()
         meeting.save()
         _publish_status(meeting, "meetings.meeting_closed")
+        signals.meeting_closed.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 
 

@@ -135,10 +135,6 @@ class Migration(migrations.Migration):
             model_name='access',
             index=models.Index(fields=['user', 'version'], name='documents_a_user_id_031e79_idx'),
         ),
-        migrations.AddConstraint(
-            model_name='access',
-            constraint=models.CheckConstraint(condition=models.Q(('copy_id__isnull', True), models.Q(('action', 'view'), _negated=True), _connector='OR'), name='copy_id_only_on_copies'),
-        ),
         migrations.AddIndex(
             model_name='note',
             index=models.Index(fields=['document', 'user'], name='documents_n_documen_a9423a_idx'),

@@ -149,12 +149,14 @@ def sniff(path: Path) -> str | None:
     """The file's type read from its content, or None when it is none of the supported ones."""
     with path.open("rb") as handle:
         head = handle.read(1024)
-    if b"%PDF-" in head:
-        return PDF
+    # Containers are known by their first bytes; a PDF's header may follow some junk (readers
+    # accept up to 1 KiB of it), so it is looked for last.
     if head.startswith(OLE2_MAGIC):
         return _ole2_kind(path)
     if head.startswith(ZIP_MAGIC):
         return _zip_kind(path)
+    if b"%PDF-" in head:
+        return PDF
     return None
 
 

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
-from documents import permissions, services
+from documents import permissions, selectors, services
 from documents.models import Access, Document, DocumentVersion, Packet
 from documents.permissions import ANNOTATE_DOCUMENT, DOWNLOAD_DOCUMENT, VIEW_DOCUMENT
 from meetings.errors import ServiceError
@@ -371,3 +373,28 @@ def test_a_secret_document_is_viewed_stamped_and_never_downloaded(board: Board) 
     )
     assert view.stamped
     assert not Access.objects.filter(action=Access.Action.DOWNLOAD).exists()
+
+
+# Reads
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(board: Board) -> None:
+    publish_packet(board.meeting)
+    add_document(board, item=board.audit)
+
+    def count(user: Any) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            rows = selectors.document_list_for_user(board.meeting, user)
+        assert rows
+        return len(queries)
+
+    # The first read fills Django's caches (content types, the meeting's packet).
+    count(board.member)
+    one = {user.pk: count(user) for user in (board.member, board.secretary)}
+    for index in range(4):
+        add_document(board, title=f"Annex {index}", item=board.budget)
+    assert {user.pk: count(user) for user in (board.member, board.secretary)} == one
+    assert [
+        row.document.agenda_item
+        for row in selectors.document_list_for_user(board.meeting, board.member)
+    ] == [board.budget] * 4 + [board.audit]

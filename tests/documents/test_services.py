@@ -398,3 +398,13 @@ def test_the_list_reads_in_a_fixed_number_of_queries(board: Board) -> None:
         row.document.agenda_item
         for row in selectors.document_list_for_user(board.meeting, board.member)
     ] == [board.budget] * 4 + [board.audit]
+
+
+def test_an_agenda_item_with_papers_is_not_deleted_under_them(board: Board) -> None:
+    document = add_document(board, item=board.audit)
+    with pytest.raises(ServiceError, match="Papers or other records"):
+        agenda_services.agenda_item_delete(actor=board.secretary, item=board.audit)
+    services.document_edit(actor=board.secretary, document=document, agenda_item=None)
+    agenda_services.agenda_item_delete(actor=board.secretary, item=board.audit)
+    document.refresh_from_db()
+    assert document.agenda_item is None

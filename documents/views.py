@@ -81,7 +81,7 @@ def _documents_page(
         request,
         "documents/documents.html",
         context,
-        section="secretariat" if manager else "meetings",
+        section="secretariat" if manager else "member",
         status=status,
     )
 
@@ -119,7 +119,6 @@ def _document_page(
         numbers = _numbers(meeting)
         context.update(
             {
-                "number": numbers.get(document.agenda_item_id or 0, ""),
                 "edit_form": edit_form
                 or forms.DocumentFieldsForm(
                     meeting=meeting,
@@ -142,7 +141,7 @@ def _document_page(
         request,
         "documents/document.html",
         context,
-        section="secretariat" if manager else "meetings",
+        section="secretariat" if manager else "member",
         status=status,
     )
 

@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
     "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
-    "votes and conflicts of interest.",
+    "votes and conflicts of interest; documents, their versions and who may read them.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
         "PollStatusEnum": "voting.models.Poll.Status",
         "BallotAnswerEnum": "voting.models.Answer",
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
+        "DocumentKindEnum": "documents.models.Document.Kind",
+        # A document's classification and a meeting's confidentiality share their levels.
+        "ConfidentialityEnum": "meetings.models.Meeting.Confidentiality",
     },
 }
 

@@ -291,7 +291,8 @@ def read_pdf(content: bytes) -> tuple[int, list[str]]:
         with pikepdf.open(io.BytesIO(content)) as pdf:
             if pdf.is_encrypted:
                 raise UploadRefused(_password_message())
-            digests = [page_digest(page) for page in pdf.pages]
+            streams: StreamDigests = {}
+            digests = [page_digest(page, streams) for page in pdf.pages]
             if pdf.get_warnings():
                 raise UploadRefused(_damaged_message())
     except pikepdf.PasswordError:
@@ -303,10 +304,16 @@ def read_pdf(content: bytes) -> tuple[int, list[str]]:
     return len(digests), digests
 
 
-def page_digest(page: pikepdf.Page) -> str:
+# The digest of each shared stream's data (fonts, images), by object: pages share their fonts,
+# and a large font is decoded once per file rather than once per page.
+StreamDigests = dict[tuple[int, int], tuple[bytes, bool]]
+
+
+def page_digest(page: pikepdf.Page, streams: StreamDigests | None = None) -> str:
     """A SHA-256 of what the page shows: its content streams, its resources (fonts, images,
     forms, by content rather than by object number) and its boxes and rotation. An unchanged
     page in a new version has the same digest, wherever it sits in the new file."""
+    streams = {} if streams is None else streams
     digest = hashlib.sha256()
     obj = page.obj
     for key in ("/MediaBox", "/CropBox", "/Rotate"):
@@ -318,7 +325,7 @@ def page_digest(page: pikepdf.Page) -> str:
     resources = obj.get(pikepdf.Name.Resources)
     if resources is not None:
         digest.update(b"resources")
-        _digest_object(resources, digest, set())
+        _digest_object(resources, digest, set(), streams)
     return digest.hexdigest()
 
 
@@ -330,7 +337,9 @@ def _content_streams(contents: object) -> list[pikepdf.Stream]:
     return []
 
 
-def _digest_object(obj: object, digest: hashlib._Hash, path: set[tuple[int, int]]) -> None:
+def _digest_object(
+    obj: object, digest: hashlib._Hash, path: set[tuple[int, int]], streams: StreamDigests
+) -> None:
     """Feed an object's content into the digest, dictionaries in key order. `path` holds the
     indirect objects being visited, so a reference back up the tree does not loop."""
     if isinstance(obj, pikepdf.Object) and obj.is_indirect:
@@ -341,33 +350,48 @@ def _digest_object(obj: object, digest: hashlib._Hash, path: set[tuple[int, int]
     if isinstance(obj, pikepdf.Stream):
         # Decoded where qpdf can decode, so that a file saved again with other compression
         # keeps its digests; images in formats qpdf leaves encoded (JPEG) count as stored.
-        skip = {"/Length", "/Filter", "/DecodeParms"}
-        try:
-            data = obj.read_bytes()
-        except pikepdf.PdfError:
-            data = obj.read_raw_bytes()
-            skip = {"/Length"}
+        data_digest, decoded = _stream_data_digest(obj, streams)
+        skip = {"/Length", "/Filter", "/DecodeParms"} if decoded else {"/Length"}
         digest.update(b"stream")
-        digest.update(data)
-        _digest_dictionary(obj.stream_dict, digest, path, skip=skip)
+        digest.update(data_digest)
+        _digest_dictionary(obj.stream_dict, digest, path, streams, skip=skip)
     elif isinstance(obj, pikepdf.Dictionary):
-        _digest_dictionary(obj, digest, path, skip={"/Parent"})
+        _digest_dictionary(obj, digest, path, streams, skip={"/Parent"})
     elif isinstance(obj, pikepdf.Array):
         digest.update(b"[")
         for item in obj:
-            _digest_object(item, digest, path)
+            _digest_object(item, digest, path, streams)
         digest.update(b"]")
     else:
         digest.update(repr(obj).encode())
 
 
+def _stream_data_digest(stream: pikepdf.Stream, streams: StreamDigests) -> tuple[bytes, bool]:
+    """The SHA-256 of a stream's data, and whether it was decoded (see `_digest_object`)."""
+    key = stream.objgen if stream.is_indirect else None
+    if key is not None and key in streams:
+        return streams[key]
+    try:
+        data, decoded = stream.read_bytes(), True
+    except pikepdf.PdfError:
+        data, decoded = stream.read_raw_bytes(), False
+    result = hashlib.sha256(data).digest(), decoded
+    if key is not None:
+        streams[key] = result
+    return result
+
+
 def _digest_dictionary(
-    obj: pikepdf.Dictionary, digest: hashlib._Hash, path: set[tuple[int, int]], skip: set[str]
+    obj: pikepdf.Dictionary,
+    digest: hashlib._Hash,
+    path: set[tuple[int, int]],
+    streams: StreamDigests,
+    skip: set[str],
 ) -> None:
     digest.update(b"<<")
     for key in sorted(obj.keys()):
         if key in skip:
             continue
         digest.update(key.encode())
-        _digest_object(obj[key], digest, path)
+        _digest_object(obj[key], digest, path, streams)
     digest.update(b">>")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agendas.forms import NumberedItemField
 from agendas.models import AgendaItem
@@ -21,7 +22,8 @@ ACCEPT = ".pdf,.doc,.docx,.odt,.odp,.ods,.ppt,.pptx"
 
 
 class DocumentFieldsForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    # "Title" alone is also a member's title (their position) in the catalogue.
+    title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=Document.Kind.choices, initial=Document.Kind.REPORT
     )

@@ -147,3 +147,14 @@ def test_the_trace_page_finds_the_reader_of_a_copy(client: Client, board: Board)
     unknown = client.get(trace, {"copy_id": "0f8fad5b-d9cb-469f-a165-70867728950e"})
     assert "No copy of this meeting" in unknown.content.decode()
     assert client.get(trace, {"copy_id": "not-an-id"}).status_code == 400
+
+
+def test_the_documents_page_speaks_vietnamese(client: Client, board: Board) -> None:
+    publish_packet(board.meeting)
+    add_document(board, classification=C.CONFIDENTIAL)
+    client.force_login(board.member)
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    page = client.get(documents_page(board)).content.decode()
+    assert "<h1>Tài liệu</h1>" in page
+    assert "Tiêu đề" in page and "Chức danh" not in page
+    assert "Mật" in page

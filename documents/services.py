@@ -415,7 +415,10 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
         meeting=meeting, defaults={"confidential_revoked_at": timezone.now()}
     )
     ids = [document.pk for document in documents]
-    _publish(meeting, "documents.confidential_revoked", {"documents": ids}, secretariat=False)
+    if ids:
+        # Nothing to announce for a meeting without such papers; the note above still keeps
+        # papers classified later from being given out.
+        _publish(meeting, "documents.confidential_revoked", {"documents": ids}, secretariat=False)
     return ids
 
 

@@ -408,3 +408,11 @@ def test_an_agenda_item_with_papers_is_not_deleted_under_them(board: Board) -> N
     agenda_services.agenda_item_delete(actor=board.secretary, item=board.audit)
     document.refresh_from_db()
     assert document.agenda_item is None
+
+
+def test_closing_a_meeting_without_confidential_papers_announces_nothing(board: Board) -> None:
+    publish_packet(board.meeting)
+    add_document(board, classification=C.INTERNAL)
+    close_meeting(board)
+    assert event_types(board.meeting)[-1] == "meetings.meeting_closed"
+    assert Packet.objects.get(meeting=board.meeting).confidential_revoked_at is not None

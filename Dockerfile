@@ -13,8 +13,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DEBUG=0
 
 # DejaVu Sans draws Vietnamese in the generated PDFs; ReportLab's built-in Helvetica cannot.
+# LibreOffice (headless, without its GUI) converts uploaded Word, PowerPoint and OpenDocument
+# papers to PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core \
+        libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 meetings \

@@ -12,11 +12,13 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
 # pdfsig), NSS tools (certutil builds the trust store pdfsig reads), fonts for PDF rendering and
-# screenshots, gettext (message catalogues), and the compose file and nginx configuration
-# checkers. Installed without recommends: docker-compose
-# would otherwise bring a Docker engine the tests do not need.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light libnss3-tools
-SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx
+# screenshots, gettext (message catalogues), the compose file and nginx configuration checkers,
+# and LibreOffice (headless, without its GUI) that converts uploaded Word, OpenDocument and
+# PowerPoint files to PDF. Installed without recommends: docker-compose would otherwise bring a
+# Docker engine the tests do not need.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light \
+	libnss3-tools libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
+SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx soffice
 
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 
@@ -75,13 +77,15 @@ screenshots: system-deps $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-# The realtime, voting and minutes benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
+# The realtime, voting, documents and minutes benchmarks (minutes, not part of `make test`);
+# docs/PERFORMANCE.md records them.
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/fanout.py latency
 	$(BIN)/python bench/fanout.py sustained
 	$(BIN)/python bench/fanout.py storm
 	$(BIN)/python bench/voting.py burst
 	$(BIN)/python bench/voting.py close
+	$(BIN)/python bench/documents.py watermark
 	$(BIN)/python bench/minutes.py
 
 clean:

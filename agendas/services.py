@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -201,7 +201,17 @@ def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
                 _("This item has been discussed and belongs to the record; defer it instead.")
             )
         parent_id = item.parent_id
-        AgendaItem.objects.filter(pk=item.pk).delete()
+        try:
+            AgendaItem.objects.filter(pk=item.pk).delete()
+        except ProtectedError:
+            # Other apps file their records under items (papers, for one) and protect them;
+            # agendas does not know them, only that something still refers to the item.
+            raise ServiceError(
+                _(
+                    "Papers or other records are filed under this item or its sub-items: move "
+                    "or remove them first."
+                )
+            ) from None
         _renumber(item.meeting, parent_id)
         _publish(agenda, "agendas.item_deleted", {"item": item.pk})
 

@@ -206,6 +206,19 @@ MINUTES_TSA_URL = os.environ.get("MINUTES_TSA_URL", "")
 MINUTES_VERIFY_MAX_BYTES = int(os.environ.get("MINUTES_VERIFY_MAX_BYTES", 20 * 1024 * 1024))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+# Uploaded files larger than this are streamed to a temporary file rather than held in memory
+# (DATA_UPLOAD_MAX_MEMORY_SIZE does not count files, so a large paper is not refused by it).
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))
+
+# Meeting documents: the largest upload accepted (bytes), how long LibreOffice may take to
+# convert one (seconds) and its command, how long a download link works (seconds), and whether
+# closing a meeting withdraws everyone's access to its confidential and secret papers (they are
+# handed back after the meeting).
+DOCUMENTS_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENTS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+DOCUMENTS_CONVERT_SECONDS = float(os.environ.get("DOCUMENTS_CONVERT_SECONDS", "120"))
+DOCUMENTS_SOFFICE = os.environ.get("DOCUMENTS_SOFFICE", "soffice")
+DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
+DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -221,8 +234,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",
     "DESCRIPTION": "Bodies, meetings, attendance and quorum; agendas, speakers and comments; "
-    "votes and conflicts of interest; written-opinion polls; minutes and the verification of "
-    "signed PDFs.",
+    "votes and conflicts of interest; documents, their versions and who may read them; "
+    "written-opinion polls; minutes and the verification of signed PDFs.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -248,6 +261,9 @@ SPECTACULAR_SETTINGS = {
         "MinutesStatusEnum": "minutes.models.Minutes.Status",
         "MinutesSignatureRoleEnum": "minutes.models.MinutesSignature.Role",
         "MembershipRoleEnum": "meetings.models.Membership.Role",
+        "DocumentKindEnum": "documents.models.Document.Kind",
+        # A document's classification and a meeting's confidentiality share their levels.
+        "ConfidentialityEnum": "meetings.models.Meeting.Confidentiality",
     },
 }
 

@@ -12,9 +12,11 @@ urlpatterns = [
     path("api/v1/", include("voting.api_urls")),
     path("api/v1/", include("consultations.api_urls")),
     path("api/v1/", include("minutes.api_urls")),
+    path("api/v1/", include("documents.api_urls")),
     path("", include("voting.urls")),
     path("", include("consultations.urls")),
     path("", include("minutes.urls")),
+    path("", include("documents.urls")),
     path("", include("agendas.urls")),
     path("", include("meetings.urls")),
 ]

@@ -407,6 +407,9 @@ def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
+    """Adjourned -> closed. Sends `signals.meeting_closed` in the same transaction, so that
+    what other apps do at the close (documents withdraws confidential papers) happens exactly
+    when the meeting closes."""
     _require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
@@ -414,7 +417,8 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
         meeting.closed_at = timezone.now()
         meeting.save()
         _publish_status(meeting, "meetings.meeting_closed")
-        # The minutes app drafts the minutes here, so the secretary finds them written.
+        # The minutes app drafts the minutes here, so the secretary finds them written, and the
+        # documents app takes back the confidential papers.
         signals.meeting_closed.send(sender=Meeting, meeting=meeting, actor=actor)
     return meeting
 

@@ -1,0 +1,281 @@
+"""The REST API of meeting documents (under /api/v1/meetings/<id>/documents/).
+
+Like `meetings.api`: fetch with an `access_*` function (missing and forbidden are both 404, so
+nobody learns that a paper exists), parse the input, call one service, render. Files are
+uploaded as multipart form data; they are read, and converted to PDF where needed, by
+`documents.uploads`. Files are not served here: a reader asks for a download link, which is
+theirs alone and expires (see documents.links), or reads the PDF at the document's `view_url`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any, cast
+
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agendas.models import AgendaItem
+from documents import links, permissions, selectors, services
+from documents.models import Document
+from documents.serializers import (
+    CopyTraceSerializer,
+    DocumentCreateSerializer,
+    DocumentSerializer,
+    DocumentUpdateSerializer,
+    DownloadLinkRequestSerializer,
+    DownloadLinkSerializer,
+    GrantSerializer,
+    GrantsSerializer,
+    VersionCreateSerializer,
+    VersionSerializer,
+)
+from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
+from meetings.models import Meeting
+
+UPLOAD_PARSERS = [MultiPartParser, FormParser]
+NO_CONTENT = {204: None, **ERRORS}
+
+
+def _row(actor: User, document: Document, *, code: int = status.HTTP_200_OK) -> Response:
+    return Response(DocumentSerializer(selectors.document_row(actor, document)).data, status=code)
+
+
+def _document(actor: User, meeting_id: int, document_id: int) -> Document:
+    return permissions.access_meeting_document(actor, meeting_id, document_id)
+
+
+def _secretariat_document(actor: User, meeting_id: int, document_id: int) -> Document:
+    """A document whose secretariat-only details (grants) the actor may read; others get the
+    same 404 as for a missing one."""
+    document = _document(actor, meeting_id, document_id)
+    if not permissions.can_manage_documents(actor, document.meeting):
+        raise Http404
+    return document
+
+
+def _referenced_item(meeting: Meeting, item_id: int | None) -> AgendaItem | None:
+    if item_id is None:
+        return None
+    item = AgendaItem.objects.filter(pk=item_id, meeting=meeting).first()
+    if item is None:
+        raise serializers.ValidationError({"agenda_item": [_("No such agenda item.")]})
+    return item
+
+
+def _referenced_user(user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise serializers.ValidationError({"user": [_("No such person.")]})
+    return user
+
+
+class DocumentListView(ListView):
+    parser_classes = [*UPLOAD_PARSERS]
+
+    @extend_schema(
+        tags=["documents"],
+        summary="The meeting's documents the user may read",
+        description="In agenda order, papers about the whole meeting first, each with the "
+        "user's rights and its versions. Members see documents once the packet is published "
+        "and only those they were given; the secretariat sees all.",
+        responses={200: DocumentSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        actor = request_actor(request)
+        meeting = permissions.access_documents(actor, meeting_id)
+        rows = selectors.document_list_for_user(meeting, actor)
+        return self.paginated(request, cast(QuerySet[Any], rows), DocumentSerializer)
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Add a document (the secretariat)",
+        description="Multipart upload. PDF is stored as it is; Word (.doc, .docx), "
+        "PowerPoint (.ppt, .pptx) and OpenDocument (.odt, .odp, .ods) are converted to PDF. "
+        "The type is read from the content. Refused with 400 (field `file`) when too large, "
+        "damaged, protected by a password, or not what its name says.",
+        request={"multipart/form-data": DocumentCreateSerializer},
+        responses={201: DocumentSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = request_actor(request)
+        meeting = permissions.access_documents(actor, meeting_id)
+        data = _parse(DocumentCreateSerializer, request)
+        document = services.document_create(
+            actor=actor,
+            meeting=meeting,
+            file=data["file"],
+            title=data["title"],
+            kind=data["kind"],
+            classification=data["classification"],
+            agenda_item=_referenced_item(meeting, data["agenda_item"]),
+        )
+        return _row(actor, document, code=status.HTTP_201_CREATED)
+
+
+class DocumentDetailView(APIView):
+    parser_classes = [JSONParser, *UPLOAD_PARSERS]
+
+    @extend_schema(tags=["documents"], responses={200: DocumentSerializer, **READ_ERRORS})
+    def get(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        return _row(actor, _document(actor, meeting_id, document_id))
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Change the title, kind, classification or agenda item (the secretariat)",
+        description="A new classification moves the attendees' default rights with it.",
+        request=DocumentUpdateSerializer,
+        responses={200: DocumentSerializer, **ERRORS},
+    )
+    def patch(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        document = _document(actor, meeting_id, document_id)
+        data = _parse(DocumentUpdateSerializer, request, partial=True)
+        if "agenda_item" in data:
+            data["agenda_item"] = _referenced_item(document.meeting, data["agenda_item"])
+        document = services.document_edit(actor=actor, document=document, **data)
+        return _row(actor, document)
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Delete a document (the secretariat, before the packet is published)",
+        description="Once the packet is published a document belongs to the record: 400.",
+        request=None,
+        responses=NO_CONTENT,
+    )
+    def delete(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        services.document_delete(actor=actor, document=_document(actor, meeting_id, document_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VersionListView(APIView):
+    parser_classes = [*UPLOAD_PARSERS]
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Replace a document with a new version (the secretariat)",
+        description="Multipart upload, read like a new document. Earlier versions are kept.",
+        request={"multipart/form-data": VersionCreateSerializer},
+        responses={201: VersionSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        document = _document(actor, meeting_id, document_id)
+        data = _parse(VersionCreateSerializer, request)
+        version = services.document_replace(actor=actor, document=document, file=data["file"])
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class GrantListView(APIView):
+    @extend_schema(
+        tags=["documents"],
+        summary="Who holds rights on the document (the secretariat)",
+        responses={200: GrantsSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        document = _secretariat_document(request_actor(request), meeting_id, document_id)
+        return Response(GrantsSerializer(selectors.document_grants(document)).data)
+
+    @extend_schema(
+        tags=["documents"],
+        summary="Give a person or a role rights on the document (the secretariat)",
+        description="`rights` among view, download, annotate; view comes with the others. A "
+        "person must attend the meeting or belong to the body. Download is never given on a "
+        "secret document.",
+        request=GrantSerializer,
+        responses={200: GrantsSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        document = _document(actor, meeting_id, document_id)
+        data = _parse(GrantSerializer, request)
+        document = services.document_grant(
+            actor=actor,
+            document=document,
+            rights=data["rights"],
+            user=_referenced_user(data["user"]),
+            role=data["role"],
+        )
+        return Response(GrantsSerializer(selectors.document_grants(document)).data)
+
+
+class GrantRevokeView(APIView):
+    @extend_schema(
+        tags=["documents"],
+        summary="Take rights back from a person or a role (the secretariat)",
+        description="Revoking view takes every right. Takes effect at once, also for download "
+        "links already handed out.",
+        request=GrantSerializer,
+        responses={200: GrantsSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        document = _document(actor, meeting_id, document_id)
+        data = _parse(GrantSerializer, request)
+        document = services.document_revoke(
+            actor=actor,
+            document=document,
+            rights=data["rights"],
+            user=_referenced_user(data["user"]),
+            role=data["role"],
+        )
+        return Response(GrantsSerializer(selectors.document_grants(document)).data)
+
+
+class DownloadLinkView(APIView):
+    @extend_schema(
+        tags=["documents"],
+        summary="Issue a download link for the user",
+        description="The link works only for the user who asked, only until `expires_at`, and "
+        "only while they may still download the document. Confidential documents are stamped "
+        "on every page with the reader's name, the time and a copy id; secret documents are "
+        "never downloaded (404).",
+        request=DownloadLinkRequestSerializer,
+        responses={201: DownloadLinkSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        _document(actor, meeting_id, document_id)
+        data = _parse(DownloadLinkRequestSerializer, request)
+        version = permissions.access_version(
+            actor, document_id, data["version"], permissions.DOWNLOAD_DOCUMENT
+        )
+        expires_at = timezone.now() + datetime.timedelta(seconds=links.link_seconds())
+        link = {
+            "url": request.build_absolute_uri(links.download_path(user=actor, version=version)),
+            "expires_at": expires_at,
+            "version": version.number,
+        }
+        return Response(DownloadLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class CopyTraceView(APIView):
+    @extend_schema(
+        tags=["documents"],
+        summary="Who received a stamped copy (the secretariat)",
+        description="The copy id is printed at the foot of every page of a stamped copy.",
+        responses={200: CopyTraceSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int, copy_id: uuid.UUID) -> Response:
+        actor = request_actor(request)
+        meeting = permissions.access_documents(actor, meeting_id)
+        if not permissions.can_manage_documents(actor, meeting):
+            raise Http404
+        access = selectors.copy_trace(meeting, copy_id)
+        if access is None:
+            raise Http404
+        return Response(CopyTraceSerializer(access).data)

@@ -1,0 +1,20 @@
+"""The documents API's addresses, under /api/v1/ next to the meetings API."""
+
+from django.urls import URLPattern, path
+
+from documents import api
+
+app_name = "documents_api"
+
+DOCUMENTS = "meetings/<int:meeting_id>/documents/"
+DOCUMENT = DOCUMENTS + "<int:document_id>/"
+
+urlpatterns: list[URLPattern] = [
+    path(DOCUMENTS, api.DocumentListView.as_view(), name="document-list"),
+    path(DOCUMENTS + "copies/<uuid:copy_id>/", api.CopyTraceView.as_view(), name="copy-trace"),
+    path(DOCUMENT, api.DocumentDetailView.as_view(), name="document-detail"),
+    path(DOCUMENT + "versions/", api.VersionListView.as_view(), name="version-list"),
+    path(DOCUMENT + "grants/", api.GrantListView.as_view(), name="grant-list"),
+    path(DOCUMENT + "grants/revoke/", api.GrantRevokeView.as_view(), name="grant-revoke"),
+    path(DOCUMENT + "download-link/", api.DownloadLinkView.as_view(), name="download-link"),
+]

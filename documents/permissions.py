@@ -1,0 +1,245 @@
+"""Who may view, download and annotate a meeting's documents.
+
+The secretariat (whoever manages the meeting) sees every document of it, published or not.
+Everyone else needs two things: the packet is published, and they hold the right on the document
+itself as a django-guardian object permission. Those are granted per person to the meeting's
+attendees (and the substitutes attending for them) from the document's classification, when the
+packet is published or, afterwards, when the document is added; the secretariat grants and
+revokes more per person or per role (the body's role groups). A secret document is never
+downloaded, whatever is granted: it is read in the browser only.
+
+`access_document` fetches and authorises in one step; missing and forbidden are the same 404,
+so nobody learns that a document exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Group, User
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+
+from documents.models import (
+    Document,
+    DocumentGroupObjectPermission,
+    DocumentUserObjectPermission,
+    DocumentVersion,
+    Packet,
+)
+from meetings import permissions as meeting_permissions
+from meetings.models import Attendance, Meeting, Membership
+from meetings.permissions import AnyUser
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
+VIEW_DOCUMENT = "documents.view_document"
+DOWNLOAD_DOCUMENT = "documents.download_document"
+ANNOTATE_DOCUMENT = "documents.annotate_document"
+DOCUMENT_RIGHTS = frozenset({VIEW_DOCUMENT, DOWNLOAD_DOCUMENT, ANNOTATE_DOCUMENT})
+
+C = Document.Classification
+DEFAULT_RIGHTS: dict[str, tuple[str, ...]] = {
+    C.PUBLIC: (VIEW_DOCUMENT, DOWNLOAD_DOCUMENT, ANNOTATE_DOCUMENT),
+    C.INTERNAL: (VIEW_DOCUMENT, DOWNLOAD_DOCUMENT, ANNOTATE_DOCUMENT),
+    C.CONFIDENTIAL: (VIEW_DOCUMENT, DOWNLOAD_DOCUMENT, ANNOTATE_DOCUMENT),
+    C.SECRET: (VIEW_DOCUMENT, ANNOTATE_DOCUMENT),
+}
+
+
+def packet_published(meeting: Meeting) -> bool:
+    try:
+        return meeting.packet.is_published
+    except Packet.DoesNotExist:
+        return False
+
+
+def document_rights(
+    user: AnyUser, document: Document, checker: ObjectPermissionChecker | None = None
+) -> frozenset[str]:
+    """What the user may do with the document; empty when they may not see it. Pass a
+    checker prefetched for many documents (`prefetch_perms`) to read a list without a query
+    per document."""
+    return rights_given(
+        user,
+        document,
+        meeting_rights=meeting_permissions.meeting_rights(user, document.meeting),
+        published=packet_published(document.meeting),
+        checker=checker,
+    )
+
+
+def rights_given(
+    user: AnyUser,
+    document: Document,
+    *,
+    meeting_rights: frozenset[str],
+    published: bool,
+    checker: ObjectPermissionChecker | None = None,
+) -> frozenset[str]:
+    """`document_rights` from the user's rights on the meeting and the packet's state, read
+    once for a list of the meeting's documents."""
+    if meeting_permissions.MANAGE_MEETING in meeting_rights:
+        rights = DOCUMENT_RIGHTS
+    elif meeting_permissions.VIEW_MEETING in meeting_rights and published:
+        assert isinstance(user, User)
+        granted = (checker or ObjectPermissionChecker(user)).get_perms(document)
+        rights = frozenset(f"documents.{codename}" for codename in granted) & DOCUMENT_RIGHTS
+    else:
+        return frozenset()
+    if VIEW_DOCUMENT not in rights:
+        return frozenset()
+    if document.classification == C.SECRET:
+        rights -= {DOWNLOAD_DOCUMENT}
+    return rights
+
+
+def access_document(user: AnyUser, document_id: int, perm: str = VIEW_DOCUMENT) -> Document:
+    try:
+        document = Document.objects.select_related(
+            "meeting__body", "meeting__packet", "agenda_item"
+        ).get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such document.") from None
+    if perm not in document_rights(user, document):
+        raise Http404("No such document.")
+    return document
+
+
+def default_readers(meeting: Meeting) -> list[User]:
+    """The meeting's attendees and the substitutes attending for them."""
+    readers: dict[int, User] = {}
+    for attendance in Attendance.objects.filter(meeting=meeting).select_related(
+        "user", "substitute"
+    ):
+        readers[attendance.user_id] = attendance.user
+        if attendance.substitute is not None:
+            readers[attendance.substitute.pk] = attendance.substitute
+    return list(readers.values())
+
+
+def grant_defaults(documents: Iterable[Document], readers: Iterable[User]) -> None:
+    """Give the readers the rights the documents' classifications give attendees."""
+    readers = list(readers)
+    for document in documents:
+        for perm in DEFAULT_RIGHTS[document.classification]:
+            assign_perm(perm, readers, document)
+
+
+# The rights the secretariat grants and revokes, by their short names in forms and the API.
+RIGHTS_BY_NAME: dict[str, str] = {
+    "view": VIEW_DOCUMENT,
+    "download": DOWNLOAD_DOCUMENT,
+    "annotate": ANNOTATE_DOCUMENT,
+}
+NAME_BY_RIGHT = {perm: name for name, perm in RIGHTS_BY_NAME.items()}
+RIGHT_LABELS: dict[str, StrPromise] = {
+    "view": gettext_lazy("View"),
+    "download": gettext_lazy("Download"),
+    "annotate": gettext_lazy("Keep notes"),
+}
+# Withdrawn from everyone when the meeting closes (DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE).
+HANDED_BACK = frozenset({C.CONFIDENTIAL, C.SECRET})
+# Read in the browser through a stamped copy, so that a saved copy names its reader.
+STAMPED_VIEW = frozenset({C.CONFIDENTIAL, C.SECRET})
+STAMPED_DOWNLOAD = frozenset({C.CONFIDENTIAL})
+
+
+def can_manage_documents(user: AnyUser, meeting: Meeting) -> bool:
+    """Upload, replace, classify, grant and trace copies: the meeting's secretariat."""
+    return meeting_permissions.can_manage_meeting(user, meeting)
+
+
+def access_documents(user: AnyUser, meeting_id: int) -> Meeting:
+    """The meeting, if the user may see it (its documents are then filtered per document)."""
+    return meeting_permissions.access_meeting(user, meeting_id)
+
+
+def access_meeting_document(
+    user: AnyUser, meeting_id: int, document_id: int, perm: str = VIEW_DOCUMENT
+) -> Document:
+    """A document of this meeting the user has `perm` on; one of another meeting is missing."""
+    document = access_document(user, document_id, perm)
+    if document.meeting_id != meeting_id:
+        raise Http404("No such document.")
+    return document
+
+
+def access_version(
+    user: AnyUser, document_id: int, number: int | None, perm: str = VIEW_DOCUMENT
+) -> DocumentVersion:
+    """A version of a document the user has `perm` on; the latest when `number` is None."""
+    document = access_document(user, document_id, perm)
+    versions = DocumentVersion.objects.filter(document=document).select_related(
+        "document__meeting__body", "document__meeting__packet"
+    )
+    version = (
+        versions.order_by("-number").first()
+        if number is None
+        else versions.filter(number=number).first()
+    )
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def confidential_handed_back(meeting: Meeting) -> bool:
+    try:
+        return meeting.packet.confidential_revoked_at is not None
+    except Packet.DoesNotExist:
+        return False
+
+
+def defaults_apply(document: Document) -> bool:
+    """Whether the meeting's attendees now hold the default rights on this document: from the
+    packet's publication on, except for papers handed back when the meeting closed."""
+    meeting = document.meeting
+    if not packet_published(meeting):
+        return False
+    return not (document.classification in HANDED_BACK and confidential_handed_back(meeting))
+
+
+def may_be_granted(user: User, meeting: Meeting) -> bool:
+    """A person may receive rights on a meeting's documents when they attend it (or attend for
+    someone) or hold a role in its body: others could not open the meeting anyway."""
+    if (
+        Attendance.objects.filter(meeting=meeting)
+        .filter(Q(user=user) | Q(substitute=user))
+        .exists()
+    ):
+        return True
+    names = [meeting_permissions.role_group_name(meeting.body_id, role) for role in Membership.Role]
+    return user.groups.filter(name__in=names).exists()
+
+
+def grant(perms: Iterable[str], holder: User | Group, document: Document) -> None:
+    for perm in perms:
+        assign_perm(perm, holder, document)
+
+
+def revoke(perms: Iterable[str], holder: User | Group, document: Document) -> None:
+    for perm in perms:
+        remove_perm(perm, holder, document)
+
+
+def revoke_all(documents: Iterable[Document]) -> None:
+    """Withdraw every person's and every role's rights on the documents (two queries)."""
+    ids = [document.pk for document in documents]
+    DocumentUserObjectPermission.objects.filter(content_object_id__in=ids).delete()
+    DocumentGroupObjectPermission.objects.filter(content_object_id__in=ids).delete()
+
+
+def move_defaults(document: Document, old: str, readers: Iterable[User]) -> None:
+    """After a reclassification from `old`, give the readers what the new classification gives
+    attendees and take away what only the old one gave."""
+    readers = list(readers)
+    new = DEFAULT_RIGHTS[document.classification]
+    for perm in set(DEFAULT_RIGHTS[old]) - set(new):
+        remove_perm(perm, readers, document)
+    for perm in new:
+        assign_perm(perm, readers, document)

@@ -1,0 +1,514 @@
+"""Every change to a meeting's documents, their versions and who may read them, and the
+record of each time somebody opened one.
+
+Each function authorises the actor, locks the meeting row, writes and publishes its event in
+the same transaction. The meeting row is the lock `meeting_close` takes too: a paper added or
+reclassified while the meeting closes is serialised with the withdrawal of confidential papers,
+so it cannot slip through with rights the closing just took away.
+
+Uploads are read (and converted) before the transaction, so no lock is held while LibreOffice
+works. The PDF is written to storage inside the transaction; if anything after that fails, the
+file is deleted again: a refused or failed upload leaves neither a record nor a file.
+
+Events carry ids, never titles: a document's title may itself be confidential. While the
+packet is unpublished they reach only the secretariat.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import uuid
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pikepdf
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agendas.models import AgendaItem
+from documents import permissions, uploads, watermark
+from documents.models import Access, Document, DocumentVersion, Note, Packet
+from meetings import permissions as meeting_permissions
+from meetings.errors import ServiceError
+from meetings.models import Meeting, Membership
+from realtime import events
+
+C = Document.Classification
+EDITABLE_FIELDS = {"title", "kind", "classification", "agenda_item"}
+MAX_TITLE = 300
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_secretariat(actor: User, meeting: Meeting) -> None:
+    _require(
+        permissions.can_manage_documents(actor, meeting),
+        _("Only the meeting's secretariat manages its documents."),
+    )
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    """Lock the meeting row (see the module's docstring) and read it afresh."""
+    return Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
+
+
+def _publish(meeting: Meeting, type: str, payload: dict[str, Any], *, secretariat: bool) -> None:
+    events.publish(
+        meeting=meeting,
+        type=type,
+        payload=payload,
+        restricted_to=meeting_permissions.MANAGE_MEETING if secretariat else "",
+    )
+
+
+def _secretariat_only(meeting: Meeting) -> bool:
+    return not permissions.packet_published(meeting)
+
+
+def _clean_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ServiceError(_("A document needs a title."), field="title")
+    if len(title) > MAX_TITLE:
+        raise ServiceError(
+            _("A title has at most %(count)d characters.") % {"count": MAX_TITLE}, field="title"
+        )
+    return title
+
+
+def _check_choices(kind: str | None, classification: str | None) -> None:
+    if kind is not None and kind not in Document.Kind.values:
+        raise ServiceError(_("Unknown kind of document."), field="kind")
+    if classification is not None and classification not in C.values:
+        raise ServiceError(_("Unknown classification."), field="classification")
+
+
+def _check_item(meeting: Meeting, item: AgendaItem | None) -> None:
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ServiceError(_("The agenda item belongs to another meeting."), field="agenda_item")
+
+
+def _require_open(meeting: Meeting) -> None:
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ServiceError(_("The meeting was cancelled; its documents cannot change."))
+
+
+def _read(file: UploadedFile) -> uploads.ReadPdf:
+    try:
+        return uploads.read_upload(file)
+    except uploads.UploadRefused as refusal:
+        raise ServiceError(refusal.message, field="file") from None
+
+
+@contextmanager
+def _cleaned_up_on_failure(storage: Storage) -> Iterator[list[str]]:
+    """Names stored inside the block are deleted if the block fails (the transaction then
+    rolls back the rows that pointed at them)."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
+def _store_version(
+    document: Document, read: uploads.ReadPdf, actor: User, stored: list[str]
+) -> DocumentVersion:
+    last = DocumentVersion.objects.filter(document=document).aggregate(last=Max("number"))["last"]
+    version = DocumentVersion(
+        document=document,
+        number=(last or 0) + 1,
+        sha256=read.sha256,
+        size=read.size,
+        pages=read.pages,
+        page_digests=read.page_digests,
+        original_name=read.original_name,
+        original_type=read.original_type,
+        uploaded_by=actor,
+    )
+    version.file.save("upload.pdf", ContentFile(read.content), save=False)
+    stored.append(version.file.name)
+    version.save()
+    return version
+
+
+def _grant_defaults_if_due(document: Document) -> None:
+    if permissions.defaults_apply(document):
+        permissions.grant_defaults([document], permissions.default_readers(document.meeting))
+
+
+# Documents
+
+
+def document_create(
+    *,
+    actor: User,
+    meeting: Meeting,
+    file: UploadedFile,
+    title: str,
+    kind: str = Document.Kind.REPORT,
+    classification: str = C.INTERNAL,
+    agenda_item: AgendaItem | None = None,
+) -> Document:
+    """Add a paper to the meeting with its first version. Once the packet is published, the
+    attendees get the classification's default rights at once."""
+    _require_secretariat(actor, meeting)
+    _check_choices(kind, classification)
+    _check_item(meeting, agenda_item)
+    title = _clean_title(title)
+    read = _read(file)
+    storage = DocumentVersion._meta.get_field("file").storage
+    with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
+        meeting = _lock_meeting(meeting)
+        _require_open(meeting)
+        last = Document.objects.filter(meeting=meeting, agenda_item=agenda_item).aggregate(
+            last=Max("position")
+        )["last"]
+        document = Document.objects.create(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            title=title,
+            kind=kind,
+            classification=classification,
+            position=0 if last is None else last + 1,
+            created_by=actor,
+        )
+        version = _store_version(document, read, actor, stored)
+        _grant_defaults_if_due(document)
+        _publish(
+            meeting,
+            "documents.document_created",
+            {"document": document.pk, "version": version.number},
+            secretariat=_secretariat_only(meeting),
+        )
+    return document
+
+
+def document_replace(*, actor: User, document: Document, file: UploadedFile) -> DocumentVersion:
+    """Add a new version; earlier versions are kept (notes and read receipts refer to them)."""
+    _require_secretariat(actor, document.meeting)
+    read = _read(file)
+    storage = DocumentVersion._meta.get_field("file").storage
+    with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        _require_open(meeting)
+        document = Document.objects.select_related("meeting").get(pk=document.pk)
+        version = _store_version(document, read, actor, stored)
+        _publish(
+            meeting,
+            "documents.document_replaced",
+            {"document": document.pk, "version": version.number},
+            secretariat=_secretariat_only(meeting),
+        )
+    return version
+
+
+def document_edit(*, actor: User, document: Document, **fields: Any) -> Document:
+    """Change the title, kind, classification or agenda item. A new classification moves the
+    attendees' default rights with it (a paper made secret can no longer be downloaded, one
+    made public can); rights granted per person or role are left as they are."""
+    _require_secretariat(actor, document.meeting)
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    _check_choices(fields.get("kind"), fields.get("classification"))
+    if "agenda_item" in fields:
+        _check_item(document.meeting, fields["agenda_item"])
+    if "title" in fields:
+        fields["title"] = _clean_title(fields["title"])
+    with transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        _require_open(meeting)
+        document = Document.objects.select_related("meeting").get(pk=document.pk)
+        old_classification = document.classification
+        old_item = document.agenda_item_id
+        for name, value in fields.items():
+            setattr(document, name, value)
+        if document.agenda_item_id != old_item:
+            last = Document.objects.filter(
+                meeting=meeting, agenda_item_id=document.agenda_item_id
+            ).aggregate(last=Max("position"))["last"]
+            document.position = 0 if last is None else last + 1
+        document.save()
+        if document.classification != old_classification:
+            readers = permissions.default_readers(meeting)
+            if permissions.defaults_apply(document):
+                permissions.move_defaults(document, old_classification, readers)
+            elif document.classification in permissions.HANDED_BACK:
+                # Made confidential after the meeting closed: handed back like the others.
+                permissions.revoke_all([document])
+        _publish(
+            meeting,
+            "documents.document_changed",
+            {"document": document.pk, "fields": sorted(fields)},
+            secretariat=_secretariat_only(meeting),
+        )
+    return document
+
+
+def document_delete(*, actor: User, document: Document) -> None:
+    """Remove a paper, with its versions and files, while the packet is unpublished. Once
+    members have received it, a paper belongs to the record: replace it or change who may
+    read it instead."""
+    _require_secretariat(actor, document.meeting)
+    with transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        if permissions.packet_published(meeting):
+            raise ServiceError(
+                _(
+                    "The packet has been sent to the members, so this document belongs to the "
+                    "record. Replace it with a new version or withdraw the members' access instead."
+                )
+            )
+        versions = list(DocumentVersion.objects.filter(document=document))
+        # Only the secretariat could open or annotate an unpublished paper: their traces go
+        # with it.
+        Note.objects.filter(document=document).delete()
+        Access.objects.filter(version__in=versions).delete()
+        names = [version.file.name for version in versions]
+        storage = DocumentVersion._meta.get_field("file").storage
+        document_id = document.pk
+        Document.objects.filter(pk=document_id).delete()
+        _publish(meeting, "documents.document_deleted", {"document": document_id}, secretariat=True)
+
+        def delete_files() -> None:
+            for name in names:
+                storage.delete(name)
+
+        # Only once the rows are gone for good: a rolled-back delete keeps its files.
+        transaction.on_commit(delete_files)
+
+
+# Who may read
+
+
+def _holder(
+    document: Document, user: User | None, role: str | None
+) -> tuple[User | Group, dict[str, Any]]:
+    """The person or the body's role group the rights go to, and how events name it."""
+    if (user is None) == (role is None):
+        raise ServiceError(_("Choose a person or a role."))
+    meeting = document.meeting
+    if user is not None:
+        if not permissions.may_be_granted(user, meeting):
+            raise ServiceError(
+                _("Only people who attend the meeting or belong to the body can be given access."),
+                field="user",
+            )
+        return user, {"user": user.pk}
+    if role not in Membership.Role.values:
+        raise ServiceError(_("Unknown role."), field="role")
+    return meeting_permissions.role_group(meeting.body, role), {"role": role}
+
+
+def _perms(rights: Collection[str], document: Document, *, granting: bool) -> list[str]:
+    names = set(rights)
+    unknown = names - set(permissions.RIGHTS_BY_NAME)
+    if unknown or not names:
+        raise ServiceError(_("Choose among view, download and annotate."), field="rights")
+    if granting:
+        # Downloading or annotating a paper presupposes reading it.
+        names.add("view")
+        if document.classification == C.SECRET:
+            names.discard("download")
+    elif "view" in names:
+        # Without reading, the other rights mean nothing: take them all.
+        names = set(permissions.RIGHTS_BY_NAME)
+    return sorted(permissions.RIGHTS_BY_NAME[name] for name in names)
+
+
+def _names(perms: list[str]) -> list[str]:
+    return sorted(permissions.NAME_BY_RIGHT[perm] for perm in perms)
+
+
+def document_grant(
+    *,
+    actor: User,
+    document: Document,
+    rights: Collection[str],
+    user: User | None = None,
+    role: str | None = None,
+) -> Document:
+    """Give one person, or everyone holding one of the body's roles, rights on the paper
+    ("view", "download", "annotate"; view comes with the others). A secret paper is never
+    downloaded, so that right is not given for it. Members see the paper once the packet is
+    published."""
+    _require_secretariat(actor, document.meeting)
+    with transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        document = Document.objects.select_related("meeting__body").get(pk=document.pk)
+        holder, named = _holder(document, user, role)
+        perms = _perms(rights, document, granting=True)
+        permissions.grant(perms, holder, document)
+        _publish(
+            meeting,
+            "documents.access_granted",
+            {"document": document.pk, **named, "rights": _names(perms)},
+            secretariat=True,
+        )
+    return document
+
+
+def document_revoke(
+    *,
+    actor: User,
+    document: Document,
+    rights: Collection[str],
+    user: User | None = None,
+    role: str | None = None,
+) -> Document:
+    """Take rights back from one person or one role. Revoking "view" takes every right. A
+    person who holds the right through their role keeps it until the role's is revoked."""
+    _require_secretariat(actor, document.meeting)
+    with transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        document = Document.objects.select_related("meeting__body").get(pk=document.pk)
+        if (user is None) == (role is None):
+            raise ServiceError(_("Choose a person or a role."))
+        holder: User | Group
+        named: dict[str, Any]
+        if user is not None:
+            holder, named = user, {"user": user.pk}
+        else:
+            if role not in Membership.Role.values:
+                raise ServiceError(_("Unknown role."), field="role")
+            holder, named = meeting_permissions.role_group(meeting.body, role), {"role": role}
+        perms = _perms(rights, document, granting=False)
+        permissions.revoke(perms, holder, document)
+        _publish(
+            meeting,
+            "documents.access_revoked",
+            {"document": document.pk, **named, "rights": _names(perms)},
+            secretariat=True,
+        )
+    return document
+
+
+def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
+    """Withdraw everyone's rights on the meeting's confidential and secret papers (they are
+    handed back after the meeting) and note when; the secretariat keeps them. Runs inside
+    `meeting_close`'s transaction, which holds the meeting's lock. Returns the papers' ids."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("confidential_access_revoke runs inside the closing transaction.")
+    documents = list(
+        Document.objects.filter(meeting=meeting, classification__in=permissions.HANDED_BACK)
+    )
+    permissions.revoke_all(documents)
+    Packet.objects.update_or_create(
+        meeting=meeting, defaults={"confidential_revoked_at": timezone.now()}
+    )
+    ids = [document.pk for document in documents]
+    if ids:
+        # Nothing to announce for a meeting without such papers; the note above still keeps
+        # papers classified later from being given out.
+        _publish(meeting, "documents.confidential_revoked", {"documents": ids}, secretariat=False)
+    return ids
+
+
+# Reading: every view and download leaves a record
+
+
+def _session_digest(session_key: str | None) -> str:
+    return hashlib.sha256(session_key.encode()).hexdigest() if session_key else ""
+
+
+def access_record(
+    *,
+    user: User,
+    version: DocumentVersion,
+    action: str,
+    session_key: str | None,
+    copy_id: uuid.UUID | None = None,
+) -> Access:
+    """Record that the user opened or downloaded the version (the read receipt, and for a
+    stamped copy the line that traces it back to its reader)."""
+    if action not in Access.Action.values:
+        raise ValueError(f"Unknown access action {action!r}.")
+    return Access.objects.create(
+        version=version,
+        user=user,
+        action=action,
+        session=_session_digest(session_key),
+        copy_id=copy_id,
+    )
+
+
+@dataclass(frozen=True)
+class Copy:
+    """What a reader receives: the stored file as it is, or a stamped copy (`content`)."""
+
+    version: DocumentVersion
+    access: Access
+    content: bytes | None
+
+    @property
+    def stamped(self) -> bool:
+        return self.content is not None
+
+
+def reader_name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def stamped_copy(
+    version: DocumentVersion, *, reader: str, at: datetime.datetime, copy_id: uuid.UUID
+) -> bytes:
+    """The version with every page stamped with the reader, the time and the copy id."""
+    with version.file.open("rb") as stored, pikepdf.open(stored) as pdf:
+        watermark.stamp(pdf, watermark.watermark_lines(reader=reader, at=at, copy_id=copy_id))
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def version_open(
+    *, reader: User, version: DocumentVersion, action: str, session_key: str | None
+) -> Copy:
+    """Give the reader the version to view in the browser (Access.Action.VIEW) or to download
+    (DOWNLOAD), and record it. Confidential papers are stamped for both, secret ones are
+    viewed stamped and never downloaded; public and internal ones go out as stored."""
+    document = version.document
+    rights = permissions.document_rights(reader, document)
+    needed = (
+        permissions.DOWNLOAD_DOCUMENT
+        if action == Access.Action.DOWNLOAD
+        else permissions.VIEW_DOCUMENT
+    )
+    if action not in {Access.Action.VIEW, Access.Action.DOWNLOAD} or needed not in rights:
+        raise PermissionDenied(_("You may not open this document."))
+    downloading = action == Access.Action.DOWNLOAD
+    stamped_kinds = permissions.STAMPED_DOWNLOAD if downloading else permissions.STAMPED_VIEW
+    with transaction.atomic():
+        if document.classification not in stamped_kinds:
+            access = access_record(
+                user=reader, version=version, action=action, session_key=session_key
+            )
+            return Copy(version=version, access=access, content=None)
+        copy_id = uuid.uuid4()
+        # The record is written first: no stamped copy leaves without its trace.
+        access = access_record(
+            user=reader, version=version, action=action, session_key=session_key, copy_id=copy_id
+        )
+        content = stamped_copy(version, reader=reader_name(reader), at=access.at, copy_id=copy_id)
+    return Copy(version=version, access=access, content=content)
+
+
+def revoke_on_close_enabled() -> bool:
+    return bool(settings.DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE)

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+DOCUMENTS = "meetings/<int:pk>/documents/"
+DOCUMENT = DOCUMENTS + "<int:doc_pk>/"
+
+urlpatterns = [
+    path(DOCUMENTS, views.documents, name="documents"),
+    path(DOCUMENTS + "upload/", views.document_upload, name="upload"),
+    path(DOCUMENTS + "trace/", views.copy_trace, name="trace"),
+    path(DOCUMENT, views.document_detail, name="document"),
+    path(DOCUMENT + "edit/", views.document_edit, name="edit"),
+    path(DOCUMENT + "replace/", views.document_replace, name="replace"),
+    path(DOCUMENT + "grant/", views.document_grant, name="grant"),
+    path(DOCUMENT + "revoke/", views.document_revoke, name="revoke"),
+    path(DOCUMENT + "delete/", views.document_delete, name="delete"),
+    path(DOCUMENT + "download/", views.document_download, name="download"),
+    path(DOCUMENT + "view/", views.document_view, name="view"),
+    path("documents/files/<str:token>/", views.file, name="file"),
+]

@@ -10,7 +10,9 @@ urlpatterns = [
     path("api/v1/", include("meetings.api_urls")),
     path("api/v1/", include("agendas.api_urls")),
     path("api/v1/", include("voting.api_urls")),
+    path("api/v1/", include("documents.api_urls")),
     path("", include("voting.urls")),
+    path("", include("documents.urls")),
     path("", include("agendas.urls")),
     path("", include("meetings.urls")),
 ]

@@ -1,0 +1,20 @@
+"""The packet and notes API's addresses, under /api/v1/ next to the meetings API."""
+
+from django.urls import URLPattern, path
+
+from documents import api
+
+app_name = "documents_api"
+
+PACKET = "meetings/<int:meeting_id>/packet/"
+NOTES = "documents/<int:document_id>/notes/"
+
+urlpatterns: list[URLPattern] = [
+    path(PACKET, api.PacketView.as_view(), name="packet"),
+    path("meetings/<int:meeting_id>/packet.pdf", api.PacketPdfView.as_view(), name="packet-pdf"),
+    path(PACKET + "publish/", api.PacketPublishView.as_view(), name="packet-publish"),
+    path(PACKET + "unpublish/", api.PacketUnpublishView.as_view(), name="packet-unpublish"),
+    path(PACKET + "receipts/", api.ReadReceiptsView.as_view(), name="read-receipts"),
+    path(NOTES, api.NoteListView.as_view(), name="note-list"),
+    path(NOTES + "<int:note_id>/", api.NoteDetailView.as_view(), name="note-detail"),
+]

@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "PollStatusEnum": "voting.models.Poll.Status",
         "BallotAnswerEnum": "voting.models.Answer",
         "MajorityBaseEnum": "meetings.models.Body.MajorityBase",
+        # A document's classification has the same levels as a meeting's confidentiality.
+        "ConfidentialityEnum": "meetings.models.Meeting.Confidentiality",
     },
 }
 

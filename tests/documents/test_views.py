@@ -262,3 +262,12 @@ def test_read_receipts_give_the_due_date_before_it_comes(
     html = page(client.get(url("read_receipts", packet.meeting.pk)))
     assert "Members should have the papers by" in html
     assert "Has not opened the papers" not in html
+
+
+def test_the_meeting_and_session_pages_lead_to_the_papers(
+    client: Client, government: Personas, packet: Papers
+) -> None:
+    client.force_login(government.members[0])
+    link = f'href="{url("packet", packet.meeting.pk)}"'
+    assert link in page(client.get(reverse("meetings:meeting_detail", args=[packet.meeting.pk])))
+    assert link in page(client.get(reverse("agendas:session", args=[packet.meeting.pk])))

@@ -72,13 +72,14 @@ screenshots: system-deps $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
-# The realtime and voting benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
+# The realtime, voting and documents benchmarks (minutes, not part of `make test`); docs/PERFORMANCE.md records them.
 bench: $(VENV)/.test-deps
 	$(BIN)/python bench/fanout.py latency
 	$(BIN)/python bench/fanout.py sustained
 	$(BIN)/python bench/fanout.py storm
 	$(BIN)/python bench/voting.py burst
 	$(BIN)/python bench/voting.py close
+	$(BIN)/python bench/documents.py packet
 
 clean:
 	rm -rf $(VENV) var

@@ -225,7 +225,7 @@ def test_a_secret_document_is_read_in_the_browser_only(
     member = government.members[0]
     client.force_login(member)
     html = page(client.get(url("reader", packet.decree_annex.pk)))
-    assert "Secret: read it here; it cannot be downloaded or printed." in html
+    assert "Secret: read it here only; it cannot be downloaded." in html
     assert "download" not in html.lower().replace("downloaded", "")
     response = client.get(url("version_inline", packet.decree_annex.pk, 1))
     assert response["Content-Disposition"] == "inline"

@@ -103,12 +103,17 @@ def grant_defaults(documents: Iterable[Document], readers: Iterable[User]) -> No
 
 
 def meeting_document_rights(
-    user: AnyUser, meeting: Meeting, documents: Iterable[Document]
+    user: AnyUser,
+    meeting: Meeting,
+    documents: Iterable[Document],
+    meeting_rights: frozenset[str] | None = None,
 ) -> dict[int, frozenset[str]]:
     """`document_rights` for many documents of one meeting in a fixed number of queries: the
-    meeting's rights are read once and the documents' permissions prefetched together."""
+    meeting's rights are read once (or given, when the caller has them) and the documents'
+    permissions prefetched together."""
     documents = list(documents)
-    meeting_rights = meeting_permissions.meeting_rights(user, meeting)
+    if meeting_rights is None:
+        meeting_rights = meeting_permissions.meeting_rights(user, meeting)
     manager = meeting_permissions.MANAGE_MEETING in meeting_rights
     granted: dict[int, frozenset[str]] = {}
     if manager:

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from agendas import permissions as agenda_permissions
 from agendas import selectors as agenda_selectors
 from documents import permissions
 from documents.models import Access, Document, DocumentVersion, Note, Packet
@@ -117,11 +118,17 @@ def packet_overview(meeting: Meeting, user: AnyUser) -> PacketOverview:
     """The agenda with the documents this person may read under each item, and what changed
     since they last opened each one (a fixed number of queries)."""
     packet = packet_of(meeting)
+    meeting_rights = meeting_permissions.meeting_rights(user, meeting)
+    overview = agenda_selectors.agenda_overview(meeting)
     documents = list(Document.objects.filter(meeting=meeting).order_by("position", "pk"))
     for document in documents:
         document.meeting = meeting  # the rights check reads the meeting and its packet
-    rights = permissions.meeting_document_rights(user, meeting, documents)
+    rights = permissions.meeting_document_rights(user, meeting, documents, meeting_rights)
     readable = [document for document in documents if rights[document.pk]]
+    if not agenda_permissions.agenda_visible(meeting_rights, overview.agenda):
+        # The packet follows the agenda: while the agenda is taken back for rework, its items
+        # (and so the packet) are the secretariat's again.
+        readable = []
     versions = _latest_versions(readable)
     read: dict[int, int] = {}
     if user.is_authenticated and readable:
@@ -144,14 +151,12 @@ def packet_overview(meeting: Meeting, user: AnyUser) -> PacketOverview:
         by_item[document.agenda_item_id].append(
             DocumentEntry(document, latest, rights[document.pk], read_number, pages)
         )
-    overview = agenda_selectors.agenda_overview(meeting)
     rows = [
         PacketRow(row.item.pk, row.number, row.item.title, row.depth, by_item.get(row.item.pk, []))
         for row in overview.rows
+        if readable or meeting_permissions.MANAGE_MEETING in meeting_rights
     ]
-    manager = meeting_permissions.MANAGE_MEETING in meeting_permissions.meeting_rights(
-        user, meeting
-    )
+    manager = meeting_permissions.MANAGE_MEETING in meeting_rights
     return PacketOverview(meeting, packet, manager, rows, by_item.get(None, []))
 
 

@@ -4,12 +4,14 @@ it and by those who may not; bad input gets a 4xx with a reason, never a 500."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from guardian.shortcuts import remove_perm
+from rest_framework.test import APIClient
 
 from documents import permissions, services
 from documents.models import Note
@@ -17,6 +19,7 @@ from meetings import services as meeting_services
 from meetings.models import Membership
 from tests.conftest import Personas
 from tests.documents.conftest import Papers
+from tests.documents.test_views import PERSONAS, persona
 from tests.meetings.test_api import NOT_FOUND, NOT_SIGNED_IN, api
 
 API = "/api/v1"
@@ -206,3 +209,72 @@ def test_schema_documents_the_packet(tmp_path: Any) -> None:
     ):
         assert path in schema
     assert "application/pdf" in schema
+
+
+Call = Callable[[APIClient, Papers, int], Any]
+
+ENDPOINTS: dict[str, tuple[Call, dict[str, int]]] = {
+    "packet": (
+        lambda c, p, n: c.get(f"{API}/meetings/{p.meeting.pk}/packet/"),
+        {"without_right": 200, "member": 200, "secretariat": 200},
+    ),
+    "packet pdf": (
+        lambda c, p, n: c.get(f"{API}/meetings/{p.meeting.pk}/packet.pdf"),
+        {"without_right": 200, "member": 200, "secretariat": 200},
+    ),
+    "read receipts": (
+        lambda c, p, n: c.get(f"{API}/meetings/{p.meeting.pk}/packet/receipts/"),
+        {"secretariat": 200},
+    ),
+    "unpublish": (
+        lambda c, p, n: c.post(f"{API}/meetings/{p.meeting.pk}/packet/unpublish/"),
+        {"without_right": 403, "member": 403, "secretariat": 200},
+    ),
+    "notes": (
+        lambda c, p, n: c.get(f"{API}/documents/{p.budget_report.pk}/notes/"),
+        {"member": 200, "secretariat": 200},
+    ),
+    "add a note": (
+        lambda c, p, n: c.post(
+            f"{API}/documents/{p.budget_report.pk}/notes/", {"page": 1, "text": "x"}, format="json"
+        ),
+        {"member": 201, "secretariat": 201},
+    ),
+    "edit a note": (
+        lambda c, p, n: c.patch(
+            f"{API}/documents/{p.budget_report.pk}/notes/{n}/", {"text": "y"}, format="json"
+        ),
+        {"member": 200},
+    ),
+    "delete a note": (
+        lambda c, p, n: c.delete(f"{API}/documents/{p.budget_report.pk}/notes/{n}/"),
+        {"member": 204},
+    ),
+}
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_who_may_use_each_endpoint(
+    government: Personas, packet: Papers, outsider: User, who: str, endpoint: str
+) -> None:
+    note = services.note_add(
+        actor=government.members[0], document=packet.budget_report, page=2, text="Mine"
+    )
+    user = persona(who, government, packet, outsider)
+    call, allowed = ENDPOINTS[endpoint]
+    before = list(Note.objects.values("pk", "text"))
+    published = permissions.packet_published(packet.meeting)
+    response = call(api(user), packet, note.pk)
+    if user is None:
+        assert (response.status_code, response.json()) == (403, NOT_SIGNED_IN)
+    else:
+        expected = allowed.get(who, 404)
+        assert response.status_code == expected
+        if expected == 404:
+            assert response.json() == NOT_FOUND
+    if response.status_code >= 400:
+        # A refusal changes nothing.
+        assert list(Note.objects.values("pk", "text")) == before
+        packet.meeting.refresh_from_db()
+        assert permissions.packet_published(packet.meeting) == published

@@ -271,3 +271,15 @@ def test_the_meeting_and_session_pages_lead_to_the_papers(
     link = f'href="{url("packet", packet.meeting.pk)}"'
     assert link in page(client.get(reverse("meetings:meeting_detail", args=[packet.meeting.pk])))
     assert link in page(client.get(reverse("agendas:session", args=[packet.meeting.pk])))
+
+
+def test_the_packet_follows_the_agenda_when_it_is_taken_back(
+    client: Client, government: Personas, packet: Papers
+) -> None:
+    from agendas import services as agenda_services
+
+    agenda_services.agenda_unpublish(actor=government.secretary, meeting=packet.meeting)
+    client.force_login(government.members[0])
+    html = page(client.get(url("packet", packet.meeting.pk)))
+    assert "State budget 2027" not in html and "Budget report" not in html
+    assert "There are no papers for you to read." in html

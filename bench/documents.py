@@ -97,7 +97,7 @@ def _ours(paths: list[str], pages: int, confidential: int, out: str) -> tuple[in
             packet.Section(
                 str(index + 1),
                 f"Mục {index + 1} của chương trình",
-                [packet.Paper(f"Tài liệu {index + 1}", pages, path, stamp)],
+                [packet.Paper(f"Tài liệu {index + 1}", path, stamp)],
             )
         )
     cover = packet.Cover(

@@ -43,7 +43,6 @@ class Paper:
     copy's watermark."""
 
     title: str
-    pages: int
     path: str | None
     stamp: Sequence[str] = ()
 
@@ -164,25 +163,28 @@ def _page_numbers(total: int) -> pikepdf.Pdf:
 
 
 def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) -> int:
-    """Write the packet to `out`; returns its number of pages. Papers' page counts must be
-    those of their files (the contents are laid out before the papers are read)."""
+    """Write the packet to `out`; returns its number of pages."""
     register_fonts()
-    front_pages = 1 + _toc_page_count(sections)
-    first_pages: dict[tuple[int, int], int] = {}
-    next_page = front_pages + 1
-    for s, section in enumerate(sections):
-        for p, paper in enumerate(section.papers):
-            if paper.path is not None:
-                first_pages[(s, p)] = next_page
-                next_page += paper.pages
-    total = next_page - 1
-
     with contextlib.ExitStack() as sources:
+        # Opening a PDF reads its page tree, not its pages: the page counts come from the files
+        # themselves, and the pages appended later keep reading their streams from these
+        # sources until the save, so they stay open until then.
+        opened: dict[tuple[int, int], pikepdf.Pdf] = {
+            (s, p): sources.enter_context(pikepdf.open(paper.path))
+            for s, section in enumerate(sections)
+            for p, paper in enumerate(section.papers)
+            if paper.path is not None
+        }
+        front_pages = 1 + _toc_page_count(sections)
+        first_pages: dict[tuple[int, int], int] = {}
+        next_page = front_pages + 1
+        for key, source in opened.items():
+            first_pages[key] = next_page
+            next_page += len(source.pages)
+        total = next_page - 1
         packet = sources.enter_context(
             pikepdf.open(io.BytesIO(_front_matter(cover, _toc_lines(sections, first_pages))))
         )
-        # The pages appended keep reading their streams from their sources until the save:
-        # the sources stay open until then.
         with packet.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem(_("Contents"), 1))
             for s, section in enumerate(sections):
@@ -190,7 +192,7 @@ def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) ->
                 for p, paper in enumerate(section.papers):
                     if paper.path is None:
                         continue
-                    source = sources.enter_context(pikepdf.open(paper.path))
+                    source = opened[(s, p)]
                     if paper.stamp:
                         watermark.stamp(source, paper.stamp)
                     packet.pages.extend(source.pages)
@@ -199,11 +201,6 @@ def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) ->
                         entry = pikepdf.OutlineItem(section.heading, page_index)
                         outline.root.append(entry)
                     entry.children.append(pikepdf.OutlineItem(paper.title, page_index))
-        if len(packet.pages) != total:
-            raise ValueError(
-                f"The papers have {len(packet.pages) - front_pages} pages, "
-                f"not the {total - front_pages} recorded."
-            )
         numbers = sources.enter_context(_page_numbers(total))
         for index, page in enumerate(packet.pages):
             left, bottom, right, _top = (float(value) for value in page.mediabox)

@@ -166,7 +166,6 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
             papers.append(
                 packet.Paper(
                     title=paper.document.title,
-                    pages=paper.version.pages,
                     path=paper.version.file.path if paper.included else None,
                     stamp=stamp,
                 )

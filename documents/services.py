@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 
 from agendas.permissions import agenda_of
 from documents import notifications, packet, permissions, selectors, watermark
-from documents.models import Access, Document, DocumentVersion, Note, Packet
+from documents.models import (
+    Access,
+    Document,
+    DocumentUserObjectPermission,
+    DocumentVersion,
+    Note,
+    Packet,
+)
 from meetings import permissions as meeting_permissions
 from meetings.errors import ServiceError
 from meetings.models import Meeting
@@ -91,7 +98,19 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
         )
         if not documents:
             raise ServiceError(_("Add at least one document before publishing the packet."))
-        permissions.grant_defaults(documents, permissions.default_readers(meeting))
+        count = len(documents)
+        readers = permissions.default_readers(meeting)
+        if packet_row.published_by_id is not None:
+            # Published before and withdrawn since: what the secretariat granted and revoked
+            # per person in the meantime stands. Only the documents no reader holds a right on
+            # yet (added while the packet was withdrawn) get the defaults.
+            handled = set(
+                DocumentUserObjectPermission.objects.filter(
+                    content_object__in=documents, user__in=readers
+                ).values_list("content_object_id", flat=True)
+            )
+            documents = [document for document in documents if document.pk not in handled]
+        permissions.grant_defaults(documents, readers)
         packet_row.published_at = timezone.now()
         packet_row.published_by = actor
         packet_row.save(update_fields=["published_at", "published_by"])
@@ -99,7 +118,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
             meeting=meeting,
             type="documents.packet_published",
             # Titles may be confidential: the event says "fetch it", the HTTP read filters.
-            payload={"published_at": _iso(packet_row.published_at), "documents": len(documents)},
+            payload={"published_at": _iso(packet_row.published_at), "documents": count},
         )
         meeting_id = meeting.pk
         transaction.on_commit(lambda: notifications.send_packet_published(meeting_id))
@@ -108,7 +127,9 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
 
 def packet_unpublish(*, actor: User, meeting: Meeting) -> Packet:
     """Take the packet back before the session, for rework; members no longer see the
-    documents. Their rights stay as they were, for when it is published again."""
+    documents. Their rights stay as they were, for when it is published again; `published_by`
+    stays too (who published it last), which tells the next publication that it is not the
+    first."""
     _require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),
@@ -120,8 +141,7 @@ def packet_unpublish(*, actor: User, meeting: Meeting) -> Packet:
         if packet_row.meeting.status != Meeting.Status.SCHEDULED:
             raise ServiceError(_("Once the session has begun, the packet stays published."))
         packet_row.published_at = None
-        packet_row.published_by = None
-        packet_row.save(update_fields=["published_at", "published_by"])
+        packet_row.save(update_fields=["published_at"])
         events.publish(meeting=packet_row.meeting, type="documents.packet_unpublished", payload={})
     return packet_row
 

@@ -122,4 +122,4 @@ def test_the_packet_page_reads_a_fixed_number_of_queries(
     assert html.count("Changed since you read it") > 50
     large = {name: count(request) for name, request in pages.items()}
     assert large == small
-    assert small["member's packet page"] <= 25
+    assert small["member's packet page"] <= 20

@@ -200,3 +200,19 @@ def test_a_meeting_that_is_not_published_has_no_packet_for_members(
     with pytest.raises(PermissionDenied):
         services.packet_download(actor=government.members[0], meeting=papers.meeting)
     assert papers.meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_publishing_again_keeps_what_the_secretariat_changed_per_person(
+    government: Personas, packet: Papers
+) -> None:
+    member = government.members[0]
+    remove_perm(permissions.VIEW_DOCUMENT, member, packet.budget_report)
+    services.packet_unpublish(actor=government.secretary, meeting=packet.meeting)
+    late = add_document(packet.meeting, "Late addendum", item=packet.plan.report)
+    services.packet_publish(actor=government.secretary, meeting=packet.meeting)
+    packet.meeting.refresh_from_db()
+    rights = permissions.meeting_document_rights(member, packet.meeting, [*packet.all, late])
+    assert rights[packet.budget_report.pk] == frozenset()
+    assert permissions.VIEW_DOCUMENT in rights[late.pk]
+    assert permissions.VIEW_DOCUMENT in rights[packet.revenue_note.pk]
+    assert last_event(packet.meeting).payload["documents"] == 6

@@ -70,7 +70,7 @@ def test_a_member_reads_a_paper_writes_a_note_and_the_secretariat_sees_it_opened
         expect(note).to_contain_text("Page 2")
         expect(canvas).to_have_attribute("data-rendered-page", "2", timeout=15_000)
         if screenshot_dir is not None:
-            tablet.screenshot(path=str(screenshot_dir / "member-reader.png"))
+            tablet.screenshot(path=str(screenshot_dir / "member-reader.png"), full_page=True)
 
         office = browser.new_context(viewport=TABLET).new_page()
         log_in(
@@ -84,6 +84,9 @@ def test_a_member_reads_a_paper_writes_a_note_and_the_secretariat_sees_it_opened
         expect(row.locator("td").first).to_contain_text("Opened")
         other = office.locator(f"#reader-{government.members[1].pk}")
         expect(other).to_contain_text("Has not opened the papers")
+        if screenshot_dir is not None:
+            row.scroll_into_view_if_needed()
+            office.screenshot(path=str(screenshot_dir / "secretariat-receipts.png"))
 
     assert Note.objects.get(user=member).page == 2
     assert Access.objects.filter(

@@ -1,6 +1,7 @@
 """Documents benchmarks: building one reader's meeting packet.
 
-    python bench/documents.py packet [--documents 50] [--pages 10] [--confidential 10] [--runs 3]
+    python bench/documents.py packet [--documents 50] [--pages 10] [--confidential 5] [--runs 3]
+                                     [--images]
 
 `packet`: N documents of P pages each (text on every page, as ReportLab draws it), every
 k-th one confidential, built into one packet PDF by `documents.packet.write_packet`: cover,
@@ -8,7 +9,8 @@ contents, bookmarks, "page x of y" on every page, confidential documents stamped
 reader. The baseline, in the same run and on the same files, is pikepdf only concatenating
 them. Each build runs in a process of its own, so that its peak memory (the growth of its
 resident set, which includes what qpdf allocates outside Python) is its own. Reports the median
-time of the runs, the peak memory, the output size, and the ratio to the baseline.
+time of the runs, the peak memory, the output size, and the ratio to the baseline. With
+`--images`, every page also carries a picture that does not compress, as a scan would.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ def _rss_kib() -> int:
     return 0
 
 
-def write_sources(directory: Path, documents: int, pages: int) -> list[Path]:
+def write_sources(directory: Path, documents: int, pages: int, *, images: bool) -> list[Path]:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
     from documents.fonts import FONT, register_fonts
@@ -57,6 +61,10 @@ def write_sources(directory: Path, documents: int, pages: int) -> list[Path]:
         buffer = io.BytesIO()
         pdf = canvas.Canvas(buffer)
         for page in range(1, pages + 1):
+            if images:
+                # Noise does not compress: each page carries a 270 KiB picture, like a scan.
+                noise = Image.frombytes("RGB", (300, 300), os.urandom(300 * 300 * 3))
+                pdf.drawImage(ImageReader(noise), 60, 60, width=480, height=480)
             pdf.setFont(FONT, 12)
             for line in range(40):
                 pdf.drawString(
@@ -149,7 +157,10 @@ def run(kind: str, paths: list[str], pages: int, confidential: int) -> Figures:
 
 def packet_benchmark(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        paths = [str(p) for p in write_sources(Path(directory), args.documents, args.pages)]
+        paths = [
+            str(p)
+            for p in write_sources(Path(directory), args.documents, args.pages, images=args.images)
+        ]
         source_bytes = sum(os.path.getsize(path) for path in paths)
         ours = [run("ours", paths, args.pages, args.confidential) for _ in range(args.runs)]
         base = [run("baseline", paths, args.pages, args.confidential) for _ in range(args.runs)]
@@ -157,7 +168,8 @@ def packet_benchmark(args: argparse.Namespace) -> None:
     ours_s = statistics.median(f.seconds for f in ours)
     base_s = statistics.median(f.seconds for f in base)
     print(
-        f"packet: {args.documents} documents x {args.pages} pages "
+        f"packet: {args.documents} documents x {args.pages} pages"
+        f"{' with a picture on each' if args.images else ''} "
         f"({source_bytes / 1024:.0f} KiB), {stamped} confidential (stamped), {args.runs} runs"
     )
     print(
@@ -180,6 +192,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--confidential", type=int, default=5, help="every k-th is confidential")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--images", action="store_true", help="a 300x300 picture of noise on every page"
+    )
     args = parser.parse_args()
     packet_benchmark(args)
 

@@ -28,6 +28,7 @@ from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
 from meetings.views import render_page
+from realtime import selectors as realtime_selectors
 
 STAMPED = {Document.Classification.CONFIDENTIAL, Document.Classification.SECRET}
 
@@ -39,7 +40,13 @@ def _packet_page(
     return render_page(
         request,
         "documents/packet.html",
-        {"meeting": meeting, "overview": overview, "error": error},
+        {
+            "meeting": meeting,
+            "overview": overview,
+            "error": error,
+            # The page follows the meeting: it is fetched again when the packet is published.
+            "live_seq": realtime_selectors.live_seq(meeting),
+        },
         section="member",
         status=status,
     )

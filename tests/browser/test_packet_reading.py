@@ -1,4 +1,5 @@
-"""A member reads the meeting papers on a tablet: opens the packet, opens a document in the
+"""A member reads the meeting papers on a tablet: the secretariat publishes the packet and the
+member's page shows it without a reload; the member opens a document in the
 reader (pdf.js draws it on a canvas), turns the page and writes a note on it; the secretariat's
 read receipts then show that the member opened the document."""
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from documents import services
 from documents.models import Access, Note
 from meetings.models import Meeting
 from tests.browser.chromium import TABLET, chromium
@@ -29,7 +29,6 @@ def test_a_member_reads_a_paper_writes_a_note_and_the_secretariat_sees_it_opened
     screenshot_dir: Path | None,
 ) -> None:
     papers = build_papers(government, meeting)
-    services.packet_publish(actor=government.secretary, meeting=meeting)
     member = government.members[0]
     set_server_password(member, PASSWORD)
     set_server_password(government.secretary, PASSWORD)
@@ -40,7 +39,26 @@ def test_a_member_reads_a_paper_writes_a_note_and_the_secretariat_sees_it_opened
         log_in(tablet, running_server.url, member.username, f"/meetings/{meeting.pk}/")
         tablet.get_by_role("link", name="Meeting papers").click()
         expect(tablet.locator("h1")).to_have_text("Meeting papers")
-        expect(tablet.locator(f"#document-{papers.budget_report.pk}")).to_contain_text("New")
+        expect(
+            tablet.get_by_text("The papers for this meeting are not published yet.")
+        ).to_be_visible()
+        tablet.evaluate("window.notReloaded = true")
+
+        office = browser.new_context(viewport=TABLET).new_page()
+        log_in(
+            office,
+            running_server.url,
+            government.secretary.username,
+            f"/meetings/{meeting.pk}/packet/",
+        )
+        office.get_by_role("button", name="Publish the packet").click()
+        expect(office.get_by_role("status").first).to_contain_text("The packet is published")
+
+        # The member's page follows without a reload.
+        expect(tablet.locator(f"#document-{papers.budget_report.pk}")).to_contain_text(
+            "New", timeout=5_000
+        )
+        assert tablet.evaluate("window.notReloaded") is True
         tablet.get_by_role("link", name="Budget report").click()
 
         canvas = tablet.locator("#reader canvas")
@@ -72,13 +90,7 @@ def test_a_member_reads_a_paper_writes_a_note_and_the_secretariat_sees_it_opened
         if screenshot_dir is not None:
             tablet.screenshot(path=str(screenshot_dir / "member-reader.png"), full_page=True)
 
-        office = browser.new_context(viewport=TABLET).new_page()
-        log_in(
-            office,
-            running_server.url,
-            government.secretary.username,
-            f"/meetings/{meeting.pk}/packet/receipts/",
-        )
+        office.goto(f"{running_server.url}/meetings/{meeting.pk}/packet/receipts/")
         row = office.locator(f"#reader-{member.pk}")
         expect(row).to_contain_text(name)
         expect(row.locator("td").first).to_contain_text("Opened")

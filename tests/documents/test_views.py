@@ -165,6 +165,8 @@ def test_members_see_no_papers_before_publication(
     client.force_login(government.members[0])
     html = page(client.get(url("packet", papers.meeting.pk)))
     assert "The papers for this meeting are not published yet." in html
+    # The page follows the meeting's events: it changes when the packet is published.
+    assert f'data-meeting-socket="/ws/meetings/{papers.meeting.pk}/"' in html
     assert "Budget report" not in html
     assert client.get(url("packet_pdf", papers.meeting.pk)).status_code == 404
     assert client.get(url("reader", papers.budget_report.pk)).status_code == 404

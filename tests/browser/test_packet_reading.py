@@ -1,7 +1,7 @@
 """A member reads the meeting papers on a tablet: the secretariat publishes the packet and the
-member's page shows it without a reload; the member opens a document in the
-reader (pdf.js draws it on a canvas), turns the page and writes a note on it; the secretariat's
-read receipts then show that the member opened the document."""
+member's page shows it without a reload; the member opens a document in the reader (pdf.js
+draws it on a canvas), turns the page and writes a note on it; the secretariat's read receipts
+then show that the member opened the document."""
 
 from __future__ import annotations
 

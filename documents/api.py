@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents import permissions, selectors, services, views
-from documents.models import Packet
+from documents.models import Document, Packet
 from documents.serializers import (
     NoteCreateSerializer,
     NoteSerializer,
@@ -185,7 +186,7 @@ def _note(view: selectors.NoteView, *, code: int = status.HTTP_200_OK) -> Respon
     return Response(NoteSerializer(view).data, status=code)
 
 
-def _note_view(note_id: int, document: Any, actor: Any) -> selectors.NoteView:
+def _note_view(note_id: int, document: Document, actor: User) -> selectors.NoteView:
     return next(view for view in selectors.note_list(document, actor) if view.note.pk == note_id)
 
 

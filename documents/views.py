@@ -13,6 +13,7 @@ from typing import Any
 import pikepdf
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -78,7 +79,7 @@ def packet_publication(request: AuthenticatedHttpRequest, pk: int, action: str) 
     return redirect("documents:packet", pk=meeting.pk)
 
 
-def packet_response(actor: Any, meeting: Meeting, session_key: str | None) -> FileResponse:
+def packet_response(actor: User, meeting: Meeting, session_key: str | None) -> FileResponse:
     """The reader's packet as a download, streamed from a temporary file."""
     try:
         built = services.packet_download(actor=actor, meeting=meeting, session_key=session_key)

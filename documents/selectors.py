@@ -26,6 +26,11 @@ from meetings.permissions import AnyUser
 READING_DAYS = 3
 
 
+def reading_deadline(meeting: Meeting) -> datetime.datetime:
+    """When the papers should be with the members."""
+    return meeting.starts_at - datetime.timedelta(days=READING_DAYS)
+
+
 def packet_of(meeting: Meeting) -> Packet | None:
     try:
         return meeting.packet
@@ -241,7 +246,7 @@ def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> 
     (viewed, downloaded, or in the packet). From three days before the meeting, members who
     have opened nothing are flagged (four queries)."""
     now = now or timezone.now()
-    due_by = meeting.starts_at - datetime.timedelta(days=READING_DAYS)
+    due_by = reading_deadline(meeting)
     overdue = now >= due_by
     documents = list(
         Document.objects.filter(meeting=meeting).order_by("agenda_item_id", "position", "pk")

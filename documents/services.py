@@ -71,7 +71,8 @@ def _lock_packet(meeting: Meeting) -> Packet:
 def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
     """Members may read the meeting's documents from now on: the attendees (and the
     substitutes attending for them) get the rights each document's classification gives, they
-    are told by e-mail, and their tablets learn of it."""
+    are told by e-mail, and their tablets learn of it. The packet row is locked, so that two
+    publications at once grant, announce and mail only once."""
     _require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),

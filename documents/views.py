@@ -71,6 +71,14 @@ def packet_publication(request: AuthenticatedHttpRequest, pk: int, action: str) 
         if action == "publish":
             services.packet_publish(actor=request.user, meeting=meeting)
             messages.success(request, _("The packet is published; members have been told."))
+            if timezone.now() >= selectors.reading_deadline(meeting):
+                messages.warning(
+                    request,
+                    _(
+                        "Published less than three days before the meeting: the regulation "
+                        "asks for the papers to reach members three days ahead."
+                    ),
+                )
         else:
             services.packet_unpublish(actor=request.user, meeting=meeting)
             messages.success(request, _("The packet is withdrawn; members no longer see it."))

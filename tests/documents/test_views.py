@@ -178,8 +178,10 @@ def test_the_secretariat_publishes_from_the_packet_page(
     client.force_login(government.secretary)
     html = page(client.get(url("packet", papers.meeting.pk)))
     assert "The packet is not published yet: only the secretariat sees these papers." in html
-    response = client.post(url("packet_publication", papers.meeting.pk, "publish"))
-    assert response.status_code == 302
+    response = client.post(url("packet_publication", papers.meeting.pk, "publish"), follow=True)
+    assert "The packet is published; members have been told." in page(response)
+    # The meeting is an hour away: three days were due.
+    assert "Published less than three days before the meeting" in page(response)
     assert permissions.packet_published(Meeting.objects.get(pk=papers.meeting.pk))
     refused = client.post(url("packet_publication", papers.meeting.pk, "publish"))
     assert refused.status_code == 400

@@ -10,9 +10,13 @@ function part(name) {
 async function start() {
   const pdfjs = await import(reader.dataset.pdfjsUrl);
   pdfjs.GlobalWorkerOptions.workerSrc = reader.dataset.workerUrl;
-  // withCredentials: the PDF is behind the session cookie, like the page.
-  const pdf = await pdfjs.getDocument({ url: reader.dataset.pdfUrl, withCredentials: true })
-    .promise;
+  // withCredentials: the PDF is behind the session cookie, like the page. No eval: a PDF's
+  // fonts are never turned into code.
+  const pdf = await pdfjs.getDocument({
+    url: reader.dataset.pdfUrl,
+    withCredentials: true,
+    isEvalSupported: false,
+  }).promise;
   const canvas = part("canvas");
   const position = part("position");
   const notePage = document.querySelector('[data-reader="note-page"]');

@@ -86,6 +86,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/voting.py burst
 	$(BIN)/python bench/voting.py close
 	$(BIN)/python bench/documents.py watermark
+	$(BIN)/python bench/documents.py packet
 	$(BIN)/python bench/minutes.py
 
 clean:

@@ -15,7 +15,7 @@ so nobody learns that a document exists.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import Group, User
 from django.db.models import Q
@@ -29,6 +29,7 @@ from documents.models import (
     DocumentGroupObjectPermission,
     DocumentUserObjectPermission,
     DocumentVersion,
+    Note,
     Packet,
 )
 from meetings import permissions as meeting_permissions
@@ -243,3 +244,57 @@ def move_defaults(document: Document, old: str, readers: Iterable[User]) -> None
         remove_perm(perm, readers, document)
     for perm in new:
         assign_perm(perm, readers, document)
+
+
+def meeting_document_rights(
+    user: AnyUser,
+    meeting: Meeting,
+    documents: Iterable[Document],
+    meeting_rights: frozenset[str] | None = None,
+) -> dict[int, frozenset[str]]:
+    """`document_rights` for many documents of one meeting in a fixed number of queries: the
+    meeting's rights are read once (or given, when the caller has them) and the documents'
+    permissions prefetched together."""
+    documents = list(documents)
+    if meeting_rights is None:
+        meeting_rights = meeting_permissions.meeting_rights(user, meeting)
+    manager = meeting_permissions.MANAGE_MEETING in meeting_rights
+    granted: dict[int, frozenset[str]] = {}
+    if manager:
+        granted = {document.pk: DOCUMENT_RIGHTS for document in documents}
+    elif (
+        meeting_permissions.VIEW_MEETING in meeting_rights
+        and packet_published(meeting)
+        and documents
+    ):
+        assert isinstance(user, User)
+        checker = ObjectPermissionChecker(user)
+        checker.prefetch_perms(cast(Any, documents))  # a list works as well as a queryset
+        granted = {
+            document.pk: frozenset(f"documents.{name}" for name in checker.get_perms(document))
+            & DOCUMENT_RIGHTS
+            for document in documents
+        }
+    rights: dict[int, frozenset[str]] = {}
+    for document in documents:
+        held = granted.get(document.pk, frozenset())
+        if VIEW_DOCUMENT not in held:
+            rights[document.pk] = frozenset()
+            continue
+        if document.classification == C.SECRET:
+            held -= {DOWNLOAD_DOCUMENT}
+        rights[document.pk] = held
+    return rights
+
+
+def access_note(user: AnyUser, document_id: int, note_id: int) -> Note:
+    """One's own note on a document one may still annotate. Anybody else's note is missing."""
+    document = access_document(user, document_id, ANNOTATE_DOCUMENT)
+    try:
+        note = Note.objects.select_related("document").get(
+            pk=note_id, document=document, user_id=user.pk or 0
+        )
+    except (Note.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such note.") from None
+    note.document = document
+    return note

@@ -1,16 +1,21 @@
-"""Reads of a meeting's documents, shaped for the screens and the API, each with a fixed number
-of queries whatever the number of documents."""
+"""Reads of a meeting's documents and its packet, shaped for the screens and the API, each with
+a fixed number of queries whatever the number of documents and agenda items."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.models import Group, User
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 
+from agendas import permissions as agenda_permissions
 from agendas import selectors as agenda_selectors
 from agendas.models import AgendaItem
 from documents import permissions
@@ -20,6 +25,8 @@ from documents.models import (
     DocumentGroupObjectPermission,
     DocumentUserObjectPermission,
     DocumentVersion,
+    Note,
+    Packet,
 )
 from meetings import permissions as meeting_permissions
 from meetings.models import Meeting, Membership
@@ -197,3 +204,320 @@ def copy_trace(meeting: Meeting, copy_id: uuid.UUID) -> Access | None:
         .select_related("user", "version__document")
         .first()
     )
+
+
+# The regulation's deadline: documents reach the members at least three days before the meeting.
+READING_DAYS = 3
+
+
+def reading_deadline(meeting: Meeting) -> datetime.datetime:
+    """When the papers should be with the members."""
+    return meeting.starts_at - datetime.timedelta(days=READING_DAYS)
+
+
+def packet_of(meeting: Meeting) -> Packet | None:
+    try:
+        return meeting.packet
+    except Packet.DoesNotExist:
+        return None
+
+
+def changed_pages(before: Sequence[str], after: Sequence[str]) -> list[int]:
+    """The pages (from 1) of `after` that differ from `before`, and any it lost at the end."""
+    changed = [
+        number
+        for number, digest in enumerate(after, start=1)
+        if number > len(before) or before[number - 1] != digest
+    ]
+    changed.extend(range(len(after) + 1, len(before) + 1))
+    return changed
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    """A document as one reader sees it in the packet."""
+
+    document: Document
+    version: DocumentVersion
+    rights: frozenset[str]
+    # The newest version this reader opened (viewed, downloaded or took in the packet).
+    read_version: int | None
+    changed_pages: list[int]
+
+    @property
+    def is_new(self) -> bool:
+        return self.read_version is None
+
+    @property
+    def is_changed(self) -> bool:
+        return self.read_version is not None and self.read_version < self.version.number
+
+    @property
+    def can_download(self) -> bool:
+        return permissions.DOWNLOAD_DOCUMENT in self.rights
+
+    @property
+    def can_annotate(self) -> bool:
+        return permissions.ANNOTATE_DOCUMENT in self.rights
+
+    @property
+    def is_secret(self) -> bool:
+        return self.document.classification == Document.Classification.SECRET
+
+
+@dataclass(frozen=True)
+class PacketRow:
+    item_id: int
+    number: str
+    title: str
+    depth: int
+    documents: list[DocumentEntry]
+
+
+@dataclass(frozen=True)
+class PacketOverview:
+    meeting: Meeting
+    packet: Packet | None
+    manager: bool
+    rows: list[PacketRow]
+    meeting_papers: list[DocumentEntry]
+
+    @property
+    def is_published(self) -> bool:
+        return self.packet is not None and self.packet.is_published
+
+    @property
+    def entries(self) -> list[DocumentEntry]:
+        return [entry for row in self.rows for entry in row.documents] + self.meeting_papers
+
+    @property
+    def document_count(self) -> int:
+        return len(self.entries)
+
+
+def _latest_versions(documents: Sequence[Document]) -> dict[int, dict[int, DocumentVersion]]:
+    """Every version of the documents, by document and number (one query)."""
+    versions: dict[int, dict[int, DocumentVersion]] = defaultdict(dict)
+    for version in DocumentVersion.objects.filter(document__in=documents).defer("original_name"):
+        versions[version.document_id][version.number] = version
+    return versions
+
+
+def packet_overview(meeting: Meeting, user: AnyUser) -> PacketOverview:
+    """The agenda with the documents this person may read under each item, and what changed
+    since they last opened each one (a fixed number of queries)."""
+    packet = packet_of(meeting)
+    meeting_rights = meeting_permissions.meeting_rights(user, meeting)
+    overview = agenda_selectors.agenda_overview(meeting)
+    documents = list(Document.objects.filter(meeting=meeting).order_by("position", "pk"))
+    for document in documents:
+        document.meeting = meeting  # the rights check reads the meeting and its packet
+    rights = permissions.meeting_document_rights(user, meeting, documents, meeting_rights)
+    readable = [document for document in documents if rights[document.pk]]
+    if not agenda_permissions.agenda_visible(meeting_rights, overview.agenda):
+        # The packet follows the agenda: while the agenda is taken back for rework, its items
+        # (and so the packet) are the secretariat's again.
+        readable = []
+    versions = _latest_versions(readable)
+    read: dict[int, int] = {}
+    if user.is_authenticated and readable:
+        read = dict(
+            Access.objects.filter(user=user, version__document__in=readable)
+            .values_list("version__document_id")
+            .annotate(latest=Max("version__number"))
+            .values_list("version__document_id", "latest")
+        )
+    by_item: dict[int | None, list[DocumentEntry]] = defaultdict(list)
+    for document in readable:
+        if not versions[document.pk]:
+            continue  # nothing uploaded yet
+        latest = versions[document.pk][max(versions[document.pk])]
+        read_number = read.get(document.pk)
+        pages: list[int] = []
+        if read_number is not None and read_number < latest.number:
+            seen = versions[document.pk].get(read_number)
+            pages = changed_pages(seen.page_digests if seen else [], latest.page_digests)
+        by_item[document.agenda_item_id].append(
+            DocumentEntry(document, latest, rights[document.pk], read_number, pages)
+        )
+    rows = [
+        PacketRow(row.item.pk, row.number, row.item.title, row.depth, by_item.get(row.item.pk, []))
+        for row in overview.rows
+        if readable or meeting_permissions.MANAGE_MEETING in meeting_rights
+    ]
+    manager = meeting_permissions.MANAGE_MEETING in meeting_rights
+    return PacketOverview(meeting, packet, manager, rows, by_item.get(None, []))
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: Note
+    # The page is not what it was when the note was written (or no longer exists).
+    page_changed: bool
+
+
+def note_list(document: Document, user: User) -> list[NoteView]:
+    """The person's own notes on the document, flagged where their page changed since
+    (two queries). Nobody else's notes are ever read."""
+    latest = DocumentVersion.objects.filter(document=document).order_by("-number").first()
+    digests = latest.page_digests if latest else []
+    notes = Note.objects.filter(document=document, user=user).order_by("page", "created_at", "pk")
+    return [
+        NoteView(
+            note,
+            note.page > len(digests) or digests[note.page - 1] != note.page_digest,
+        )
+        for note in notes
+    ]
+
+
+def latest_version(document: Document) -> DocumentVersion | None:
+    return DocumentVersion.objects.filter(document=document).order_by("-number").first()
+
+
+def last_read_version(document: Document, user: User) -> DocumentVersion | None:
+    """The newest version of the document this person opened, if any."""
+    access = (
+        Access.objects.filter(user=user, version__document=document)
+        .select_related("version")
+        .order_by("-version__number")
+        .first()
+    )
+    return access.version if access else None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One member's reading of one document."""
+
+    first_opened_at: datetime.datetime | None
+    latest_version: int | None
+    current_version: int
+
+    @property
+    def opened(self) -> bool:
+        return self.first_opened_at is not None
+
+    @property
+    def read_current(self) -> bool:
+        return self.latest_version == self.current_version
+
+
+@dataclass(frozen=True)
+class ReaderReceipts:
+    user: User
+    receipts: list[Receipt]
+    flagged: bool
+
+    @property
+    def opened_any(self) -> bool:
+        return any(receipt.opened for receipt in self.receipts)
+
+
+@dataclass(frozen=True)
+class ReadReceipts:
+    meeting: Meeting
+    documents: list[tuple[Document, DocumentVersion]]
+    readers: list[ReaderReceipts]
+    due_by: datetime.datetime
+    # The deadline passed: members who opened nothing are flagged.
+    overdue: bool
+    flagged_count: int = field(default=0)
+
+
+def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> ReadReceipts:
+    """Per member and document: when they first opened it and the newest version they opened
+    (viewed, downloaded, or in the packet). From three days before the meeting, members who
+    have opened nothing are flagged (four queries)."""
+    now = now or timezone.now()
+    due_by = reading_deadline(meeting)
+    overdue = now >= due_by
+    documents = list(
+        Document.objects.filter(meeting=meeting).order_by("agenda_item_id", "position", "pk")
+    )
+    versions = _latest_versions(documents)
+    current = [
+        (document, versions[document.pk][max(versions[document.pk])])
+        for document in documents
+        if versions[document.pk]
+    ]
+    order = {
+        row.item.pk: index
+        for index, row in enumerate(agenda_selectors.agenda_overview(meeting).rows)
+    }
+    current.sort(
+        key=lambda pair: (
+            pair[0].agenda_item_id is None,
+            order.get(pair[0].agenda_item_id or 0, 0),
+            pair[0].position,
+            pair[0].pk,
+        )
+    )
+    opened = {
+        (row["user_id"], row["version__document_id"]): (row["first"], row["latest"])
+        for row in Access.objects.filter(version__document__meeting=meeting)
+        .values("user_id", "version__document_id")
+        .annotate(first=Min("at"), latest=Max("version__number"))
+    }
+    readers = sorted(
+        permissions.default_readers(meeting),
+        key=lambda user: (user.last_name, user.first_name, user.username),
+    )
+    rows = []
+    for user in readers:
+        receipts = [
+            Receipt(*opened.get((user.pk, document.pk), (None, None)), version.number)
+            for document, version in current
+        ]
+        flagged = overdue and not any(receipt.opened for receipt in receipts)
+        rows.append(ReaderReceipts(user, receipts, flagged))
+    return ReadReceipts(
+        meeting=meeting,
+        documents=current,
+        readers=rows,
+        due_by=due_by,
+        overdue=overdue,
+        flagged_count=sum(1 for row in rows if row.flagged),
+    )
+
+
+@dataclass(frozen=True)
+class PacketPaper:
+    document: Document
+    version: DocumentVersion
+    included: bool  # False: read in the browser only
+
+
+@dataclass(frozen=True)
+class PacketSection:
+    number: str
+    title: str
+    papers: list[PacketPaper]
+
+
+def packet_contents(meeting: Meeting, user: AnyUser) -> list[PacketSection]:
+    """What goes into this reader's packet PDF, in agenda order: the documents they may read,
+    included where they may also take them away, listed only where they may not (secret
+    documents, and any the secretariat left view-only). Items without such documents are left
+    out, the papers about the whole meeting come last."""
+    overview = packet_overview(meeting, user)
+    sections = []
+    for row in overview.rows:
+        papers = [
+            PacketPaper(entry.document, entry.version, entry.can_download)
+            for entry in row.documents
+        ]
+        if papers:
+            sections.append(PacketSection(row.number, row.title, papers))
+    if overview.meeting_papers:
+        sections.append(
+            PacketSection(
+                "",
+                "",
+                [
+                    PacketPaper(entry.document, entry.version, entry.can_download)
+                    for entry in overview.meeting_papers
+                ],
+            )
+        )
+    return sections

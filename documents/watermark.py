@@ -13,7 +13,6 @@ import io
 import math
 import uuid
 from collections.abc import Sequence
-from functools import cache
 from typing import cast
 
 import pikepdf
@@ -21,12 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import Color
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-# ReportLab's built-in Helvetica cannot draw Vietnamese names; DejaVu Sans can.
-FONT_NAME = "DejaVuSans"
-FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+from documents.fonts import FONT, register_fonts
+
 FOOTER_SIZE = 7.0
 DIAGONAL_SIZE = 28.0
 MARGIN = 14.0
@@ -45,17 +42,12 @@ def watermark_lines(*, reader: str, at: datetime.datetime, copy_id: uuid.UUID) -
     ]
 
 
-@cache
-def _register_font() -> str:
-    pdfmetrics.registerFont(TTFont(FONT_NAME, FONT_PATH))
-    return FONT_NAME
-
-
 def _overlay_pdf(width: float, height: float, lines: Sequence[str]) -> bytes:
     """One page of the given (upright) size carrying the stamp: the lines across the middle,
     diagonally, and again in one line along the foot of the page, where text extraction and
     a reader's eye both find it."""
-    font = _register_font()
+    register_fonts()
+    font = FONT
     buffer = io.BytesIO()
     drawing = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
     drawing.setTitle("")

@@ -28,7 +28,7 @@ class SignatureSerializer(serializers.ModelSerializer):
         return signature.signer.get_full_name() or signature.signer.username
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class MinutesVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = MinutesVersion
         fields = ["number", "event", "remarks", "created_at"]
@@ -43,7 +43,7 @@ class MinutesSerializer(serializers.ModelSerializer):
         read_only=True
     )
     signatures = SignatureSerializer(many=True, read_only=True)
-    versions = VersionSerializer(many=True, read_only=True)
+    versions = MinutesVersionSerializer(many=True, read_only=True)
     has_pdf = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,7 +107,7 @@ class VerifyUploadSerializer(RejectUnknownFields):
         return value
 
 
-class SignatureCheckSerializer(serializers.Serializer):
+class PdfSignatureCheckSerializer(serializers.Serializer):
     field = serializers.CharField()
     signer = serializers.CharField()
     subject = serializers.CharField()
@@ -134,4 +134,4 @@ class SignatureCheckSerializer(serializers.Serializer):
 
 class VerificationSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
-    signatures = SignatureCheckSerializer(many=True)
+    signatures = PdfSignatureCheckSerializer(many=True)

@@ -311,6 +311,8 @@ def test_nginx_serves_static_files_and_proxies_http_and_websockets(
     static = tmp_path / "static"
     (static / "css").mkdir(parents=True)
     (static / "css" / "site.css").write_text("body { color: black; }\n")
+    (static / "vendor").mkdir()
+    (static / "vendor" / "module.mjs").write_text("export const reader = 1;\n")
     listen = free_port()
     conf = local_nginx_conf(tmp_path, listen=listen, upstream=upstream, static=static)
     nginx = subprocess.Popen(
@@ -335,6 +337,8 @@ def test_nginx_serves_static_files_and_proxies_http_and_websockets(
         with urllib.request.urlopen(f"{base}/static/css/site.css", timeout=5) as response:
             assert response.read() == b"body { color: black; }\n"
             assert response.headers["Content-Type"].startswith("text/css")
+        with urllib.request.urlopen(f"{base}/static/vendor/module.mjs", timeout=5) as response:
+            assert response.headers["Content-Type"].startswith("text/javascript")
         assert seen == [], "a static file request reached the application"
 
         request = urllib.request.Request(

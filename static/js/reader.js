@@ -1,0 +1,104 @@
+// The document reader: pdf.js draws one page at a time on a canvas. There is no text layer
+// and no link to the file: a secret document is read here and nowhere else. The note form
+// follows the page on screen, so a note is written about the page being read.
+const reader = document.getElementById("reader");
+
+function part(name) {
+  return reader.querySelector(`[data-reader="${name}"]`);
+}
+
+async function start() {
+  const pdfjs = await import(reader.dataset.pdfjsUrl);
+  pdfjs.GlobalWorkerOptions.workerSrc = reader.dataset.workerUrl;
+  // withCredentials: the PDF is behind the session cookie, like the page. No eval: a PDF's
+  // fonts are never turned into code.
+  const pdf = await pdfjs.getDocument({
+    url: reader.dataset.pdfUrl,
+    withCredentials: true,
+    isEvalSupported: false,
+  }).promise;
+  const canvas = part("canvas");
+  const position = part("position");
+  const notePage = document.querySelector('[data-reader="note-page"]');
+  const noteLabel = document.querySelector('[data-reader="note-label"]');
+  let page = Math.min(Math.max(parseInt(reader.dataset.page, 10) || 1, 1), pdf.numPages);
+  let zoom = 1;
+  let drawing = null;
+
+  async function draw() {
+    if (drawing) {
+      drawing.cancel();
+    }
+    const current = await pdf.getPage(page);
+    const fit = (canvas.parentElement.clientWidth || 800) / current.getViewport({ scale: 1 }).width;
+    const ratio = window.devicePixelRatio || 1;
+    const viewport = current.getViewport({ scale: fit * zoom * ratio });
+    canvas.width = Math.floor(viewport.width);
+    canvas.height = Math.floor(viewport.height);
+    canvas.style.width = `${Math.floor(viewport.width / ratio)}px`;
+    drawing = current.render({ canvasContext: canvas.getContext("2d"), viewport });
+    try {
+      await drawing.promise;
+      canvas.dataset.renderedPage = String(page);
+    } catch (error) {
+      if (error?.name !== "RenderingCancelledException") {
+        throw error;
+      }
+    }
+    position.textContent = position.dataset.template.replace("{page}", page);
+    if (notePage) {
+      notePage.value = page;
+      noteLabel.textContent = noteLabel.dataset.template.replace("{page}", page);
+    }
+    document.querySelectorAll(".note[data-page]").forEach((note) => {
+      note.classList.toggle("is-current-page", parseInt(note.dataset.page, 10) === page);
+    });
+  }
+
+  function go(to) {
+    const next = Math.min(Math.max(to, 1), pdf.numPages);
+    if (next !== page) {
+      page = next;
+      draw();
+    }
+  }
+
+  part("previous").addEventListener("click", () => go(page - 1));
+  part("next").addEventListener("click", () => go(page + 1));
+  part("zoom-in").addEventListener("click", () => {
+    zoom = Math.min(zoom * 1.25, 4);
+    draw();
+  });
+  part("zoom-out").addEventListener("click", () => {
+    zoom = Math.max(zoom / 1.25, 0.5);
+    draw();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.target.closest("textarea, input")) {
+      return;
+    }
+    if (event.key === "ArrowRight" || event.key === "PageDown") {
+      go(page + 1);
+    } else if (event.key === "ArrowLeft" || event.key === "PageUp") {
+      go(page - 1);
+    }
+  });
+  document.querySelectorAll("[data-reader-goto]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      go(parseInt(link.dataset.readerGoto, 10));
+      reader.scrollIntoView({ behavior: "smooth" });
+    });
+  });
+  await draw();
+}
+
+if (reader) {
+  start().catch(() => {
+    const message = document.createElement("p");
+    message.className = "error-box";
+    message.setAttribute("role", "alert");
+    message.textContent = reader.dataset.error;
+    reader.prepend(message);
+  });
+}

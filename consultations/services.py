@@ -230,9 +230,8 @@ def attachment_add(
         raise ServiceError(
             _("A title has at most %(count)d characters.") % {"count": MAX_TITLE}, field="title"
         )
-    if consultation.status != Consultation.Status.DRAFT:
-        # Refused before the (possibly slow) conversion; checked again under the lock.
-        _require_draft_papers(consultation)
+    # Refused before the (possibly slow) conversion, and checked again under the lock.
+    _require_draft_papers(consultation)
     try:
         read = uploads.read_upload(file)
     except uploads.UploadRefused as refusal:

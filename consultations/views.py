@@ -162,8 +162,11 @@ def attachment_add(request: AuthenticatedHttpRequest, body_pk: int, pk: int) -> 
                 file=attachment_form.cleaned_data["file"],
             )
         except ServiceError as error:
-            field = error.field if error.field in attachment_form.fields else None
-            attachment_form.add_error(field, error.message)
+            if error.field not in attachment_form.fields:
+                # Not about the upload (the poll was sent meanwhile): the edit page no longer
+                # offers papers, so the poll's page says why.
+                return _detail_page(request, consultation, error=error.message, status=400)
+            attachment_form.add_error(error.field, error.message)
         else:
             messages.success(request, _("The paper is attached to the poll."))
             return redirect("consultations:edit", consultation.body_id, consultation.pk)
@@ -188,8 +191,7 @@ def attachment_remove(
     try:
         services.attachment_remove(actor=request.user, attachment=attachment)
     except ServiceError as error:
-        messages.error(request, error.message)
-        return _detail_url(consultation)
+        return _detail_page(request, consultation, error=error.message, status=400)
     messages.success(request, _("The paper is removed from the poll."))
     return redirect("consultations:edit", consultation.body_id, consultation.pk)
 

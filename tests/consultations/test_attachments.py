@@ -360,3 +360,22 @@ def test_the_schema_documents_the_papers(tmp_path: Path) -> None:
     base = "/api/v1/bodies/{body_id}/consultations/{consultation_id}/attachments/"
     assert f"{base}:" in schema and f"{base}{{attachment_id}}/:" in schema
     assert "ConsultationAttachment:" in schema
+
+
+def test_the_screens_refuse_changing_the_papers_of_a_sent_poll_with_the_reason(
+    board: Board, draft: Consultation, media: Path
+) -> None:
+    paper = attach(board, draft)
+    services.consultation_send(actor=board.secretary, consultation=draft)
+    secretary = client_for(board.secretary)
+    added = secretary.post(
+        reverse("consultations:attachment_add", args=[board.body.pk, draft.pk]),
+        {"title": "Late annex", "file": upload(PAPER)},
+    )
+    removed = secretary.post(
+        reverse("consultations:attachment_remove", args=[board.body.pk, draft.pk, paper.pk])
+    )
+    for response in (added, removed):
+        assert response.status_code == 400
+        assert "This poll has been sent: its papers" in response.content.decode()
+    assert list(Attachment.objects.all()) == [paper] and len(stored_files(media)) == 1

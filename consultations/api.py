@@ -12,17 +12,22 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
-from drf_spectacular.utils import extend_schema
+from django.http import FileResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from consultations import permissions, selectors, services
-from consultations.http import session_key
-from consultations.models import Answer, Consultation, Question, Recipient
+from consultations.http import attachment_response, session_key
+from consultations.models import Answer, Attachment, Consultation, Question, Recipient
 from consultations.serializers import (
     AnswersSubmitSerializer,
+    ConsultationAttachmentCreateSerializer,
     ConsultationCreateSerializer,
     ConsultationSerializer,
     DecisionSerializer,
@@ -44,14 +49,36 @@ def _given(answer: Answer) -> dict[str, Any]:
     }
 
 
+def _paper(attachment: Attachment, body_id: int) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "title": attachment.title,
+        "pages": attachment.pages,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "url": reverse(
+            "consultations_api:consultation-attachment",
+            args=[body_id, attachment.consultation_id, attachment.pk],
+        ),
+    }
+
+
 def _rows(consultations: list[Consultation], reader: User) -> list[dict[str, Any]]:
-    """The polls as `reader` sees them, in four queries whatever their number."""
+    """The polls as `reader` sees them, in five queries whatever their number."""
     ids = [consultation.pk for consultation in consultations]
     questions: dict[int, list[Any]] = {pk: [] for pk in ids}
     for question in Question.objects.filter(consultation__in=ids).order_by(
         "consultation", "position"
     ):
         questions[question.consultation_id].append(question)
+    papers: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    bodies = {c.pk: c.body_id for c in consultations}
+    for attachment in Attachment.objects.filter(consultation__in=ids).order_by(
+        "consultation", "uploaded_at", "pk"
+    ):
+        papers[attachment.consultation_id].append(
+            _paper(attachment, bodies[attachment.consultation_id])
+        )
     totals = dict(
         Recipient.objects.filter(consultation__in=ids)
         .values("consultation")
@@ -76,6 +103,7 @@ def _rows(consultations: list[Consultation], reader: User) -> list[dict[str, Any
             "reminder_hours": c.reminder_hours,
             "status": c.status,
             "questions": questions[c.pk],
+            "attachments": papers[c.pk],
             "recipient_total": totals.get(c.pk, 0),
             "sent_at": c.sent_at,
             "closed_at": c.closed_at,
@@ -281,3 +309,60 @@ class ConsultationResultsView(APIView):
                 }
             ).data
         )
+
+
+class ConsultationAttachmentListView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Attach a paper to a draft poll (the secretariat)",
+        description="Multipart upload: `title` and `file`. PDF is stored as it is; Word, "
+        "PowerPoint and OpenDocument files are converted to PDF; the type is read from the "
+        "content. Refused with 400 (field `file`) when too large, damaged, protected by a "
+        "password or not what its name says, and once the poll has been sent.",
+        request={"multipart/form-data": ConsultationAttachmentCreateSerializer},
+        responses={201: ConsultationSerializer, **ERRORS},
+    )
+    def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
+        actor = request_actor(request)
+        consultation = permissions.access_consultation(actor, body_id, consultation_id)
+        data = _parse(ConsultationAttachmentCreateSerializer, request)
+        services.attachment_add(
+            actor=actor, consultation=consultation, title=data["title"], file=data["file"]
+        )
+        return _one(consultation, actor, code=status.HTTP_201_CREATED)
+
+
+class ConsultationAttachmentDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Read a paper of the poll",
+        description="The PDF, inline and never cached, for whoever may see the poll.",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY),
+            **READ_ERRORS,
+        },
+    )
+    def get(
+        self, request: Request, body_id: int, consultation_id: int, attachment_id: int
+    ) -> FileResponse:
+        actor = request_actor(request)
+        return attachment_response(
+            permissions.access_attachment(actor, body_id, consultation_id, attachment_id)
+        )
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Remove a paper from a draft poll (the secretariat)",
+        description="Refused with 400 once the poll has been sent.",
+        request=None,
+        responses={204: None, **ERRORS},
+    )
+    def delete(
+        self, request: Request, body_id: int, consultation_id: int, attachment_id: int
+    ) -> Response:
+        actor = request_actor(request)
+        attachment = permissions.access_attachment(actor, body_id, consultation_id, attachment_id)
+        services.attachment_remove(actor=actor, attachment=attachment)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -17,4 +17,14 @@ urlpatterns: list[URLPattern] = [
     path(ONE + "close/", api.ConsultationCloseView.as_view(), name="consultation-close"),
     path(ONE + "decision/", api.ConsultationDecisionView.as_view(), name="consultation-decision"),
     path(ONE + "results/", api.ConsultationResultsView.as_view(), name="consultation-results"),
+    path(
+        ONE + "attachments/",
+        api.ConsultationAttachmentListView.as_view(),
+        name="consultation-attachments",
+    ),
+    path(
+        ONE + "attachments/<int:attachment_id>/",
+        api.ConsultationAttachmentDetailView.as_view(),
+        name="consultation-attachment",
+    ),
 ]

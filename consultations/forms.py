@@ -119,3 +119,11 @@ class DecisionForm(forms.Form):
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word, PowerPoint or OpenDocument (converted to PDF)."),
+    )

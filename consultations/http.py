@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.utils.text import slugify
+
+from consultations.models import Attachment
 
 
 def session_key(request: HttpRequest) -> str:
@@ -12,3 +15,17 @@ def session_key(request: HttpRequest) -> str:
     if not session.session_key:
         session.save()
     return session.session_key or ""
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """A poll's paper, read in the browser: inline, and never kept in a cache, where it would
+    outlive the reader's right to see it."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=False,
+        filename=f"{slugify(attachment.title) or 'paper'}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

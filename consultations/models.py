@@ -3,6 +3,8 @@ between meetings, and each question is tallied against all the members it was se
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -73,6 +75,39 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    # Stored names are random: a file path never tells what the paper is.
+    return f"consultations/{attachment.consultation_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A paper sent with the poll, always stored as PDF (other formats are converted first).
+    Papers change only while the poll is a draft: once sent, they are what the members were
+    asked about."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="attachments"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    pages = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["consultation", "uploaded_at", "pk"]
+        verbose_name = _("paper")
+        verbose_name_plural = _("papers")
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Recipient(models.Model):

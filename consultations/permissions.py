@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import timezone
 
-from consultations.models import Consultation
+from consultations.models import Attachment, Consultation
 from meetings import permissions
 from meetings.models import Body, Membership
 from meetings.permissions import AnyUser
@@ -64,3 +64,17 @@ def access_consultation(user: AnyUser, body_id: int, consultation_id: int) -> Co
     ):
         raise Http404("No such written-opinion poll.")
     return consultation
+
+
+def access_attachment(
+    user: AnyUser, body_id: int, consultation_id: int, attachment_id: int
+) -> Attachment:
+    """A paper of a poll, for whoever may see the poll: a draft's papers are the secretariat's,
+    a sent poll's everyone's who sees the body."""
+    consultation = access_consultation(user, body_id, consultation_id)
+    try:
+        attachment = Attachment.objects.get(pk=attachment_id, consultation=consultation)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such paper.") from None
+    attachment.consultation = consultation
+    return attachment

@@ -10,7 +10,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from consultations import signing
-from consultations.models import Answer, Consultation, Question, Recipient, Reminder
+from consultations.models import (
+    Answer,
+    Attachment,
+    Consultation,
+    Question,
+    Recipient,
+    Reminder,
+)
 from meetings import permissions
 from meetings.models import Body
 
@@ -79,6 +86,11 @@ def awaiting_for_member(user: User, *, now: datetime.datetime | None = None) -> 
 
 def questions(consultation: Consultation) -> list[Question]:
     return list(consultation.questions.all())
+
+
+def attachments(consultation: Consultation) -> list[Attachment]:
+    """The papers sent with the poll, in the order they were attached."""
+    return list(Attachment.objects.filter(consultation=consultation).order_by("uploaded_at", "pk"))
 
 
 def recipient_ids(consultation: Consultation) -> list[int]:

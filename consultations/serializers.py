@@ -44,6 +44,19 @@ class YourPartSerializer(serializers.Serializer):
     )
 
 
+class ConsultationAttachmentSerializer(serializers.Serializer):
+    """A paper sent with the poll, stored as PDF."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    pages = serializers.IntegerField(read_only=True)
+    size = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Bytes of the PDF."))
+    sha256 = serializers.CharField(read_only=True)
+    url = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("Where to read the PDF (inline, never cached).")
+    )
+
+
 class ConsultationSerializer(serializers.Serializer):
     """A written-opinion poll as the reader sees it."""
 
@@ -61,6 +74,9 @@ class ConsultationSerializer(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Consultation.Status.choices, read_only=True)
     questions = QuestionSerializer(many=True, read_only=True)
+    attachments = ConsultationAttachmentSerializer(
+        many=True, read_only=True, help_text=gettext_lazy("The papers sent with the poll.")
+    )
     recipients = serializers.IntegerField(
         source="recipient_total",
         read_only=True,
@@ -178,6 +194,14 @@ class ConsultationCreateSerializer(RejectUnknownFields):
             "Hours before the deadline to remind those who have not answered; left out: the "
             "site's default (72, 24 and 2 unless configured)."
         ),
+    )
+
+
+class ConsultationAttachmentCreateSerializer(RejectUnknownFields):
+    # A blank title reaches the service, which says what to do about it.
+    title = serializers.CharField(max_length=300, allow_blank=True)
+    file = serializers.FileField(
+        help_text=gettext_lazy("PDF, Word, PowerPoint or OpenDocument (converted to PDF).")
     )
 
 

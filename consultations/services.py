@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -30,12 +32,14 @@ from django.utils.translation import gettext as _
 from consultations import permissions, selectors, signing, tally
 from consultations.models import (
     Answer,
+    Attachment,
     Consultation,
     Opinion,
     Question,
     Recipient,
     Reminder,
 )
+from documents import uploads
 from meetings.errors import ServiceError
 from meetings.models import Body, Membership
 
@@ -47,6 +51,7 @@ MAX_REMINDER_HOURS = 24 * 60
 # Written opinions are asked between meetings: weeks, not years. The bound also keeps dates
 # clear of the calendar's end, where converting to local time would overflow.
 MAX_DEADLINE = datetime.timedelta(days=366)
+MAX_TITLE = 300
 
 
 def default_reminder_hours() -> list[int]:
@@ -193,6 +198,88 @@ def consultation_update(
             for position, text in enumerate(draft.questions, start=1)
         )
     return consultation
+
+
+def _require_draft_papers(consultation: Consultation) -> None:
+    if consultation.status != Consultation.Status.DRAFT:
+        raise ServiceError(
+            _(
+                "This poll has been sent: its papers are what the members were asked about "
+                "and can no longer be changed."
+            )
+        )
+
+
+def attachment_add(
+    *, actor: User, consultation: Consultation, title: str, file: UploadedFile
+) -> Attachment:
+    """Attach a paper to a draft poll (the secretariat). The upload is read as the meeting
+    papers are (`documents.uploads`): Office and OpenDocument files are converted to PDF, and
+    a refused file leaves neither a row nor a file.
+
+    Locks the poll's row, as sending does, so that a paper is never added to a poll that is
+    being sent at the same moment."""
+    _require(
+        permissions.can_manage_consultations(actor, consultation.body),
+        _("Only the body's secretariat prepares written-opinion polls."),
+    )
+    title = title.strip()
+    if not title:
+        raise ServiceError(_("A paper needs a title."), field="title")
+    if len(title) > MAX_TITLE:
+        raise ServiceError(
+            _("A title has at most %(count)d characters.") % {"count": MAX_TITLE}, field="title"
+        )
+    # Refused before the (possibly slow) conversion, and checked again under the lock.
+    _require_draft_papers(consultation)
+    try:
+        read = uploads.read_upload(file)
+    except uploads.UploadRefused as refusal:
+        raise ServiceError(refusal.message, field="file") from None
+    storage = Attachment._meta.get_field("file").storage
+    stored = ""
+    try:
+        with transaction.atomic():
+            consultation = _lock(consultation)
+            _require_draft_papers(consultation)
+            attachment = Attachment(
+                consultation=consultation,
+                title=title,
+                sha256=read.sha256,
+                size=read.size,
+                pages=read.pages,
+                original_name=read.original_name,
+                uploaded_by=actor,
+            )
+            attachment.file.save("upload.pdf", ContentFile(read.content), save=False)
+            stored = attachment.file.name or ""
+            attachment.save()
+    except BaseException:
+        # The transaction rolled back the row; the file written for it goes too.
+        if stored:
+            storage.delete(stored)
+        raise
+    return attachment
+
+
+def attachment_remove(*, actor: User, attachment: Attachment) -> None:
+    """Take a paper off a draft poll (the secretariat). The file is deleted once the row's
+    removal has committed: a rolled-back removal keeps its file."""
+    consultation = attachment.consultation
+    _require(
+        permissions.can_manage_consultations(actor, consultation.body),
+        _("Only the body's secretariat prepares written-opinion polls."),
+    )
+    storage = Attachment._meta.get_field("file").storage
+    with transaction.atomic():
+        consultation = _lock(consultation)
+        _require_draft_papers(consultation)
+        name = attachment.file.name or ""
+        deleted, _rows = Attachment.objects.filter(
+            pk=attachment.pk, consultation=consultation
+        ).delete()
+        if deleted and name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 def _voting_members(body: Body) -> list[int]:

@@ -12,5 +12,12 @@ urlpatterns = [
     path(POLL + "edit/", views.edit, name="edit"),
     path(POLL + "answer/", views.answer, name="answer"),
     path(POLL + "decision/", views.decide, name="decide"),
+    path(POLL + "papers/", views.attachment_add, name="attachment_add"),
+    path(POLL + "papers/<int:attachment_pk>/", views.attachment_file, name="attachment"),
+    path(
+        POLL + "papers/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment_remove",
+    ),
     path(POLL + "<slug:name>/", views.action, name="action"),
 ]

@@ -14,14 +14,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultations import forms, permissions, selectors, services
-from consultations.http import session_key
+from consultations.http import attachment_response, session_key
 from consultations.models import Consultation, Opinion
 from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
@@ -74,12 +74,19 @@ def _form_page(
     form: forms.ConsultationForm,
     *,
     consultation: Consultation | None = None,
+    attachment_form: forms.AttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render_page(
         request,
         "consultations/form.html",
-        {"body": body, "form": form, "consultation": consultation},
+        {
+            "body": body,
+            "form": form,
+            "consultation": consultation,
+            "attachments": selectors.attachments(consultation) if consultation else [],
+            "attachment_form": attachment_form or forms.AttachmentForm(),
+        },
         section=SECTION,
         status=status,
     )
@@ -141,6 +148,64 @@ def edit(request: AuthenticatedHttpRequest, body_pk: int, pk: int) -> HttpRespon
     return _form_page(request, body, form, consultation=consultation)
 
 
+@login_required
+@require_POST
+def attachment_add(request: AuthenticatedHttpRequest, body_pk: int, pk: int) -> HttpResponse:
+    consultation = permissions.access_consultation(request.user, body_pk, pk)
+    attachment_form = forms.AttachmentForm(request.POST, request.FILES)
+    if attachment_form.is_valid():
+        try:
+            services.attachment_add(
+                actor=request.user,
+                consultation=consultation,
+                title=attachment_form.cleaned_data["title"],
+                file=attachment_form.cleaned_data["file"],
+            )
+        except ServiceError as error:
+            if error.field not in attachment_form.fields:
+                # Not about the upload (the poll was sent meanwhile): the edit page no longer
+                # offers papers, so the poll's page says why.
+                return _detail_page(request, consultation, error=error.message, status=400)
+            attachment_form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("The paper is attached to the poll."))
+            return redirect("consultations:edit", consultation.body_id, consultation.pk)
+    form = forms.ConsultationForm(initial=forms.ConsultationForm.initial_for(consultation))
+    return _form_page(
+        request,
+        consultation.body,
+        form,
+        consultation=consultation,
+        attachment_form=attachment_form,
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def attachment_remove(
+    request: AuthenticatedHttpRequest, body_pk: int, pk: int, attachment_pk: int
+) -> HttpResponse:
+    attachment = permissions.access_attachment(request.user, body_pk, pk, attachment_pk)
+    consultation = attachment.consultation
+    try:
+        services.attachment_remove(actor=request.user, attachment=attachment)
+    except ServiceError as error:
+        return _detail_page(request, consultation, error=error.message, status=400)
+    messages.success(request, _("The paper is removed from the poll."))
+    return redirect("consultations:edit", consultation.body_id, consultation.pk)
+
+
+@login_required
+@require_GET
+def attachment_file(
+    request: AuthenticatedHttpRequest, body_pk: int, pk: int, attachment_pk: int
+) -> FileResponse:
+    return attachment_response(
+        permissions.access_attachment(request.user, body_pk, pk, attachment_pk)
+    )
+
+
 def _detail_page(
     request: AuthenticatedHttpRequest,
     consultation: Consultation,
@@ -172,6 +237,7 @@ def _detail_page(
         {
             "body": body,
             "consultation": consultation,
+            "attachments": selectors.attachments(consultation),
             "questions": [(q, result_by_question.get(q.pk)) for q in questions],
             "recipients": recipients,
             "rows": rows if see_answers else [],
@@ -261,6 +327,7 @@ def _answer_page(
         {
             "body": consultation.body,
             "consultation": consultation,
+            "attachments": selectors.attachments(consultation),
             "form": form,
             "current": {
                 question.pk: current.get((question.pk, user.pk)) for question in form.questions

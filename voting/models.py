@@ -155,15 +155,3 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} recused from {self.item_id}"
-
-
-class AnnouncedTurnout(models.Model):
-    """The turnout last pushed to the tablets for a poll. Kept apart from the poll's row, which
-    every ballot in flight holds a share lock on: writing there would make the announcement
-    wait for them all (voting.services._announce_turnout)."""
-
-    poll = models.OneToOneField(Poll, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    count = models.PositiveIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.count} announced for {self.poll_id}"

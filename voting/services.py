@@ -29,12 +29,9 @@ from meetings.selectors import meeting_quorum
 from realtime import events
 from voting import outcome, selectors
 from voting import rules as vote_rules
-from voting.models import AnnouncedTurnout, Answer, Ballot, Option, Participation, Poll, Recusal
+from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
 
 MAX_OPTIONS = 50
-# The first key of the advisory lock that lets one request at a time announce a poll's
-# turnout; the second is the poll's id.
-TURNOUT_LOCK = 5_000
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -272,6 +269,13 @@ def ballot_cast(
                 participation.request_key = request_key
                 participation.save()
                 return poll
+            # Counted once the event's number is taken: that waits for the ballots numbered
+            # before it to commit, so the last event always carries the full turnout.
+            events.publish(
+                meeting=poll.meeting,
+                type="voting.ballot_cast",
+                payload=lambda: {"poll": poll.pk, "turnout": selectors.turnout(poll)},
+            )
     except IntegrityError:
         # Another request of the same person committed between our check and our insert:
         # the same request retried in parallel has succeeded, anything else is refused.
@@ -279,39 +283,7 @@ def ballot_cast(
         if request_key and same.exists():
             return poll
         raise ServiceError(_("You have already voted.")) from None
-    _announce_turnout(poll)
     return poll
-
-
-def _announce_turnout(poll: Poll) -> None:
-    """Push the poll's turnout after a ballot has committed, coalescing a burst of ballots.
-
-    Announcing inside each ballot's transaction would make every ballot wait for the meeting's
-    event number, and so commit one after the other. Instead one announcer at a time (an
-    advisory lock per poll) counts the committed ballots and publishes only when the count has
-    grown since the last announcement. Our ballot committed before we queued for the lock, so
-    whoever counts after us counts it: the last announcement always carries the full turnout.
-    The poll row is shared-locked like a ballot, so a close waits for an announcement in
-    flight, and nothing is announced after the close.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [TURNOUT_LOCK, poll.pk])
-        _lock_for_voting(poll)
-        if not Poll.objects.filter(pk=poll.pk, status=Poll.Status.OPEN).exists():
-            return
-        count = selectors.turnout(poll)
-        announced = AnnouncedTurnout.objects.filter(poll=poll).values_list("count", flat=True)
-        if count <= max(announced, default=0):
-            return
-        AnnouncedTurnout.objects.bulk_create(
-            [AnnouncedTurnout(poll=poll, count=count)],
-            update_conflicts=True,
-            unique_fields=["poll"],
-            update_fields=["count"],
-        )
-        _publish(poll, "voting.ballot_cast", {"turnout": count})
 
 
 def _lock_for_voting(poll: Poll) -> None:

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings import services
 from meetings.errors import ServiceError
@@ -116,7 +117,9 @@ class MembershipCreateForm(forms.Form):
 
     user = PersonChoiceField(label=_("person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
-    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    title = forms.CharField(
+        label=pgettext_lazy("position", "title"), max_length=200, required=False
+    )
     has_vote = forms.ChoiceField(
         label=_("voting right"),
         required=False,
@@ -147,7 +150,9 @@ class MembershipCreateForm(forms.Form):
 
 class MembershipUpdateForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Membership.Role.choices)
-    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    title = forms.CharField(
+        label=pgettext_lazy("position", "title"), max_length=200, required=False
+    )
     has_vote = forms.BooleanField(label=_("voting right"), required=False)
     starts_on = forms.DateField(label=_("member since"), widget=DATE_WIDGET)
     ends_on = forms.DateField(

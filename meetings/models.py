@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from meetings import rules
@@ -132,7 +133,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=200, blank=True)
     has_vote = models.BooleanField(_("voting right"))
     starts_on = models.DateField(_("member since"), default=timezone.localdate)
     ends_on = models.DateField(
@@ -251,7 +252,7 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendances"
     )
     role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=200, blank=True)
     has_vote = models.BooleanField(_("voting right"))
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.INVITED

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
 from reportlab.lib.pagesizes import A4
@@ -233,8 +234,9 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
     width = A4[0] - 2 * MARGIN
     attendance = record["attendance"]
     flow: list[Flowable] = []
+    position = pgettext("position", "Title")
     if attendance["present"]:
-        rows: list[list[Any]] = [[_p(_("Present"), bold), _p(_("Title"), bold), _p("", bold)]]
+        rows: list[list[Any]] = [[_p(_("Present"), bold), _p(position, bold), _p("", bold)]]
         for row in attendance["present"]:
             note = ""
             if row.get("left"):
@@ -242,14 +244,14 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
             rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(note, cell)])
         flow += [_table(rows, [0.4 * width, 0.4 * width, 0.2 * width]), Spacer(1, 3 * mm)]
     if attendance["represented"]:
-        rows = [[_p(_("Represented"), bold), _p(_("Title"), bold), _p(_("Substitute"), bold)]]
+        rows = [[_p(_("Represented"), bold), _p(position, bold), _p(_("Substitute"), bold)]]
         for row in attendance["represented"]:
             rows.append(
                 [_p(row["name"], cell), _p(row["title"], cell), _p(row["substitute"], cell)]
             )
         flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
     if attendance["absent"]:
-        rows = [[_p(_("Absent"), bold), _p(_("Title"), bold), _p(_("Reason"), bold)]]
+        rows = [[_p(_("Absent"), bold), _p(position, bold), _p(_("Reason"), bold)]]
         for row in attendance["absent"]:
             reason = row["reason"] or (
                 _("excused") if row["status"] == "excused" else _("no reason given")

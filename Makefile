@@ -39,6 +39,7 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
 	$(BIN)/python manage.py demo_agendas
+	$(BIN)/python manage.py demo_documents
 	$(BIN)/python manage.py demo_consultations
 	$(BIN)/python manage.py demo_pki
 	$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application

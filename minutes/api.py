@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -25,11 +25,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
-from meetings.permissions import AnyUser, access_body, access_meeting, meetings_for_user
+from meetings.permissions import access_body, access_meeting, meetings_for_user
 from meetings.serializers import ErrorSerializer, NoInputSerializer
 from minutes import exports, services, verify
 from minutes.models import Minutes
-from minutes.permissions import access_minutes, access_minutes_meeting
+from minutes.permissions import access_exportable_minutes, access_minutes, access_minutes_meeting
 from minutes.serializers import (
     MinutesEditSerializer,
     MinutesReturnSerializer,
@@ -253,16 +253,6 @@ class MinutesVerifyView(APIView):
 # Exports
 
 
-def access_exportable_minutes(user: AnyUser, meeting_id: int) -> Minutes:
-    """The meeting's current minutes, if the user may see them and the chair has approved
-    them: before approval the text is still being written, so there is nothing to publish.
-    Members see them, as everywhere, once signed."""
-    minutes = access_minutes(user, meeting_id)
-    if minutes.status not in exports.EXPORTABLE_MINUTES:
-        raise Http404("No such minutes.")
-    return minutes
-
-
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -299,8 +289,8 @@ class MinutesAkomaNtosoView(APIView):
         tags=TAGS,
         operation_id="minutes_akoma_ntoso",
         summary="The minutes as an Akoma Ntoso 3.0 debate",
-        description="Once approved, for the secretariat and the chair; once signed, for "
-        "everyone who may see the meeting.",
+        description="The current minutes once approved, for the secretariat and the chair; "
+        "for everyone else who may see the meeting, the latest signed minutes.",
         responses={
             (200, "application/akn+xml"): OpenApiResponse(OpenApiTypes.STR),
             404: ErrorSerializer,

@@ -10,6 +10,7 @@ were drafted.
 from __future__ import annotations
 
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable
@@ -155,7 +156,10 @@ def meeting_popolo(meeting: Meeting) -> dict[str, Any]:
 
 def akn_id(text: str, prefix: str) -> str:
     """An XML NCName for an eId or a TLC reference: letters, digits and dashes."""
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    # Vietnamese names keep their letters without the marks (đ has no decomposition).
+    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text.encode("ascii", "ignore").decode())
+    slug = slug.strip("-").lower()
     return f"{prefix}-{slug}" if slug else prefix
 
 
@@ -207,13 +211,14 @@ def akoma_ntoso(
     identification = _sub(meta, "identification", source=f"#{body_ref}")
     work_uri = f"/akn/{country}/debateRecord/{body_ref}/{date}/{meeting['id']}"
     expression_uri = f"{work_uri}/{language}@"
-    for level, uri in (
-        ("FRBRWork", work_uri),
-        ("FRBRExpression", expression_uri),
-        ("FRBRManifestation", f"{expression_uri}.akn"),
+    # FRBRthis names the main document at each level; FRBRuri the level as a whole.
+    for level, this, uri in (
+        ("FRBRWork", f"{work_uri}/!main", work_uri),
+        ("FRBRExpression", f"{expression_uri}/!main", expression_uri),
+        ("FRBRManifestation", f"{expression_uri}/!main.xml", f"{expression_uri}.xml"),
     ):
         frbr = _sub(identification, level)
-        _sub(frbr, "FRBRthis", value=f"{uri}/!main" if level == "FRBRWork" else uri)
+        _sub(frbr, "FRBRthis", value=this)
         _sub(frbr, "FRBRuri", value=uri)
         _sub(frbr, "FRBRdate", date=date, name="meeting")
         _sub(frbr, "FRBRauthor", href=f"#{body_ref}")

@@ -141,7 +141,7 @@ def test_akoma_ntoso_is_well_formed_with_the_debate_root_and_keeps_vietnamese() 
     assert title is not None
     assert title.text == "Phiên họp Chính phủ thường kỳ tháng 11 & <năm> 2026"
     identification = root.find(f".//{AKN}meta/{AKN}identification")
-    assert identification is not None and identification.get("source", "").startswith("#")
+    assert identification is not None and identification.get("source") == "#org-chinh-phu"
     assert root.find(f".//{AKN}FRBRcountry").get("value") == "vn"  # type: ignore[union-attr]
     assert root.find(f".//{AKN}FRBRlanguage").get("language") == "vi"  # type: ignore[union-attr]
     people = {p.get("showAs"): p.get("eId") for p in root.iter(f"{AKN}TLCPerson")}
@@ -269,3 +269,33 @@ def test_a_cancelled_meeting_is_cancelled_in_the_feed() -> None:
     assert str(event["STATUS"]) == "CANCELLED"
     assert event["SEQUENCE"] == 2
     assert str(event["UID"]) == invitations.ics_uid(cancelled)
+
+
+def test_while_a_correction_is_drafted_the_signed_minutes_are_exported(
+    government: Personas, held: Held, keys: Keys
+) -> None:
+    original = signed(government, held, keys)
+    minutes_services.minutes_correction_start(actor=government.secretary, minutes=original)
+    url = reverse("minutes_api:minutes-akn", args=[held.meeting.pk])
+    # The member gets the signed original; the secretariat's correction is not approved yet.
+    for user in (government.members[0], government.secretary):
+        response = api(user).get(url)
+        assert response.status_code == 200
+        number = ET.fromstring(response.content).find(f".//{AKN}FRBRnumber")
+        assert number is not None and number.get("value") == original.number
+
+
+def test_the_votes_are_read_in_a_fixed_number_of_queries(
+    held: Held, django_assert_num_queries: Any
+) -> None:
+    meeting = Meeting.objects.select_related("body").get(pk=held.meeting.pk)
+    with django_assert_num_queries(2):
+        data = exports.meeting_popolo(meeting)
+    assert len(data["vote_events"]) == 2
+
+
+def test_the_meeting_page_links_the_exports(government: Personas, held: Held) -> None:
+    client = api(government.members[0])
+    html = client.get(reverse("meetings:meeting_detail", args=[held.meeting.pk])).content.decode()
+    assert reverse("minutes_api:votes-popolo", args=[held.meeting.pk]) in html
+    assert reverse("minutes_api:body-meetings-ics", args=[government.body.pk]) in html

@@ -170,20 +170,15 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
-def _paragraphs(parent: ET.Element, text: str) -> None:
-    for line in text.splitlines():
-        if line.strip():
-            _sub(parent, "p", line)
-
-
 def akoma_ntoso(
     record: dict[str, Any], *, number: str, language: str, country: str = "vn"
 ) -> bytes:
     """The minutes as an Akoma Ntoso 3.0 `debate`, from the record they were drafted from.
 
     One `debateSection` per agenda item: its heading, a `speech` per speaker and comment, and
-    the decisions as paragraphs. People are referenced by TLCPerson ids made from their
-    position in the attendance list, so two people with the same name stay apart."""
+    the decisions as paragraphs. People get TLCPerson ids in the order they first appear
+    (attendance, then speakers and comments); the record holds names only, so two people
+    with the same name share one reference."""
     ET.register_namespace("", AKN_NS)
     meeting = record["meeting"]
     date = (meeting.get("started_at") or meeting.get("starts_at") or "")[:10]
@@ -272,8 +267,8 @@ def akoma_ntoso(
                 _sub(section, "p", poll["explanation"])
             for row in poll["roll_call"] or []:
                 _sub(section, "p", f"{row['name']}: {row['vote']}")
-        if not len(section) > 2:
-            # debateSection needs content after its heading.
+        if len(section) == 2:
+            # Only num and heading: a debateSection needs content after its heading.
             _sub(section, "p", "—")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 

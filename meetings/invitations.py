@@ -40,11 +40,9 @@ def meeting_url(meeting: Meeting) -> str:
     return settings.SITE_URL + reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
-def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int) -> bytes:
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//Paperless meetings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", method.value)
+def meeting_event(meeting: Meeting, *, sequence: int, cancelled: bool) -> icalendar.Event:
+    """The meeting as a VEVENT, shared by the invitations and the calendar feeds so that both
+    describe it the same way under the same UID."""
     event = icalendar.Event()
     event.add("uid", ics_uid(meeting))
     event.add("sequence", sequence)
@@ -55,10 +53,19 @@ def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int
     event.add("location", meeting.place or meeting.online_link)
     event.add("description", "\n\n".join(filter(None, [meeting.description, meeting_url(meeting)])))
     event.add("url", meeting_url(meeting))
-    event.add("status", "CANCELLED" if method == Method.CANCEL else "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     organizer = icalendar.vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL}")
     organizer.params["cn"] = icalendar.vText(str(meeting.body))
     event.add("organizer", organizer)
+    return event
+
+
+def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Paperless meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method.value)
+    event = meeting_event(meeting, sequence=sequence, cancelled=method == Method.CANCEL)
     attendee_address = icalendar.vCalAddress(f"mailto:{attendee.email}")
     attendee_address.params["cn"] = icalendar.vText(
         attendee.get_full_name() or attendee.get_username()

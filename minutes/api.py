@@ -9,6 +9,7 @@ render. `meetings.api.exception_handler` turns refusals into 400 and 403.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django.conf import settings
@@ -24,10 +25,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
+from meetings.permissions import access_body, access_meeting, meetings_for_user
 from meetings.serializers import ErrorSerializer, NoInputSerializer
-from minutes import services, verify
+from minutes import exports, services, verify
 from minutes.models import Minutes
-from minutes.permissions import access_minutes, access_minutes_meeting
+from minutes.permissions import access_exportable_minutes, access_minutes, access_minutes_meeting
 from minutes.serializers import (
     MinutesEditSerializer,
     MinutesReturnSerializer,
@@ -246,3 +248,98 @@ class MinutesVerifyView(APIView):
         except verify.VerificationError as error:
             return Response({"detail": str(error)}, status=status.HTTP_404_NOT_FOUND)
         return Response(VerificationSerializer(result).data)
+
+
+# Exports
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class MeetingVotesPopoloView(APIView):
+    # Anonymous callers get the same 404 as a missing meeting, from access_meeting.
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="meeting_votes_popolo",
+        summary="The meeting's closed polls as Popolo motions and vote events",
+        description="For whoever may see the meeting. Only closed polls; named votes only for "
+        "roll calls, never for secret ballots.",
+        responses={
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
+            404: ErrorSerializer,
+        },
+    )
+    def get(self, request: Request, meeting_id: int) -> HttpResponse:
+        meeting = access_meeting(request.user, meeting_id)
+        content = json.dumps(exports.meeting_popolo(meeting), ensure_ascii=False, indent=2)
+        return _download(
+            content.encode(), "application/json", f"meeting-{meeting.pk}-votes.popolo.json"
+        )
+
+
+class MinutesAkomaNtosoView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="minutes_akoma_ntoso",
+        summary="The minutes as an Akoma Ntoso 3.0 debate",
+        description="The current minutes once approved, for the secretariat and the chair; "
+        "for everyone else who may see the meeting, the latest signed minutes.",
+        responses={
+            (200, "application/akn+xml"): OpenApiResponse(OpenApiTypes.STR),
+            404: ErrorSerializer,
+        },
+    )
+    def get(self, request: Request, meeting_id: int) -> HttpResponse:
+        minutes = access_exportable_minutes(request.user, meeting_id)
+        return _download(
+            exports.minutes_akoma_ntoso(minutes),
+            "application/akn+xml; charset=utf-8",
+            f"minutes-{minutes.meeting_id}.akn.xml",
+        )
+
+
+CALENDAR_RESPONSE = {
+    (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR),
+}
+
+
+class MyMeetingsCalendarView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="meetings_calendar",
+        summary="The meetings the signed-in user may see, as an iCalendar feed",
+        responses={**CALENDAR_RESPONSE, 403: ErrorSerializer},
+    )
+    def get(self, request: Request) -> HttpResponse:
+        meetings = exports.feed_meetings(meetings_for_user(request.user))
+        return _download(
+            exports.calendar_feed(meetings, name="Meetings"),
+            "text/calendar; charset=utf-8",
+            "meetings.ics",
+        )
+
+
+class BodyMeetingsCalendarView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="body_meetings_calendar",
+        summary="A body's meetings the user may see, as an iCalendar feed",
+        responses={**CALENDAR_RESPONSE, 404: ErrorSerializer},
+    )
+    def get(self, request: Request, body_id: int) -> HttpResponse:
+        body = access_body(request.user, body_id)
+        meetings = exports.feed_meetings(meetings_for_user(request.user), body)
+        return _download(
+            exports.calendar_feed(meetings, name=body.name),
+            "text/calendar; charset=utf-8",
+            f"body-{body.pk}-meetings.ics",
+        )

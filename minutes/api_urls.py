@@ -16,5 +16,21 @@ urlpatterns: list[URLPattern] = [
     path(MINUTES + "sign/", api.MinutesSignView.as_view(), name="minutes-sign"),
     path(MINUTES + "pdf/", api.MinutesPdfView.as_view(), name="minutes-pdf"),
     path(MINUTES + "verify/", api.MinutesVerifyView.as_view(), name="minutes-verify"),
+    path(
+        "meetings/<int:meeting_id>/votes.popolo.json",
+        api.MeetingVotesPopoloView.as_view(),
+        name="votes-popolo",
+    ),
+    path(
+        "meetings/<int:meeting_id>/minutes.akn.xml",
+        api.MinutesAkomaNtosoView.as_view(),
+        name="minutes-akn",
+    ),
+    path("meetings.ics", api.MyMeetingsCalendarView.as_view(), name="meetings-ics"),
+    path(
+        "bodies/<int:body_id>/meetings.ics",
+        api.BodyMeetingsCalendarView.as_view(),
+        name="body-meetings-ics",
+    ),
     path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
 ]

@@ -14,6 +14,7 @@ from meetings import permissions
 from meetings.models import Meeting
 from meetings.permissions import AnyUser
 from minutes import selectors
+from minutes.exports import EXPORTABLE_MINUTES
 from minutes.models import Minutes
 
 
@@ -55,6 +56,25 @@ def access_minutes(user: AnyUser, meeting_id: int, minutes_id: int | None = None
     else:
         minutes = selectors.minutes_list(meeting).filter(pk=minutes_id).first()
     if minutes is None or not minutes_visible(permissions.meeting_rights(user, meeting), minutes):
+        raise Http404("No such minutes.")
+    minutes.meeting = meeting
+    return minutes
+
+
+def access_exportable_minutes(user: AnyUser, meeting_id: int) -> Minutes:
+    """The minutes to export: the current ones from the chair's approval on (before it their
+    text is still being written), if the user may see them; otherwise the latest signed ones,
+    which everyone who sees the meeting may read, as on the minutes page while a correction
+    is under way."""
+    meeting = permissions.access_meeting(user, meeting_id)
+    rights = permissions.meeting_rights(user, meeting)
+    minutes = selectors.current_minutes(meeting)
+    if minutes is None or not (
+        minutes.status in EXPORTABLE_MINUTES and minutes_visible(rights, minutes)
+    ):
+        signed = selectors.signed_minutes(meeting)
+        minutes = signed[-1] if signed else None
+    if minutes is None:
         raise Http404("No such minutes.")
     minutes.meeting = meeting
     return minutes

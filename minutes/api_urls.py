@@ -17,4 +17,5 @@ urlpatterns: list[URLPattern] = [
     path(MINUTES + "pdf/", api.MinutesPdfView.as_view(), name="minutes-pdf"),
     path(MINUTES + "verify/", api.MinutesVerifyView.as_view(), name="minutes-verify"),
     path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
+    path("archive/search/", api.ArchiveSearchView.as_view(), name="archive-search"),
 ]

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents import services as document_services
-from documents.models import Document
+from documents.models import Document, DocumentVersion
 from documents.uploads import pdf_text
 from meetings.models import Meeting
 from minutes import archive
@@ -92,6 +94,17 @@ def test_document_text_is_read_at_upload() -> None:
     assert "Quyết toán ngân sách" in pdf_text(pdf_bytes(1, text="Quyết toán ngân sách"))
 
 
+def test_index_documents_reads_the_text_of_older_versions(
+    board: Board,  # noqa: F811
+) -> None:
+    document = add_document(board, content=pdf_bytes(1, text="Kiểm toán ngân sách"))
+    DocumentVersion.objects.filter(document=document).update(text="")
+    out = io.StringIO()
+    call_command("index_documents", stdout=out)
+    assert "1 document versions indexed." in out.getvalue()
+    assert "Kiểm toán ngân sách" in DocumentVersion.objects.get(document=document).text
+
+
 def test_confidential_paper_only_for_those_who_may_read_it(
     board: Board,  # noqa: F811
     outsider: User,
@@ -147,7 +160,6 @@ def test_filters_by_body_date_item_and_kind(
         government, starts_in=datetime.timedelta(days=40), title="Government meeting"
     )
     minutes_for(other, government.secretary, Minutes.Status.SIGNED)
-    board.personas.body.refresh_from_db()
     member = board.member
     both = {minutes.number, document.title}
     assert set(titles(search(member, q="ngân sách"))) == both

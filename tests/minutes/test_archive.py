@@ -249,3 +249,28 @@ def test_a_page_costs_the_same_for_5_and_50_hits(
     assert queries() == five <= 4
     second = archive.archive_search(board.member, archive.ArchiveQuery(text="ngân sách"), 3)
     assert len(second.hits) == 10
+
+
+def test_a_paper_granted_to_a_role_is_found_by_its_holders(
+    board: Board,  # noqa: F811
+    outsider: User,
+) -> None:
+    public = add_document(board, title="Agenda note", content=pdf_bytes(1, text="Lịch họp"))
+    paper = add_document(
+        board, classification=C.CONFIDENTIAL, content=pdf_bytes(1, text="Thanh tra thuế")
+    )
+    publish_packet(board.meeting, [public])
+    document_services.document_grant(
+        actor=board.secretary, document=paper, rights=["view"], role="member"
+    )
+    assert search(board.other_member, q="thuế")["count"] == 1
+    assert search(outsider, q="thuế")["count"] == 0
+
+
+def test_document_text_has_its_gin_index(db: None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'documents_version_text_fts'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "USING gin (to_tsvector('simple'::regconfig, COALESCE(text, ''::text)))" in definition

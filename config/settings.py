@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "guardian",
     "rest_framework",
     "drf_spectacular",
@@ -217,6 +218,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 
 DOCUMENTS_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENTS_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 DOCUMENTS_CONVERT_SECONDS = float(os.environ.get("DOCUMENTS_CONVERT_SECONDS", "120"))
 DOCUMENTS_SOFFICE = os.environ.get("DOCUMENTS_SOFFICE", "soffice")
+# poppler's pdftotext reads each upload's text for the archive's search.
+DOCUMENTS_PDFTOTEXT = os.environ.get("DOCUMENTS_PDFTOTEXT", "pdftotext")
+DOCUMENTS_TEXT_SECONDS = float(os.environ.get("DOCUMENTS_TEXT_SECONDS", "30"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 

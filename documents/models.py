@@ -90,6 +90,8 @@ class DocumentVersion(models.Model):
     page_digests = models.JSONField(default=list)
     original_name = models.CharField(max_length=255)
     original_type = models.CharField(max_length=100)
+    # The PDF's text as pdftotext reads it at upload, for the archive's full-text search.
+    text = models.TextField(blank=True, default="", editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

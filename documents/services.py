@@ -153,6 +153,7 @@ def _store_version(
         page_digests=read.page_digests,
         original_name=read.original_name,
         original_type=read.original_type,
+        text=uploads.pdf_text(read.content),
         uploaded_by=actor,
     )
     version.file.save("upload.pdf", ContentFile(read.content), save=False)

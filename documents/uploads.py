@@ -395,3 +395,29 @@ def _digest_dictionary(
         digest.update(key.encode())
         _digest_object(obj[key], digest, path, streams)
     digest.update(b">>")
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text for the archive's search, or "" when it cannot be read in time.
+
+    pikepdf reads structure, not text, so poppler's pdftotext does it, from stdin to stdout. A
+    scanned paper has no text layer and a missing or slow pdftotext must not refuse an upload:
+    the paper is then found by its title only, and `index_documents` can read it again later.
+    """
+    command = shutil.which(settings.DOCUMENTS_PDFTOTEXT)
+    if command is None:
+        return ""
+    try:
+        completed = subprocess.run(  # noqa: S603  (fixed arguments, no shell)
+            [command, "-q", "-enc", "UTF-8", "-", "-"],
+            input=content,
+            capture_output=True,
+            timeout=settings.DOCUMENTS_TEXT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return ""
+    if completed.returncode != 0:
+        return ""
+    # PostgreSQL text cannot hold NUL; form feeds only separate pages.
+    return completed.stdout.decode("utf-8", "replace").replace("\x00", "").replace("\f", "\n")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -24,13 +24,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from meetings import permissions as meeting_permissions
 from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
 from meetings.permissions import access_body, access_meeting, meetings_for_user
 from meetings.serializers import ErrorSerializer, NoInputSerializer
-from minutes import exports, services, verify
+from minutes import archive, exports, services, verify
+from minutes.forms import ArchiveSearchForm
 from minutes.models import Minutes
 from minutes.permissions import access_exportable_minutes, access_minutes, access_minutes_meeting
 from minutes.serializers import (
+    ArchiveSearchResultSerializer,
     MinutesEditSerializer,
     MinutesReturnSerializer,
     MinutesSerializer,
@@ -343,3 +346,50 @@ class BodyMeetingsCalendarView(APIView):
             "text/calendar; charset=utf-8",
             f"body-{body.pk}-meetings.ics",
         )
+
+
+class ArchiveSearchView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Search the archive: signed minutes and the papers the user may read",
+        description="Full-text search (PostgreSQL, 'simple' configuration: words as written, "
+        "diacritics kept; websearch syntax: quotes, `or`, `-word`). Minutes are found once "
+        "signed, or earlier by the meeting's secretariat and chair; documents only where the "
+        "user may view them. Ranked, 20 per page.",
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="The words, at most 200."),
+            OpenApiParameter("body", int, description="A body the user sees."),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Meetings from this day."),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="Meetings up to this day."),
+            OpenApiParameter("item", str, description="Words of an agenda item's title."),
+            OpenApiParameter("kind", str, enum=["minutes", "document"]),
+            OpenApiParameter("page", int, description="1 to 50."),
+        ],
+        responses={200: ArchiveSearchResultSerializer, **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        actor = request_actor(request)
+        form = ArchiveSearchForm(
+            request.query_params, bodies=meeting_permissions.bodies_for_user(actor)
+        )
+        if not form.is_valid():
+            errors = {
+                ALIASES.get(field, field): [str(message) for message in messages]
+                for field, messages in form.errors.items()
+            }
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        data = form.cleaned_data
+        query = archive.ArchiveQuery(
+            text=data["q"],
+            body=data.get("body"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            item=data.get("item") or "",
+            kind=data.get("kind") or "",
+        )
+        page = archive.archive_search(actor, query, data.get("page") or 1)
+        return Response(ArchiveSearchResultSerializer(page).data)
+
+
+# Form fields back to the query string's names in error messages.
+ALIASES = {value: key for key, value in ArchiveSearchForm.ALIASES.items()}

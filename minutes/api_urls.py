@@ -33,4 +33,5 @@ urlpatterns: list[URLPattern] = [
         name="body-meetings-ics",
     ),
     path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
+    path("archive/search/", api.ArchiveSearchView.as_view(), name="archive-search"),
 ]

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from meetings.models import Body
+
 MAX_KEY_FILE_BYTES = 1024 * 1024
 
 
@@ -50,3 +52,56 @@ class VerifyForm(forms.Form):
                 % {"size": settings.MINUTES_VERIFY_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+class ArchiveSearchForm(forms.Form):
+    """The archive's search, from the screen's query string and the API's alike. A body is
+    chosen among those the user sees: any other is unknown, whether it exists or not."""
+
+    q = forms.CharField(label=gettext_lazy("Words"), max_length=200, strip=True)
+    body: forms.ModelChoiceField[Body] = forms.ModelChoiceField(
+        label=gettext_lazy("Body"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Unknown body.")},
+    )
+    date_from = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    item = forms.CharField(label=gettext_lazy("Agenda item"), max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Minutes and documents")),
+            ("minutes", gettext_lazy("Minutes")),
+            ("document", gettext_lazy("Documents")),
+        ],
+    )
+    page = forms.IntegerField(min_value=1, max_value=50, required=False, widget=forms.HiddenInput)
+
+    # The query string says from= and to=, which are not Python names.
+    ALIASES = {"from": "date_from", "to": "date_to"}
+
+    def __init__(self, data: Any, *, bodies: Any) -> None:
+        if data is not None:
+            data = {self.ALIASES.get(key, key): data.get(key) for key in data}
+        super().__init__(data)
+        body_field = self.fields["body"]
+        assert isinstance(body_field, forms.ModelChoiceField)
+        body_field.queryset = bodies
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        assert cleaned is not None
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned

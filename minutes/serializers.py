@@ -135,3 +135,25 @@ class PdfSignatureCheckSerializer(serializers.Serializer):
 class VerificationSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
     signatures = PdfSignatureCheckSerializer(many=True)
+
+
+class ArchiveHitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["minutes", "document"])
+    title = serializers.CharField()
+    snippet = serializers.CharField(
+        help_text="An excerpt as HTML, escaped, with the matched words in <mark>."
+    )
+    url = serializers.CharField(help_text="The minutes page or the document reader.")
+    rank = serializers.FloatField()
+    meeting_id = serializers.IntegerField()
+    meeting_title = serializers.CharField()
+    meeting_date = serializers.DateTimeField()
+    body_name = serializers.CharField()
+    item_title = serializers.CharField(help_text="The document's agenda item, if any.")
+
+
+class ArchiveSearchResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = ArchiveHitSerializer(many=True, source="hits")

@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/minutes/<slug:action>/", views.minutes_action, name="action"),
     path("verify/", views.verify_upload, name="verify"),
+    path("archive/", views.archive_page, name="archive"),
 ]

@@ -22,7 +22,7 @@ from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
 from meetings.views import render_page
-from minutes import api, forms, layout, permissions, selectors, services, verify
+from minutes import api, archive, forms, layout, permissions, selectors, services, verify
 from minutes.models import Minutes
 
 S = Minutes.Status
@@ -233,3 +233,42 @@ def verify_archived(request: AuthenticatedHttpRequest, pk: int, minutes_pk: int)
         # Approved but not yet signed: there is nothing to check yet.
         return _verify_page(request, form=forms.VerifyForm(), error=str(error), minutes=minutes)
     return _verify_page(request, form=forms.VerifyForm(), result=result, minutes=minutes)
+
+
+def _archive_query(form: forms.ArchiveSearchForm) -> archive.ArchiveQuery:
+    data = form.cleaned_data
+    return archive.ArchiveQuery(
+        text=data["q"],
+        body=data.get("body"),
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        item=data.get("item") or "",
+        kind=data.get("kind") or "",
+    )
+
+
+@login_required
+@require_GET
+def archive_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The archive: an empty form at first; a search once words are given."""
+    bodies = meeting_permissions.bodies_for_user(request.user)
+    searched = bool(request.GET)
+    form = forms.ArchiveSearchForm(request.GET if searched else None, bodies=bodies)
+    result = None
+    status = 200
+    if searched:
+        if form.is_valid():
+            result = archive.archive_search(
+                request.user, _archive_query(form), form.cleaned_data.get("page") or 1
+            )
+        else:
+            status = 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render_page(
+        request,
+        "minutes/archive.html",
+        {"form": form, "result": result, "query": query.urlencode()},
+        section="archive",
+        status=status,
+    )

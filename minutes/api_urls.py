@@ -16,5 +16,14 @@ urlpatterns: list[URLPattern] = [
     path(MINUTES + "sign/", api.MinutesSignView.as_view(), name="minutes-sign"),
     path(MINUTES + "pdf/", api.MinutesPdfView.as_view(), name="minutes-pdf"),
     path(MINUTES + "verify/", api.MinutesVerifyView.as_view(), name="minutes-verify"),
+    path("meetings/<int:meeting_id>/actions/", api.MeetingActionsView.as_view(), name="actions"),
+    path("actions/<int:action_id>/", api.ActionView.as_view(), name="action"),
+    path("actions/<int:action_id>/notes/", api.ActionNotesView.as_view(), name="action-notes"),
+    path("actions/<int:action_id>/offer/", api.ActionOfferView.as_view(), name="action-offer"),
+    path(
+        "bodies/<int:body_id>/actions/overdue/",
+        api.BodyOverdueActionsView.as_view(),
+        name="actions-overdue",
+    ),
     path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
 ]

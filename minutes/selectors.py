@@ -280,3 +280,14 @@ def action_record(meeting: Meeting) -> list[dict[str, Any]]:
             ActionItem.objects.filter(meeting=meeting).exclude(status=ActionItem.Status.CANCELLED)
         ).order_by("pk")
     ]
+
+
+def meetings_open_for_follow_up(body: Body) -> list[Meeting]:
+    """The body's coming meetings whose agenda is still being prepared (one query)."""
+    return list(
+        Meeting.objects.filter(
+            body=body,
+            status__in=(Meeting.Status.DRAFT, Meeting.Status.SCHEDULED),
+            starts_at__gt=timezone.now(),
+        ).order_by("starts_at")
+    )

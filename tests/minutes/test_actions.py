@@ -439,3 +439,86 @@ def test_the_document_takes_the_meetings_tasks(
             "due_on": task.due_on.isoformat(),
         }
     ]
+
+
+# The screens
+
+
+def test_the_secretariat_records_and_follows_up_tasks_on_the_screens(
+    government: Personas, meeting: Meeting, later: Meeting
+) -> None:
+    client = api(government.secretary)
+    page = client.get(reverse("minutes:minutes", args=[meeting.pk]))
+    assert page.status_code == 200
+    assert "Record a task" in page.content.decode()
+    bad = client.post(
+        reverse("minutes:action_create", args=[meeting.pk]),
+        {"text": "Báo cáo", "due_on": str(due(meeting)), "assignee_organisation": ""},
+    )
+    assert bad.status_code == 400
+    assert "Assign the task either to a member or to an organisation" in bad.content.decode()
+    assert not ActionItem.objects.exists()
+    created = client.post(
+        reverse("minutes:action_create", args=[meeting.pk]),
+        {"text": "Báo cáo", "due_on": str(due(meeting)), "assignee_user": government.members[0].pk},
+    )
+    assert created.status_code == 302
+    action = ActionItem.objects.get()
+    assert "Báo cáo" in client.get(reverse("minutes:minutes", args=[meeting.pk])).content.decode()
+    make_overdue(action)
+    overdue = client.get(reverse("minutes:actions_overdue", args=[government.body.pk]))
+    assert overdue.status_code == 200 and later.title in overdue.content.decode()
+    offered = client.post(
+        reverse("minutes:action_change", args=[action.pk, "offer"]), {"meeting": later.pk}
+    )
+    assert offered.status_code == 302
+    again = client.post(
+        reverse("minutes:action_change", args=[action.pk, "offer"]), {"meeting": later.pk}
+    )
+    assert again.status_code == 400
+    assert "This task is already on an agenda." in again.content.decode()
+    assert AgendaItem.objects.filter(meeting=later).count() == 1
+
+
+def test_the_assignee_sees_my_tasks_and_marks_one_done(
+    government: Personas, task: ActionItem
+) -> None:
+    client = api(government.members[0])
+    listed = client.get(reverse("minutes:my_tasks"))
+    assert listed.status_code == 200 and task.text in listed.content.decode()
+    done = client.post(
+        reverse("minutes:action_change", args=[task.pk, "note"]), {"text": "Xong", "status": "done"}
+    )
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert task.status == A.DONE
+    assert task.text not in client.get(reverse("minutes:my_tasks")).content.decode()
+    refused = client.post(
+        reverse("minutes:action_change", args=[task.pk, "edit"]),
+        {"text": "x", "due_on": str(task.due_on), "assignee_organisation": "B"},
+    )
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("who", ["member", "outsider", "anonymous"])
+def test_the_screens_hide_tasks_from_others_like_missing_ones(
+    government: Personas, meeting: Meeting, task: ActionItem, outsider: User, who: str
+) -> None:
+    user = {"member": government.members[1], "outsider": outsider, "anonymous": None}[who]
+    client = api(user)
+    for url in (
+        reverse("minutes:action", args=[task.pk]),
+        reverse("minutes:action", args=[10**9]),
+        reverse("minutes:actions_overdue", args=[government.body.pk]),
+    ):
+        response = client.get(url)
+        if user is None:
+            assert response.status_code == 302 and "login" in response["Location"]
+        else:
+            assert response.status_code == 404
+    response = client.post(
+        reverse("minutes:action_change", args=[task.pk, "note"]), {"text": "x", "status": "done"}
+    )
+    assert response.status_code == (302 if user is None else 404)
+    task.refresh_from_db()
+    assert task.status == A.OPEN and not ActionNote.objects.exists()

@@ -22,6 +22,7 @@ from minutes import layout, selectors, services
 from minutes.models import ActionItem, ActionNote
 from realtime.models import MeetingEvent
 from tests.conftest import Personas, plan_meeting
+from tests.minutes.conftest import Held, approved
 from tests.minutes.test_pdf import document, text_of
 
 A = ActionItem.Status
@@ -522,3 +523,19 @@ def test_the_screens_hide_tasks_from_others_like_missing_ones(
     assert response.status_code == (302 if user is None else 404)
     task.refresh_from_db()
     assert task.status == A.OPEN and not ActionNote.objects.exists()
+
+
+def test_approved_minutes_list_the_tasks_recorded_after_the_draft(
+    government: Personas, held: Held, tmp_path: Path
+) -> None:
+    services.action_create(
+        actor=government.secretary,
+        meeting=held.meeting,
+        text="Bộ Tư pháp thẩm định dự thảo",
+        due_on=due(held.meeting, 10),
+        assignee_organisation="Bộ Tư pháp",
+    )
+    minutes = approved(government, held)
+    text = text_of(bytes(minutes.pdf or b""), tmp_path)
+    for expected in ("Bộ Tư pháp thẩm định dự thảo", due(held.meeting, 10).strftime("%d/%m/%Y")):
+        assert expected in text

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "OpinionEnum": "consultations.models.Opinion",
         "MinutesStatusEnum": "minutes.models.Minutes.Status",
         "MinutesSignatureRoleEnum": "minutes.models.MinutesSignature.Role",
+        "ActionItemStatusEnum": "minutes.models.ActionItem.Status",
         "MembershipRoleEnum": "meetings.models.Membership.Role",
         "DocumentKindEnum": "documents.models.Document.Kind",
         # A document's classification and a meeting's confidentiality share their levels.

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,15 +25,29 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agendas.models import AgendaItem
 from meetings import permissions as meeting_permissions
 from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
-from meetings.permissions import access_body, access_meeting, meetings_for_user
+from meetings.errors import ServiceError
+from meetings.models import Meeting
+from meetings.permissions import access_body, access_meeting, can_manage_meeting, meetings_for_user
 from meetings.serializers import ErrorSerializer, NoInputSerializer
-from minutes import archive, exports, services, verify
+from minutes import archive, exports, selectors, services, verify
 from minutes.forms import ArchiveSearchForm
-from minutes.models import Minutes
-from minutes.permissions import access_exportable_minutes, access_minutes, access_minutes_meeting
+from minutes.models import ActionItem, Minutes
+from minutes.permissions import (
+    access_action,
+    access_actions_body,
+    access_actions_meeting,
+    access_exportable_minutes,
+    access_minutes,
+    access_minutes_meeting,
+)
 from minutes.serializers import (
+    ActionItemInputSerializer,
+    ActionItemSerializer,
+    ActionNoteInputSerializer,
+    ActionOfferSerializer,
     ArchiveSearchResultSerializer,
     MinutesEditSerializer,
     MinutesReturnSerializer,
@@ -393,3 +408,160 @@ class ArchiveSearchView(APIView):
 
 # Form fields back to the query string's names in error messages.
 ALIASES = {value: key for key, value in ArchiveSearchForm.ALIASES.items()}
+# Action items
+
+ACTION_TAGS = ["actions"]
+
+
+def _action_rendered(action: ActionItem, code: int = 200) -> Response:
+    action = (
+        ActionItem.objects.select_related("assignee_user")
+        .prefetch_related("notes__author")
+        .get(pk=action.pk)
+    )
+    return Response(ActionItemSerializer(action).data, status=code)
+
+
+def _action_fields(meeting: Meeting, data: dict[str, Any]) -> dict[str, Any]:
+    """The ids in the input as objects; an unknown id is refused like a wrong one."""
+    user = None
+    if data.get("assignee_user") is not None:
+        user = User.objects.filter(pk=data["assignee_user"]).first()
+        if user is None:
+            raise ServiceError(
+                _("The task can only be assigned to a member of %(body)s.")
+                % {"body": meeting.body.name},
+                field="assignee_user",
+            )
+    item = None
+    if data.get("item") is not None:
+        item = AgendaItem.objects.filter(pk=data["item"], meeting=meeting).first()
+        if item is None:
+            raise ServiceError(_("The agenda item is not one of this meeting's."), field="item")
+    return {
+        "text": data["text"],
+        "due_on": data["due_on"],
+        "assignee_user": user,
+        "assignee_organisation": data.get("assignee_organisation", ""),
+        "item": item,
+    }
+
+
+class MeetingActionsView(APIView):
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="The meeting's action items (the secretariat and the chair)",
+        responses={200: ActionItemSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = access_actions_meeting(request_actor(request), meeting_id)
+        actions = selectors.action_list_for_meeting(meeting)
+        return Response(ActionItemSerializer(actions, many=True).data)
+
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="Record a task the meeting gave out (the secretariat)",
+        description="Assigned either to a member of the body (`assignee_user`) or to an "
+        "organisation named in words (`assignee_organisation`), never both; due no earlier "
+        "than the meeting.",
+        request=ActionItemInputSerializer,
+        responses={201: ActionItemSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = request_actor(request)
+        meeting = access_actions_meeting(actor, meeting_id)
+        data = _parse(ActionItemInputSerializer, request)
+        action = services.action_create(
+            actor=actor, meeting=meeting, **_action_fields(meeting, data)
+        )
+        return _action_rendered(action, 201)
+
+
+class ActionView(APIView):
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="An action item with its notes (the secretariat, the chair, the assignee)",
+        responses={200: ActionItemSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, action_id: int) -> Response:
+        return _action_rendered(access_action(request_actor(request), action_id))
+
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="Change an outstanding task (the secretariat)",
+        description="Send the whole task: text, due date and one assignee.",
+        request=ActionItemInputSerializer,
+        responses={200: ActionItemSerializer, **ERRORS},
+    )
+    def put(self, request: Request, action_id: int) -> Response:
+        actor = request_actor(request)
+        action = access_action(actor, action_id)
+        data = _parse(ActionItemInputSerializer, request)
+        fields = _action_fields(action.meeting, data)
+        return _action_rendered(services.action_edit(actor=actor, action=action, **fields))
+
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="Cancel a task (the secretariat)",
+        request=None,
+        responses={200: ActionItemSerializer, **ERRORS},
+    )
+    def delete(self, request: Request, action_id: int) -> Response:
+        actor = request_actor(request)
+        action = access_action(actor, action_id)
+        return _action_rendered(services.action_cancel(actor=actor, action=action))
+
+
+class ActionNotesView(APIView):
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="Add a follow-up note (the secretariat, or the assignee)",
+        description="Optionally moves the task on: the assignee to `in_progress` or `done`, "
+        "the secretariat also back to `open`. Notes are kept as written.",
+        request=ActionNoteInputSerializer,
+        responses={201: ActionItemSerializer, **ERRORS},
+    )
+    def post(self, request: Request, action_id: int) -> Response:
+        actor = request_actor(request)
+        action = access_action(actor, action_id)
+        data = _parse(ActionNoteInputSerializer, request)
+        services.action_note_add(
+            actor=actor, action=action, text=data["text"], status=data["status"]
+        )
+        return _action_rendered(action, 201)
+
+
+class ActionOfferView(APIView):
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="Put a task on a later meeting's agenda (the secretariat)",
+        description='Adds "Follow-up: <task>" to the agenda of a later meeting of the same '
+        "body that is still a draft or scheduled; a task is offered once.",
+        request=ActionOfferSerializer,
+        responses={201: ActionItemSerializer, **ERRORS},
+    )
+    def post(self, request: Request, action_id: int) -> Response:
+        actor = request_actor(request)
+        action = access_action(actor, action_id)
+        data = _parse(ActionOfferSerializer, request)
+        meeting = Meeting.objects.select_related("body").filter(pk=data["meeting"]).first()
+        if meeting is None or not can_manage_meeting(actor, meeting):
+            raise ServiceError(
+                _("Choose a later meeting whose agenda is still being prepared."),
+                field="meeting",
+            )
+        services.action_offer_to_agenda(actor=actor, action=action, meeting=meeting)
+        return _action_rendered(action, 201)
+
+
+class BodyOverdueActionsView(APIView):
+    @extend_schema(
+        tags=ACTION_TAGS,
+        summary="The body's overdue tasks (the secretariat)",
+        description="Open or in progress, past their due date, the most overdue first.",
+        responses={200: ActionItemSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, body_id: int) -> Response:
+        body = access_actions_body(request_actor(request), body_id)
+        actions = selectors.action_list_overdue(body)
+        return Response(ActionItemSerializer(actions, many=True).data)

@@ -32,6 +32,15 @@ urlpatterns: list[URLPattern] = [
         api.BodyMeetingsCalendarView.as_view(),
         name="body-meetings-ics",
     ),
+    path("meetings/<int:meeting_id>/actions/", api.MeetingActionsView.as_view(), name="actions"),
+    path("actions/<int:action_id>/", api.ActionView.as_view(), name="action"),
+    path("actions/<int:action_id>/notes/", api.ActionNotesView.as_view(), name="action-notes"),
+    path("actions/<int:action_id>/offer/", api.ActionOfferView.as_view(), name="action-offer"),
+    path(
+        "bodies/<int:body_id>/actions/overdue/",
+        api.BodyOverdueActionsView.as_view(),
+        name="actions-overdue",
+    ),
     path("verify-pdf/", api.VerifyPdfView.as_view(), name="verify-pdf"),
     path("archive/search/", api.ArchiveSearchView.as_view(), name="archive-search"),
 ]

@@ -155,3 +155,13 @@ def draft_sections(record: dict[str, Any]) -> list[Section]:
         {"key": "conclusions", "title": _("Conclusions"), "text": conclusions_text(record)}
     )
     return sections
+
+
+def action_rows(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The tasks the meeting gave out as (task, assignee, due date) rows. The record carries
+    them under "actions" (see minutes.selectors.action_record); older records have none."""
+    rows = []
+    for action in record.get("actions", []):
+        due = datetime.date.fromisoformat(action["due_on"])
+        rows.append((action["text"], action["assignee"], due.strftime("%d/%m/%Y")))
+    return rows

@@ -4,10 +4,12 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings.models import Body
+from minutes.models import ActionItem
 
 MAX_KEY_FILE_BYTES = 1024 * 1024
 
@@ -105,3 +107,48 @@ class ArchiveSearchForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
+class ActionForm(forms.Form):
+    """A task: the service checks the rules (one assignee, a member, due date); the form only
+    reads the input."""
+
+    text = forms.CharField(
+        label=gettext_lazy("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    assignee_user = MemberChoiceField(
+        label=gettext_lazy("Assigned to a member"), queryset=User.objects.none(), required=False
+    )
+    assignee_organisation = forms.CharField(
+        label=gettext_lazy("or to an organisation"), max_length=200, required=False
+    )
+    due_on = forms.DateField(
+        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee_user"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(memberships__body=body).order_by(
+            "last_name", "first_name"
+        )
+
+
+class ActionNoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("(unchanged)")), *ActionItem.Status.choices[:3]],
+        required=False,
+    )

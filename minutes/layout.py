@@ -41,7 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from minutes.draft import clock, day
+from minutes.draft import action_rows, clock, day
 
 FONT = "MinutesSans"
 FONT_BOLD = "MinutesSans-Bold"
@@ -287,6 +287,20 @@ def _poll(poll: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowa
     return flow
 
 
+def _actions(
+    document: MinutesDocument, styles: dict[str, ParagraphStyle], number: int
+) -> list[Flowable]:
+    rows = action_rows(document.record)
+    if not rows:
+        return []
+    cell, bold = styles["cell"], styles["cell_bold"]
+    width = A4[0] - 2 * MARGIN
+    table: list[list[Any]] = [[_p(_("Task"), bold), _p(_("Assigned to"), bold), _p(_("Due"), bold)]]
+    table += [[_p(text, cell), _p(who, cell), _p(due, cell)] for text, who, due in rows]
+    heading = _p(f"{_roman(number)}. {_('Conclusions and tasks')}", styles["heading"])
+    return [heading, Spacer(1, 2 * mm), _table(table, [0.55 * width, 0.3 * width, 0.15 * width])]
+
+
 def _signatures(
     document: MinutesDocument, styles: dict[str, ParagraphStyle], boxes: dict[str, Any]
 ) -> Flowable:
@@ -326,6 +340,7 @@ def story(document: MinutesDocument, boxes: dict[str, Any]) -> list[Flowable]:
         if item is not None:
             for poll in item["polls"]:
                 flow += [Spacer(1, 2 * mm), *_poll(poll, styles)]
+    flow += _actions(document, styles, len(document.sections) + 1)
     if document.approved_at:
         approved = day(document.approved_at)
         text = (

@@ -130,3 +130,91 @@ class MinutesSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes_id} signed by {self.role}"
+
+
+class ActionItem(models.Model):
+    """A conclusion of a meeting that someone must carry out: a member of the body or an
+    organisation (a ministry) outside the system, by a date. Followed up with notes until done;
+    an overdue one may be put on a later meeting's agenda."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OUTSTANDING = (Status.OPEN, Status.IN_PROGRESS)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="action_items")
+    item = models.ForeignKey(
+        "agendas.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    text = models.TextField(_("task"), max_length=2000)
+    assignee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    assignee_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    followed_up_in = models.OneToOneField(
+        "agendas.AgendaItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follows_up",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            # Exactly one assignee: a person of the body, or an organisation named in words.
+            models.CheckConstraint(
+                condition=(Q(assignee_user__isnull=False) & Q(assignee_organisation=""))
+                | (Q(assignee_user__isnull=True) & ~Q(assignee_organisation="")),
+                name="action_item_one_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in self.OUTSTANDING
+
+
+class ActionNote(models.Model):
+    """A follow-up note, kept as written: the history of the task."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"), max_length=2000, blank=True)
+    # The status the note moved the item to, if it changed it.
+    status = models.CharField(max_length=20, choices=ActionItem.Status.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "created_at", "pk"]
+        verbose_name = _("follow-up note")
+        verbose_name_plural = _("follow-up notes")
+
+    def __str__(self) -> str:
+        return f"{self.action_id}: {self.text[:60]}"

@@ -11,11 +11,11 @@ from __future__ import annotations
 from django.http import Http404
 
 from meetings import permissions
-from meetings.models import Meeting
+from meetings.models import Body, Meeting
 from meetings.permissions import AnyUser
 from minutes import selectors
 from minutes.exports import EXPORTABLE_MINUTES
-from minutes.models import Minutes
+from minutes.models import ActionItem, Minutes
 
 
 def can_write_minutes(user: AnyUser, meeting: Meeting) -> bool:
@@ -78,3 +78,50 @@ def access_exportable_minutes(user: AnyUser, meeting_id: int) -> Minutes:
         raise Http404("No such minutes.")
     minutes.meeting = meeting
     return minutes
+
+
+# Action items: the secretariat of the meeting manages them; the chair reads them; the assignee
+# sees and follows up their own.
+
+
+def can_manage_actions(user: AnyUser, meeting: Meeting) -> bool:
+    return permissions.can_manage_meeting(user, meeting)
+
+
+def can_follow_up_action(user: AnyUser, action: ActionItem) -> bool:
+    """Add notes: the secretariat, or the person the task is assigned to."""
+    if not user.is_authenticated:
+        return False
+    return action.assignee_user_id == user.pk or can_manage_actions(user, action.meeting)
+
+
+def access_actions_meeting(user: AnyUser, meeting_id: int) -> Meeting:
+    """The meeting, if the user is its secretariat or chair (who list its action items)."""
+    meeting = permissions.access_meeting(user, meeting_id)
+    rights = permissions.meeting_rights(user, meeting)
+    if not rights & {permissions.MANAGE_MEETING, permissions.RUN_MEETING}:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def access_action(user: AnyUser, action_id: int) -> ActionItem:
+    """The action item, if the user is its assignee or the meeting's secretariat or chair."""
+    try:
+        action = ActionItem.objects.select_related(
+            "meeting__body", "assignee_user", "followed_up_in"
+        ).get(pk=action_id)
+    except (ActionItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such action item.") from None
+    if not user.is_authenticated:
+        raise Http404("No such action item.")
+    if action.assignee_user_id == user.pk:
+        return action
+    rights = permissions.meeting_rights(user, action.meeting)
+    if not rights & {permissions.MANAGE_MEETING, permissions.RUN_MEETING}:
+        raise Http404("No such action item.")
+    return action
+
+
+def access_actions_body(user: AnyUser, body_id: int) -> Body:
+    """The body, if the user is its secretariat (who watches the overdue items)."""
+    return permissions.access_body(user, body_id, permissions.MANAGE_BODY)

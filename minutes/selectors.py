@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
-from meetings.models import Attendance, Meeting, Membership
-from minutes.models import Minutes
+from meetings.models import Attendance, Body, Meeting, Membership
+from minutes.models import ActionItem, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
 
@@ -224,4 +224,70 @@ def signed_minutes(meeting: Meeting) -> list[Minutes]:
         Minutes.objects.filter(meeting=meeting, status=Minutes.Status.SIGNED)
         .defer("pdf")
         .order_by("created_at", "pk")
+    )
+
+
+# Action items
+
+
+def action_assignee(action: ActionItem) -> str:
+    return person(action.assignee_user) if action.assignee_user else action.assignee_organisation
+
+
+def _actions(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
+    return queryset.select_related("meeting__body", "assignee_user", "followed_up_in")
+
+
+def action_list_for_meeting(meeting: Meeting) -> list[ActionItem]:
+    """The meeting's action items with their notes (two queries)."""
+    return list(
+        _actions(ActionItem.objects.filter(meeting=meeting))
+        .prefetch_related("notes__author")
+        .order_by("pk")
+    )
+
+
+def action_list_for_assignee(user: User) -> list[ActionItem]:
+    """The user's outstanding tasks across meetings, soonest due first (one query)."""
+    return list(
+        _actions(
+            ActionItem.objects.filter(assignee_user=user, status__in=ActionItem.OUTSTANDING)
+        ).order_by("due_on", "pk")
+    )
+
+
+def action_list_overdue(body: Body, today: datetime.date | None = None) -> list[ActionItem]:
+    """The body's open or in-progress items past their due date (one query)."""
+    today = today or timezone.localdate()
+    return list(
+        _actions(
+            ActionItem.objects.filter(
+                meeting__body=body, status__in=ActionItem.OUTSTANDING, due_on__lt=today
+            )
+        ).order_by("due_on", "pk")
+    )
+
+
+def action_record(meeting: Meeting) -> list[dict[str, Any]]:
+    """The meeting's tasks as the minutes list them (one query), cancelled ones left out."""
+    return [
+        {
+            "text": action.text,
+            "assignee": action_assignee(action),
+            "due_on": action.due_on.isoformat(),
+        }
+        for action in _actions(
+            ActionItem.objects.filter(meeting=meeting).exclude(status=ActionItem.Status.CANCELLED)
+        ).order_by("pk")
+    ]
+
+
+def meetings_open_for_follow_up(body: Body) -> list[Meeting]:
+    """The body's coming meetings whose agenda is still being prepared (one query)."""
+    return list(
+        Meeting.objects.filter(
+            body=body,
+            status__in=(Meeting.Status.DRAFT, Meeting.Status.SCHEDULED),
+            starts_at__gt=timezone.now(),
+        ).order_by("starts_at")
     )

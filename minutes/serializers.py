@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from meetings.serializers import RejectUnknownFields
-from minutes.models import Minutes, MinutesSignature, MinutesVersion
+from minutes.models import ActionItem, ActionNote, Minutes, MinutesSignature, MinutesVersion
 
 
 class SectionSerializer(serializers.Serializer):
@@ -157,3 +157,80 @@ class ArchiveSearchResultSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     results = ArchiveHitSerializer(many=True, source="hits")
+
+
+# Action items
+
+
+class ActionNoteSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionNote
+        fields = ["id", "author", "text", "status", "created_at"]
+
+    def get_author(self, note: ActionNote) -> str:
+        return note.author.get_full_name() or note.author.username
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    """A task the meeting gave out, with its follow-up notes."""
+
+    assignee = serializers.SerializerMethodField()
+    notes = ActionNoteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "meeting",
+            "item",
+            "text",
+            "assignee_user",
+            "assignee_organisation",
+            "assignee",
+            "due_on",
+            "status",
+            "followed_up_in",
+            "created_at",
+            "done_at",
+            "notes",
+        ]
+
+    def get_assignee(self, action: ActionItem) -> str:
+        """The assignee's name, whether a member or an organisation."""
+        if action.assignee_user is not None:
+            return action.assignee_user.get_full_name() or action.assignee_user.username
+        return action.assignee_organisation
+
+
+class ActionItemInputSerializer(RejectUnknownFields):
+    text = serializers.CharField(max_length=2000, allow_blank=True)
+    due_on = serializers.DateField()
+    assignee_user = serializers.IntegerField(
+        required=False, allow_null=True, help_text=gettext_lazy("A member of the body (user id).")
+    )
+    assignee_organisation = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default=""
+    )
+    item = serializers.IntegerField(
+        required=False, allow_null=True, help_text=gettext_lazy("An agenda item of the meeting.")
+    )
+
+
+class ActionNoteInputSerializer(RejectUnknownFields):
+    text = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        # All statuses, so that the schema has one enum for them; the service says which the
+        # actor may set (cancelling has its own endpoint).
+        choices=ActionItem.Status.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+    )
+
+
+class ActionOfferSerializer(RejectUnknownFields):
+    meeting = serializers.IntegerField(
+        help_text=gettext_lazy("A later meeting of the same body, still being prepared.")
+    )

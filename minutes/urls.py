@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import views
+from minutes import action_views, views
 
 app_name = "minutes"
 urlpatterns = [
@@ -16,4 +16,15 @@ urlpatterns = [
     path("meetings/<int:pk>/minutes/<slug:action>/", views.minutes_action, name="action"),
     path("verify/", views.verify_upload, name="verify"),
     path("archive/", views.archive_page, name="archive"),
+    path("meetings/<int:pk>/actions/", action_views.action_create, name="action_create"),
+    path("actions/mine/", action_views.my_tasks, name="my_tasks"),
+    path("actions/<int:action_id>/", action_views.action_page, name="action"),
+    path(
+        "actions/<int:action_id>/<slug:change>/", action_views.action_change, name="action_change"
+    ),
+    path(
+        "bodies/<int:body_id>/actions/overdue/",
+        action_views.actions_overdue,
+        name="actions_overdue",
+    ),
 ]

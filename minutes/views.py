@@ -22,7 +22,17 @@ from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
 from meetings.views import render_page
-from minutes import api, archive, forms, layout, permissions, selectors, services, verify
+from minutes import (
+    action_views,
+    api,
+    archive,
+    forms,
+    layout,
+    permissions,
+    selectors,
+    services,
+    verify,
+)
 from minutes.models import Minutes
 
 S = Minutes.Status
@@ -68,6 +78,7 @@ def _page(
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
         "signatures": list(minutes.signatures.select_related("signer")) if minutes else [],
+        **action_views.minutes_page_context(request, meeting),
     }
     return render_page(request, "minutes/minutes.html", context, section="member", status=status)
 

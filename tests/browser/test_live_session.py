@@ -109,9 +109,12 @@ def test_the_secretariat_reorders_the_agenda_by_dragging(
         expect(report.locator(".item-number").first).to_have_text("3")
         handle = report.locator(".drag-handle").first
         target = page.locator(f"#item-{agenda.budget.pk} .editor-row").first
+        # Both rows on screen, and the target's place read after any scrolling that brings
+        # them there: the pointer works in viewport coordinates.
+        target.scroll_into_view_if_needed()
+        handle.hover()
         box = target.bounding_box()
         assert box is not None
-        handle.hover()
         page.mouse.down()
         page.mouse.move(box["x"] + 40, box["y"] + 4, steps=12)
         # Sortable moves the row while the pointer is down; let go once it sits first.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.http import FileResponse, HttpRequest
-from django.utils.text import slugify
 
 from consultations.models import Attachment
+from documents.http import pdf_response
 
 
 def session_key(request: HttpRequest) -> str:
@@ -18,14 +18,5 @@ def session_key(request: HttpRequest) -> str:
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
-    """A poll's paper, read in the browser: inline, and never kept in a cache, where it would
-    outlive the reader's right to see it."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=False,
-        filename=f"{slugify(attachment.title) or 'paper'}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    """A poll's paper, read in the browser."""
+    return pdf_response(attachment.file.open("rb"), title=attachment.title, inline=True)

@@ -190,6 +190,24 @@ class VersionListView(APIView):
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+def _change_grants(
+    request: Request, meeting_id: int, document_id: int, change: Callable[..., Document]
+) -> Response:
+    """Give or take rights (`services.document_grant` or `document_revoke`), answered with
+    everyone's rights as they now stand."""
+    actor = request_actor(request)
+    document = _document(actor, meeting_id, document_id)
+    data = _parse(GrantSerializer, request)
+    document = change(
+        actor=actor,
+        document=document,
+        rights=data["rights"],
+        user=_referenced_user(data["user"]),
+        role=data["role"],
+    )
+    return Response(GrantsSerializer(selectors.document_grants(document)).data)
+
+
 class GrantListView(APIView):
     @extend_schema(
         tags=["documents"],
@@ -210,17 +228,7 @@ class GrantListView(APIView):
         responses={200: GrantsSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
-        actor = request_actor(request)
-        document = _document(actor, meeting_id, document_id)
-        data = _parse(GrantSerializer, request)
-        document = services.document_grant(
-            actor=actor,
-            document=document,
-            rights=data["rights"],
-            user=_referenced_user(data["user"]),
-            role=data["role"],
-        )
-        return Response(GrantsSerializer(selectors.document_grants(document)).data)
+        return _change_grants(request, meeting_id, document_id, services.document_grant)
 
 
 class GrantRevokeView(APIView):
@@ -233,17 +241,7 @@ class GrantRevokeView(APIView):
         responses={200: GrantsSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
-        actor = request_actor(request)
-        document = _document(actor, meeting_id, document_id)
-        data = _parse(GrantSerializer, request)
-        document = services.document_revoke(
-            actor=actor,
-            document=document,
-            rights=data["rights"],
-            user=_referenced_user(data["user"]),
-            role=data["role"],
-        )
-        return Response(GrantsSerializer(selectors.document_grants(document)).data)
+        return _change_grants(request, meeting_id, document_id, services.document_revoke)
 
 
 class DownloadLinkView(APIView):

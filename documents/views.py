@@ -22,13 +22,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from agendas import selectors as agenda_selectors
 from documents import forms, links, permissions, selectors, services
+from documents.http import pdf_response
 from documents.models import Access, Document, DocumentVersion
 from meetings import permissions as meeting_permissions
 from meetings.errors import ServiceError
@@ -319,14 +319,10 @@ def copy_trace(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _file_response(copy: services.Copy, *, inline: bool) -> FileResponse:
     version = copy.version
-    filename = f"{slugify(version.document.title) or 'document'}-v{version.number}.pdf"
     source = io.BytesIO(copy.content) if copy.content is not None else version.file.open("rb")
-    response = FileResponse(
-        source, as_attachment=not inline, filename=filename, content_type="application/pdf"
+    return pdf_response(
+        source, title=version.document.title, suffix=f"-v{version.number}", inline=inline
     )
-    response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @login_required

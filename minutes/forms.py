@@ -25,14 +25,15 @@ class ReturnForm(forms.Form):
 
 class SignForm(forms.Form):
     """A key file with its passphrase, or, where a token is set up (MINUTES_PKCS11_MODULE), the
-    token's PIN instead: one of the two."""
+    token's PIN instead: one of the two. The screen shows them as two forms, each with the
+    fields it needs, so a PIN sent makes the key file unnecessary, and the other way round."""
 
     pkcs12 = forms.FileField(
         label=gettext_lazy("Your key file (.p12)"),
         help_text=gettext_lazy(
             "Used for this signature only; neither the file nor the passphrase is kept."
         ),
-        required=False,
+        error_messages={"required": gettext_lazy("Choose your key file.")},
     )
     passphrase = forms.CharField(
         label=gettext_lazy("Passphrase"),
@@ -44,7 +45,6 @@ class SignForm(forms.Form):
         label=gettext_lazy("Token PIN"),
         help_text=gettext_lazy("Your key stays on the token; the PIN is not kept."),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        required=False,
         strip=False,
         max_length=MAX_PIN_CHARS,
     )
@@ -54,6 +54,15 @@ class SignForm(forms.Form):
         self.token_enabled = bool(settings.MINUTES_PKCS11_MODULE)
         if not self.token_enabled:
             del self.fields["pin"]
+            return
+        self.fields["pkcs12"].error_messages["required"] = _(
+            "Choose your key file, or type your token PIN."
+        )
+        if self.is_bound:
+            if self.data.get("pin"):
+                self.fields["pkcs12"].required = False
+            else:
+                self.fields["pin"].required = False
 
     def clean_pkcs12(self) -> Any:
         upload = self.cleaned_data["pkcs12"]
@@ -64,18 +73,12 @@ class SignForm(forms.Form):
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         assert cleaned is not None
-        if not self.token_enabled:
-            if self.data.get("pin"):
-                raise forms.ValidationError(_("Signing with a token is not set up on this server."))
-            if not cleaned.get("pkcs12") and "pkcs12" not in self.errors:
-                self.add_error("pkcs12", _("Choose your key file."))
-            return cleaned
+        if not self.token_enabled and self.data.get("pin"):
+            raise forms.ValidationError(_("Signing with a token is not set up on this server."))
         if cleaned.get("pkcs12") and cleaned.get("pin"):
             raise forms.ValidationError(
                 _("Sign either with your key file or with the token, not both.")
             )
-        if not cleaned.get("pkcs12") and not cleaned.get("pin") and not self.errors:
-            raise forms.ValidationError(_("Choose your key file, or type your token PIN."))
         return cleaned
 
 

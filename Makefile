@@ -14,11 +14,13 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # pdfsig), NSS tools (certutil builds the trust store pdfsig reads), fonts for PDF rendering and
 # screenshots, gettext (message catalogues), the compose file and nginx configuration checkers,
 # and LibreOffice (headless, without its GUI) that converts uploaded Word, OpenDocument and
-# PowerPoint files to PDF. Installed without recommends: docker-compose would otherwise bring a
+# PowerPoint files to PDF, and SoftHSM2, a software PKCS#11 token the minutes' token signing is
+# tested against. Installed without recommends: docker-compose would otherwise bring a
 # Docker engine the tests do not need.
 SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext docker-compose nginx-light \
-	libnss3-tools libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui
-SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx soffice
+	libnss3-tools libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui softhsm2
+SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx soffice \
+	softhsm2-util
 
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 

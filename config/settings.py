@@ -204,6 +204,13 @@ MINUTES_PLACE = os.environ.get("MINUTES_PLACE", "Hà Nội")
 MINUTES_PKI_DIR = Path(os.environ.get("MINUTES_PKI_DIR", VAR_DIR / "pki"))
 MINUTES_TRUST_ROOTS = env_list("MINUTES_TRUST_ROOTS", str(MINUTES_PKI_DIR / "ca.pem"))
 MINUTES_TSA_URL = os.environ.get("MINUTES_TSA_URL", "")
+# Signing with keys held on a PKCS#11 token (an HSM) instead of uploaded key files: the module's
+# path turns it on. By default each signer has their own token, labelled with their user name,
+# holding their key and certificate under that label too, so that a PIN opens one person's key
+# only; "{username}" in either label stands for the signer's user name.
+MINUTES_PKCS11_MODULE = os.environ.get("MINUTES_PKCS11_MODULE", "")
+MINUTES_PKCS11_TOKEN_LABEL = os.environ.get("MINUTES_PKCS11_TOKEN_LABEL", "{username}")
+MINUTES_PKCS11_KEY_LABEL = os.environ.get("MINUTES_PKCS11_KEY_LABEL", "{username}")
 MINUTES_VERIFY_MAX_BYTES = int(os.environ.get("MINUTES_VERIFY_MAX_BYTES", 20 * 1024 * 1024))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))

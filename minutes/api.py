@@ -15,7 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -160,6 +162,7 @@ class MinutesApproveView(APIView):
         return _rendered(services.minutes_approve(actor=actor, minutes=minutes))
 
 
+@method_decorator(sensitive_post_parameters("passphrase", "pin"), name="dispatch")
 class MinutesSignView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -167,6 +170,7 @@ class MinutesSignView(APIView):
         tags=TAGS,
         summary="Sign the approved minutes (the secretary, then the chair)",
         description="Multipart: the signer's PKCS#12 key file (`pkcs12`) and its `passphrase`, "
+        "or, where the server has a PKCS#11 token set up, only the token's `pin`. Either is "
         "used for this one signature and never stored. The certificate must lead to a "
         "configured trust root.",
         request={"multipart/form-data": MinutesSignSerializer},
@@ -176,6 +180,10 @@ class MinutesSignView(APIView):
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
         data = _parse(MinutesSignSerializer, request)
+        if "pin" in data:
+            return _rendered(
+                services.minutes_sign_with_token(actor=actor, minutes=minutes, pin=data["pin"])
+            )
         return _rendered(
             services.minutes_sign(
                 actor=actor,

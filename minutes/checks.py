@@ -1,5 +1,6 @@
-"""Start-up checks: the minutes cannot be rendered without their font, so say so at once
-(`manage.py check`, and every server start) rather than when a chair approves."""
+"""Start-up checks: the minutes cannot be rendered without their font, nor signed with a token
+whose module is missing, so say so at once (`manage.py check`, and every server start) rather
+than when a chair approves or signs."""
 
 from __future__ import annotations
 
@@ -24,5 +25,21 @@ def font_present(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             hint="Install DejaVu Sans (Debian: fonts-dejavu-core) or set MINUTES_FONT_DIR to "
             "a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf.",
             id="minutes.E001",
+        )
+    ]
+
+
+@register()
+def token_module_present(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A token module that is not there would only be noticed when a chair signs."""
+    module = settings.MINUTES_PKCS11_MODULE
+    if not module or Path(module).is_file():
+        return []
+    return [
+        Error(
+            f"MINUTES_PKCS11_MODULE names {module}, which is not a file.",
+            hint="Install the token's PKCS#11 module (for SoftHSM2, Debian softhsm2) or "
+            "correct MINUTES_PKCS11_MODULE; leave it empty to sign with key files only.",
+            id="minutes.E002",
         )
     ]

@@ -12,6 +12,7 @@ from meetings.models import Body
 from minutes.models import ActionItem
 
 MAX_KEY_FILE_BYTES = 1024 * 1024
+MAX_PIN_CHARS = 256
 
 
 class ReturnForm(forms.Form):
@@ -23,11 +24,16 @@ class ReturnForm(forms.Form):
 
 
 class SignForm(forms.Form):
+    """A key file with its passphrase, or, where a token is set up (MINUTES_PKCS11_MODULE), the
+    token's PIN instead: one of the two. The screen shows them as two forms, each with the
+    fields it needs, so a PIN sent makes the key file unnecessary, and the other way round."""
+
     pkcs12 = forms.FileField(
         label=gettext_lazy("Your key file (.p12)"),
         help_text=gettext_lazy(
             "Used for this signature only; neither the file nor the passphrase is kept."
         ),
+        error_messages={"required": gettext_lazy("Choose your key file.")},
     )
     passphrase = forms.CharField(
         label=gettext_lazy("Passphrase"),
@@ -35,12 +41,45 @@ class SignForm(forms.Form):
         required=False,
         strip=False,
     )
+    pin = forms.CharField(
+        label=gettext_lazy("Token PIN"),
+        help_text=gettext_lazy("Your key stays on the token; the PIN is not kept."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        strip=False,
+        max_length=MAX_PIN_CHARS,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.token_enabled = bool(settings.MINUTES_PKCS11_MODULE)
+        if not self.token_enabled:
+            del self.fields["pin"]
+            return
+        self.fields["pkcs12"].error_messages["required"] = _(
+            "Choose your key file, or type your token PIN."
+        )
+        if self.is_bound:
+            if self.data.get("pin"):
+                self.fields["pkcs12"].required = False
+            else:
+                self.fields["pin"].required = False
 
     def clean_pkcs12(self) -> Any:
         upload = self.cleaned_data["pkcs12"]
-        if upload.size > MAX_KEY_FILE_BYTES:
+        if upload and upload.size > MAX_KEY_FILE_BYTES:
             raise forms.ValidationError(_("A key file is smaller than 1 MB."))
         return upload
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        assert cleaned is not None
+        if not self.token_enabled and self.data.get("pin"):
+            raise forms.ValidationError(_("Signing with a token is not set up on this server."))
+        if cleaned.get("pkcs12") and cleaned.get("pin"):
+            raise forms.ValidationError(
+                _("Sign either with your key file or with the token, not both.")
+            )
+        return cleaned
 
 
 class VerifyForm(forms.Form):

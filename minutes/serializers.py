@@ -84,15 +84,49 @@ class MinutesReturnSerializer(RejectUnknownFields):
 
 
 class MinutesSignSerializer(RejectUnknownFields):
-    pkcs12 = serializers.FileField(help_text=gettext_lazy("The signer's PKCS#12 (.p12) key file."))
+    """A key file with its passphrase, or, where a token is set up, the token's PIN alone."""
+
+    pkcs12 = serializers.FileField(
+        required=False,
+        help_text=gettext_lazy("The signer's PKCS#12 (.p12) key file."),
+    )
     passphrase = serializers.CharField(
-        allow_blank=True, trim_whitespace=False, style={"input_type": "password"}
+        required=False,
+        default="",
+        allow_blank=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
+    pin = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        max_length=256,
+        style={"input_type": "password"},
+        help_text=gettext_lazy(
+            "The PIN of the signer's PKCS#11 token, instead of a key file, where the server "
+            "has one set up (MINUTES_PKCS11_MODULE)."
+        ),
     )
 
     def validate_pkcs12(self, value: Any) -> Any:
         if value.size > 1024 * 1024:
             raise serializers.ValidationError(_("A key file is smaller than 1 MB."))
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "pin" in attrs:
+            if not settings.MINUTES_PKCS11_MODULE:
+                raise serializers.ValidationError(
+                    {"pin": [_("Signing with a token is not set up on this server.")]}
+                )
+            if "pkcs12" in attrs:
+                raise serializers.ValidationError(
+                    _("Sign either with your key file or with the token, not both.")
+                )
+        elif "pkcs12" not in attrs:
+            raise serializers.ValidationError({"pkcs12": [_("Choose your key file.")]})
+        return attrs
 
 
 class VerifyUploadSerializer(RejectUnknownFields):

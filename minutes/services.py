@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -42,6 +44,8 @@ from realtime import events
 
 S = Minutes.Status
 MAX_SECTION_CHARS = 100_000
+
+logger = logging.getLogger(__name__)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -283,9 +287,103 @@ def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
 
 
 def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: str) -> Minutes:
-    """Sign the approved minutes with the signer's own key: the secretary first, then the
+    """Sign the approved minutes with the signer's own key file: the secretary first, then the
     chair. The key and its passphrase are used for this signature only and never stored. The
     new signature must verify against the configured trust roots, or nothing is saved."""
+
+    def key_file() -> AbstractContextManager[signing.Key]:
+        try:
+            return nullcontext(signing.load_key(pkcs12, passphrase))
+        except signing.SigningError:
+            raise ServiceError(
+                _(
+                    "The key file could not be opened: check that it is a PKCS#12 (.p12) file "
+                    "and that the passphrase is right."
+                ),
+                field="pkcs12",
+            ) from None
+
+    return _sign(actor=actor, minutes=minutes, open_key=key_file, field="pkcs12")
+
+
+def token_signing_enabled() -> bool:
+    return bool(settings.MINUTES_PKCS11_MODULE)
+
+
+def minutes_sign_with_token(*, actor: User, minutes: Minutes, pin: str) -> Minutes:
+    """Sign the approved minutes with the signer's key on the PKCS#11 token
+    (MINUTES_PKCS11_MODULE): same order, rights and checks as `minutes_sign`. The token and the
+    key are found by their labels, made from the signer's user name; the PIN logs in for this
+    signature only and is neither stored nor logged. The token is opened only once the actor
+    is known to be the one who signs now, so that nobody else can spend its PIN attempts."""
+    if not token_signing_enabled():
+        raise ServiceError(_("Signing with a token is not set up on this server."), field="pin")
+
+    @contextmanager
+    def token_key() -> Iterator[signing.Key]:
+        token_label = signing.label_for(settings.MINUTES_PKCS11_TOKEN_LABEL, actor.username)
+        key_label = signing.label_for(settings.MINUTES_PKCS11_KEY_LABEL, actor.username)
+        try:
+            with signing.token_key(
+                module=settings.MINUTES_PKCS11_MODULE,
+                token_label=token_label,
+                key_label=key_label,
+                pin=pin,
+                chain=verify.load_trust_roots(settings.MINUTES_TRUST_ROOTS),
+            ) as key:
+                yield key
+        except signing.TokenError as error:
+            # The module's own words are for the administrator; the signer gets a message.
+            logger.warning(
+                "Token signing refused for user %s (token %r, key %r): %s: %s",
+                actor.pk,
+                token_label,
+                key_label,
+                error.failure.value,
+                error,
+            )
+            raise ServiceError(
+                _token_message(error.failure, token_label=token_label, key_label=key_label),
+                field="pin",
+            ) from None
+
+    return _sign(actor=actor, minutes=minutes, open_key=token_key, field="pin")
+
+
+def _token_message(failure: signing.TokenFailure, *, token_label: str, key_label: str) -> str:
+    F = signing.TokenFailure
+    if failure == F.PIN:
+        return _("The PIN is wrong.")
+    if failure == F.PIN_LOCKED:
+        return _(
+            "The token's PIN is locked after too many wrong tries: ask the administrator to "
+            "unlock it."
+        )
+    if failure == F.TOKEN:
+        return _(
+            "There is no signing token named %(label)s on this server: ask the administrator "
+            "to set one up for you."
+        ) % {"label": token_label}
+    if failure == F.KEY:
+        return _(
+            "The token holds no key and certificate labelled %(label)s: ask the administrator "
+            "to put yours on it."
+        ) % {"label": key_label}
+    if failure == F.MODULE:
+        return _("The signing token cannot be reached on this server: tell the administrator.")
+    return _("The token could not sign: try again, or tell the administrator.")
+
+
+def _sign(
+    *,
+    actor: User,
+    minutes: Minutes,
+    open_key: Callable[[], AbstractContextManager[signing.Key]],
+    field: str,
+) -> Minutes:
+    """The signing both key sources share: the row is locked so that two signers cannot both
+    take the same state; who signs depends on the state; the key is opened only after that
+    check; any refusal leaves the minutes as they were."""
     meeting = minutes.meeting
     with transaction.atomic():
         minutes = _lock(minutes)
@@ -308,26 +406,17 @@ def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: st
                 _("The chair signs the minutes after the secretary."),
             )
             reason, target = "Chủ tọa ký biên bản", S.SIGNED
-        try:
-            key = signing.load_key(pkcs12, passphrase)
-        except signing.SigningError:
-            raise ServiceError(
-                _(
-                    "The key file could not be opened: check that it is a PKCS#12 (.p12) file "
-                    "and that the passphrase is right."
-                ),
-                field="pkcs12",
-            ) from None
         pdf = bytes(minutes.pdf or b"")
-        signed = signing.sign(
-            pdf,
-            role=role,
-            key=key,
-            reason=reason,
-            location=settings.MINUTES_PLACE,
-            tsa_url=settings.MINUTES_TSA_URL,
-        )
-        _require_trusted(signed, key)
+        with open_key() as key:
+            signed = signing.sign(
+                pdf,
+                role=role,
+                key=key,
+                reason=reason,
+                location=settings.MINUTES_PLACE,
+                tsa_url=settings.MINUTES_TSA_URL,
+            )
+        _require_trusted(signed, key, field)
         now = timezone.now()
         minutes.pdf = signed
         minutes.pdf_sha256 = hashlib.sha256(signed).hexdigest()
@@ -349,7 +438,7 @@ def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: st
     return minutes
 
 
-def _require_trusted(pdf: bytes, key: signing.Key) -> None:
+def _require_trusted(pdf: bytes, key: signing.Key, field: str) -> None:
     """The signature just made must be valid and lead to a trusted root: a key from an unknown
     authority would give minutes that nobody can verify."""
     roots = verify.load_trust_roots(settings.MINUTES_TRUST_ROOTS)
@@ -359,7 +448,7 @@ def _require_trusted(pdf: bytes, key: signing.Key) -> None:
         raise ServiceError(
             _("This certificate (%(subject)s) is not issued by a trusted authority.")
             % {"subject": key.subject},
-            field="pkcs12",
+            field=field,
         )
 
 

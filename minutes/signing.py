@@ -6,22 +6,31 @@ secretary's signature stays valid and covers the revision they signed. Signature
 PAdES subfilter (ETSI.CAdES.detached); pyHanko would otherwise write adbe.pkcs7.detached.
 
 Keys come from the signer's own PKCS#12 file, uploaded with its passphrase for one signing and
-kept only in memory; neither is stored. An RFC 3161 time-stamp is added when MINUTES_TSA_URL
-names a time-stamping authority.
+kept only in memory; neither is stored. Where MINUTES_PKCS11_MODULE names a PKCS#11 module, a
+key can instead stay on a token (an HSM): the signer types the token's PIN, the token signs, and
+the key never leaves it. An RFC 3161 time-stamp is added when MINUTES_TSA_URL names a
+time-stamping authority.
 """
 
 from __future__ import annotations
 
+import enum
 import io
+import threading
 import unicodedata
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import pkcs11
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
+from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.stamp import TextStampStyle
 
 FIELDS = {"secretary": "SecretarySignature", "chair": "ChairSignature"}
@@ -31,12 +40,38 @@ class SigningError(Exception):
     """The key could not be used: wrong passphrase, not a PKCS#12 file, no key in it."""
 
 
+class TokenFailure(enum.Enum):
+    MODULE = "module"  # the PKCS#11 module cannot be loaded or initialised
+    TOKEN = "token"  # no token with that label
+    PIN = "pin"  # the PIN is wrong
+    PIN_LOCKED = "pin_locked"  # too many wrong PINs: the token refuses any
+    KEY = "key"  # no key, or no certificate, with that label on the token
+    OTHER = "other"  # the token failed while signing
+
+
+class TokenError(SigningError):
+    """The token could not sign; `failure` says why, for a message the signer understands."""
+
+    def __init__(self, failure: TokenFailure, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+
+
 @dataclass(frozen=True)
 class Key:
-    signer: signers.SimpleSigner
+    signer: signers.Signer
     subject: str
     common_name: str
     sha256: str
+
+
+def _key(signer: signers.Signer, certificate: asn1_x509.Certificate) -> Key:
+    return Key(
+        signer=signer,
+        subject=certificate.subject.human_friendly,
+        common_name=str(certificate.subject.native.get("common_name", "")),
+        sha256=certificate.sha256.hex(),
+    )
 
 
 def with_signature_fields(pdf: bytes, boxes: dict[str, dict[str, Any]]) -> bytes:
@@ -63,13 +98,75 @@ def load_key(pkcs12: bytes, passphrase: str) -> Key:
         raise SigningError(str(error)) from error
     if signer is None or signer.signing_cert is None:
         raise SigningError("No key in the file.")
-    certificate: asn1_x509.Certificate = signer.signing_cert
-    return Key(
-        signer=signer,
-        subject=certificate.subject.human_friendly,
-        common_name=str(certificate.subject.native.get("common_name", "")),
-        sha256=certificate.sha256.hex(),
-    )
+    return _key(signer, signer.signing_cert)
+
+
+def label_for(template: str, username: str) -> str:
+    """A token or key label from its setting: "{username}" stands for the signer's user name."""
+    return template.replace("{username}", username)
+
+
+# A PKCS#11 module is initialised once per process and keeps its state: loading it again for
+# each signature would re-initialise it under sessions other threads hold. Token calls go
+# through one lock, because python-pkcs11 initialises modules without the locking callbacks
+# that would let several threads call them at once, and signatures are rare enough to queue.
+_libraries: dict[str, Any] = {}
+_token_lock = threading.Lock()
+
+
+def token_library(module: str) -> Any:
+    """The loaded PKCS#11 module at this path (python-pkcs11's `lib`), loaded on first use.
+    A token added to the module later is seen once the module is initialised again
+    (`reinitialize()`, or a restart of the server processes)."""
+    library = _libraries.get(module)
+    if library is None:
+        try:
+            library = _libraries[module] = pkcs11.lib(module)
+        except pkcs11.PKCS11Error as error:
+            raise TokenError(TokenFailure.MODULE, str(error)) from error
+    return library
+
+
+@contextmanager
+def token_key(
+    *,
+    module: str,
+    token_label: str,
+    key_label: str,
+    pin: str,
+    chain: Sequence[asn1_x509.Certificate] = (),
+) -> Iterator[Key]:
+    """The key labelled `key_label` (with its certificate, under the same label) on the token
+    labelled `token_label`, logged in with `pin`, for signing inside the block. The session is
+    closed when the block ends; the PIN is not kept. `chain` is embedded with the signature."""
+    with _token_lock:
+        library = token_library(module)
+        try:
+            token = library.get_token(token_label=token_label)
+        except pkcs11.PKCS11Error as error:  # none, or several, with this label
+            raise TokenError(TokenFailure.TOKEN, str(error)) from error
+        try:
+            session = token.open(user_pin=pin)
+        except (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange) as error:
+            raise TokenError(TokenFailure.PIN, type(error).__name__) from error
+        except pkcs11.PinLocked as error:
+            raise TokenError(TokenFailure.PIN_LOCKED, type(error).__name__) from error
+        except pkcs11.PKCS11Error as error:
+            raise TokenError(TokenFailure.TOKEN, type(error).__name__) from error
+        try:
+            signer = PKCS11Signer(session, cert_label=key_label, ca_chain=list(chain))
+            try:
+                # Reading the certificate also finds the key handle: a missing key is reported
+                # now, before anything is signed.
+                certificate = signer.signing_cert
+            except pkcs11.PKCS11Error as error:
+                raise TokenError(TokenFailure.KEY, str(error)) from error
+            try:
+                yield _key(signer, certificate)
+            except (pkcs11.PKCS11Error, PyHankoSigningError) as error:
+                raise TokenError(TokenFailure.OTHER, str(error)) from error
+        finally:
+            session.close()
 
 
 def ascii_name(text: str) -> str:

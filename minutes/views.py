@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import permissions as meeting_permissions
@@ -75,6 +76,7 @@ def _page(
         "can_correct": minutes is not None and can_write and minutes.status == S.SIGNED,
         "return_form": return_form or forms.ReturnForm(),
         "sign_form": sign_form or forms.SignForm(),
+        "token_signing": services.token_signing_enabled(),
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
         "signatures": list(minutes.signatures.select_related("signer")) if minutes else [],
@@ -102,6 +104,8 @@ def _apply(
 
 @login_required
 @require_POST
+# Error reports (DEBUG pages, mails to ADMINS) must not show a key's passphrase or a token's PIN.
+@sensitive_post_parameters("passphrase", "pin")
 def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     if action == "draft":
@@ -152,14 +156,24 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         sign_form = forms.SignForm(request.POST, request.FILES)
         if not sign_form.is_valid():
             return _page(request, meeting, status=400, sign_form=sign_form)
+        data = sign_form.cleaned_data
+        if data.get("pin"):
+            return _apply(
+                request,
+                meeting,
+                lambda: services.minutes_sign_with_token(
+                    actor=user, minutes=minutes, pin=data["pin"]
+                ),
+                _("Your signature is on the minutes."),
+            )
         return _apply(
             request,
             meeting,
             lambda: services.minutes_sign(
                 actor=user,
                 minutes=minutes,
-                pkcs12=sign_form.cleaned_data["pkcs12"].read(),
-                passphrase=sign_form.cleaned_data["passphrase"],
+                pkcs12=data["pkcs12"].read(),
+                passphrase=data["passphrase"],
             ),
             _("Your signature is on the minutes."),
         )

@@ -1,18 +1,26 @@
-"""A Government meeting held and closed through the services, and a demo PKI in a temporary
-folder: the minutes are tested against a real record and real keys."""
+"""A Government meeting held and closed through the services, a demo PKI in a temporary
+folder, and SoftHSM2 tokens holding the signers' keys: the minutes are tested against a real
+record, real keys and a real PKCS#11 module."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pkcs11
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12 as pkcs12_files
 from django.contrib.auth.models import User
+from pkcs11.util.rsa import decode_rsa_private_key
+from pkcs11.util.x509 import decode_x509_certificate
 
 from agendas import services as agenda_services
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
-from minutes import pki
+from minutes import pki, signing
 from minutes import services as minutes_services
 from minutes.models import Minutes
 from tests.agendas.conftest import AgendaPlan, build_agenda
@@ -171,3 +179,104 @@ def signed(government: Personas, held: Held, keys: Keys) -> Minutes:
     return minutes_services.minutes_sign(
         actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
     )
+
+
+# SoftHSM2 (Debian softhsm2): a PKCS#11 module keeping its tokens in files, here in a temporary
+# folder named by SOFTHSM2_CONF.
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+TOKEN_PIN = "246810"
+TOKEN_SO_PIN = "13579135"
+INSTALL_SOFTHSM = "apt-get install softhsm2 (or make system-deps)"
+
+
+@dataclass
+class Tokens:
+    module: str
+    pin: str
+    folder: Path
+
+
+def _put_key_on_token(session: pkcs11.Session, pkcs12: bytes, label: str) -> None:
+    """The PKCS#12 file's key and certificate, as token objects sharing a label and an id, the
+    way an HSM's enrolment leaves them."""
+    key, certificate, _ = pkcs12_files.load_key_and_certificates(pkcs12, PASSPHRASE.encode())
+    assert key is not None and certificate is not None
+    der_key = key.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    object_id = label.encode()
+    session.create_object(
+        {
+            **decode_rsa_private_key(der_key),
+            pkcs11.Attribute.TOKEN: True,
+            pkcs11.Attribute.PRIVATE: True,
+            pkcs11.Attribute.SENSITIVE: True,
+            pkcs11.Attribute.EXTRACTABLE: False,
+            pkcs11.Attribute.LABEL: label,
+            pkcs11.Attribute.ID: object_id,
+        }
+    )
+    session.create_object(
+        {
+            **decode_x509_certificate(certificate.public_bytes(serialization.Encoding.DER)),
+            pkcs11.Attribute.TOKEN: True,
+            pkcs11.Attribute.LABEL: label,
+            pkcs11.Attribute.ID: object_id,
+        }
+    )
+
+
+def make_token(tokens: Tokens, label: str, keys: dict[str, bytes]) -> None:
+    """A new token labelled `label` holding each given PKCS#12 key under its label."""
+    subprocess.run(
+        [
+            "softhsm2-util",
+            "--init-token",
+            "--free",
+            "--label",
+            label,
+            "--pin",
+            tokens.pin,
+            "--so-pin",
+            TOKEN_SO_PIN,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    # The module reads its tokens when it is initialised: initialise it again to see this one.
+    library = signing.token_library(tokens.module)
+    library.reinitialize()
+    with library.get_token(token_label=label).open(user_pin=tokens.pin, rw=True) as session:
+        for key_label, pkcs12 in keys.items():
+            _put_key_on_token(session, pkcs12, key_label)
+
+
+@pytest.fixture
+def tokens(
+    government: Personas,
+    keys: Keys,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: pytest.FixtureRequest,
+) -> Tokens:
+    """The default arrangement: a token for the secretary and one for the chair, each labelled
+    with their user name and holding their key under that name; token signing switched on."""
+    if shutil.which("softhsm2-util") is None or not Path(SOFTHSM_MODULE).is_file():
+        pytest.fail(f"SoftHSM2 is missing: {INSTALL_SOFTHSM}")
+    folder = tmp_path / "softhsm"
+    (folder / "tokens").mkdir(parents=True)
+    config = folder / "softhsm2.conf"
+    config.write_text(
+        f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\n"
+        "log.level = ERROR\n"
+    )
+    monkeypatch.setenv("SOFTHSM2_CONF", str(config))
+    tokens = Tokens(module=SOFTHSM_MODULE, pin=TOKEN_PIN, folder=folder)
+    for user, pkcs12 in ((government.secretary, keys.secretary), (government.chair, keys.chair)):
+        make_token(tokens, user.username, {user.username: pkcs12})
+    settings.MINUTES_PKCS11_MODULE = SOFTHSM_MODULE  # type: ignore[attr-defined]
+    settings.MINUTES_PKCS11_TOKEN_LABEL = "{username}"  # type: ignore[attr-defined]
+    settings.MINUTES_PKCS11_KEY_LABEL = "{username}"  # type: ignore[attr-defined]
+    return tokens

@@ -8,7 +8,9 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings.models import Body
+from consultations.models import Consultation
+from meetings.models import Body, Meeting
+from minutes import selectors
 from minutes.models import ActionItem
 
 MAX_KEY_FILE_BYTES = 1024 * 1024
@@ -152,3 +154,30 @@ class ActionNoteForm(forms.Form):
         choices=[("", gettext_lazy("(unchanged)")), *ActionItem.Status.choices[:3]],
         required=False,
     )
+
+
+class ConsultationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        closed = obj.closed_at.strftime("%d/%m/%Y") if obj.closed_at else ""
+        return f"{obj.subject} ({closed})"
+
+
+class ConsultationLinkForm(forms.Form):
+    """A written-opinion poll to report in the meeting's minutes: the body's closed polls not
+    yet reported elsewhere. Any other is refused as an unknown choice."""
+
+    consultation = ConsultationChoiceField(
+        label=gettext_lazy("Written-opinion poll"),
+        queryset=Consultation.objects.none(),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose a closed written-opinion poll of this body that no minutes report yet."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consultation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.consultations_linkable(meeting)

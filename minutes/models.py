@@ -218,3 +218,27 @@ class ActionNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id}: {self.text[:60]}"
+
+
+class LinkedConsultation(models.Model):
+    """A written-opinion poll reported in a meeting's minutes, as the secretariat linked it:
+    usually the next meeting of the body after the poll closed. A poll is reported once."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="linked_consultations"
+    )
+    consultation = models.OneToOneField(
+        "consultations.Consultation", on_delete=models.PROTECT, related_name="minutes_link"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "linked_at", "pk"]
+        verbose_name = _("linked written-opinion poll")
+        verbose_name_plural = _("linked written-opinion polls")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} reported in {self.meeting_id}"

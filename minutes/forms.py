@@ -8,6 +8,8 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agendas.models import AgendaItem
+from agendas.outline import Node, numbered
 from consultations.models import Consultation
 from meetings.models import Body, Meeting
 from minutes import selectors
@@ -118,10 +120,19 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class ActionForm(forms.Form):
     """A task: the service checks the rules (one assignee, a member, due date); the form only
-    reads the input."""
+    reads the input. The agenda item is chosen among the meeting's own: any other is refused
+    as an unknown choice."""
 
     text = forms.CharField(
         label=gettext_lazy("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    item: forms.ModelChoiceField[AgendaItem] = forms.ModelChoiceField(
+        label=gettext_lazy("Agenda item"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("The agenda item is not one of this meeting's.")
+        },
     )
     assignee_user = MemberChoiceField(
         label=gettext_lazy("Assigned to a member"), queryset=User.objects.none(), required=False
@@ -133,13 +144,23 @@ class ActionForm(forms.Form):
         label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assignee_user"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(memberships__body=body).order_by(
+        field.queryset = User.objects.filter(memberships__body_id=meeting.body_id).order_by(
             "last_name", "first_name"
         )
+        item_field = self.fields["item"]
+        assert isinstance(item_field, forms.ModelChoiceField)
+        item_field.queryset = AgendaItem.objects.filter(meeting=meeting)
+        # Offered in the agenda's reading order with its numbers ("1.2. Title"), read once.
+        items = {item.pk: item for item in item_field.queryset}
+        outline = numbered(Node(item.pk, item.parent_id, item.position) for item in items.values())
+        item_field.choices = [
+            ("", "---------"),
+            *((pk, f"{number}. {items[pk].title}") for pk, number, _depth in outline),
+        ]
 
 
 class ActionNoteForm(forms.Form):

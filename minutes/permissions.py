@@ -128,7 +128,7 @@ def access_action(user: AnyUser, action_id: int) -> ActionItem:
     """The action item, if the user is its assignee or the meeting's secretariat or chair."""
     try:
         action = ActionItem.objects.select_related(
-            "meeting__body", "assignee_user", "followed_up_in"
+            "meeting__body", "assignee_user", "followed_up_in", "item"
         ).get(pk=action_id)
     except (ActionItem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such action item.") from None

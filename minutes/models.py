@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ class Minutes(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the archive searches (minutes.archive): the sections' titles and texts and the
+    # record's strings, in the 'simple' configuration. Written by the services that change the
+    # text, in their transaction (minutes.archive.minutes_index); on PostgreSQL only, with a GIN
+    # index made by the migration. SQLite leaves it empty and the archive matches substrings.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "created_at", "pk"]

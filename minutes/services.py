@@ -6,7 +6,8 @@ secretary finds them written; `minutes_draft` also serves a closed meeting witho
 Each function authorises, locks the minutes row (so that two people acting at the same moment
 apply one after the other: an edit cannot slip in after the approval rendered the PDF, and two
 signings cannot both take the same state), validates the state, writes a version of the text
-where it changes, and publishes its event in the same transaction.
+where it changes (and stores its search vector, minutes.archive.minutes_index), and publishes
+its event in the same transaction.
 
     draft -> submitted -> approved -> secretary_signed -> signed
                |  ^
@@ -37,7 +38,7 @@ from consultations.models import Consultation
 from meetings import permissions as meeting_permissions
 from meetings.errors import ServiceError
 from meetings.models import Body, Meeting, Membership
-from minutes import draft, layout, permissions, selectors, signing, verify
+from minutes import archive, draft, layout, permissions, selectors, signing, verify
 from minutes.models import (
     ActionItem,
     ActionNote,
@@ -138,6 +139,7 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
                 language=language,
                 created_by=actor,
             )
+            archive.minutes_index(minutes)
             _version(minutes, MinutesVersion.Event.DRAFTED, actor)
             _publish(minutes, "minutes.minutes_drafted")
     except IntegrityError:
@@ -166,6 +168,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
                 language=original.language,
                 created_by=actor,
             )
+            archive.minutes_index(correction)
             _version(correction, MinutesVersion.Event.DRAFTED, actor)
             _publish(correction, "minutes.minutes_drafted")
     except IntegrityError:
@@ -206,6 +209,7 @@ def minutes_edit(*, actor: User, minutes: Minutes, texts: dict[str, str]) -> Min
         if minutes.submitted_at is not None:
             minutes.changed_after_submission = True
         minutes.save()
+        archive.minutes_index(minutes)
         _version(minutes, MinutesVersion.Event.EDITED, actor)
         _publish(minutes, "minutes.minutes_edited")
     return minutes
@@ -656,6 +660,7 @@ def _minutes_relinked(minutes: Minutes, actor: User, sections: list[draft.Sectio
     if minutes.submitted_at is not None:
         minutes.changed_after_submission = True
     minutes.save()
+    archive.minutes_index(minutes)
     _version(minutes, MinutesVersion.Event.EDITED, actor)
     _publish(minutes, "minutes.minutes_edited")
 

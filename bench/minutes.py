@@ -3,7 +3,7 @@
     python bench/minutes.py [--items 100] [--votes 40] [--comments 300] [--members 27]
 
 The record is built as plain data, shaped as `minutes.selectors.meeting_record` returns it (the
-database read itself, seven queries, is not timed here): 100 agenda items with times, three
+database read itself, eight queries, is not timed here): 100 agenda items with times, three
 speakers each, 300 comments, 40 votes (30 roll calls with every member's name, 10 secret
 ballots), a recusal every tenth item, and 27 members with absences and a substitute. Stages
 timed: the draft's text, the PDF (ReportLab), the two empty signature fields, the secretary's

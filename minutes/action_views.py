@@ -32,6 +32,7 @@ def _initial(action: ActionItem) -> dict[str, Any]:
         "assignee_user": action.assignee_user_id,
         "assignee_organisation": action.assignee_organisation,
         "due_on": action.due_on,
+        "item": action.item_id,
     }
 
 
@@ -52,7 +53,7 @@ def _action_page(
         "manages": manages,
         "may_note": permissions.can_follow_up_action(request.user, action),
         "edit_form": edit_form
-        or forms.ActionForm(initial=_initial(action), body=action.meeting.body),
+        or forms.ActionForm(initial=_initial(action), meeting=action.meeting),
         "note_form": note_form or forms.ActionNoteForm(),
     }
     return render_page(request, "minutes/action.html", context, section="member", status=status)
@@ -68,7 +69,7 @@ def action_page(request: AuthenticatedHttpRequest, action_id: int) -> HttpRespon
 @require_POST
 def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = permissions.access_actions_meeting(request.user, pk)
-    form = forms.ActionForm(request.POST, body=meeting.body)
+    form = forms.ActionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
             services.action_create(actor=request.user, meeting=meeting, **form.cleaned_data)
@@ -99,7 +100,7 @@ def action_change(request: AuthenticatedHttpRequest, action_id: int, change: str
             services.action_note_add(actor=user, action=action, **note_form.cleaned_data)
             done = _("The note is added.")
         elif change == "edit":
-            edit_form = forms.ActionForm(request.POST, body=action.meeting.body)
+            edit_form = forms.ActionForm(request.POST, meeting=action.meeting)
             if not edit_form.is_valid():
                 return _action_page(request, action, status=400, edit_form=edit_form)
             services.action_edit(actor=user, action=action, **edit_form.cleaned_data)
@@ -157,5 +158,5 @@ def minutes_page_context(request: AuthenticatedHttpRequest, meeting: Meeting) ->
     manages = meeting_permissions.MANAGE_MEETING in rights
     return {
         "actions": selectors.action_list_for_meeting(meeting),
-        "action_form": forms.ActionForm(body=meeting.body) if manages else None,
+        "action_form": forms.ActionForm(meeting=meeting) if manages else None,
     }

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
+from consultations.models import Consultation
 from meetings import permissions as meeting_permissions
 from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
 from meetings.errors import ServiceError
@@ -42,6 +43,7 @@ from minutes.permissions import (
     access_actions_body,
     access_actions_meeting,
     access_exportable_minutes,
+    access_linked_consultation,
     access_minutes,
     access_minutes_meeting,
 )
@@ -51,6 +53,8 @@ from minutes.serializers import (
     ActionNoteInputSerializer,
     ActionOfferSerializer,
     ArchiveSearchResultSerializer,
+    LinkedConsultationInputSerializer,
+    LinkedConsultationSerializer,
     MinutesEditSerializer,
     MinutesReturnSerializer,
     MinutesSerializer,
@@ -192,6 +196,64 @@ class MinutesSignView(APIView):
                 passphrase=data["passphrase"],
             )
         )
+
+
+def _links_rendered(meeting: Meeting, code: int = 200) -> Response:
+    links = selectors.consultations_linked(meeting)
+    return Response(LinkedConsultationSerializer(links, many=True).data, status=code)
+
+
+class MinutesConsultationsView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="The written-opinion polls the minutes report (the secretariat and the chair)",
+        responses={200: LinkedConsultationSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        return _links_rendered(access_minutes_meeting(request_actor(request), meeting_id))
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Report a written-opinion poll in the minutes (the secretariat)",
+        description="A closed or decided poll of the meeting's body, reported in one meeting's "
+        "minutes only. Before the draft is written it goes into the draft; while the draft or "
+        "returned minutes are edited, its section is added to them; once they are submitted, "
+        "refused.",
+        request=LinkedConsultationInputSerializer,
+        responses={201: LinkedConsultationSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = request_actor(request)
+        meeting = access_minutes_meeting(actor, meeting_id)
+        data = _parse(LinkedConsultationInputSerializer, request)
+        # Another body's poll, or one the secretariat cannot see, is refused like a wrong one.
+        consultation = (
+            Consultation.objects.filter(pk=data["consultation"], body_id=meeting.body_id)
+            .exclude(status=Consultation.Status.DRAFT)
+            .first()
+        )
+        if consultation is None:
+            raise ServiceError(
+                _("Choose a written-opinion poll of %(body)s.") % {"body": meeting.body.name},
+                field="consultation",
+            )
+        services.consultation_link(actor=actor, meeting=meeting, consultation=consultation)
+        return _links_rendered(meeting, 201)
+
+
+class MinutesConsultationView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Take a written-opinion poll out of the minutes (the secretariat)",
+        description="While the minutes are not drafted yet, or a draft or returned.",
+        request=None,
+        responses={200: LinkedConsultationSerializer(many=True), **ERRORS},
+    )
+    def delete(self, request: Request, meeting_id: int, consultation_id: int) -> Response:
+        actor = request_actor(request)
+        link = access_linked_consultation(actor, meeting_id, consultation_id)
+        services.consultation_unlink(actor=actor, link=link)
+        return _links_rendered(link.meeting)
 
 
 class MinutesPdfView(APIView):

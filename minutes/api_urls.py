@@ -14,6 +14,16 @@ urlpatterns: list[URLPattern] = [
     path(MINUTES + "return/", api.MinutesReturnView.as_view(), name="minutes-return"),
     path(MINUTES + "approve/", api.MinutesApproveView.as_view(), name="minutes-approve"),
     path(MINUTES + "sign/", api.MinutesSignView.as_view(), name="minutes-sign"),
+    path(
+        MINUTES + "consultations/",
+        api.MinutesConsultationsView.as_view(),
+        name="minutes-consultations",
+    ),
+    path(
+        MINUTES + "consultations/<int:consultation_id>/",
+        api.MinutesConsultationView.as_view(),
+        name="minutes-consultation",
+    ),
     path(MINUTES + "pdf/", api.MinutesPdfView.as_view(), name="minutes-pdf"),
     path(MINUTES + "verify/", api.MinutesVerifyView.as_view(), name="minutes-verify"),
     path(

@@ -4,9 +4,10 @@ On PostgreSQL the text is searched with full-text search in the 'simple' configu
 is no Vietnamese stemmer, and 'simple' lowercases words and keeps their diacritics, so "ngân
 sách" finds "Ngân sách" and not "ngan sach". Documents are searched in the text pdftotext read
 at upload (`DocumentVersion.text`, GIN expression index in documents' migration 0002) and their
-title. Minutes are few (one or two per meeting), so their vector is computed on the fly from the
-section texts and the record's strings rather than stored and kept in step by every service that
-edits them. On SQLite (`make run`) there is no full-text search: words are matched with a plain
+title. Minutes are searched in their stored vector (`Minutes.search_vector`, GIN index in
+minutes' migration 0004), made from the sections' titles and texts and the record's strings by
+`minutes_index`, which every service that changes the text calls in its transaction (never a
+save() signal). On SQLite (`make run`) there is no full-text search: words are matched with a plain
 `icontains`, without ranking or highlighting, and the record of minutes is stored with escaped
 diacritics there, so this fallback is only good enough to try the screen.
 
@@ -64,6 +65,18 @@ MINUTES_VECTOR = (
     f"to_tsvector('{CONFIG}'::regconfig, COALESCE({SECTIONS_TEXT}, '')) || "
     f"jsonb_to_tsvector('{CONFIG}'::regconfig, minutes_minutes.record, '[\"string\"]')"
 )
+
+
+def minutes_index(minutes: Minutes) -> None:
+    """Store the minutes' search vector from their text as saved (one query; none on SQLite,
+    where the archive matches substrings). Call after saving a change of the sections or the
+    record, in the same transaction: the search then never sees text without its vector."""
+    if not _postgres():
+        return
+    Minutes.objects.filter(pk=minutes.pk).update(
+        # Fixed SQL without parameters: nothing of the user's reaches it.
+        search_vector=RawSQL(MINUTES_VECTOR, [], output_field=SearchVectorField())  # noqa: S611
+    )
 
 
 @dataclass(frozen=True)
@@ -154,14 +167,13 @@ def minutes_search(user: AnyUser, query: ArchiveQuery) -> QuerySet[Minutes]:
     if _postgres():
         search = SearchQuery(query.text, config=CONFIG, search_type="websearch")
         minutes = (
-            minutes.annotate(
+            minutes.filter(search_vector=search)
+            .annotate(
                 # Fixed SQL without parameters: nothing of the user's reaches it.
-                vector=RawSQL(MINUTES_VECTOR, [], output_field=SearchVectorField()),  # noqa: S611
                 narrative=RawSQL(SECTIONS_TEXT, [], output_field=TextField()),  # noqa: S611
             )
-            .filter(vector=search)
             .annotate(
-                rank=SearchRank(F("vector"), search),
+                rank=SearchRank(F("search_vector"), search),
                 headline=_headline("narrative", search),
             )
         )
@@ -169,7 +181,11 @@ def minutes_search(user: AnyUser, query: ArchiveQuery) -> QuerySet[Minutes]:
         minutes = minutes.filter(
             Q(sections__icontains=query.text) | Q(record__icontains=query.text)
         ).annotate(rank=Value(0.0, output_field=FloatField()), headline=Value(""))
-    return minutes.select_related("meeting__body").order_by("-rank", "-meeting__starts_at", "pk")
+    return (
+        minutes.select_related("meeting__body")
+        .defer("pdf", "search_vector")
+        .order_by("-rank", "-meeting__starts_at", "pk")
+    )
 
 
 def document_search(user: AnyUser, query: ArchiveQuery) -> QuerySet[DocumentVersion]:

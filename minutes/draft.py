@@ -129,8 +129,79 @@ def session_end(record: dict[str, Any]) -> str | None:
     return record["meeting"]["closed_at"] or record["meeting"]["adjourned_at"]
 
 
+def consultation_figures(question: dict[str, Any], members: int) -> str:
+    """ "Agree 3, disagree 1, comment only 0, not answered 1, of 5 members asked." """
+    return _(
+        "Agree %(agree)d, disagree %(disagree)d, comment only %(comment)d, "
+        "not answered %(unanswered)d, of %(members)d members asked."
+    ) % {
+        "agree": question["agree"],
+        "disagree": question["disagree"],
+        "comment": question["comment_only"],
+        "unanswered": question["unanswered"],
+        "members": members,
+    }
+
+
+def consultation_decision(consultation: dict[str, Any]) -> str:
+    if not consultation["decided"]:
+        return _("The chair has not recorded the decision yet.")
+    adopted = _("adopted") if consultation["adopted"] else _("not adopted")
+    return _("Decision of the chair (%(name)s, %(date)s): %(text)s (%(adopted)s).") % {
+        "name": consultation["decided_by"],
+        "date": _date(consultation["decided_at"]),
+        "text": consultation["decision"],
+        "adopted": adopted,
+    }
+
+
+def _date(moment: str | None) -> str:
+    date = day(moment)
+    return date.strftime("%d/%m/%Y") if date else ""
+
+
+def consultation_text(consultation: dict[str, Any]) -> str:
+    """The narrative of a linked written-opinion poll: when it ran, each question with its
+    figures and outcome, and the chair's decision."""
+    lines = [
+        _("Written opinions were asked from %(sent)s to %(closed)s.")
+        % {"sent": _date(consultation["sent_at"]), "closed": _date(consultation["closed_at"])}
+    ]
+    for number, question in enumerate(consultation["questions"], start=1):
+        lines.append(
+            _("Question %(number)d: %(text)s") % {"number": number, "text": question["text"]}
+        )
+        lines.append(consultation_figures(question, consultation["members"]))
+        lines.append(question["explanation"])
+    lines.append(consultation_decision(consultation))
+    return "\n".join(lines)
+
+
+def consultation_section(consultation: dict[str, Any]) -> Section:
+    return {
+        "key": f"consultation-{consultation['id']}",
+        "title": _("Written-opinion poll: %(subject)s") % {"subject": consultation["subject"]},
+        "text": consultation_text(consultation),
+    }
+
+
+def consultation_conclusion(consultation: dict[str, Any]) -> str:
+    if not consultation["decided"]:
+        return _("Written-opinion poll “%(subject)s”: awaiting the chair's decision.") % {
+            "subject": consultation["subject"]
+        }
+    if consultation["adopted"]:
+        return _("Written-opinion poll “%(subject)s”: adopted.") % {
+            "subject": consultation["subject"]
+        }
+    return _("Written-opinion poll “%(subject)s”: not adopted.") % {
+        "subject": consultation["subject"]
+    }
+
+
 def conclusions_text(record: dict[str, Any]) -> str:
     lines = [decision_line(poll) for item in record["items"] for poll in item["polls"]]
+    lines += [consultation_conclusion(c) for c in record.get("consultations", [])]
     closed = session_end(record)
     if closed:
         lines.append(_("The meeting closed at %(time)s.") % {"time": clock(closed)})
@@ -151,6 +222,8 @@ def draft_sections(record: dict[str, Any]) -> list[Section]:
                 "text": item_text(item),
             }
         )
+    # Polls decided in writing since the last meeting, reported after the agenda.
+    sections += [consultation_section(c) for c in record.get("consultations", [])]
     sections.append(
         {"key": "conclusions", "title": _("Conclusions"), "text": conclusions_text(record)}
     )

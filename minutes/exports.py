@@ -180,10 +180,11 @@ def akoma_ntoso(
     """The minutes as an Akoma Ntoso 3.0 `debate`, from the record they were drafted from.
 
     One `debateSection` per agenda item: its heading, a `speech` per speaker and comment, and
-    the decisions as paragraphs; then, when the record lists tasks ("actions"), a last section
-    with one paragraph per task, its due date marked up. People get TLCPerson ids in the order
-    they first appear (attendance, then speakers and comments); the record holds names only,
-    so two people with the same name share one reference."""
+    the decisions as paragraphs; then one per linked written-opinion poll, with its questions'
+    figures and outcome and the chair's decision; then, when the record lists tasks
+    ("actions"), a last section with one paragraph per task, its due date marked up. People get
+    TLCPerson ids in the order they first appear (attendance, then speakers and comments); the
+    record holds names only, so two people with the same name share one reference."""
     ET.register_namespace("", AKN_NS)
     meeting = record["meeting"]
     date = (meeting.get("started_at") or meeting.get("starts_at") or "")[:10]
@@ -274,6 +275,33 @@ def akoma_ntoso(
                 _sub(section, "p", f"{row['name']}: {row['vote']}")
         if len(section) == 2:
             # Only num and heading: a debateSection needs content after its heading.
+            _sub(section, "p", "—")
+    for consultation in record.get("consultations", []):
+        # A poll answered in writing: no speech, its questions with their figures and outcome,
+        # then the chair's decision. The figures are of all the members asked.
+        section = _sub(
+            debate_body,
+            "debateSection",
+            eId=f"dbsect_consultation_{consultation['id']}",
+            name="writtenOpinionPoll",
+        )
+        _sub(section, "heading", consultation["subject"])
+        for question in consultation["questions"]:
+            outcome = "passed" if question["passed"] else "failed"
+            _sub(section, "p", f"{question['text']} ({outcome})")
+            _sub(
+                section,
+                "p",
+                f"agree: {question['agree']}; disagree: {question['disagree']}; "
+                f"comment: {question['comment_only']}; not answered: {question['unanswered']}; "
+                f"members: {consultation['members']}",
+            )
+            if question["explanation"]:
+                _sub(section, "p", question["explanation"])
+        if consultation["decided"]:
+            adopted = "adopted" if consultation["adopted"] else "not adopted"
+            _sub(section, "p", f"{consultation['decision']} ({adopted})")
+        else:
             _sub(section, "p", "—")
     actions = record.get("actions") or []
     if actions:

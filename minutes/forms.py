@@ -8,7 +8,11 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings.models import Body
+from agendas.models import AgendaItem
+from agendas.outline import Node, numbered
+from consultations.models import Consultation
+from meetings.models import Body, Meeting
+from minutes import selectors
 from minutes.models import ActionItem
 
 MAX_KEY_FILE_BYTES = 1024 * 1024
@@ -155,10 +159,19 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 class ActionForm(forms.Form):
     """A task: the service checks the rules (one assignee, a member, due date); the form only
-    reads the input."""
+    reads the input. The agenda item is chosen among the meeting's own: any other is refused
+    as an unknown choice."""
 
     text = forms.CharField(
         label=gettext_lazy("Task"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    item: forms.ModelChoiceField[AgendaItem] = forms.ModelChoiceField(
+        label=gettext_lazy("Agenda item"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("The agenda item is not one of this meeting's.")
+        },
     )
     assignee_user = MemberChoiceField(
         label=gettext_lazy("Assigned to a member"), queryset=User.objects.none(), required=False
@@ -170,13 +183,23 @@ class ActionForm(forms.Form):
         label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, body: Body, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["assignee_user"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(memberships__body=body).order_by(
+        field.queryset = User.objects.filter(memberships__body_id=meeting.body_id).order_by(
             "last_name", "first_name"
         )
+        item_field = self.fields["item"]
+        assert isinstance(item_field, forms.ModelChoiceField)
+        item_field.queryset = AgendaItem.objects.filter(meeting=meeting)
+        # Offered in the agenda's reading order with its numbers ("1.2. Title"), read once.
+        items = {item.pk: item for item in item_field.queryset}
+        outline = numbered(Node(item.pk, item.parent_id, item.position) for item in items.values())
+        item_field.choices = [
+            ("", "---------"),
+            *((pk, f"{number}. {items[pk].title}") for pk, number, _depth in outline),
+        ]
 
 
 class ActionNoteForm(forms.Form):
@@ -191,3 +214,30 @@ class ActionNoteForm(forms.Form):
         choices=[("", gettext_lazy("(unchanged)")), *ActionItem.Status.choices[:3]],
         required=False,
     )
+
+
+class ConsultationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        closed = obj.closed_at.strftime("%d/%m/%Y") if obj.closed_at else ""
+        return f"{obj.subject} ({closed})"
+
+
+class ConsultationLinkForm(forms.Form):
+    """A written-opinion poll to report in the meeting's minutes: the body's closed polls not
+    yet reported elsewhere. Any other is refused as an unknown choice."""
+
+    consultation = ConsultationChoiceField(
+        label=gettext_lazy("Written-opinion poll"),
+        queryset=Consultation.objects.none(),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose a closed written-opinion poll of this body that no minutes report yet."
+            )
+        },
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["consultation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.consultations_linkable(meeting)

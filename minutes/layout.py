@@ -287,6 +287,46 @@ def _poll(poll: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowa
     return flow
 
 
+def _consultation(
+    consultation: dict[str, Any], styles: dict[str, ParagraphStyle]
+) -> list[Flowable]:
+    """A linked written-opinion poll's figures per question, counted against all recipients."""
+    cell, bold = styles["cell"], styles["cell_bold"]
+    width = A4[0] - 2 * MARGIN
+    rows: list[list[Any]] = [
+        [
+            _p(_("Question"), bold),
+            _p(_("Agree"), bold),
+            _p(_("Disagree"), bold),
+            _p(_("Comment only"), bold),
+            _p(_("Not answered"), bold),
+            _p(_("Outcome"), bold),
+        ]
+    ]
+    for question in consultation["questions"]:
+        outcome = _("Adopted") if question["passed"] else _("Not adopted")
+        rows.append(
+            [
+                _p(question["text"], cell),
+                *(
+                    _p(str(question[key]), cell)
+                    for key in ("agree", "disagree", "comment_only", "unanswered")
+                ),
+                _p(f"{outcome}. {question['explanation']}", cell),
+            ]
+        )
+    small = 0.1 * width
+    flow: list[Flowable] = [
+        _table(rows, [0.28 * width, small, small, small, small, 0.32 * width]),
+        _p(
+            _("Members asked: %(members)d.") % {"members": consultation["members"]},
+            styles["small"],
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    return flow
+
+
 def _actions(
     document: MinutesDocument, styles: dict[str, ParagraphStyle], number: int
 ) -> list[Flowable]:
@@ -329,6 +369,9 @@ def story(document: MinutesDocument, boxes: dict[str, Any]) -> list[Flowable]:
     styles = _styles()
     flow = _heading(document, styles)
     items = {f"item-{item['id']}": item for item in document.record["items"]}
+    consultations = {
+        f"consultation-{row['id']}": row for row in document.record.get("consultations", [])
+    }
     for index, section in enumerate(document.sections, start=1):
         heading = _p(f"{_roman(index)}. {section['title']}", styles["heading"])
         body = [_p(line, styles["body"]) for line in section["text"].split("\n") if line.strip()]
@@ -340,6 +383,9 @@ def story(document: MinutesDocument, boxes: dict[str, Any]) -> list[Flowable]:
         if item is not None:
             for poll in item["polls"]:
                 flow += [Spacer(1, 2 * mm), *_poll(poll, styles)]
+        consultation = consultations.get(section["key"])
+        if consultation is not None:
+            flow += [Spacer(1, 2 * mm), *_consultation(consultation, styles)]
     flow += _actions(document, styles, len(document.sections) + 1)
     if document.approved_at:
         approved = day(document.approved_at)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ class Minutes(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What the archive searches (minutes.archive): the sections' titles and texts and the
+    # record's strings, in the 'simple' configuration. Written by the services that change the
+    # text, in their transaction (minutes.archive.minutes_index); on PostgreSQL only, with a GIN
+    # index made by the migration. SQLite leaves it empty and the archive matches substrings.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "created_at", "pk"]
@@ -218,3 +224,27 @@ class ActionNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_id}: {self.text[:60]}"
+
+
+class LinkedConsultation(models.Model):
+    """A written-opinion poll reported in a meeting's minutes, as the secretariat linked it:
+    usually the next meeting of the body after the poll closed. A poll is reported once."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="linked_consultations"
+    )
+    consultation = models.OneToOneField(
+        "consultations.Consultation", on_delete=models.PROTECT, related_name="minutes_link"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "linked_at", "pk"]
+        verbose_name = _("linked written-opinion poll")
+        verbose_name_plural = _("linked written-opinion polls")
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id} reported in {self.meeting_id}"

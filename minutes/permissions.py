@@ -15,7 +15,7 @@ from meetings.models import Body, Meeting
 from meetings.permissions import AnyUser
 from minutes import selectors
 from minutes.exports import EXPORTABLE_MINUTES
-from minutes.models import ActionItem, Minutes
+from minutes.models import ActionItem, LinkedConsultation, Minutes
 
 
 def can_write_minutes(user: AnyUser, meeting: Meeting) -> bool:
@@ -26,6 +26,11 @@ def can_write_minutes(user: AnyUser, meeting: Meeting) -> bool:
 def can_review_minutes(user: AnyUser, meeting: Meeting) -> bool:
     """Approve or return, sign as the chair."""
     return permissions.can_run_meeting(user, meeting)
+
+
+def can_link_consultation(user: AnyUser, meeting: Meeting) -> bool:
+    """Report a written-opinion poll in the meeting's minutes, or take it out."""
+    return permissions.can_manage_meeting(user, meeting)
 
 
 def minutes_visible(rights: frozenset[str], minutes: Minutes) -> bool:
@@ -80,6 +85,21 @@ def access_exportable_minutes(user: AnyUser, meeting_id: int) -> Minutes:
     return minutes
 
 
+def access_linked_consultation(
+    user: AnyUser, meeting_id: int, consultation_id: int
+) -> LinkedConsultation:
+    """The link of a poll to the meeting's minutes, for the meeting's secretariat and chair."""
+    meeting = access_minutes_meeting(user, meeting_id)
+    try:
+        link = LinkedConsultation.objects.select_related("consultation").get(
+            meeting=meeting, consultation_id=consultation_id
+        )
+    except (LinkedConsultation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such written-opinion poll.") from None
+    link.meeting = meeting
+    return link
+
+
 # Action items: the secretariat of the meeting manages them; the chair reads them; the assignee
 # sees and follows up their own.
 
@@ -108,7 +128,7 @@ def access_action(user: AnyUser, action_id: int) -> ActionItem:
     """The action item, if the user is its assignee or the meeting's secretariat or chair."""
     try:
         action = ActionItem.objects.select_related(
-            "meeting__body", "assignee_user", "followed_up_in"
+            "meeting__body", "assignee_user", "followed_up_in", "item"
         ).get(pk=action_id)
     except (ActionItem.DoesNotExist, ValueError, TypeError):
         raise Http404("No such action item.") from None

@@ -3,7 +3,8 @@
 `meeting_record` reads what happened from the models the session wrote (attendance, agenda
 items with their times, speakers, comments, polls with their frozen results, recusals) in a
 fixed number of queries, and returns JSON-ready data: the draft and the PDF are built from it
-without the database.
+without the database. Written-opinion polls the secretariat linked to the meeting are part of
+its record: their results were frozen when they closed, and the chair's decision with them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from django.utils import timezone
 
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
+from consultations.models import Consultation
 from meetings.models import Attendance, Body, Meeting, Membership
-from minutes.models import ActionItem, Minutes
+from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
 
@@ -102,7 +104,7 @@ def _poll(poll: Poll) -> dict[str, Any]:
 
 
 def meeting_record(meeting: Meeting) -> dict[str, Any]:
-    """Everything the minutes record about a meeting, as JSON-ready data (seven queries, the
+    """Everything the minutes record about a meeting, as JSON-ready data (eight queries, the
     body loaded with the meeting)."""
     attendances = list(
         Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
@@ -195,7 +197,70 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
         "attendance": _attendance(attendances),
         "sittings": sittings,
         "items": agenda,
+        "consultations": consultation_record(meeting),
     }
+
+
+def _consultation(consultation: Consultation) -> dict[str, Any]:
+    result = consultation.result or {}
+    decided = consultation.status == Consultation.Status.DECIDED
+    return {
+        "id": consultation.pk,
+        "subject": consultation.subject,
+        "sent_at": _local(consultation.sent_at),
+        "deadline": _local(consultation.deadline),
+        "closed_at": _local(consultation.closed_at),
+        "closed_early": bool(result.get("closed_early")),
+        "members": result.get("members", 0),
+        # Per question as frozen at closing: the figures against all the recipients, and the
+        # explanation, which names the rule applied and the outcome.
+        "questions": [
+            {
+                "text": row["text"],
+                "agree": row["agree"],
+                "disagree": row["disagree"],
+                "comment_only": row["comment_only"],
+                "unanswered": row["unanswered"],
+                "passed": row["passed"],
+                "explanation": row["explanation"],
+            }
+            for row in result.get("questions", [])
+        ],
+        "decided": decided,
+        "adopted": consultation.adopted if decided else None,
+        "decision": consultation.decision_text if decided else "",
+        "decided_by": person(consultation.decided_by) if decided else "",
+        "decided_at": _local(consultation.decided_at) if decided else None,
+    }
+
+
+def consultation_record(meeting: Meeting) -> list[dict[str, Any]]:
+    """The written-opinion polls linked to the meeting, in the order they closed (one query)."""
+    links = (
+        LinkedConsultation.objects.filter(meeting=meeting)
+        .select_related("consultation__decided_by")
+        .order_by("consultation__closed_at", "consultation_id")
+    )
+    return [_consultation(link.consultation) for link in links]
+
+
+def consultations_linkable(meeting: Meeting) -> QuerySet[Consultation]:
+    """The body's closed or decided polls not yet reported in any meeting's minutes, the
+    latest first: what the secretariat may link to the meeting."""
+    return Consultation.objects.filter(
+        body_id=meeting.body_id,
+        status__in=(Consultation.Status.CLOSED, Consultation.Status.DECIDED),
+        minutes_link__isnull=True,
+    ).order_by("-closed_at", "-pk")
+
+
+def consultations_linked(meeting: Meeting) -> list[LinkedConsultation]:
+    """The meeting's links with their polls (one query), for its minutes page and the API."""
+    return list(
+        LinkedConsultation.objects.filter(meeting=meeting)
+        .select_related("consultation", "linked_by")
+        .order_by("consultation__closed_at", "consultation_id")
+    )
 
 
 def minutes_list(meeting: Meeting) -> QuerySet[Minutes]:

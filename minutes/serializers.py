@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from meetings.serializers import RejectUnknownFields
-from minutes.models import ActionItem, ActionNote, Minutes, MinutesSignature, MinutesVersion
+from minutes.models import (
+    ActionItem,
+    ActionNote,
+    LinkedConsultation,
+    Minutes,
+    MinutesSignature,
+    MinutesVersion,
+)
 
 
 class SectionSerializer(serializers.Serializer):
@@ -267,4 +274,26 @@ class ActionNoteInputSerializer(RejectUnknownFields):
 class ActionOfferSerializer(RejectUnknownFields):
     meeting = serializers.IntegerField(
         help_text=gettext_lazy("A later meeting of the same body, still being prepared.")
+    )
+
+
+class LinkedConsultationSerializer(serializers.ModelSerializer):
+    """A written-opinion poll reported in the meeting's minutes."""
+
+    consultation = serializers.IntegerField(source="consultation_id", read_only=True)
+    subject = serializers.CharField(source="consultation.subject", read_only=True)
+    status = serializers.CharField(source="consultation.status", read_only=True)
+    linked_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LinkedConsultation
+        fields = ["consultation", "subject", "status", "linked_by", "linked_at"]
+
+    def get_linked_by(self, link: LinkedConsultation) -> str:
+        return link.linked_by.get_full_name() or link.linked_by.username
+
+
+class LinkedConsultationInputSerializer(RejectUnknownFields):
+    consultation = serializers.IntegerField(
+        help_text=gettext_lazy("A closed or decided written-opinion poll of the same body.")
     )

@@ -6,7 +6,8 @@ secretary finds them written; `minutes_draft` also serves a closed meeting witho
 Each function authorises, locks the minutes row (so that two people acting at the same moment
 apply one after the other: an edit cannot slip in after the approval rendered the PDF, and two
 signings cannot both take the same state), validates the state, writes a version of the text
-where it changes, and publishes its event in the same transaction.
+where it changes (and stores its search vector, minutes.archive.minutes_index), and publishes
+its event in the same transaction.
 
     draft -> submitted -> approved -> secretary_signed -> signed
                |  ^
@@ -35,11 +36,19 @@ from django.utils.translation import gettext as _
 
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
+from consultations.models import Consultation
 from meetings import permissions as meeting_permissions
 from meetings.errors import ServiceError
 from meetings.models import Body, Meeting, Membership
-from minutes import draft, layout, permissions, selectors, signing, verify
-from minutes.models import ActionItem, ActionNote, Minutes, MinutesSignature, MinutesVersion
+from minutes import archive, draft, layout, permissions, selectors, signing, verify
+from minutes.models import (
+    ActionItem,
+    ActionNote,
+    LinkedConsultation,
+    Minutes,
+    MinutesSignature,
+    MinutesVersion,
+)
 from realtime import events
 
 S = Minutes.Status
@@ -120,6 +129,9 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     language = settings.LANGUAGE_CODE
     try:
         with transaction.atomic():
+            # The meeting's row is locked, as consultation_link locks it, so that a poll linked
+            # at the same moment is either in the record read here or added to this draft.
+            Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
             record = selectors.meeting_record(meeting)
             with translation.override(language):
                 sections = draft.draft_sections(record)
@@ -131,6 +143,7 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
                 language=language,
                 created_by=actor,
             )
+            archive.minutes_index(minutes)
             _version(minutes, MinutesVersion.Event.DRAFTED, actor)
             _publish(minutes, "minutes.minutes_drafted")
     except IntegrityError:
@@ -159,6 +172,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
                 language=original.language,
                 created_by=actor,
             )
+            archive.minutes_index(correction)
             _version(correction, MinutesVersion.Event.DRAFTED, actor)
             _publish(correction, "minutes.minutes_drafted")
     except IntegrityError:
@@ -199,6 +213,7 @@ def minutes_edit(*, actor: User, minutes: Minutes, texts: dict[str, str]) -> Min
         if minutes.submitted_at is not None:
             minutes.changed_after_submission = True
         minutes.save()
+        archive.minutes_index(minutes)
         _version(minutes, MinutesVersion.Event.EDITED, actor)
         _publish(minutes, "minutes.minutes_edited")
     return minutes
@@ -694,3 +709,124 @@ def action_offer_to_agenda(*, actor: User, action: ActionItem, meeting: Meeting)
         action.save(update_fields=["followed_up_in"])
         _publish_action(action, "minutes.action_offered")
     return item
+
+
+# Written-opinion polls reported in the minutes
+#
+# A poll decided in writing between meetings is reported in the minutes of a meeting of the
+# same body, usually the next one: the secretariat links it. A link made before the draft is
+# written puts the poll in the draft; a link made (or removed) while the draft or the returned
+# minutes are being edited changes their record and adds (or removes) the poll's section, as a
+# new version. Once the minutes are submitted to the chair their record no longer changes:
+# return them first, or report the poll in a later meeting.
+
+EDITABLE_MINUTES = (S.DRAFT, S.RETURNED)
+REPORTABLE_CONSULTATIONS = (Consultation.Status.CLOSED, Consultation.Status.DECIDED)
+
+
+def _lock_meeting_minutes(meeting: Meeting) -> Minutes | None:
+    """Lock the meeting (minutes_draft locks it too) and its current minutes; refuse when the
+    minutes exist and are no longer being edited."""
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    current = selectors.current_minutes(meeting)
+    if current is None:
+        return None
+    minutes = _lock(current)
+    _require_status(
+        minutes,
+        EDITABLE_MINUTES,
+        _("Written-opinion polls are added to or removed from the minutes while they are a draft."),
+    )
+    return minutes
+
+
+def _minutes_relinked(minutes: Minutes, actor: User, sections: list[draft.Section]) -> None:
+    minutes.record = {
+        **minutes.record,
+        "consultations": selectors.consultation_record(minutes.meeting),
+    }
+    minutes.sections = sections
+    if minutes.submitted_at is not None:
+        minutes.changed_after_submission = True
+    minutes.save()
+    archive.minutes_index(minutes)
+    _version(minutes, MinutesVersion.Event.EDITED, actor)
+    _publish(minutes, "minutes.minutes_edited")
+
+
+def _publish_link(link: LinkedConsultation, type: str) -> None:
+    events.publish(
+        meeting=link.meeting,
+        type=type,
+        payload={"consultation": link.consultation_id},
+        restricted_to=meeting_permissions.MANAGE_MEETING,
+    )
+
+
+def consultation_link(
+    *, actor: User, meeting: Meeting, consultation: Consultation
+) -> LinkedConsultation:
+    """Report a closed (or decided) written-opinion poll of the meeting's body in the meeting's
+    minutes (the secretariat). A poll is reported once, in one meeting's minutes."""
+    _require(
+        permissions.can_link_consultation(actor, meeting),
+        _("Only the secretariat links written-opinion polls to the minutes."),
+    )
+    if consultation.body_id != meeting.body_id:
+        raise ServiceError(
+            _("Choose a written-opinion poll of %(body)s.") % {"body": meeting.body.name},
+            field="consultation",
+        )
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise ServiceError(_("The meeting was cancelled."))
+    with transaction.atomic():
+        minutes = _lock_meeting_minutes(meeting)
+        # Locked so that the poll's status read here holds until the link is committed.
+        consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+        if consultation.status not in REPORTABLE_CONSULTATIONS:
+            raise ServiceError(
+                _("Only a closed written-opinion poll can be reported in the minutes."),
+                field="consultation",
+            )
+        if LinkedConsultation.objects.filter(consultation=consultation).exists():
+            raise ServiceError(
+                _("This written-opinion poll is already reported in a meeting's minutes."),
+                field="consultation",
+            )
+        link = LinkedConsultation.objects.create(
+            meeting=meeting, consultation=consultation, linked_by=actor
+        )
+        if minutes is not None:
+            record = selectors.consultation_record(meeting)
+            with translation.override(minutes.language):
+                section = draft.consultation_section(
+                    next(row for row in record if row["id"] == consultation.pk)
+                )
+            sections = list(minutes.sections)
+            # After the agenda and the polls already there, before the conclusions.
+            keys = [row["key"] for row in sections]
+            at = keys.index("conclusions") if "conclusions" in keys else len(sections)
+            sections.insert(at, section)
+            _minutes_relinked(minutes, actor, sections)
+        _publish_link(link, "minutes.consultation_linked")
+    return link
+
+
+def consultation_unlink(*, actor: User, link: LinkedConsultation) -> None:
+    """Take a written-opinion poll out of the meeting's minutes while they are still a draft
+    (the secretariat); its section goes with it."""
+    meeting = link.meeting
+    _require(
+        permissions.can_link_consultation(actor, meeting),
+        _("Only the secretariat links written-opinion polls to the minutes."),
+    )
+    with transaction.atomic():
+        minutes = _lock_meeting_minutes(meeting)
+        deleted, _rows = LinkedConsultation.objects.filter(pk=link.pk).delete()
+        if not deleted:
+            raise ServiceError(_("This written-opinion poll is no longer linked."))
+        if minutes is not None:
+            key = f"consultation-{link.consultation_id}"
+            sections = [row for row in minutes.sections if row["key"] != key]
+            _minutes_relinked(minutes, actor, sections)
+        _publish_link(link, "minutes.consultation_unlinked")

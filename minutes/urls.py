@@ -13,6 +13,16 @@ urlpatterns = [
         views.verify_archived,
         name="verify_archived",
     ),
+    path(
+        "meetings/<int:pk>/minutes/consultations/",
+        views.consultation_link,
+        name="consultation_link",
+    ),
+    path(
+        "meetings/<int:pk>/minutes/consultations/<int:consultation_pk>/unlink/",
+        views.consultation_unlink,
+        name="consultation_unlink",
+    ),
     path("meetings/<int:pk>/minutes/<slug:action>/", views.minutes_action, name="action"),
     path("verify/", views.verify_upload, name="verify"),
     path("archive/", views.archive_page, name="archive"),

@@ -47,6 +47,7 @@ def _page(
     error: str = "",
     return_form: forms.ReturnForm | None = None,
     sign_form: forms.SignForm | None = None,
+    link_form: forms.ConsultationLinkForm | None = None,
 ) -> HttpResponse:
     user = request.user
     rights = meeting_permissions.meeting_rights(user, meeting)
@@ -79,10 +80,33 @@ def _page(
         "token_signing": services.token_signing_enabled(),
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
+        **_consultations_context(meeting, minutes, can_write, can_review, link_form),
         "signatures": list(minutes.signatures.select_related("signer")) if minutes else [],
         **action_views.minutes_page_context(request, meeting),
     }
     return render_page(request, "minutes/minutes.html", context, section="member", status=status)
+
+
+def _consultations_context(
+    meeting: Meeting,
+    minutes: Minutes | None,
+    can_write: bool,
+    can_review: bool,
+    link_form: forms.ConsultationLinkForm | None,
+) -> dict[str, Any]:
+    """The written-opinion polls the minutes report, for the secretariat and the chair; the
+    secretariat links more (or takes one out) until the minutes are submitted."""
+    if not (can_write or can_review):
+        return {"linked_consultations": None}
+    linkable = can_write and meeting.status != Meeting.Status.CANCELLED
+    linkable = linkable and (minutes is None or minutes.status in services.EDITABLE_MINUTES)
+    return {
+        "linked_consultations": selectors.consultations_linked(meeting),
+        "may_link": linkable,
+        "link_form": (link_form or forms.ConsultationLinkForm(meeting=meeting))
+        if linkable
+        else None,
+    }
 
 
 @login_required
@@ -185,6 +209,38 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             _("A correction is started: edit it and submit it like the minutes."),
         )
     raise Http404("No such action.")
+
+
+@login_required
+@require_POST
+def consultation_link(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_minutes_meeting(request.user, pk)
+    form = forms.ConsultationLinkForm(request.POST, meeting=meeting)
+    if not form.is_valid():
+        return _page(request, meeting, status=400, link_form=form)
+    return _apply(
+        request,
+        meeting,
+        lambda: services.consultation_link(
+            actor=request.user, meeting=meeting, consultation=form.cleaned_data["consultation"]
+        ),
+        _("The written-opinion poll is reported in the minutes."),
+        link_form=form,
+    )
+
+
+@login_required
+@require_POST
+def consultation_unlink(
+    request: AuthenticatedHttpRequest, pk: int, consultation_pk: int
+) -> HttpResponse:
+    link = permissions.access_linked_consultation(request.user, pk, consultation_pk)
+    return _apply(
+        request,
+        link.meeting,
+        lambda: services.consultation_unlink(actor=request.user, link=link),
+        _("The written-opinion poll is taken out of the minutes."),
+    )
 
 
 @login_required

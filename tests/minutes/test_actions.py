@@ -539,3 +539,44 @@ def test_approved_minutes_list_the_tasks_recorded_after_the_draft(
     text = text_of(bytes(minutes.pdf or b""), tmp_path)
     for expected in ("Bộ Tư pháp thẩm định dự thảo", due(held.meeting, 10).strftime("%d/%m/%Y")):
         assert expected in text
+
+
+def test_the_task_form_offers_the_meetings_agenda_items_and_refuses_another(
+    government: Personas, meeting: Meeting, later: Meeting
+) -> None:
+    from agendas import services as agenda_services
+
+    item = agenda_services.agenda_item_create(
+        actor=government.secretary, meeting=meeting, title="Dự thảo Nghị định"
+    )
+    foreign = agenda_services.agenda_item_create(
+        actor=government.secretary, meeting=later, title="Another meeting's item"
+    )
+    client = api(government.secretary)
+    page = client.get(reverse("minutes:minutes", args=[meeting.pk])).content.decode()
+    assert f'<option value="{item.pk}">1. Dự thảo Nghị định</option>' in page
+    assert "Another meeting&#x27;s item" not in page
+    url = reverse("minutes:action_create", args=[meeting.pk])
+    values = {"text": "Báo cáo", "due_on": str(due(meeting)), "assignee_organisation": "Bộ Tư pháp"}
+    refused = client.post(url, {**values, "item": foreign.pk})
+    assert refused.status_code == 400
+    assert "The agenda item is not one of this meeting&#x27;s." in refused.content.decode()
+    assert not ActionItem.objects.exists()
+    created = client.post(url, {**values, "item": item.pk})
+    assert created.status_code == 302
+    action = ActionItem.objects.get()
+    assert action.item == item
+    shown = client.get(reverse("minutes:action", args=[action.pk])).content.decode()
+    assert "Dự thảo Nghị định" in shown
+    assert f'<option value="{item.pk}" selected>' in shown
+    moved = client.post(
+        reverse("minutes:action_change", args=[action.pk, "edit"]),
+        {**values, "item": foreign.pk},
+    )
+    assert moved.status_code == 400
+    action.refresh_from_db()
+    assert action.item == item
+    cleared = client.post(reverse("minutes:action_change", args=[action.pk, "edit"]), values)
+    assert cleared.status_code == 302
+    action.refresh_from_db()
+    assert action.item is None

@@ -15,6 +15,7 @@ from django.urls import reverse
 from documents import services as document_services
 from documents.models import Document, DocumentVersion
 from documents.uploads import pdf_text
+from meetings import services as meeting_services
 from meetings.models import Meeting
 from minutes import archive
 from minutes.models import Minutes
@@ -34,8 +35,9 @@ BUDGET_TEXT = "Hội đồng thông qua dự toán ngân sách năm 2027 và gia
 
 
 def minutes_for(meeting: Meeting, author: User, status: str, text: str = BUDGET_TEXT) -> Minutes:
-    """Minutes as the workflow leaves them: the rows only, the workflow is tested elsewhere."""
-    return Minutes.objects.create(
+    """Minutes as the workflow leaves them, their search vector stored as its services store
+    it: the rows only, the workflow is tested elsewhere."""
+    minutes = Minutes.objects.create(
         meeting=meeting,
         number=f"{meeting.pk}/BB-HĐ",
         status=status,
@@ -44,6 +46,8 @@ def minutes_for(meeting: Meeting, author: User, status: str, text: str = BUDGET_
         language="vi",
         created_by=author,
     )
+    archive.minutes_index(minutes)
+    return minutes
 
 
 def search(user: User, **params: str) -> dict[str, object]:
@@ -274,3 +278,78 @@ def test_document_text_has_its_gin_index(db: None) -> None:
         )
         (definition,) = cursor.fetchone()
     assert "USING gin (to_tsvector('simple'::regconfig, COALESCE(text, ''::text)))" in definition
+
+
+def test_minutes_are_found_by_their_stored_vector_after_an_edit_and_the_approval(
+    government: Personas,
+) -> None:
+    from minutes import services
+    from tests.minutes.conftest import drafted, hold_meeting
+
+    meeting = plan_meeting(government, starts_in=datetime.timedelta(hours=1))
+    meeting = meeting_services.meeting_schedule(actor=government.secretary, meeting=meeting)
+    minutes = drafted(hold_meeting(government, meeting))
+    stored = Minutes.objects.values_list("search_vector", flat=True).get(pk=minutes.pk)
+    assert stored and "'decree'" in stored
+
+    def found(words: str) -> list[str]:
+        result = archive.archive_search(government.secretary, archive.ArchiveQuery(text=words))
+        return [hit.title for hit in result.hits]
+
+    assert found("thủy lợi") == found("đê điều") == []
+    for text in ("Rà soát đê điều.", "Giao Bộ Nông nghiệp rà soát các công trình thủy lợi."):
+        minutes = services.minutes_edit(
+            actor=government.secretary, minutes=minutes, texts={"conclusions": text}
+        )
+    minutes = services.minutes_submit(actor=government.secretary, minutes=minutes)
+    minutes = services.minutes_approve(actor=government.chair, minutes=minutes)
+    assert found("thủy lợi") == [minutes.number]
+    # The vector follows the text: the words edited away are no longer found.
+    assert found("đê điều") == []
+
+
+def test_the_minutes_search_reads_the_stored_vector_in_a_fixed_number_of_queries(
+    board: Board,  # noqa: F811
+    committee: Personas,
+) -> None:
+    def queries() -> tuple[int, list[str]]:
+        query = archive.ArchiveQuery(text="ngân sách", kind="minutes")
+        with CaptureQueriesContext(connection) as captured:
+            result = archive.archive_search(board.secretary, query)
+        assert result.hits
+        return len(captured), [q["sql"] for q in captured]
+
+    minutes_for(board.meeting, board.secretary, Minutes.Status.SIGNED)
+    one, sql = queries()
+    for number in range(5):
+        meeting = plan_meeting(
+            board.personas, starts_in=datetime.timedelta(days=number + 2), title=f"M{number}"
+        )
+        minutes_for(meeting, board.secretary, Minutes.Status.SIGNED)
+    assert queries()[0] == one == 2
+    # Matched and ranked on the stored column, not on a vector computed row by row.
+    where = sql[-1].split("WHERE", 1)[1]
+    assert '"minutes_minutes"."search_vector" @@' in where
+    assert "to_tsvector" not in where
+
+
+def test_the_minutes_search_vector_has_its_gin_index_and_the_migration_fills_it(
+    board: Board,  # noqa: F811
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    minutes = minutes_for(board.meeting, board.secretary, Minutes.Status.SIGNED)
+    Minutes.objects.filter(pk=minutes.pk).update(search_vector=None)
+    assert archive.archive_search(board.member, archive.ArchiveQuery(text="ngân sách")).count == 0
+    migration = importlib.import_module("minutes.migrations.0004_minutes_search_vector")
+    with connection.schema_editor() as editor:
+        migration.backfill(apps, editor)
+    assert archive.archive_search(board.member, archive.ArchiveQuery(text="ngân sách")).count == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'minutes_minutes_search_vector_gin'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "USING gin (search_vector)" in definition

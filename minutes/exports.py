@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from meetings import invitations
 from meetings.models import Body, Meeting
-from minutes import selectors
+from minutes import draft, selectors
 from minutes.models import Minutes
 from voting.models import Ballot, Poll
 
@@ -277,32 +277,23 @@ def akoma_ntoso(
             # Only num and heading: a debateSection needs content after its heading.
             _sub(section, "p", "—")
     for consultation in record.get("consultations", []):
-        # A poll answered in writing: no speech, its questions with their figures and outcome,
-        # then the chair's decision. The figures are of all the members asked.
-        section = _sub(
-            debate_body,
-            "debateSection",
-            eId=f"dbsect_consultation_{consultation['id']}",
-            name="writtenOpinionPoll",
-        )
-        _sub(section, "heading", consultation["subject"])
-        for question in consultation["questions"]:
-            outcome = "passed" if question["passed"] else "failed"
-            _sub(section, "p", f"{question['text']} ({outcome})")
-            _sub(
-                section,
-                "p",
-                f"agree: {question['agree']}; disagree: {question['disagree']}; "
-                f"comment: {question['comment_only']}; not answered: {question['unanswered']}; "
-                f"members: {consultation['members']}",
+        # A poll answered in writing has no speech: its questions with their figures (of all
+        # the members asked) and outcome, then the chair's decision, worded as in the PDF.
+        with translation.override(language):
+            section = _sub(
+                debate_body,
+                "debateSection",
+                eId=f"dbsect_consultation_{consultation['id']}",
+                name="writtenOpinionPoll",
             )
-            if question["explanation"]:
-                _sub(section, "p", question["explanation"])
-        if consultation["decided"]:
-            adopted = "adopted" if consultation["adopted"] else "not adopted"
-            _sub(section, "p", f"{consultation['decision']} ({adopted})")
-        else:
-            _sub(section, "p", "—")
+            _sub(section, "heading", consultation["subject"])
+            for question in consultation["questions"]:
+                outcome = gettext("Adopted") if question["passed"] else gettext("Not adopted")
+                _sub(section, "p", f"{question['text']} ({outcome})")
+                _sub(section, "p", draft.consultation_figures(question, consultation["members"]))
+                if question["explanation"]:
+                    _sub(section, "p", question["explanation"])
+            _sub(section, "p", draft.consultation_decision(consultation))
     actions = record.get("actions") or []
     if actions:
         # The tasks close the minutes, as in the PDF; the labels are in the minutes' language.

@@ -90,6 +90,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/voting.py close
 	$(BIN)/python bench/documents.py watermark
 	$(BIN)/python bench/documents.py packet
+	$(BIN)/python bench/documents.py packet --images
 	$(BIN)/python bench/minutes.py
 
 clean:

@@ -2,7 +2,7 @@
 
     python bench/documents.py watermark [--pages 100] [--rounds 50]
     python bench/documents.py packet [--documents 50] [--pages 10] [--confidential 5] [--runs 3]
-                                     [--images]
+                                     [--images [jpeg|flate|reportlab]]
 
 `watermark`: a paper of N pages (text in DejaVu Sans on every page, drawn with ReportLab, with
 some pages landscape and some rotated) is opened, stamped on every page with one reader's name,
@@ -14,10 +14,14 @@ No database is needed.
 k-th one confidential, built into one packet PDF by `documents.packet.write_packet`: cover,
 contents, bookmarks, "page x of y" on every page, confidential documents stamped for the
 reader. The baseline, in the same run and on the same files, is pikepdf only concatenating
-them. Each build runs in a process of its own, so that its peak memory (the growth of its
-resident set, which includes what qpdf allocates outside Python) is its own. Reports the median
+them, saving the streams as they are, as the packet does. Each build runs in a process of its
+own, so that its peak memory (the growth of its resident set, which includes what qpdf
+allocates outside Python) is its own. Reports the median
 time of the runs, the peak memory, the output size, and the ratio to the baseline. With
-`--images`, every page also carries a picture that does not compress, as a scan would.
+`--images`, every page also carries a 270 KiB picture that does not compress, as a scan would:
+JPEG by default, as scanners write them; `--images flate` a lossless one; `--images reportlab`
+the picture as ReportLab draws it (Flate under ASCII85). A second baseline saves the same
+concatenation with qpdf's defaults, which decode and compress again the streams they can.
 """
 
 from __future__ import annotations
@@ -144,7 +148,35 @@ def _rss_kib() -> int:
     return 0
 
 
-def write_sources(directory: Path, documents: int, pages: int, *, images: bool) -> list[Path]:
+def _scan(noise: object, page: int, kind: str) -> tuple[bytes, dict[str, object]]:
+    """A 270 KiB picture, as a scanner would put it in a PDF: JPEG (DCTDecode), or lossless
+    (FlateDecode), each page a different one."""
+    import zlib
+
+    from PIL import Image
+
+    assert isinstance(noise, Image.Image)
+    left = (page * 37) % 600
+    picture = noise.crop((left, 0, left + 600, 600))
+    if kind == "jpeg":
+        buffer = io.BytesIO()
+        picture.save(buffer, "JPEG", quality=85)
+        return buffer.getvalue(), {"Width": 600, "Height": 600, "Filter": "/DCTDecode"}
+    small = picture.resize((300, 300))
+    return zlib.compress(small.tobytes(), 1), {
+        "Width": 300,
+        "Height": 300,
+        "Filter": "/FlateDecode",
+    }
+
+
+def write_sources(directory: Path, documents: int, pages: int, *, images: str | None) -> list[Path]:
+    """The papers: 40 lines of text on each page; with `images`, a picture on each page too.
+
+    `jpeg` and `flate` put the picture in the page's resources as scanners do, the compressed
+    bytes as they are; `reportlab` draws it with ReportLab's drawImage, which wraps the Flate
+    data in ASCII85 (the sources of the runs before 2026-11-23)."""
+    import pikepdf
     from PIL import Image
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -152,15 +184,16 @@ def write_sources(directory: Path, documents: int, pages: int, *, images: bool) 
     from documents.fonts import FONT, register_fonts
 
     register_fonts()
+    noise = Image.frombytes("RGB", (1200, 600), os.urandom(1200 * 600 * 3))
     paths = []
     for number in range(documents):
         buffer = io.BytesIO()
         pdf = canvas.Canvas(buffer)
         for page in range(1, pages + 1):
-            if images:
+            if images == "reportlab":
                 # Noise does not compress: each page carries a 270 KiB picture, like a scan.
-                noise = Image.frombytes("RGB", (300, 300), os.urandom(300 * 300 * 3))
-                pdf.drawImage(ImageReader(noise), 60, 60, width=480, height=480)
+                picture = Image.frombytes("RGB", (300, 300), os.urandom(300 * 300 * 3))
+                pdf.drawImage(ImageReader(picture), 60, 60, width=480, height=480)
             pdf.setFont(FONT, 12)
             for line in range(40):
                 pdf.drawString(
@@ -169,7 +202,27 @@ def write_sources(directory: Path, documents: int, pages: int, *, images: bool) 
             pdf.showPage()
         pdf.save()
         path = directory / f"paper-{number + 1}.pdf"
-        path.write_bytes(buffer.getvalue())
+        if images in ("jpeg", "flate"):
+            with pikepdf.open(io.BytesIO(buffer.getvalue())) as document:
+                for index, sheet in enumerate(document.pages):
+                    data, fields = _scan(noise, number * pages + index, images)
+                    picture = document.make_stream(
+                        data,
+                        Type=pikepdf.Name.XObject,
+                        Subtype=pikepdf.Name.Image,
+                        ColorSpace=pikepdf.Name.DeviceRGB,
+                        BitsPerComponent=8,
+                        Width=fields["Width"],
+                        Height=fields["Height"],
+                        Filter=pikepdf.Name(str(fields["Filter"])),
+                    )
+                    sheet.add_resource(picture, pikepdf.Name.XObject, pikepdf.Name.Scan)
+                    sheet.contents_add(
+                        document.make_stream(b"q 480 0 0 480 60 60 cm /Scan Do Q\n"), prepend=True
+                    )
+                document.save(path)
+        else:
+            path.write_bytes(buffer.getvalue())
         paths.append(path)
     return paths
 
@@ -212,7 +265,7 @@ def _ours(paths: list[str], pages: int, confidential: int, out: str) -> tuple[in
     return total, time.perf_counter() - started
 
 
-def _baseline(paths: list[str], pages: int, confidential: int, out: str) -> tuple[int, float]:
+def _baseline(paths: list[str], out: str, *, as_they_are: bool) -> tuple[int, float]:
     import pikepdf
 
     started = time.perf_counter()
@@ -220,7 +273,11 @@ def _baseline(paths: list[str], pages: int, confidential: int, out: str) -> tupl
     joined = pikepdf.new()
     for source in sources:
         joined.pages.extend(source.pages)
-    joined.save(out)
+    if as_they_are:
+        # As the packet writes them: streams copied through, never decoded or compressed.
+        joined.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    else:
+        joined.save(out)
     total = len(joined.pages)
     for source in sources:
         source.close()
@@ -232,8 +289,10 @@ def _measure(kind: str, paths: list[str], pages: int, confidential: int, queue: 
     start_rss = _rss_kib()
     with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as scratch:
         out = scratch.name
-    build = _ours if kind == "ours" else _baseline
-    total, seconds = build(paths, pages, confidential, out)
+    if kind == "ours":
+        total, seconds = _ours(paths, pages, confidential, out)
+    else:
+        total, seconds = _baseline(paths, out, as_they_are=kind == "baseline")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start_rss
     size = os.path.getsize(out)
     os.unlink(out)
@@ -260,12 +319,16 @@ def packet_benchmark(args: argparse.Namespace) -> None:
         source_bytes = sum(os.path.getsize(path) for path in paths)
         ours = [run("ours", paths, args.pages, args.confidential) for _ in range(args.runs)]
         base = [run("baseline", paths, args.pages, args.confidential) for _ in range(args.runs)]
+        default = [
+            run("baseline-defaults", paths, args.pages, args.confidential) for _ in range(args.runs)
+        ]
     stamped = len(range(0, args.documents, args.confidential)) if args.confidential else 0
     ours_s = statistics.median(f.seconds for f in ours)
     base_s = statistics.median(f.seconds for f in base)
+    default_s = statistics.median(f.seconds for f in default)
+    pictures = f" with a {args.images} picture on each" if args.images else ""
     print(
-        f"packet: {args.documents} documents x {args.pages} pages"
-        f"{' with a picture on each' if args.images else ''} "
+        f"packet: {args.documents} documents x {args.pages} pages{pictures} "
         f"({source_bytes / 1024:.0f} KiB), {stamped} confidential (stamped), {args.runs} runs"
     )
     print(
@@ -274,9 +337,15 @@ def packet_benchmark(args: argparse.Namespace) -> None:
         f"+{max(f.peak_kib for f in ours) / 1024:.1f} MiB, {ours[0].size / 1024:.0f} KiB"
     )
     print(
-        f"  baseline (pikepdf concatenation): {base[0].pages} pages in {base_s:.2f} s "
-        f"(median), peak memory +{max(f.peak_kib for f in base) / 1024:.1f} MiB, "
-        f"{base[0].size / 1024:.0f} KiB"
+        f"  baseline (pikepdf concatenation, streams as they are): {base[0].pages} pages in "
+        f"{base_s:.2f} s (median; {', '.join(f'{f.seconds:.2f}' for f in base)}), peak memory "
+        f"+{max(f.peak_kib for f in base) / 1024:.1f} MiB, {base[0].size / 1024:.0f} KiB"
+    )
+    print(
+        f"  old baseline (the same, saved with qpdf's defaults): {default[0].pages} pages in "
+        f"{default_s:.2f} s (median; {', '.join(f'{f.seconds:.2f}' for f in default)}), peak "
+        f"memory +{max(f.peak_kib for f in default) / 1024:.1f} MiB, "
+        f"{default[0].size / 1024:.0f} KiB"
     )
     print(f"  ours / baseline: {ours_s / base_s:.1f}x the time")
 
@@ -293,7 +362,11 @@ def main() -> None:
     build.add_argument("--confidential", type=int, default=5, help="every k-th is confidential")
     build.add_argument("--runs", type=int, default=3)
     build.add_argument(
-        "--images", action="store_true", help="a 300x300 picture of noise on every page"
+        "--images",
+        nargs="?",
+        const="jpeg",
+        choices=["jpeg", "flate", "reportlab"],
+        help="a 270 KiB picture of noise on every page (default: jpeg)",
     )
     args = parser.parse_args()
     if args.command == "watermark":

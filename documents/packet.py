@@ -2,19 +2,22 @@
 take away, in agenda order, with bookmarks and "page x of y" on every page.
 
 Plain data in, a PDF out: the caller decides what goes in (documents/services.py). Memory stays
-bounded by the generated pages, not by the papers: each paper's pages are appended through
-pikepdf as they are, never rasterised, and their content streams are read from the source files
-only when the packet is written. ReportLab draws only what is new: the cover, the contents and
-the page numbers, in DejaVu Sans so that Vietnamese survives.
+bounded by the generated pages, not by the papers: each paper's pages are taken as they are,
+never rasterised, and their streams (text, scanned pictures) are read from the source files one
+at a time while the packet is written and copied through without being decoded. ReportLab draws
+only what is new: the cover, the contents and the page numbers, in DejaVu Sans so that
+Vietnamese survives.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pikepdf
 from django.utils.translation import gettext as _
@@ -162,29 +165,67 @@ def _page_numbers(total: int) -> pikepdf.Pdf:
     return pikepdf.open(io.BytesIO(buffer.getvalue()))
 
 
+def _joined(paths: Sequence[str]) -> pikepdf.Pdf:
+    """The papers' pages, one after the other, with their streams left in the source files.
+
+    qpdf's page selection (a `qpdf --empty --pages ...` job) opens the sources itself and copies
+    each page's objects with a reference to where its streams lie in its file: nothing is read
+    until the packet is written, and then stream by stream. Pages copied through pikepdf's
+    `pages.extend` would instead hold every stream's bytes in memory until the save, because
+    pikepdf asks qpdf to copy from the PDFs it opens immediately.
+    """
+    if not paths:
+        return pikepdf.new()
+    job = pikepdf.Job(
+        json.dumps(
+            {
+                "empty": "",
+                "pages": [{"file": path} for path in paths],
+                # Leave the pages' resources as they are: finding unused ones means decoding
+                # every content stream.
+                "removeUnreferencedResources": "no",
+                # Required by the job's syntax; create_pdf() builds the PDF and writes nothing.
+                "outputFile": os.devnull,
+            }
+        )
+    )
+    return job.create_pdf()
+
+
 def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) -> int:
     """Write the packet to `out`; returns its number of pages."""
     register_fonts()
-    with contextlib.ExitStack() as sources:
-        # Opening a PDF reads its page tree, not its pages: the page counts come from the files
-        # themselves, and the pages appended later keep reading their streams from these
-        # sources until the save, so they stay open until then.
-        opened: dict[tuple[int, int], pikepdf.Pdf] = {
-            (s, p): sources.enter_context(pikepdf.open(paper.path))
-            for s, section in enumerate(sections)
-            for p, paper in enumerate(section.papers)
-            if paper.path is not None
-        }
-        front_pages = 1 + _toc_page_count(sections)
-        first_pages: dict[tuple[int, int], int] = {}
-        next_page = front_pages + 1
-        for key, source in opened.items():
-            first_pages[key] = next_page
-            next_page += len(source.pages)
-        total = next_page - 1
-        packet = sources.enter_context(
+    included = [
+        ((s, p), paper)
+        for s, section in enumerate(sections)
+        for p, paper in enumerate(section.papers)
+        if paper.path is not None
+    ]
+    front_pages = 1 + _toc_page_count(sections)
+    first_pages: dict[tuple[int, int], int] = {}
+    page_counts: dict[tuple[int, int], int] = {}
+    next_page = front_pages + 1
+    for key, paper in included:
+        # Opening a PDF reads its cross-reference table and page tree, not its pages.
+        with pikepdf.open(cast("str", paper.path)) as source:
+            page_counts[key] = len(source.pages)
+        first_pages[key] = next_page
+        next_page += page_counts[key]
+    total = next_page - 1
+    with contextlib.ExitStack() as opened:
+        packet = opened.enter_context(
+            _joined([cast("str", paper.path) for _key, paper in included])
+        )
+        front = opened.enter_context(
             pikepdf.open(io.BytesIO(_front_matter(cover, _toc_lines(sections, first_pages))))
         )
+        for index, page in enumerate(front.pages):
+            packet.pages.insert(index, page)
+        for key, paper in included:
+            if paper.stamp:
+                start = first_pages[key] - 1
+                pages = packet.pages[start : start + page_counts[key]]
+                watermark.stamp(packet, paper.stamp, pages=pages)
         with packet.open_outline() as outline:
             outline.root.append(pikepdf.OutlineItem(_("Contents"), 1))
             for s, section in enumerate(sections):
@@ -192,21 +233,19 @@ def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) ->
                 for p, paper in enumerate(section.papers):
                     if paper.path is None:
                         continue
-                    source = opened[(s, p)]
-                    if paper.stamp:
-                        watermark.stamp(source, paper.stamp)
-                    packet.pages.extend(source.pages)
                     page_index = first_pages[(s, p)] - 1
                     if entry is None:
                         entry = pikepdf.OutlineItem(section.heading, page_index)
                         outline.root.append(entry)
                     entry.children.append(pikepdf.OutlineItem(paper.title, page_index))
-        numbers = sources.enter_context(_page_numbers(total))
+        numbers = opened.enter_context(_page_numbers(total))
         for index, page in enumerate(packet.pages):
             left, bottom, right, _top = (float(value) for value in page.mediabox)
             centre = (left + right) / 2
-            page.add_overlay(
-                numbers.pages[index],
+            watermark.place_over(
+                packet,
+                page,
+                packet.copy_foreign(numbers.pages[index].as_form_xobject()),
                 pikepdf.Rectangle(
                     centre - PAGE_NUMBER_BOX[0] / 2,
                     bottom + 10,
@@ -215,5 +254,8 @@ def write_packet(*, cover: Cover, sections: Sequence[Section], out: BinaryIO) ->
                 ),
             )
         packet.docinfo["/Title"] = cover.title
-        packet.save(out)
+        # The papers' streams go out as they came in: qpdf's defaults would decode every stream
+        # it can (ASCII85, LZW, a Flate stream under another filter) and compress it again,
+        # which for a packet of scans is most of the time spent, for a file hardly smaller.
+        packet.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return total

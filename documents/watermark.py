@@ -12,7 +12,7 @@ import datetime
 import io
 import math
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import cast
 
 import pikepdf
@@ -129,18 +129,39 @@ def _own_stream_data(obj: object, seen: set[tuple[int, int]]) -> None:
             _own_stream_data(item, seen)
 
 
-def stamp(pdf: pikepdf.Pdf, lines: Sequence[str]) -> None:
-    """Stamp every page of an open PDF in place with the lines.
+def stamp(
+    pdf: pikepdf.Pdf, lines: Sequence[str], *, pages: Iterable[pikepdf.Page] | None = None
+) -> None:
+    """Stamp every page of an open PDF (or only `pages`, pages of that PDF) in place with the
+    lines.
 
     The overlay is drawn upright at the size the reader sees (a rotated page shows it upright;
     pikepdf undoes the page's /Rotate when placing it) and placed in the page's trim box,
     wherever its origin lies.
     """
     overlays: dict[tuple[float, float], pikepdf.Object] = {}
-    for page in pdf.pages:
+    for page in pdf.pages if pages is None else pages:
         width, height, _rotate = _upright_size(page)
         overlay = overlays.get((width, height))
         if overlay is None:
             overlay = _overlay_form(pdf, width, height, lines)
             overlays[(width, height)] = overlay
-        page.add_overlay(overlay, pikepdf.Rectangle(page.trimbox))
+        place_over(pdf, page, overlay, pikepdf.Rectangle(page.trimbox))
+
+
+def place_over(
+    pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Object, rect: pikepdf.Rectangle
+) -> None:
+    """Lay a form XObject of `pdf` over one of its pages, fitted into `rect`.
+
+    The page's own content streams stay as they are: they are put between a saved and a
+    restored graphics state by two small streams of their own. pikepdf's `Page.add_overlay`
+    would join them into one stream, which decodes every one of them and makes the save compress
+    the page's content again.
+    """
+    name = page.add_resource(form, pikepdf.Name.XObject, prefix="Fx")
+    placement = page.calc_form_xobject_placement(
+        form, name, rect, invert_transformations=True, allow_shrink=True, allow_expand=True
+    )
+    page.contents_add(pdf.make_stream(b"q\n"), prepend=True)
+    page.contents_add(pdf.make_stream(b"\nQ\n" + placement), prepend=False)

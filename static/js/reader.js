@@ -11,11 +11,17 @@ async function start() {
   const pdfjs = await import(reader.dataset.pdfjsUrl);
   pdfjs.GlobalWorkerOptions.workerSrc = reader.dataset.workerUrl;
   // withCredentials: the PDF is behind the session cookie, like the page. No eval: a PDF's
-  // fonts are never turned into code.
+  // fonts are never turned into code. A paper that does not embed its fonts (Helvetica, Times,
+  // or Chinese, Japanese and Korean text set with a predefined CMap) is drawn with pdf.js's own
+  // font data and character maps, served with the other static files; the worker fetches them,
+  // so it gets absolute URLs.
   const pdf = await pdfjs.getDocument({
     url: reader.dataset.pdfUrl,
     withCredentials: true,
     isEvalSupported: false,
+    cMapUrl: new URL(reader.dataset.cmapsUrl, document.baseURI).href,
+    cMapPacked: true,
+    standardFontDataUrl: new URL(reader.dataset.standardFontsUrl, document.baseURI).href,
   }).promise;
   const canvas = part("canvas");
   const position = part("position");

@@ -60,16 +60,21 @@ def page_digests(data: bytes) -> list[str]:
         ]
 
 
-def add_version(document: Document, texts: list[str], *, by: User | None = None) -> DocumentVersion:
-    data = make_pdf(texts)
+def add_version(
+    document: Document, texts: list[str], *, by: User | None = None, data: bytes | None = None
+) -> DocumentVersion:
+    """A new version of the document: one page per text, or the PDF `data` as it is."""
+    if data is None:
+        data = make_pdf(texts)
+    digests = page_digests(data)
     number = (document.versions.count() or 0) + 1
     version = DocumentVersion(
         document=document,
         number=number,
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
-        pages=len(texts),
-        page_digests=page_digests(data),
+        pages=len(digests),
+        page_digests=digests,
         original_name=f"{document.title}.pdf",
         original_type="application/pdf",
         uploaded_by=by,

@@ -4,9 +4,11 @@ between two versions."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import subprocess
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -87,3 +89,46 @@ def test_changed_pages_name_the_pages_that_differ_or_went() -> None:
     assert selectors.changed_pages(["a", "b", "c"], ["a"]) == [2, 3]
     assert selectors.changed_pages([], ["a"]) == [1]
     assert selectors.changed_pages(["a"], ["a"]) == []
+
+
+def test_the_papers_streams_go_into_the_packet_byte_for_byte(tmp_path: Path) -> None:
+    """A scanned picture is neither decoded nor compressed again: not a JPEG, and not Flate under
+    ASCII85 either (as ReportLab writes pictures), which qpdf would otherwise inflate, deflate
+    and strip of its ASCII85 on every packet."""
+    source = tmp_path / "scan.pdf"
+    pictures = {
+        "/DCTDecode": bytes(range(256)) * 8,  # stands in for JPEG data: copied, never read
+        "/ASCII85Decode /FlateDecode": base64.a85encode(zlib.compress(b"\x80" * 3 * 64 * 64))
+        + b"~>",
+    }
+    with pikepdf.open(io.BytesIO(make_pdf(["Scanned letter"]))) as pdf:
+        page = pdf.pages[0]
+        for index, (filters, data) in enumerate(pictures.items()):
+            picture = pdf.make_stream(
+                data,
+                Type=pikepdf.Name.XObject,
+                Subtype=pikepdf.Name.Image,
+                ColorSpace=pikepdf.Name.DeviceRGB,
+                BitsPerComponent=8,
+                Width=64,
+                Height=64,
+                Filter=pikepdf.Array([pikepdf.Name(name) for name in filters.split()])
+                if " " in filters
+                else pikepdf.Name(filters),
+            )
+            page.add_resource(picture, pikepdf.Name.XObject, pikepdf.Name(f"/Scan{index}"))
+            page.contents_add(pdf.make_stream(f"q 64 0 0 64 0 0 cm /Scan{index} Do Q\n".encode()))
+        pdf.save(source, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    sections = [packet.Section("1", "Letters", [packet.Paper("Letter", str(source))])]
+    out = tmp_path / "packet.pdf"
+    with out.open("wb") as target:
+        packet.write_packet(cover=COVER, sections=sections, out=target)
+    with pikepdf.open(out) as pdf:
+        found = {
+            str(image.Filter)
+            if isinstance(image.Filter, pikepdf.Name)
+            else " ".join(str(name) for name in image.Filter): image.read_raw_bytes()
+            for image in pdf.pages[2].resources.XObject.values()
+            if image.get(pikepdf.Name.Subtype) == pikepdf.Name.Image
+        }
+    assert found == pictures

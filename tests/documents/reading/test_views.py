@@ -5,12 +5,15 @@ forbidden look the same (404)."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from html import escape
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
 from django.http import HttpResponse
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -209,6 +212,23 @@ def test_the_reader_shows_the_viewer_and_only_ones_own_notes(
     assert "Ask the minister" in html
     assert "Other&#x27;s secret" not in html and "Other's secret" not in html
     assert 'data-page="2"' in html
+
+
+def test_the_reader_points_pdfjs_at_its_font_data_and_character_maps(
+    client: Client, government: Personas, packet: Papers
+) -> None:
+    """Papers that do not embed their fonts need them (tests/browser/test_reader_fonts.py)."""
+    client.force_login(government.members[0])
+    html = page(client.get(url("reader", packet.budget_report.pk)))
+    for attribute, sample in (
+        ("data-cmaps-url", "UniGB-UCS2-H.bcmap"),
+        ("data-standard-fonts-url", "FoxitDingbats.pfb"),
+    ):
+        found = re.search(f'{attribute}="([^"]+)"', html)
+        assert found is not None, attribute
+        directory = found[1]
+        assert directory.startswith(static("vendor/pdfjs/")) and directory.endswith("/")
+        assert finders.find(directory.removeprefix(static("")) + sample), sample
 
 
 def test_bad_note_input_is_refused_with_a_reason(

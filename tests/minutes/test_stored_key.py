@@ -22,7 +22,7 @@ from minutes.checks import key_file_path_per_signer
 from minutes.models import Minutes
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
-from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved
+from tests.minutes.conftest import PASSPHRASE, Held, Keys, Tokens, approved
 from tests.minutes.test_token import api, assert_pdfsig_trusts, client_for, sign_url, unchanged
 
 S = Minutes.Status
@@ -300,6 +300,33 @@ def test_signing_with_the_kept_key_on_the_screen(
     minutes.refresh_from_db()
     assert minutes.status == S.SIGNED
     assert_pdfsig_trusts(bytes(minutes.pdf), keys, tmp_path, 2)
+
+
+def test_the_screen_offers_the_kept_key_first_beside_the_token_and_the_file(
+    government: Personas, held: Held, keys: Keys, kept: Kept, tokens: Tokens
+) -> None:
+    approved(government, held)
+    page, sign = page_and_sign(held)
+    secretary = client_for(government.secretary)
+    html = secretary.get(page).content.decode()
+    kept_at, token_at, file_at = (
+        html.index(text)
+        for text in (
+            "Sign with the key kept on the server",
+            "Sign with the token",
+            "Sign with the key file",
+        )
+    )
+    assert kept_at < token_at < file_at
+    card = html[html.index('id="sign-title"') :]
+    card = card[: card.index("</section>")]
+    assert card.count("button button-primary") == 1
+    response = secretary.post(
+        sign, {"stored_key": "1", "stored_passphrase": PASSPHRASE, "pin": tokens.pin}
+    )
+    assert response.status_code == 400
+    assert "Sign with one key" in response.content.decode()
+    assert secretary.post(sign, {"pin": tokens.pin}).status_code == 302
 
 
 def test_the_screen_asks_no_passphrase_the_server_holds(

@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# The demo signers' keys (`manage.py demo_pki`), which `make run` keeps for them on the server:
+# they sign with the demo passphrase, without uploading a file. A deployment sets
+# MINUTES_PKCS12_PATH itself; it is off by default.
+DEMO_PKI_DIR = $${MINUTES_PKI_DIR:-$${VAR_DIR:-$(CURDIR)/var}/pki}
+
 # `make test` runs against real services; these are the local defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -44,7 +49,8 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py demo_documents
 	$(BIN)/python manage.py demo_consultations
 	$(BIN)/python manage.py demo_pki
-	$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application
+	[ -n "$${MINUTES_PKCS12_PATH+set}" ] || export MINUTES_PKCS12_PATH="$(DEMO_PKI_DIR)/{username}.p12"; \
+		$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application
 
 system-deps:
 	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing=1; done; \

@@ -211,6 +211,13 @@ MINUTES_TSA_URL = os.environ.get("MINUTES_TSA_URL", "")
 MINUTES_PKCS11_MODULE = os.environ.get("MINUTES_PKCS11_MODULE", "")
 MINUTES_PKCS11_TOKEN_LABEL = os.environ.get("MINUTES_PKCS11_TOKEN_LABEL", "{username}")
 MINUTES_PKCS11_KEY_LABEL = os.environ.get("MINUTES_PKCS11_KEY_LABEL", "{username}")
+# Signing with each signer's PKCS#12 file kept on the server, instead of uploading it: the path
+# turns it on, with "{username}" for the signer's user name (e.g. /srv/keys/{username}.p12). The
+# signer types the file's passphrase each time, unless MINUTES_PKCS12_PASSPHRASE holds it: the
+# server then opens the file by itself, and the sign-in alone stands for the key (see
+# docs/deployment.md). `make run` points it at the demo keys.
+MINUTES_PKCS12_PATH = os.environ.get("MINUTES_PKCS12_PATH", "")
+MINUTES_PKCS12_PASSPHRASE = os.environ.get("MINUTES_PKCS12_PASSPHRASE", "")
 MINUTES_VERIFY_MAX_BYTES = int(os.environ.get("MINUTES_VERIFY_MAX_BYTES", 20 * 1024 * 1024))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440))

@@ -173,10 +173,11 @@ class MinutesSignView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Sign the approved minutes (the secretary, then the chair)",
-        description="Multipart: the signer's PKCS#12 key file (`pkcs12`) and its `passphrase`, "
-        "or, where the server has a PKCS#11 token set up, only the token's `pin`. Either is "
-        "used for this one signature and never stored. The certificate must lead to a "
-        "configured trust root.",
+        description="Multipart: the signer's PKCS#12 key file (`pkcs12`) and its `passphrase`; "
+        "or, where the server has a PKCS#11 token set up, only the token's `pin`; or, where "
+        "the server keeps signers' key files, `stored_key` true with that file's `passphrase` "
+        "(none, if the server holds it). Any of them is used for this one signature and never "
+        "stored. The certificate must lead to a configured trust root.",
         request={"multipart/form-data": MinutesSignSerializer},
         responses={200: MinutesSerializer, **ERRORS},
     )
@@ -184,6 +185,12 @@ class MinutesSignView(APIView):
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
         data = _parse(MinutesSignSerializer, request)
+        if data["stored_key"]:
+            return _rendered(
+                services.minutes_sign_with_stored_key(
+                    actor=actor, minutes=minutes, passphrase=data["passphrase"]
+                )
+            )
         if "pin" in data:
             return _rendered(
                 services.minutes_sign_with_token(actor=actor, minutes=minutes, pin=data["pin"])

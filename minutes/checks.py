@@ -1,6 +1,6 @@
 """Start-up checks: the minutes cannot be rendered without their font, nor signed with a token
-whose module is missing, so say so at once (`manage.py check`, and every server start) rather
-than when a chair approves or signs."""
+whose module is missing, nor with kept key files whose path names no signer, so say so at once
+(`manage.py check`, and every server start) rather than when a chair approves or signs."""
 
 from __future__ import annotations
 
@@ -41,5 +41,22 @@ def token_module_present(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
             hint="Install the token's PKCS#11 module (for SoftHSM2, Debian softhsm2) or "
             "correct MINUTES_PKCS11_MODULE; leave it empty to sign with key files only.",
             id="minutes.E002",
+        )
+    ]
+
+
+@register()
+def key_file_path_per_signer(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A path without "{username}" would give every signer the same key, so that the
+    certificate in a signature would no longer say who signed."""
+    template = settings.MINUTES_PKCS12_PATH
+    if not template or "{username}" in template:
+        return []
+    return [
+        Error(
+            f"MINUTES_PKCS12_PATH is {template}, the same file for every signer.",
+            hint='Put "{username}" where the signer\'s user name goes, e.g. '
+            "/srv/keys/{username}.p12; leave it empty to keep no key files on the server.",
+            id="minutes.E003",
         )
     ]

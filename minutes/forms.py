@@ -28,9 +28,11 @@ class ReturnForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    """A key file with its passphrase, or, where a token is set up (MINUTES_PKCS11_MODULE), the
-    token's PIN instead: one of the two. The screen shows them as two forms, each with the
-    fields it needs, so a PIN sent makes the key file unnecessary, and the other way round."""
+    """One key: the signer's key file with its passphrase; where a token is set up
+    (MINUTES_PKCS11_MODULE), the token's PIN; where the server keeps signers' key files
+    (MINUTES_PKCS12_PATH), `stored_key` with the kept file's passphrase, unless the server holds
+    it. The screen shows each as its own form, with the fields it needs, so the way chosen
+    makes the others' fields unnecessary."""
 
     pkcs12 = forms.FileField(
         label=gettext_lazy("Your key file (.p12)"),
@@ -52,21 +54,43 @@ class SignForm(forms.Form):
         strip=False,
         max_length=MAX_PIN_CHARS,
     )
+    stored_key = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Not "passphrase": the key file's form on the same screen has that one.
+    stored_passphrase = forms.CharField(
+        label=gettext_lazy("Passphrase of your kept key"),
+        help_text=gettext_lazy("Used for this signature only; it is not kept."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        strip=False,
+        error_messages={
+            "required": gettext_lazy("Type the passphrase of your key kept on the server.")
+        },
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.token_enabled = bool(settings.MINUTES_PKCS11_MODULE)
-        if not self.token_enabled:
+        self.stored_key_enabled = bool(settings.MINUTES_PKCS12_PATH)
+        if not self.stored_key_enabled:
+            del self.fields["stored_key"], self.fields["stored_passphrase"]
+        elif settings.MINUTES_PKCS12_PASSPHRASE:
+            del self.fields["stored_passphrase"]  # the server opens the file by itself
+        if self.token_enabled:
+            self.fields["pkcs12"].error_messages["required"] = _(
+                "Choose your key file, or type your token PIN."
+            )
+        else:
             del self.fields["pin"]
+        if not self.is_bound:
             return
-        self.fields["pkcs12"].error_messages["required"] = _(
-            "Choose your key file, or type your token PIN."
+        stored = self.stored_key_enabled and self.fields["stored_key"].to_python(
+            self.data.get("stored_key")
         )
-        if self.is_bound:
-            if self.data.get("pin"):
-                self.fields["pkcs12"].required = False
-            else:
-                self.fields["pin"].required = False
+        if stored or (self.token_enabled and self.data.get("pin")):
+            self.fields["pkcs12"].required = False
+        if self.token_enabled and (stored or not self.data.get("pin")):
+            self.fields["pin"].required = False
+        if not stored and "stored_passphrase" in self.fields:
+            self.fields["stored_passphrase"].required = False
 
     def clean_pkcs12(self) -> Any:
         upload = self.cleaned_data["pkcs12"]
@@ -79,6 +103,14 @@ class SignForm(forms.Form):
         assert cleaned is not None
         if not self.token_enabled and self.data.get("pin"):
             raise forms.ValidationError(_("Signing with a token is not set up on this server."))
+        if not self.stored_key_enabled and self.data.get("stored_key"):
+            raise forms.ValidationError(
+                _("Signing with a key kept on the server is not set up on this server.")
+            )
+        if cleaned.get("stored_key") and (cleaned.get("pkcs12") or cleaned.get("pin")):
+            raise forms.ValidationError(
+                _("Sign with one key: the one kept on the server, your key file or the token.")
+            )
         if cleaned.get("pkcs12") and cleaned.get("pin"):
             raise forms.ValidationError(
                 _("Sign either with your key file or with the token, not both.")

@@ -91,7 +91,9 @@ class MinutesReturnSerializer(RejectUnknownFields):
 
 
 class MinutesSignSerializer(RejectUnknownFields):
-    """A key file with its passphrase, or, where a token is set up, the token's PIN alone."""
+    """A key file with its passphrase; where a token is set up, the token's PIN alone; where
+    the server keeps signers' key files, `stored_key` with the kept file's passphrase (alone,
+    if the server holds the passphrase)."""
 
     pkcs12 = serializers.FileField(
         required=False,
@@ -103,6 +105,17 @@ class MinutesSignSerializer(RejectUnknownFields):
         allow_blank=True,
         trim_whitespace=False,
         style={"input_type": "password"},
+        help_text=gettext_lazy(
+            "The passphrase of the key file sent, or of the key file kept on the server."
+        ),
+    )
+    stored_key = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy(
+            "Sign with the signer's key file kept on the server, instead of sending one, where "
+            "the server keeps them (MINUTES_PKCS12_PATH)."
+        ),
     )
     pin = serializers.CharField(
         required=False,
@@ -122,7 +135,20 @@ class MinutesSignSerializer(RejectUnknownFields):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if "pin" in attrs:
+        if attrs.get("stored_key"):
+            if not settings.MINUTES_PKCS12_PATH:
+                raise serializers.ValidationError(
+                    {
+                        "stored_key": [
+                            _("Signing with a key kept on the server is not set up on this server.")
+                        ]
+                    }
+                )
+            if "pkcs12" in attrs or "pin" in attrs:
+                raise serializers.ValidationError(
+                    _("Sign with one key: the one kept on the server, your key file or the token.")
+                )
+        elif "pin" in attrs:
             if not settings.MINUTES_PKCS11_MODULE:
                 raise serializers.ValidationError(
                     {"pin": [_("Signing with a token is not set up on this server.")]}

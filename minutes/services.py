@@ -25,6 +25,7 @@ import logging
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -321,6 +322,95 @@ def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: st
     return _sign(actor=actor, minutes=minutes, open_key=key_file, field="pkcs12")
 
 
+def stored_key_signing_enabled() -> bool:
+    return bool(settings.MINUTES_PKCS12_PATH)
+
+
+def stored_key_passphrase_asked() -> bool:
+    """The signer types the kept file's passphrase, unless the server holds it."""
+    return not settings.MINUTES_PKCS12_PASSPHRASE
+
+
+def stored_key_path(user: User) -> Path | None:
+    if not stored_key_signing_enabled():
+        return None
+    return signing.key_file_path(settings.MINUTES_PKCS12_PATH, user.username)
+
+
+def stored_key_available(user: User) -> bool:
+    """Whether the server keeps a key file for this user (so the screen offers it)."""
+    path = stored_key_path(user)
+    return path is not None and path.is_file()
+
+
+def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: str = "") -> Minutes:
+    """Sign the approved minutes with the signer's key file kept on the server
+    (MINUTES_PKCS12_PATH): same order, rights and checks as `minutes_sign`. The file is opened
+    with the passphrase the signer types, or with MINUTES_PKCS12_PASSPHRASE where the server
+    holds it (then `passphrase` is not used). The file is read only once the actor is known to
+    be the one who signs now, so that nobody else can try passphrases on it; the passphrase is
+    neither stored nor logged."""
+    if not stored_key_signing_enabled():
+        raise ServiceError(
+            _("Signing with a key kept on the server is not set up on this server."),
+            field="stored_key",
+        )
+    held = settings.MINUTES_PKCS12_PASSPHRASE
+    if not held and not passphrase:
+        raise ServiceError(
+            _("Type the passphrase of your key kept on the server."), field="passphrase"
+        )
+
+    def stored_key() -> AbstractContextManager[signing.Key]:
+        path = stored_key_path(actor)
+        try:
+            if path is None:
+                raise signing.KeyFileError(signing.KeyFileFailure.MISSING, "unsafe user name")
+            key = signing.load_key(signing.read_key_file(path), held or passphrase)
+        except signing.SigningError as error:
+            failure = error.failure.value if isinstance(error, signing.KeyFileError) else "open"
+            # The file's path and the library's words are for the administrator.
+            logger.warning(
+                "Stored key signing refused for user %s (%s): %s: %s",
+                actor.pk,
+                path,
+                failure,
+                error,
+            )
+            raise _stored_key_refusal(error, held=bool(held)) from None
+        return nullcontext(key)
+
+    return _sign(actor=actor, minutes=minutes, open_key=stored_key, field="stored_key")
+
+
+def _stored_key_refusal(error: signing.SigningError, *, held: bool) -> ServiceError:
+    if isinstance(error, signing.KeyFileError):
+        if error.failure == signing.KeyFileFailure.MISSING:
+            return ServiceError(
+                _(
+                    "No key is kept on the server for you: sign with your key file, or ask the "
+                    "administrator to put yours in place."
+                ),
+                field="stored_key",
+            )
+        return ServiceError(
+            _("Your key kept on the server cannot be read: tell the administrator."),
+            field="stored_key",
+        )
+    if held:
+        return ServiceError(
+            _("Your key kept on the server could not be opened: tell the administrator."),
+            field="stored_key",
+        )
+    return ServiceError(
+        _(
+            "Your key kept on the server could not be opened with this passphrase: check it, "
+            "or tell the administrator if it is right."
+        ),
+        field="passphrase",
+    )
+
+
 def token_signing_enabled() -> bool:
     return bool(settings.MINUTES_PKCS11_MODULE)
 
@@ -396,7 +486,7 @@ def _sign(
     open_key: Callable[[], AbstractContextManager[signing.Key]],
     field: str,
 ) -> Minutes:
-    """The signing both key sources share: the row is locked so that two signers cannot both
+    """The signing every key source shares: the row is locked so that two signers cannot both
     take the same state; who signs depends on the state; the key is opened only after that
     check; any refusal leaves the minutes as they were."""
     meeting = minutes.meeting

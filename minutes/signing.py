@@ -6,7 +6,9 @@ secretary's signature stays valid and covers the revision they signed. Signature
 PAdES subfilter (ETSI.CAdES.detached); pyHanko would otherwise write adbe.pkcs7.detached.
 
 Keys come from the signer's own PKCS#12 file, uploaded with its passphrase for one signing and
-kept only in memory; neither is stored. Where MINUTES_PKCS11_MODULE names a PKCS#11 module, a
+kept only in memory; neither is stored. Where MINUTES_PKCS12_PATH names where the server keeps
+each signer's file, the file is read from there instead, for one signing too. Where
+MINUTES_PKCS11_MODULE names a PKCS#11 module, a
 key can instead stay on a token (an HSM): the signer types the token's PIN, the token signs, and
 the key never leaves it. An RFC 3161 time-stamp is added when MINUTES_TSA_URL names a
 time-stamping authority.
@@ -21,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pkcs11
@@ -34,6 +37,8 @@ from pyhanko.sign.pkcs11 import PKCS11Signer
 from pyhanko.stamp import TextStampStyle
 
 FIELDS = {"secretary": "SecretarySignature", "chair": "ChairSignature"}
+# A PKCS#12 file holds a key and a few certificates: anything larger is not one.
+MAX_KEY_FILE_BYTES = 1024 * 1024
 
 
 class SigningError(Exception):
@@ -53,6 +58,19 @@ class TokenError(SigningError):
     """The token could not sign; `failure` says why, for a message the signer understands."""
 
     def __init__(self, failure: TokenFailure, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+
+
+class KeyFileFailure(enum.Enum):
+    MISSING = "missing"  # no file at the signer's path
+    UNREADABLE = "unreadable"  # a file is there, but it cannot be read or is far too large
+
+
+class KeyFileError(SigningError):
+    """The key file kept on the server could not be read; `failure` says why."""
+
+    def __init__(self, failure: KeyFileFailure, detail: str) -> None:
         super().__init__(detail)
         self.failure = failure
 
@@ -104,6 +122,29 @@ def load_key(pkcs12: bytes, passphrase: str) -> Key:
 def label_for(template: str, username: str) -> str:
     """A token or key label from its setting: "{username}" stands for the signer's user name."""
     return template.replace("{username}", username)
+
+
+def key_file_path(template: str, username: str) -> Path | None:
+    """The signer's key file kept on the server, from its setting ("{username}" stands for the
+    user name); None for a user name that would lead out of the folder ("..", a separator):
+    Django allows dots in user names."""
+    if username in {"", ".", ".."} or any(char in username for char in "/\\\0"):
+        return None
+    return Path(label_for(template, username))
+
+
+def read_key_file(path: Path) -> bytes:
+    """The bytes of a key file kept on the server."""
+    if not path.is_file():
+        raise KeyFileError(KeyFileFailure.MISSING, f"{path} is not a file")
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_KEY_FILE_BYTES + 1)
+    except OSError as error:
+        raise KeyFileError(KeyFileFailure.UNREADABLE, f"{path}: {error.strerror}") from error
+    if len(data) > MAX_KEY_FILE_BYTES:
+        raise KeyFileError(KeyFileFailure.UNREADABLE, f"{path} is larger than a key file")
+    return data
 
 
 # A PKCS#11 module is initialised once per process and keeps its state: loading it again for

@@ -78,6 +78,9 @@ def _page(
         "return_form": return_form or forms.ReturnForm(),
         "sign_form": sign_form or forms.SignForm(),
         "token_signing": services.token_signing_enabled(),
+        # Offered to the signer whose turn it is, where the server keeps a key file for them.
+        "stored_key": bool(sign_role) and services.stored_key_available(user),
+        "stored_key_passphrase": services.stored_key_passphrase_asked(),
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
         **_consultations_context(meeting, minutes, can_write, can_review, link_form),
@@ -129,7 +132,7 @@ def _apply(
 @login_required
 @require_POST
 # Error reports (DEBUG pages, mails to ADMINS) must not show a key's passphrase or a token's PIN.
-@sensitive_post_parameters("passphrase", "pin")
+@sensitive_post_parameters("passphrase", "stored_passphrase", "pin")
 def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     if action == "draft":
@@ -181,6 +184,15 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         if not sign_form.is_valid():
             return _page(request, meeting, status=400, sign_form=sign_form)
         data = sign_form.cleaned_data
+        if data.get("stored_key"):
+            return _apply(
+                request,
+                meeting,
+                lambda: services.minutes_sign_with_stored_key(
+                    actor=user, minutes=minutes, passphrase=data.get("stored_passphrase", "")
+                ),
+                _("Your signature is on the minutes."),
+            )
         if data.get("pin"):
             return _apply(
                 request,

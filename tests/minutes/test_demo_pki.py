@@ -1,14 +1,16 @@
 """`manage.py demo_pki` gives `make run` a trust root and keys with which the demo secretary
-and chair can sign, and running it again changes nothing."""
+and chair can sign, kept for them where `make run` points MINUTES_PKCS12_PATH, and running it
+again changes nothing."""
 
 from __future__ import annotations
 
 from io import StringIO
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from minutes import signing, verify
+from minutes import services, signing, verify
 from minutes.management.commands.demo_pki import PASSPHRASE
 
 
@@ -24,6 +26,10 @@ def test_demo_keys_sign_and_verify_against_the_demo_root(
     assert set(files) == {"ca.pem", "ca-key.pem", "govsecretary.p12", "pm.p12"}
     key = signing.load_key(files["pm.p12"], PASSPHRASE)
     assert "Trần Quang" in key.subject
+    # As `make run` sets it: each demo signer finds their key kept on the server.
+    settings.MINUTES_PKCS12_PATH = str(tmp_path / "{username}.p12")
+    assert services.stored_key_available(User.objects.get(username="pm"))
+    assert services.stored_key_available(User.objects.get(username="govsecretary"))
     call_command("demo_pki", stdout=StringIO())
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == files
     assert len(verify.load_trust_roots([tmp_path / "ca.pem"])) == 1

@@ -2,8 +2,9 @@
 
 Writes into MINUTES_PKI_DIR (var/pki): `ca.pem`, the demo root that the verification trusts by
 default; `ca-key.pem`, its key (sealed with the demo passphrase); and one PKCS#12 file per demo
-signer: the secretary and the chair of the demo Government. The signing screen asks for the
-file and its passphrase. Demo keys only: never use them for real minutes.
+signer: the secretary and the chair of the demo Government. `make run` keeps these files on the
+server for them (MINUTES_PKCS12_PATH), so the signing screen offers each their key, asking for
+the demo passphrase; they can be uploaded too. Demo keys only: never use them for real minutes.
 """
 
 from typing import Any

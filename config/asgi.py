@@ -7,7 +7,10 @@ worker thread (`WsgiToAsgi`, one hop), as it would under a WSGI server; the serv
 request fell by a third to a half (docs/PERFORMANCE.md, the ballot burst).
 """
 
+import asyncio
 import os
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -29,14 +32,27 @@ from realtime.routing import websocket_urlpatterns  # noqa: E402
 
 class _RequestOnWorkerThread(WsgiToAsgiInstance):
     # asgiref runs the WSGI application on its one shared thread (thread_sensitive); requests
-    # are independent, so they run on the loop's pool of worker threads instead.
+    # are independent, so they run on the event loop's worker threads instead.
     run_wsgi_app = sync_to_async(
         WsgiToAsgiInstance.__dict__["run_wsgi_app"].func, thread_sensitive=False
     )
 
 
 class WsgiOnWorkerThreads(WsgiToAsgi):
+    def __init__(self, wsgi_application: Any) -> None:
+        super().__init__(wsgi_application)
+        self.loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if loop not in self.loops:
+            # As many worker threads as database connections: nearly every request reads the
+            # database, and more threads would only wait for a connection. The loop's own
+            # executor, so that the loop waits for requests in flight when it shuts down.
+            loop.set_default_executor(
+                ThreadPoolExecutor(settings.DATABASE_POOL_SIZE, thread_name_prefix="http")
+            )
+            self.loops.add(loop)
         instance = _RequestOnWorkerThread(self.wsgi_application, self.duplicate_header_limit)
         await instance(scope, receive, send)
 

@@ -52,8 +52,11 @@ def can_moderate_comments(user: AnyUser, meeting: Meeting) -> bool:
 
 def access_agenda(user: AnyUser, meeting_id: int) -> Meeting:
     """The meeting, if the user may see its agenda. The rights are read once: every agenda
-    and voting request starts here."""
-    meeting = permissions.meeting_or_404(meeting_id)
+    and voting request starts here. The agenda is read with the meeting (two queries in all)."""
+    try:
+        meeting = Meeting.objects.select_related("body", "agenda").get(pk=meeting_id)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such meeting.") from None
     rights = permissions.meeting_rights(user, meeting)
     if permissions.VIEW_MEETING not in rights:
         raise Http404("No such meeting.")

@@ -5,9 +5,10 @@
 
 `burst`: every voter's tablet sends its ballot within the same second, over HTTP (the screens'
 own vote form, with the session cookie and CSRF token a browser would send) to the server
-processes in front of PostgreSQL. It reports p50 and p99 of the response times, checks that
-every ballot is recorded exactly once, and in the same run the baseline: the same number of
-simultaneous requests for the login page, the cheapest page the servers render.
+processes in front of PostgreSQL. It reports p50 and p99 of the response times, the server
+processes' CPU time per request (PostgreSQL's is not counted), checks that every ballot is
+recorded exactly once, and in the same run the baseline: the same number of simultaneous
+requests for the login page, the cheapest page the servers render.
 
 `close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
 call that decides it under the body's rules); the time counted is until the last tablet has the
@@ -136,8 +137,17 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
             logins.append(("GET", f"{base[i % len(base)]}/accounts/login/", {}, None))
         # Warm each process (imports, templates, database connections) before measuring.
         await fire(logins[: len(base) * 4], within=0)
+        pids = [process.pid for process, _ in workers]
+
+        def servers_cpu() -> float:
+            return sum(fanout.cpu_seconds(pid) for pid in pids)
+
+        before = servers_cpu()
         login_times, login_statuses = await fire(logins, within=args.within)
+        login_cpu = servers_cpu() - before
+        before = servers_cpu()
         ballot_times, ballot_statuses = await fire(ballots, within=args.within)
+        ballot_cpu = servers_cpu() - before
         participations, stored, doubled = await asyncio.to_thread(recorded, poll_id)
         print(
             f"burst: {len(ballots)} voters of {voters}, sent within {args.within:g} s, "
@@ -152,6 +162,10 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
         print(
             f"  p99 ballots / p99 baseline: "
             f"{fanout.percentile(ballot_times, 0.99) / fanout.percentile(login_times, 0.99):.1f}x"
+        )
+        print(
+            f"  server CPU per request: ballot {ballot_cpu * 1000 / len(ballots):.1f} ms, "
+            f"login page {login_cpu * 1000 / len(logins):.1f} ms"
         )
         print(
             f"  recorded: {participations} voters, {stored} ballots, {doubled} voters counted twice"

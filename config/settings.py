@@ -98,6 +98,8 @@ TEMPLATES = [
 # burst of handshakes queue past their timeout; and every HTTP request in flight runs on its own
 # thread, so connections kept per thread let a burst of requests (500 ballots in a second) open
 # more connections than PostgreSQL allows. The pool keeps connections open and bounds them.
+# HTTP requests run on as many threads per server process (config/asgi.py).
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
@@ -107,7 +109,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": 2,
-            "max_size": int(os.environ.get("DATABASE_POOL_SIZE", "20")),
+            "max_size": DATABASE_POOL_SIZE,
             "timeout": 30,
         }
     }

@@ -20,7 +20,13 @@ from guardian.shortcuts import (
     remove_perm,
 )
 
-from meetings.models import Body, Meeting, Membership
+from meetings.models import (
+    Body,
+    Meeting,
+    MeetingGroupObjectPermission,
+    MeetingUserObjectPermission,
+    Membership,
+)
 
 AnyUser = User | AnonymousUser
 
@@ -123,17 +129,34 @@ def can_run_meeting(user: AnyUser, meeting: Meeting) -> bool:
 
 
 def meeting_rights(user: AnyUser, meeting: Meeting) -> frozenset[str]:
-    """What the user may do with the meeting, read in one go (two queries); empty when they
+    """What the user may do with the meeting, read in one go (one query); empty when they
     may not see it. Members see a meeting once it is scheduled; a draft is the secretariat's."""
     if not user.is_authenticated:
         return frozenset()
-    granted = ObjectPermissionChecker(user).get_perms(meeting)
-    rights = frozenset(f"meetings.{codename}" for codename in granted) & MEETING_RIGHTS
+    rights = frozenset(f"meetings.{codename}" for codename in _granted(user, meeting))
+    rights &= MEETING_RIGHTS
     if VIEW_MEETING not in rights:
         return frozenset()
     if meeting.status == Meeting.Status.DRAFT and MANAGE_MEETING not in rights:
         return frozenset()
     return rights
+
+
+def _granted(user: User, meeting: Meeting) -> set[str]:
+    """The codenames guardian's checker would give (`get_perms`), in one query instead of its
+    two: the person's own permissions on the meeting and their groups', as one UNION. Every
+    request on a meeting starts with this read."""
+    if not user.is_active:
+        return set()
+    if user.is_superuser:
+        return set(ObjectPermissionChecker(user).get_perms(meeting))
+    own = MeetingUserObjectPermission.objects.filter(user=user, content_object=meeting)
+    groups = MeetingGroupObjectPermission.objects.filter(group__user=user, content_object=meeting)
+    return set(
+        own.values_list("permission__codename", flat=True).union(
+            groups.values_list("permission__codename", flat=True)
+        )
+    )
 
 
 def can_view_meeting(user: AnyUser, meeting: Meeting) -> bool:

@@ -1,21 +1,32 @@
 """The one way to publish a meeting event: append it to the log and push it after commit.
 
 Services call `publish` inside their transaction. The event gets the meeting's next sequence
-number; after the commit one message per server process carries the already-encoded frames
-through the channel layer (Redis in production). If the push fails the write still stands:
-clients and processes catch up from the log.
+number; after the commit one message carries the already-encoded frames to every server
+process's broadcaster (realtime.fanout), which listens on the channel layer group `GROUP`. With
+Redis that message is one synchronous PUBLISH, on a connection pooled per process, to the
+group's pub/sub channel, encoded as the channel layer encodes it: no event loop and no new
+connection per push. If the push fails the write still stands: clients and processes catch up
+from the log.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+import redis
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import BaseChannelLayer, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from channels_redis.utils import _consistent_hash, decode_hosts
+from django.conf import settings
 from django.db import connection, transaction
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from meetings.models import Meeting
 from realtime.models import MeetingEvent
@@ -147,6 +158,65 @@ def _send_to_processes(message: dict[str, Any], *, failure: str) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(GROUP, message)
+        publisher = _publisher(layer)
+        if publisher is None:
+            # The in-memory layer of the single-process demo: no Redis to publish to.
+            async_to_sync(layer.group_send)(GROUP, message)
+        else:
+            publisher.client.publish(publisher.channel, publisher.layer.serialize(message))
     except Exception:  # noqa: BLE001  (any transport failure)
         logger.warning(failure, exc_info=True)
+
+
+@dataclass(frozen=True)
+class _Publisher:
+    """Where this process publishes the group's messages, for one channel layer instance."""
+
+    layer: RedisPubSubChannelLayer
+    client: redis.Redis
+    channel: str
+
+
+_current: _Publisher | None = None
+_current_lock = threading.Lock()
+# A push waits at most this long for Redis (seconds); past it the push is lost and clients
+# catch up from the log, as when Redis is down.
+PUSH_TIMEOUT = 2.0
+
+
+def _publisher(layer: BaseChannelLayer) -> _Publisher | None:
+    """This process's synchronous client for the Redis pub/sub layer, made again only when
+    the channel layer is (its settings changed, as in tests).
+
+    It publishes exactly what `RedisPubSubChannelLayer.group_send` would: the channel is the
+    layer's prefix, `__group__` and the group (on the shard the layer would choose), and the
+    data is the layer's own serialisation (msgpack) of the message. Its pool keeps connections
+    across requests and threads; one immediate retry replaces a connection that Redis closed by
+    restarting, and a Redis that is down costs a refused connection, not a wait.
+    """
+    global _current
+    if not isinstance(layer, RedisPubSubChannelLayer):
+        return None
+    publisher = _current
+    if publisher is not None and publisher.layer is layer:
+        return publisher
+    with _current_lock:
+        if _current is not None and _current.layer is layer:
+            return _current
+        config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+        hosts = decode_hosts(config.get("hosts"))
+        channel = f"{config.get('prefix', 'asgi')}__group__{GROUP}"
+        host = dict(hosts[_consistent_hash(channel, len(hosts))])
+        if "address" not in host:
+            return None  # Sentinel: left to the channel layer
+        options = {
+            **host,
+            "socket_connect_timeout": PUSH_TIMEOUT,
+            "socket_timeout": PUSH_TIMEOUT,
+            "retry": Retry(NoBackoff(), 1),
+        }
+        pool = redis.ConnectionPool.from_url(options.pop("address"), **options)
+        stale, _current = _current, _Publisher(layer, redis.Redis(connection_pool=pool), channel)
+        if stale is not None:
+            stale.client.close()
+        return _current

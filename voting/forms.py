@@ -41,7 +41,8 @@ class BallotForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["choices"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
-        field.choices = [(option.pk, option.label) for option in poll.options.all()]
+        if poll.method != Poll.Method.YES_NO:  # a yes-or-no vote has no options to read
+            field.choices = [(option.pk, option.label) for option in poll.options.all()]
 
 
 class RecusalForm(forms.Form):

@@ -22,9 +22,12 @@ def can_prepare_polls(user: AnyUser, meeting: Meeting) -> bool:
 def access_poll(user: AnyUser, meeting_id: int, poll_id: int) -> Poll:
     meeting = access_agenda(user, meeting_id)
     try:
-        poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll_id, meeting=meeting)
+        poll = Poll.objects.select_related("item").get(pk=poll_id, meeting=meeting)
     except (Poll.DoesNotExist, ValueError, TypeError):
         raise Http404("No such poll.") from None
+    # The meeting as just read (with its body and agenda), for the checks that follow.
+    poll.meeting = meeting
+    poll.item.meeting = meeting
     if poll.status == Poll.Status.DRAFT and not can_prepare_polls(user, meeting):
         raise Http404("No such poll.")
     return poll

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agendas.models import AgendaItem
 from meetings.models import Attendance, Meeting, Membership
@@ -35,19 +35,24 @@ def entitled_voters(meeting: Meeting, item: AgendaItem) -> dict[int, Voter]:
 
 
 def entitled_voter(meeting: Meeting, item: AgendaItem, user: User) -> Voter | None:
-    """The person as a voter on the item now, or None if they may not vote (two queries)."""
+    """The person as a voter on the item now, or None if they may not vote (one query)."""
+    recusals = Recusal.objects.filter(item=item)
     attendance = (
         Attendance.objects.filter(meeting=meeting, has_vote=True)
         .filter(Q(user=user) | Q(substitute=user))
+        .annotate(
+            member_recused=Exists(recusals.filter(user_id=OuterRef("user_id"))),
+            person_recused=Exists(recusals.filter(user=user)),
+        )
         .first()
     )
     if attendance is None:
         return None
-    recused = set(
-        Recusal.objects.filter(item=item, user_id__in=[attendance.user_id, user.pk]).values_list(
-            "user_id", flat=True
-        )
-    )
+    recused = set()
+    if attendance.member_recused:
+        recused.add(attendance.user_id)
+    if attendance.person_recused:
+        recused.add(user.pk)
     voter = _voter(attendance, meeting.body.substitutes_may_vote, recused)
     return voter if voter is not None and voter.user_id == user.pk else None
 

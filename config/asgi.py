@@ -10,6 +10,7 @@ request fell by a third to a half (docs/PERFORMANCE.md, the ballot burst).
 import asyncio
 import os
 import weakref
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -28,6 +29,22 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import StaticFilesHandler  # noqa: E402
 
 from realtime.routing import websocket_urlpatterns  # noqa: E402
+
+
+def closing(wsgi_application: Any) -> Any:
+    """The application with its response closed once sent, as WSGI servers must do and
+    asgiref's adapter does not: closing a Django response sends `request_finished`, which hands
+    the database connection back to the pool, and closes a file response's file."""
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        response = wsgi_application(environ, start_response)
+        try:
+            yield from response
+        finally:
+            # Also when the adapter stops early (at Content-Length) and drops this generator.
+            response.close()
+
+    return application
 
 
 class _RequestOnWorkerThread(WsgiToAsgiInstance):
@@ -58,7 +75,7 @@ class WsgiOnWorkerThreads(WsgiToAsgi):
 
 
 http_app = WsgiOnWorkerThreads(
-    StaticFilesHandler(django_wsgi_app) if settings.SERVE_STATIC else django_wsgi_app
+    closing(StaticFilesHandler(django_wsgi_app) if settings.SERVE_STATIC else django_wsgi_app)
 )
 
 application = ProtocolTypeRouter(

@@ -43,7 +43,7 @@ async def get(path: str) -> tuple[int, bytes]:
     return start["status"], body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sent_response_is_closed_so_django_finishes_the_request() -> None:
     """Closing the response sends request_finished, which returns the connection to the pool;
     without it each worker thread would keep one until its next request."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import gc
 import json
 import os
 import resource
@@ -29,11 +30,20 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import websockets
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidHandshake
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
+from websockets.uri import parse_uri
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -216,7 +226,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-EVENT_PREFIX = '{"type": "event"'
+EVENT_PREFIX = b'{"type": "event"'
 
 
 @dataclass(eq=False)
@@ -224,12 +234,10 @@ class Client:
     url: str
     headers: dict[str, str]
     since: int = 0
-    arrivals: list[tuple[float, str | bytes]] = field(default_factory=list)
+    arrivals: list[tuple[float, bytes]] = field(default_factory=list)
     event_count: int = 0
-    connected: asyncio.Event = field(default_factory=asyncio.Event)
     handshake_error: str = ""
-    task: asyncio.Task[None] | None = None
-    connection: websockets.ClientConnection | None = None
+    socket: ClientSocket | None = None
 
     def events(self) -> list[tuple[int, float]]:
         seen = []
@@ -245,42 +253,114 @@ class Client:
         return self.since + self.event_count
 
 
+class ClientSocket(asyncio.Protocol):
+    """A WebSocket client on the `websockets` library's Sans-I/O protocol.
+
+    The opening handshake (with the member's cookie and the Origin), frame parsing, answers to
+    pings and the closing handshake are the library's; what is left out is its asyncio
+    connection's per-message machinery (a future, a queue and an assembler per frame), which at
+    thousands of clients in one process cost more than the servers. Each frame is timestamped as
+    soon as the event loop hands over the bytes that complete it.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        uri = parse_uri(client.url)
+        self.protocol = ClientProtocol(uri, max_size=None)
+        self.request = self.protocol.connect()
+        for name, value in client.headers.items():
+            self.request.headers[name] = value
+        self.transport: asyncio.Transport | None = None
+        self.fragments: list[bytes] = []
+        self.open = asyncio.get_running_loop().create_future()
+        self.closed = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.protocol.send_request(self.request)
+        self.flush()
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.perf_counter()
+        protocol = self.protocol
+        protocol.receive_data(data)
+        for event in protocol.events_received():
+            if isinstance(event, Response):
+                if not self.open.done():
+                    if protocol.handshake_exc is None:
+                        self.open.set_result(None)
+                    else:
+                        self.open.set_exception(protocol.handshake_exc)
+            elif isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.CONT):
+                data = bytes(event.data)
+                if not event.fin:
+                    self.fragments.append(data)
+                    continue
+                raw = b"".join([*self.fragments, data]) if self.fragments else data
+                self.fragments.clear()
+                self.client.arrivals.append((arrived, raw))
+                if raw.startswith(EVENT_PREFIX):
+                    self.client.event_count += 1
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what the protocol has to send (pongs, the close frame); b"" means end of
+        stream."""
+        assert self.transport is not None
+        for chunk in self.protocol.data_to_send():
+            if chunk:
+                self.transport.write(chunk)
+            elif self.transport.can_write_eof():
+                self.transport.write_eof()
+        if self.protocol.close_expected():
+            self.transport.close()
+
+    def eof_received(self) -> bool | None:
+        self.protocol.receive_eof()
+        self.flush()
+        return None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.open.done():
+            self.open.set_exception(exc or ConnectionError("closed during the handshake"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    async def close(self) -> None:
+        if self.transport is not None and self.protocol.state is State.OPEN:
+            self.protocol.send_close()
+            self.flush()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.closed), 10)
+        except TimeoutError:
+            if self.transport is not None:
+                self.transport.abort()
+
+
 async def follow(client: Client, gate: asyncio.Semaphore | None) -> None:
+    uri = parse_uri(client.url)
+    loop = asyncio.get_running_loop()
     try:
         if gate is not None:
             await gate.acquire()
         try:
-            connection = await websockets.connect(
-                client.url,
-                additional_headers=client.headers,
-                compression=None,
-                max_queue=None,
-                ping_interval=None,
-                open_timeout=60,
+            _, socket_ = await asyncio.wait_for(
+                loop.create_connection(lambda: ClientSocket(client), uri.host, uri.port), 60
             )
+            await asyncio.wait_for(socket_.open, 60)
         finally:
             if gate is not None:
                 gate.release()
-    except (OSError, websockets.WebSocketException, TimeoutError) as error:
+    except (OSError, InvalidHandshake, TimeoutError) as error:
         client.handshake_error = repr(error)
-        client.connected.set()
         return
-    client.connection = connection
-    client.connected.set()
-    try:
-        async for raw in connection:
-            client.arrivals.append((time.perf_counter(), raw))
-            if isinstance(raw, str) and raw.startswith(EVENT_PREFIX):
-                client.event_count += 1
-    except websockets.ConnectionClosed:
-        pass
+    client.socket = socket_
 
 
 async def connect_all(clients: list[Client], *, gated: bool = True) -> None:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY) if gated else None
-    for client in clients:
-        client.task = asyncio.create_task(follow(client, gate))
-    await asyncio.gather(*(client.connected.wait() for client in clients))
+    await asyncio.gather(*(follow(client, gate) for client in clients))
     failures = Counter(c.handshake_error for c in clients if c.handshake_error)
     for error, count in failures.items():
         print(f"  {count} handshakes failed: {error}")
@@ -288,10 +368,7 @@ async def connect_all(clients: list[Client], *, gated: bool = True) -> None:
 
 async def disconnect_all(clients: list[Client]) -> None:
     """Close every socket with a close frame, as a tablet going offline cleanly would."""
-    await asyncio.gather(
-        *(c.connection.close() for c in clients if c.connection), return_exceptions=True
-    )
-    await asyncio.gather(*(c.task for c in clients if c.task), return_exceptions=True)
+    await asyncio.gather(*(c.socket.close() for c in clients if c.socket), return_exceptions=True)
 
 
 def our_clients(scene: Scene, ports: list[int], count: int, since: int = 0) -> list[Client]:
@@ -306,21 +383,43 @@ def our_clients(scene: Scene, ports: list[int], count: int, since: int = 0) -> l
     ]
 
 
+@dataclass
+class Publisher:
+    """The chair and the meeting, read once: a view would have them from the request before
+    calling the service, so they are not part of the time measured."""
+
+    chair: Any
+    meeting: Any
+
+    @classmethod
+    def load(cls, scene: Scene) -> Publisher:
+        from django.contrib.auth.models import User
+
+        from meetings.models import Meeting
+
+        return cls(
+            chair=User.objects.get(pk=scene.publisher_id),
+            meeting=Meeting.objects.get(pk=scene.meeting_id),
+        )
+
+    def publish(self, present: bool) -> float:
+        """One service call: the chair checks in or out. Returns when it began (perf_counter);
+        it returns after the commit and the push to Redis."""
+        from meetings import services
+
+        began = time.perf_counter()
+        if present:
+            services.attendance_check_in(actor=self.chair, meeting=self.meeting)
+        else:
+            services.attendance_check_out(actor=self.chair, meeting=self.meeting)
+        return began
+
+
 def publish_one(scene: Scene, present: bool) -> int:
-    """One service call: the chair checks in or out. Returns the event's number."""
-    from django.contrib.auth.models import User
-
-    from meetings import services
-    from meetings.models import Meeting
-    from realtime.models import MeetingEvent
-
-    chair = User.objects.get(pk=scene.publisher_id)
-    meeting = Meeting.objects.get(pk=scene.meeting_id)
-    if present:
-        services.attendance_check_in(actor=chair, meeting=meeting)
-    else:
-        services.attendance_check_out(actor=chair, meeting=meeting)
-    return MeetingEvent.objects.filter(meeting=meeting).latest("seq").seq
+    """One check-in or check-out, reading the chair and the meeting first. Returns the event's
+    number."""
+    Publisher.load(scene).publish(present)
+    return head(scene)
 
 
 def head(scene: Scene) -> int:
@@ -338,12 +437,30 @@ async def wait_until(predicate: object, timeout: float) -> bool:
     return bool(predicate())  # type: ignore[operator]
 
 
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Keep the client process's cyclic garbage collector from pausing it while it takes
+    frames: with thousands of connections and their arrivals, a full collection takes tens of
+    milliseconds, which would be counted as fan-out time. Reference counting still frees
+    memory. Used identically for our servers and for the floor."""
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def measure_ours(scene: Scene, ports: list[int], pids: list[int], count: int, events: int):
+async def measure_ours(
+    scene: Scene, ports: list[int], pids: list[int], count: int, events: int, per_event: bool
+) -> tuple[list[float], list[float], list[float], float, str]:
     baseline = sum(rss_kib(pid) for pid in pids)
     clients = our_clients(scene, ports, count, since=await asyncio.to_thread(head, scene))
     await connect_all(clients)
@@ -351,24 +468,43 @@ async def measure_ours(scene: Scene, ports: list[int], pids: list[int], count: i
     per_connection = (sum(rss_kib(pid) for pid in pids) - baseline) / count
     # Two untimed events (in and out again): the first call imports the services and opens
     # connections, which would otherwise be the p99 of the smallest N.
+    publisher = await asyncio.to_thread(Publisher.load, scene)
     for present in (True, False):
-        seq = await asyncio.to_thread(publish_one, scene, present)
+        await asyncio.to_thread(publisher.publish, present)
+        seq = await asyncio.to_thread(head, scene)
         await wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
     latencies, service, first, frame = [], [], [], ""
-    for i in range(events):
-        sent = time.perf_counter()
-        seq = await asyncio.to_thread(publish_one, scene, i % 2 == 0)
-        service.append((time.perf_counter() - sent) * 1000)
-        await wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
-        arrivals = [t for c in clients for s, t in c.events() if s == seq]
-        if len(arrivals) != count:
-            print(f"  event {seq}: {count - len(arrivals)} clients did not receive it in 30 s")
-        if not arrivals:
-            raise SystemExit("no client received the event")
-        latencies.append((max(arrivals) - sent) * 1000)
-        first.append((min(arrivals) - sent) * 1000)
-        frame = str(clients[0].arrivals[-1][1])
-        await asyncio.sleep(0.2)
+    with no_cyclic_gc():
+        for i in range(events):
+            sent = await asyncio.to_thread(publisher.publish, i % 2 == 0)
+            service.append((time.perf_counter() - sent) * 1000)
+            seq = await asyncio.to_thread(head, scene)
+            await wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
+            # Client n follows server process n % len(ports).
+            arrivals = [
+                (n % len(ports), t)
+                for n, c in enumerate(clients)
+                for s, t in c.events()
+                if s == seq
+            ]
+            if len(arrivals) != count:
+                print(f"  event {seq}: {count - len(arrivals)} clients did not receive it in 30 s")
+            if not arrivals:
+                raise SystemExit("no client received the event")
+            latencies.append((max(t for _, t in arrivals) - sent) * 1000)
+            first.append((min(t for _, t in arrivals) - sent) * 1000)
+            if per_event:
+                spans = "; ".join(
+                    f"server {p}: {(min(t for q, t in arrivals if q == p) - sent) * 1000:.0f}"
+                    f"-{(max(t for q, t in arrivals if q == p) - sent) * 1000:.0f} ms"
+                    for p in sorted({q for q, _ in arrivals})
+                )
+                print(
+                    f"    {count} clients, event {seq}: service call {service[-1]:.0f} ms;"
+                    f" first-last arrival {spans}"
+                )
+            frame = clients[0].arrivals[-1][1].decode()
+            await asyncio.sleep(0.2)
     await disconnect_all(clients)
     return latencies, service, first, per_connection, frame
 
@@ -406,13 +542,14 @@ async def measure_floor(count: int, events: int, frame: str) -> list[float]:
         trigger = await websockets.connect(f"ws://{HOST}:{port}/trigger", compression=None)
         await asyncio.sleep(1)
         latencies = []
-        for i in range(events):
-            payload = json.dumps({**json.loads(frame), "seq": i + 1})
-            sent = time.perf_counter()
-            await trigger.send(payload)
-            await wait_until(lambda i=i: all(c.event_count > i for c in clients), 30)
-            latencies.append((max(c.arrivals[i][0] for c in clients) - sent) * 1000)
-            await asyncio.sleep(0.2)
+        with no_cyclic_gc():
+            for i in range(events):
+                payload = json.dumps({**json.loads(frame), "seq": i + 1})
+                sent = time.perf_counter()
+                await trigger.send(payload)
+                await wait_until(lambda i=i: all(c.event_count > i for c in clients), 30)
+                latencies.append((max(c.arrivals[i][0] for c in clients) - sent) * 1000)
+                await asyncio.sleep(0.2)
         await trigger.close()
         await disconnect_all(clients)
         return latencies
@@ -432,7 +569,7 @@ async def latency(args: argparse.Namespace, scene: Scene) -> None:
         )
         for count in sizes:
             ours, service, first, per_connection, frame = await measure_ours(
-                scene, ports, pids, count, args.events
+                scene, ports, pids, count, args.events, args.per_event
             )
             floor = await measure_floor(count, args.events, frame)
             print(
@@ -527,6 +664,11 @@ def main() -> None:
     parser.add_argument("--clients", default=None)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--per-event",
+        action="store_true",
+        help="latency: print each event's service call and first and last arrival per process",
+    )
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=120)
     args = parser.parse_args()

@@ -15,6 +15,8 @@ The application finds the writer in the connection's ASGI scope:
 
 from __future__ import annotations
 
+import functools
+import gc
 import sys
 
 import uvicorn.main
@@ -42,8 +44,21 @@ def text_frame(text: str) -> bytes:
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
 
 
+@functools.cache
+def freeze_start_up_objects() -> None:
+    """Move what start-up made (Django's settings, models, URL patterns, the modules: over
+    130,000 objects that live as long as the process) out of the cyclic garbage collector's
+    sight. Otherwise each full collection walks them all, and with a thousand sockets open such
+    a pause took about 200 ms, during which no frame goes out. Garbage left by start-up is
+    collected first, so nothing is frozen that could have been freed."""
+    gc.collect()
+    gc.freeze()
+
+
 class WebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Request) -> None:
+        # The application is loaded before the first connection is accepted.
+        freeze_start_up_objects()
         super().handle_connect(event)
         if not self.close_sent:  # the upgrade was valid and the application is starting
             self.scope.setdefault("extensions", {})[FRAME_WRITER] = {"write": self.write_frame}

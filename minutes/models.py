@@ -206,6 +206,13 @@ class ActionItem(models.Model):
     def is_outstanding(self) -> bool:
         return self.status in self.OUTSTANDING
 
+    @property
+    def assignee_name(self) -> str:
+        """Who the task is for, in words: the member's name, or the organisation."""
+        if self.assignee_user is not None:
+            return self.assignee_user.get_full_name() or self.assignee_user.username
+        return self.assignee_organisation
+
 
 class ActionNote(models.Model):
     """A follow-up note, kept as written: the history of the task."""

@@ -295,10 +295,6 @@ def signed_minutes(meeting: Meeting) -> list[Minutes]:
 # Action items
 
 
-def action_assignee(action: ActionItem) -> str:
-    return person(action.assignee_user) if action.assignee_user else action.assignee_organisation
-
-
 def _actions(queryset: QuerySet[ActionItem]) -> QuerySet[ActionItem]:
     return queryset.select_related("meeting__body", "assignee_user", "followed_up_in")
 
@@ -338,7 +334,7 @@ def action_record(meeting: Meeting) -> list[dict[str, Any]]:
     return [
         {
             "text": action.text,
-            "assignee": action_assignee(action),
+            "assignee": action.assignee_name,
             "due_on": action.due_on.isoformat(),
         }
         for action in _actions(

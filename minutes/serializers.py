@@ -243,7 +243,8 @@ class ActionNoteSerializer(serializers.ModelSerializer):
 class ActionItemSerializer(serializers.ModelSerializer):
     """A task the meeting gave out, with its follow-up notes."""
 
-    assignee = serializers.SerializerMethodField()
+    # The member's name, or the organisation.
+    assignee = serializers.CharField(source="assignee_name", read_only=True)
     notes = ActionNoteSerializer(many=True, read_only=True)
 
     class Meta:
@@ -263,12 +264,6 @@ class ActionItemSerializer(serializers.ModelSerializer):
             "done_at",
             "notes",
         ]
-
-    def get_assignee(self, action: ActionItem) -> str:
-        """The assignee's name, whether a member or an organisation."""
-        if action.assignee_user is not None:
-            return action.assignee_user.get_full_name() or action.assignee_user.username
-        return action.assignee_organisation
 
 
 class ActionItemInputSerializer(RejectUnknownFields):

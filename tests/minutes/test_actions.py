@@ -91,7 +91,7 @@ def test_the_secretariat_records_a_task_for_a_member_or_a_ministry(
         assignee_organisation="Bộ Kế hoạch và Đầu tư",
     )
     assert ministry.text == "Báo cáo tình hình giải ngân"
-    assert selectors.action_assignee(ministry) == "Bộ Kế hoạch và Đầu tư"
+    assert ministry.assignee_name == "Bộ Kế hoạch và Đầu tư"
 
 
 @pytest.mark.parametrize("who", ["chair", "member", "outsider"])

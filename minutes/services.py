@@ -830,11 +830,14 @@ def _lock_meeting_minutes(meeting: Meeting) -> Minutes | None:
     return minutes
 
 
-def _minutes_relinked(minutes: Minutes, actor: User, sections: list[draft.Section]) -> None:
-    minutes.record = {
-        **minutes.record,
-        "consultations": selectors.consultation_record(minutes.meeting),
-    }
+def _minutes_relinked(
+    minutes: Minutes,
+    actor: User,
+    sections: list[draft.Section],
+    consultations: list[dict[str, object]],
+) -> None:
+    """Store the meeting's linked polls (selectors.consultation_record) and the sections."""
+    minutes.record = {**minutes.record, "consultations": consultations}
     minutes.sections = sections
     if minutes.submitted_at is not None:
         minutes.changed_after_submission = True
@@ -897,7 +900,7 @@ def consultation_link(
             keys = [row["key"] for row in sections]
             at = keys.index("conclusions") if "conclusions" in keys else len(sections)
             sections.insert(at, section)
-            _minutes_relinked(minutes, actor, sections)
+            _minutes_relinked(minutes, actor, sections, record)
         _publish_link(link, "minutes.consultation_linked")
     return link
 
@@ -918,5 +921,5 @@ def consultation_unlink(*, actor: User, link: LinkedConsultation) -> None:
         if minutes is not None:
             key = f"consultation-{link.consultation_id}"
             sections = [row for row in minutes.sections if row["key"] != key]
-            _minutes_relinked(minutes, actor, sections)
+            _minutes_relinked(minutes, actor, sections, selectors.consultation_record(meeting))
         _publish_link(link, "minutes.consultation_unlinked")

@@ -12,10 +12,9 @@ from agendas.models import AgendaItem
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
 from meetings.models import Body, Meeting
-from minutes import selectors
+from minutes import selectors, signing
 from minutes.models import ActionItem
 
-MAX_KEY_FILE_BYTES = 1024 * 1024
 MAX_PIN_CHARS = 256
 
 
@@ -94,7 +93,7 @@ class SignForm(forms.Form):
 
     def clean_pkcs12(self) -> Any:
         upload = self.cleaned_data["pkcs12"]
-        if upload and upload.size > MAX_KEY_FILE_BYTES:
+        if upload and upload.size > signing.MAX_KEY_FILE_BYTES:
             raise forms.ValidationError(_("A key file is smaller than 1 MB."))
         return upload
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from meetings.serializers import RejectUnknownFields
+from minutes import signing
 from minutes.models import (
     ActionItem,
     ActionNote,
@@ -130,7 +131,7 @@ class MinutesSignSerializer(RejectUnknownFields):
     )
 
     def validate_pkcs12(self, value: Any) -> Any:
-        if value.size > 1024 * 1024:
+        if value.size > signing.MAX_KEY_FILE_BYTES:
             raise serializers.ValidationError(_("A key file is smaller than 1 MB."))
         return value
 

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from meetings import permissions, rules
@@ -14,7 +14,7 @@ from meetings.models import Attendance, Body, Meeting, Membership
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
-    """The quorum now, from attendance and the body's rules (two queries).
+    """The quorum now, from attendance and the body's rules (one query).
 
     The base is the invitation list frozen when the meeting was scheduled. A represented member
     counts as present when their substitute has checked in and the rules let substitutes vote.
@@ -28,9 +28,8 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
         present_filter |= Q(
             status=Attendance.Status.REPRESENTED, substitute_checked_in_at__isnull=False
         )
-    return rules.quorum(
-        body_rules, members=base.count(), present=base.filter(present_filter).count()
-    )
+    counts = base.aggregate(members=Count("pk"), present=Count("pk", filter=present_filter))
+    return rules.quorum(body_rules, members=counts["members"], present=counts["present"])
 
 
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:

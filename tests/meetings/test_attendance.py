@@ -1,6 +1,7 @@
 """Check-in, check-out, attendance recorded by the secretariat, substitutes, and the quorum."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -209,6 +210,17 @@ def test_committee_quorum_is_a_majority_of_its_members(committee: Personas) -> N
     assert result.explanation == (
         "Quorum met: 3 of 5 members present; more than half (3) required."
     )
+
+
+def test_the_quorum_is_counted_in_one_query(
+    government: Personas, meeting: Meeting, django_assert_num_queries: Any
+) -> None:
+    """Every check-in counts it inside its transaction, and every board shows it."""
+    check_in(meeting, government.voters[:18])
+    meeting = Meeting.objects.select_related("body").get(pk=meeting.pk)
+    with django_assert_num_queries(1):
+        result = selectors.meeting_quorum(meeting)
+    assert (result.present, result.members, result.met) == (18, 27, True)
 
 
 def test_attendance_is_recorded_only_for_a_scheduled_meeting(

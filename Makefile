@@ -92,6 +92,7 @@ bench: $(VENV)/.test-deps
 	$(BIN)/python bench/fanout.py latency
 	$(BIN)/python bench/fanout.py sustained
 	$(BIN)/python bench/fanout.py storm
+	$(BIN)/python bench/fanout.py service --events 200
 	$(BIN)/python bench/voting.py burst
 	$(BIN)/python bench/voting.py close
 	$(BIN)/python bench/documents.py watermark

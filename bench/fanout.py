@@ -3,12 +3,15 @@
     python bench/fanout.py latency [--clients 100,1000,3000] [--events 20] [--workers 2]
     python bench/fanout.py sustained [--clients 1000] [--rate 10] [--seconds 120]
     python bench/fanout.py storm [--clients 500]
+    python bench/fanout.py service --events 200
 
 `latency` measures, per event, the time from the service call until the last client has the
 event (p50 and p99 over the events), the memory each connection costs the server processes,
 and in the same run the floor: a bare `websockets` server broadcasting the same frame to the
 same number of clients. `sustained` checks that every client receives every event once and in
 order. `storm` drops clients at once and reconnects them with their last sequence number.
+`service` times the service call of `latency` alone, with no client connected: back to back,
+then with the pause `latency` leaves between events, and counts its round trips.
 
 It uses its own database (meetings_bench, recreated each run) and Redis database 5, and only
 addresses on this machine. Figures go to standard output; docs/PERFORMANCE.md records them.
@@ -618,6 +621,37 @@ async def sustained(args: argparse.Namespace, scene: Scene) -> None:
         stop([w for w, _ in workers])
 
 
+async def service(args: argparse.Namespace, scene: Scene) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    publisher = await asyncio.to_thread(Publisher.load, scene)
+
+    async def timed(pause: float) -> list[float]:
+        times = []
+        for i in range(args.events):
+            began = await asyncio.to_thread(publisher.publish, i % 2 == 0)
+            times.append((time.perf_counter() - began) * 1000)
+            await asyncio.sleep(pause)
+        return times
+
+    def statements() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            publisher.publish(True)
+            publisher.publish(False)
+        return len(queries) // 2
+
+    await timed(0)  # imports and connections
+    for label, pause in (("back to back", 0), ("0.2 s apart", 0.2)):
+        times = await timed(pause)
+        print(
+            f"service call, {args.events} calls {label}: p50 {statistics.median(times):.1f} ms,"
+            f" p99 {percentile(times, 0.99):.1f} ms"
+        )
+    count = await asyncio.to_thread(statements)
+    print(f"  {count} statements to PostgreSQL (BEGIN and COMMIT included), then one PUBLISH")
+
+
 async def storm(args: argparse.Namespace, scene: Scene) -> None:
     workers = start_workers(args.workers)
     ports = [p for _, p in workers]
@@ -660,7 +694,7 @@ async def storm(args: argparse.Namespace, scene: Scene) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["latency", "sustained", "storm"])
+    parser.add_argument("mode", choices=["latency", "sustained", "storm", "service"])
     parser.add_argument("--clients", default=None)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
@@ -672,7 +706,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=120)
     args = parser.parse_args()
-    defaults = {"latency": "100,1000,3000", "sustained": "1000", "storm": "500"}
+    defaults = {"latency": "100,1000,3000", "sustained": "1000", "storm": "500", "service": "100"}
     args.clients = args.clients or defaults[args.mode]
     if args.mode != "latency":
         args.clients = int(args.clients)
@@ -681,8 +715,8 @@ def main() -> None:
     recreate_database()
     setup_django()
     scene = build_scene(max(int(n) for n in str(args.clients).split(",")))
-    run = {"latency": latency, "sustained": sustained, "storm": storm}[args.mode]
-    asyncio.run(run(args, scene))
+    modes = {"latency": latency, "sustained": sustained, "storm": storm, "service": service}
+    asyncio.run(modes[args.mode](args, scene))
 
 
 if __name__ == "__main__":

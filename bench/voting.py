@@ -6,9 +6,9 @@
 `burst`: every voter's tablet sends its ballot within the same second, over HTTP (the screens'
 own vote form, with the session cookie and CSRF token a browser would send) to the server
 processes in front of PostgreSQL. It reports p50 and p99 of the response times, the server
-processes' CPU time per request (PostgreSQL's is not counted), checks that every ballot is
-recorded exactly once, and in the same run the baseline: the same number of simultaneous
-requests for the login page, the cheapest page the servers render.
+processes' CPU time per request (PostgreSQL's is not counted) and the clients' own per ballot,
+checks that every ballot is recorded exactly once, and in the same run the baseline: the same
+number of simultaneous requests for the login page, the cheapest page the servers render.
 
 `close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
 call that decides it under the body's rules); the time counted is until the last tablet has the
@@ -142,12 +142,16 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
         def servers_cpu() -> float:
             return sum(fanout.cpu_seconds(pid) for pid in pids)
 
+        def own_cpu() -> float:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime
+
         before = servers_cpu()
         login_times, login_statuses = await fire(logins, within=args.within)
         login_cpu = servers_cpu() - before
-        before = servers_cpu()
+        before, client_before = servers_cpu(), own_cpu()
         ballot_times, ballot_statuses = await fire(ballots, within=args.within)
-        ballot_cpu = servers_cpu() - before
+        ballot_cpu, client_cpu = servers_cpu() - before, own_cpu() - client_before
         participations, stored, doubled = await asyncio.to_thread(recorded, poll_id)
         print(
             f"burst: {len(ballots)} voters of {voters}, sent within {args.within:g} s, "
@@ -166,6 +170,10 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
         print(
             f"  server CPU per request: ballot {ballot_cpu * 1000 / len(ballots):.1f} ms, "
             f"login page {login_cpu * 1000 / len(logins):.1f} ms"
+        )
+        print(
+            f"  clients' CPU per ballot, on the same cores: "
+            f"{client_cpu * 1000 / len(ballots):.1f} ms"
         )
         print(
             f"  recorded: {participations} voters, {stored} ballots, {doubled} voters counted twice"

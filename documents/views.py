@@ -264,7 +264,8 @@ def document_revoke(request: AuthenticatedHttpRequest, pk: int, doc_pk: int) -> 
     user: User | None = None
     user_id = request.POST.get("user", "")
     if user_id:
-        user = User.objects.filter(pk=user_id).first() if user_id.isdigit() else None
+        # isdecimal(), not isdigit(): "²" is a digit, but int() refuses it.
+        user = User.objects.filter(pk=user_id).first() if user_id.isdecimal() else None
         if user is None:
             return _document_page(request, document, error=_("No such person."), status=400)
     try:

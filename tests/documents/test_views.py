@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -115,6 +116,18 @@ def test_the_secretariat_replaces_reclassifies_and_grants(client: Client, board:
     refused = client.post(address("grant", document), {"rights": ["view"]})
     assert refused.status_code == 400
     assert "Choose a person or a role." in refused.content.decode()
+
+
+@pytest.mark.parametrize("person", ["abc", "²", str(2**70), "999999"])
+def test_withdrawing_access_from_no_such_person_is_refused(
+    client: Client, board: Board, person: str
+) -> None:
+    """Among them "²", a digit to Python's isdigit() but not a number to int()."""
+    document = add_document(board)
+    client.force_login(board.secretary)
+    response = client.post(address("revoke", document), {"user": person, "rights": "view"})
+    assert response.status_code == 400
+    assert "No such person." in response.content.decode()
 
 
 def test_the_secretariat_deletes_an_unpublished_document(client: Client, board: Board) -> None:

@@ -109,10 +109,11 @@ def action_change(request: AuthenticatedHttpRequest, action_id: int, change: str
             services.action_cancel(actor=user, action=action, reason=request.POST.get("reason", ""))
             done = _("The task is cancelled.")
         elif change == "offer":
+            chosen = request.POST.get("meeting", "")
             meeting = (
-                Meeting.objects.select_related("body")
-                .filter(pk=request.POST.get("meeting") or 0)
-                .first()
+                Meeting.objects.select_related("body").filter(pk=chosen).first()
+                if chosen.isdecimal()
+                else None
             )
             if meeting is None:
                 raise ServiceError(

@@ -481,6 +481,20 @@ def test_the_secretariat_records_and_follows_up_tasks_on_the_screens(
     assert AgendaItem.objects.filter(meeting=later).count() == 1
 
 
+@pytest.mark.parametrize("target", ["", "abc", "²", str(2**70), "999999"])
+def test_offering_a_task_to_no_such_meeting_is_refused(
+    government: Personas, task: ActionItem, target: str
+) -> None:
+    client = api(government.secretary)
+    refused = client.post(
+        reverse("minutes:action_change", args=[task.pk, "offer"]), {"meeting": target}
+    )
+    assert refused.status_code == 400
+    assert "Choose a later meeting" in refused.content.decode()
+    task.refresh_from_db()
+    assert task.followed_up_in_id is None
+
+
 def test_the_assignee_sees_my_tasks_and_marks_one_done(
     government: Personas, task: ActionItem
 ) -> None:

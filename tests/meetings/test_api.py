@@ -402,6 +402,18 @@ def test_body_list_is_paginated(government: Personas, committee: Personas) -> No
     assert page["results"][0]["name"] == "Government"
 
 
+@pytest.mark.parametrize("limit", [str(2**70), "1001"])
+def test_a_page_holds_at_most_a_thousand(
+    government: Personas, committee: Personas, secretariat: User, limit: str
+) -> None:
+    """A larger limit is answered with the largest page, not a database error."""
+    response = api(secretariat).get(url("body-list"), {"limit": limit, "offset": 1})
+    assert response.status_code == 200
+    page = response.json()
+    assert page["count"] == 2 and len(page["results"]) == 1
+    assert "limit=1000" in page["previous"]
+
+
 def test_secretariat_creates_a_body_with_its_kinds_rules(secretariat: User) -> None:
     response = api(secretariat).post(
         url("body-list"),

@@ -211,13 +211,19 @@ def minutes_edit(*, actor: User, minutes: Minutes, texts: dict[str, str]) -> Min
         if sections == minutes.sections:
             return minutes
         minutes.sections = sections
-        if minutes.submitted_at is not None:
-            minutes.changed_after_submission = True
-        minutes.save()
-        archive.minutes_index(minutes)
-        _version(minutes, MinutesVersion.Event.EDITED, actor)
-        _publish(minutes, "minutes.minutes_edited")
+        _save_edited(minutes, actor)
     return minutes
+
+
+def _save_edited(minutes: Minutes, actor: User) -> None:
+    """Save changed minutes as a new version: searchable, kept, and announced. Minutes returned
+    by the chair are marked as changed since they were submitted."""
+    if minutes.submitted_at is not None:
+        minutes.changed_after_submission = True
+    minutes.save()
+    archive.minutes_index(minutes)
+    _version(minutes, MinutesVersion.Event.EDITED, actor)
+    _publish(minutes, "minutes.minutes_edited")
 
 
 def minutes_submit(*, actor: User, minutes: Minutes) -> Minutes:
@@ -839,12 +845,7 @@ def _minutes_relinked(
     """Store the meeting's linked polls (selectors.consultation_record) and the sections."""
     minutes.record = {**minutes.record, "consultations": consultations}
     minutes.sections = sections
-    if minutes.submitted_at is not None:
-        minutes.changed_after_submission = True
-    minutes.save()
-    archive.minutes_index(minutes)
-    _version(minutes, MinutesVersion.Event.EDITED, actor)
-    _publish(minutes, "minutes.minutes_edited")
+    _save_edited(minutes, actor)
 
 
 def _publish_link(link: LinkedConsultation, type: str) -> None:

@@ -8,10 +8,12 @@
 `latency` measures, per event, the time from the service call until the last client has the
 event (p50 and p99 over the events), the memory each connection costs the server processes,
 and in the same run the floor: a bare `websockets` server broadcasting the same frame to the
-same number of clients. `sustained` checks that every client receives every event once and in
-order. `storm` drops clients at once and reconnects them with their last sequence number.
-`service` times the service call of `latency` alone, with no client connected: back to back,
-then with the pause `latency` leaves between events, and counts its round trips.
+same number of clients. It also shows the time from the push, which follows the commit, to
+the last client: the fan-out alone, without the transaction the floor does not have.
+`sustained` checks that every client receives every event once and in order. `storm` drops
+clients at once and reconnects them with their last sequence number. `service` times the
+service call of `latency` alone, with no client connected: back to back, then with the pause
+`latency` leaves between events, and counts its round trips.
 
 It uses its own database (meetings_bench, recreated each run) and Redis database 5, and only
 addresses on this machine. Figures go to standard output; docs/PERFORMANCE.md records them.
@@ -33,7 +35,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,9 @@ def setup_django() -> None:
         REDIS_URL=REDIS_URL,
         DJANGO_SETTINGS_MODULE="config.settings",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        # Service calls made here run as in a server process: DEBUG on would record and log
+        # every statement, which no deployment does.
+        DEBUG="0",
         # The sessions made here must be readable by the server processes.
         SECRET_KEY=secrets.token_hex(32),
     )
@@ -461,9 +466,39 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+@contextmanager
+def noting_pushes(pushed: dict[int, float]) -> Iterator[None]:
+    """Note when each event's push begins, right after its transaction commits: `publish`
+    calls `realtime.events.push` from its commit hook, which this wraps while it is open."""
+    from realtime import events
+
+    push = events.push
+
+    def noted(message: dict[str, Any]) -> None:
+        pushed[message["seq"]] = time.perf_counter()
+        push(message)
+
+    events.push = noted
+    try:
+        yield
+    finally:
+        events.push = push
+
+
+@dataclass
+class Timings:
+    """Milliseconds per event: from the start of the service call to the last client, and to
+    the first; the service call itself; from the push (after the commit) to the last client."""
+
+    last: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)
+    service: list[float] = field(default_factory=list)
+    from_push: list[float] = field(default_factory=list)
+
+
 async def measure_ours(
     scene: Scene, ports: list[int], pids: list[int], count: int, events: int, per_event: bool
-) -> tuple[list[float], list[float], list[float], float, str]:
+) -> tuple[Timings, float, str]:
     baseline = sum(rss_kib(pid) for pid in pids)
     clients = our_clients(scene, ports, count, since=await asyncio.to_thread(head, scene))
     await connect_all(clients)
@@ -476,11 +511,11 @@ async def measure_ours(
         await asyncio.to_thread(publisher.publish, present)
         seq = await asyncio.to_thread(head, scene)
         await wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
-    latencies, service, first, frame = [], [], [], ""
-    with no_cyclic_gc():
+    timings, frame, pushed = Timings(), "", {}
+    with no_cyclic_gc(), noting_pushes(pushed):
         for i in range(events):
             sent = await asyncio.to_thread(publisher.publish, i % 2 == 0)
-            service.append((time.perf_counter() - sent) * 1000)
+            timings.service.append((time.perf_counter() - sent) * 1000)
             seq = await asyncio.to_thread(head, scene)
             await wait_until(lambda seq=seq: all(c.last_seq() >= seq for c in clients), 30)
             # Client n follows server process n % len(ports).
@@ -494,8 +529,10 @@ async def measure_ours(
                 print(f"  event {seq}: {count - len(arrivals)} clients did not receive it in 30 s")
             if not arrivals:
                 raise SystemExit("no client received the event")
-            latencies.append((max(t for _, t in arrivals) - sent) * 1000)
-            first.append((min(t for _, t in arrivals) - sent) * 1000)
+            last = max(t for _, t in arrivals)
+            timings.last.append((last - sent) * 1000)
+            timings.first.append((min(t for _, t in arrivals) - sent) * 1000)
+            timings.from_push.append((last - pushed[seq]) * 1000)
             if per_event:
                 spans = "; ".join(
                     f"server {p}: {(min(t for q, t in arrivals if q == p) - sent) * 1000:.0f}"
@@ -503,13 +540,13 @@ async def measure_ours(
                     for p in sorted({q for q, _ in arrivals})
                 )
                 print(
-                    f"    {count} clients, event {seq}: service call {service[-1]:.0f} ms;"
-                    f" first-last arrival {spans}"
+                    f"    {count} clients, event {seq}: service call {timings.service[-1]:.0f} ms;"
+                    f" push {(pushed[seq] - sent) * 1000:.0f} ms; first-last arrival {spans}"
                 )
             frame = clients[0].arrivals[-1][1].decode()
             await asyncio.sleep(0.2)
     await disconnect_all(clients)
-    return latencies, service, first, per_connection, frame
+    return timings, per_connection, frame
 
 
 FLOOR_SERVER = """
@@ -568,19 +605,24 @@ async def latency(args: argparse.Namespace, scene: Scene) -> None:
         print(f"{args.workers} server processes, Redis channel layer, {args.events} events each")
         print(
             "clients | ours p50 | ours p99 | floor p50 | floor p99 | p99 ratio | KiB/conn"
-            " | service call p50 | first client p50"
+            " | service call p50 | first client p50 | from the push p50 / p99 | its p99 ratio"
         )
         for count in sizes:
-            ours, service, first, per_connection, frame = await measure_ours(
+            ours, per_connection, frame = await measure_ours(
                 scene, ports, pids, count, args.events, args.per_event
             )
             floor = await measure_floor(count, args.events, frame)
+            floor_p99, push_p99 = percentile(floor, 0.99), percentile(ours.from_push, 0.99)
             print(
-                f"{count:7d} | {statistics.median(ours):6.0f} ms | {percentile(ours, 0.99):6.0f} ms"
-                f" | {statistics.median(floor):7.0f} ms | {percentile(floor, 0.99):7.0f} ms"
-                f" | {percentile(ours, 0.99) / percentile(floor, 0.99):8.1f}x"
+                f"{count:7d} | {statistics.median(ours.last):6.0f} ms"
+                f" | {percentile(ours.last, 0.99):6.0f} ms"
+                f" | {statistics.median(floor):7.0f} ms | {floor_p99:7.0f} ms"
+                f" | {percentile(ours.last, 0.99) / floor_p99:8.1f}x"
                 f" | {per_connection:8.1f}"
-                f" | {statistics.median(service):13.0f} ms | {statistics.median(first):13.0f} ms",
+                f" | {statistics.median(ours.service):13.0f} ms"
+                f" | {statistics.median(ours.first):13.0f} ms"
+                f" | {statistics.median(ours.from_push):8.0f} / {push_p99:.0f} ms"
+                f" | {push_p99 / floor_p99:12.1f}x",
                 flush=True,
             )
     finally:
@@ -641,6 +683,36 @@ async def service(args: argparse.Namespace, scene: Scene) -> None:
             publisher.publish(False)
         return len(queries) // 2
 
+    def split_calls() -> tuple[list[float], list[float], list[float]]:
+        """Per call, back to back: the call; the time spent in it executing the statements the
+        ORM sends (psycopg sends BEGIN with the first); and the time after the last of them:
+        encoding the event's frames, the COMMIT and the push. What is left is the ORM's Python
+        around the statements."""
+        calls: list[float] = []
+        spent: list[float] = []
+        tail: list[float] = []
+        statement_ended = 0.0
+
+        def timer(
+            execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+        ) -> Any:
+            nonlocal statement_ended
+            began = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statement_ended = time.perf_counter()
+                spent[-1] += (statement_ended - began) * 1000
+
+        with connection.execute_wrapper(timer):
+            for i in range(args.events):
+                spent.append(0.0)
+                began = publisher.publish(i % 2 == 0)
+                ended = time.perf_counter()
+                calls.append((ended - began) * 1000)
+                tail.append((ended - statement_ended) * 1000)
+        return calls, spent, tail
+
     await timed(0)  # imports and connections
     for label, pause in (("back to back", 0), ("0.2 s apart", 0.2)):
         times = await timed(pause)
@@ -650,6 +722,12 @@ async def service(args: argparse.Namespace, scene: Scene) -> None:
         )
     count = await asyncio.to_thread(statements)
     print(f"  {count} statements to PostgreSQL (BEGIN and COMMIT included), then one PUBLISH")
+    calls, spent, tail = await asyncio.to_thread(split_calls)
+    print(
+        f"  back to back, p50 of a {statistics.median(calls):.1f} ms call:"
+        f" {statistics.median(spent):.1f} ms executing the statements before the COMMIT,"
+        f" {statistics.median(tail):.1f} ms after them (frames, COMMIT, push)"
+    )
 
 
 async def storm(args: argparse.Namespace, scene: Scene) -> None:

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from documents import services as document_services
 from documents.models import Document, DocumentVersion
@@ -168,7 +169,8 @@ def test_filters_by_body_date_item_and_kind(
     both = {minutes.number, document.title}
     assert set(titles(search(member, q="ngân sách"))) == both
     assert set(titles(search(member, q="ngân sách", body=str(board.personas.body.pk)))) == both
-    day = board.meeting.starts_at.date()
+    # Days are the body's local days: in the evening UTC they are already tomorrow here.
+    day = timezone.localdate(board.meeting.starts_at)
     assert set(titles(search(member, q="ngân sách", **{"from": str(day), "to": str(day)}))) == both
     later = str(day + datetime.timedelta(days=1))
     assert search(member, q="ngân sách", **{"from": later})["count"] == 0

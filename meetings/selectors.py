@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from meetings import permissions, rules
@@ -18,18 +19,25 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
 
     The base is the invitation list frozen when the meeting was scheduled. A represented member
     counts as present when their substitute has checked in and the rules let substitutes vote.
+    In SQL because every check-in counts it inside its transaction, and composing it through
+    the ORM took longer than running it.
     """
     body_rules = meeting.body.decision_rules
-    base = Attendance.objects.filter(meeting=meeting)
-    if body_rules.quorum_base == rules.QuorumBase.VOTING_MEMBERS:
-        base = base.filter(has_vote=True)
-    present_filter = Q(status=Attendance.Status.PRESENT)
-    if body_rules.substitutes_may_vote:
-        present_filter |= Q(
-            status=Attendance.Status.REPRESENTED, substitute_checked_in_at__isnull=False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = %s OR"
+            " (%s AND status = %s AND substitute_checked_in_at IS NOT NULL))"
+            " FROM meetings_attendance WHERE meeting_id = %s AND (has_vote OR NOT %s)",
+            [
+                Attendance.Status.PRESENT,
+                body_rules.substitutes_may_vote,
+                Attendance.Status.REPRESENTED,
+                meeting.pk,
+                body_rules.quorum_base == rules.QuorumBase.VOTING_MEMBERS,
+            ],
         )
-    counts = base.aggregate(members=Count("pk"), present=Count("pk", filter=present_filter))
-    return rules.quorum(body_rules, members=counts["members"], present=counts["present"])
+        members, present = cursor.fetchone()
+    return rules.quorum(body_rules, members=members, present=present)
 
 
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:

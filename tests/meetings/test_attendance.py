@@ -43,6 +43,31 @@ def test_checking_in_twice_keeps_the_first_arrival_time(
     assert first == again
 
 
+def test_checking_in_and_out_is_kept_and_leaves_the_rest_of_the_row(
+    government: Personas, meeting: Meeting
+) -> None:
+    member = government.voters[0]
+    invited = attendance(meeting, member)
+    services.attendance_check_in(actor=member, meeting=meeting)
+    present = attendance(meeting, member)
+    assert present.status == Attendance.Status.PRESENT and present.checked_in_at is not None
+    assert present.updated_at > invited.updated_at
+    assert (present.role, present.title, present.has_vote) == (
+        invited.role,
+        invited.title,
+        invited.has_vote,
+    )
+    services.attendance_check_out(actor=member, meeting=meeting)
+    left = attendance(meeting, member)
+    assert left.status == Attendance.Status.LEFT
+    assert left.checked_in_at == present.checked_in_at
+    assert left.checked_out_at is not None and left.checked_out_at >= present.checked_in_at
+    services.attendance_check_in(actor=member, meeting=meeting)
+    back = attendance(meeting, member)
+    assert back.status == Attendance.Status.PRESENT and back.checked_out_at is None
+    assert back.checked_in_at is not None and back.checked_in_at >= left.checked_out_at
+
+
 def test_the_secretary_does_not_count_towards_the_quorum(
     government: Personas, meeting: Meeting
 ) -> None:
@@ -143,6 +168,20 @@ def test_a_substitute_sees_the_meeting_checks_in_and_does_not_count_by_default(
     assert row.user == government.members[0] and row.substitute_checked_in_at is not None
     # Decree 39: the deputy speaks but does not vote, so does not make the quorum either.
     assert selectors.meeting_quorum(meeting).present == 0
+
+
+def test_a_substitute_checks_in_and_out_on_the_members_row(
+    government: Personas, meeting: Meeting
+) -> None:
+    member, deputy = government.members[0], UserFactory()
+    represent(government, meeting, member, deputy)
+    services.attendance_check_in(actor=deputy, meeting=meeting)
+    row = attendance(meeting, member)
+    assert row.status == Attendance.Status.REPRESENTED and row.substitute == deputy
+    assert row.substitute_checked_in_at is not None and row.reason
+    services.attendance_check_out(actor=deputy, meeting=meeting)
+    row = attendance(meeting, member)
+    assert row.status == Attendance.Status.REPRESENTED and row.substitute_checked_in_at is None
 
 
 def test_a_substitute_counts_where_the_rules_let_substitutes_vote(

@@ -684,10 +684,10 @@ async def service(args: argparse.Namespace, scene: Scene) -> None:
         return len(queries) // 2
 
     def split_calls() -> tuple[list[float], list[float], list[float]]:
-        """Per call, back to back: the call; the time spent in it executing the statements the
-        ORM sends (psycopg sends BEGIN with the first); and the time after the last of them:
-        encoding the event's frames, the COMMIT and the push. What is left is the ORM's Python
-        around the statements."""
+        """Per call, back to back: the call; the time spent in it executing its statements
+        (psycopg sends BEGIN with the first); and the time after the last of them: encoding
+        the event's frames, the COMMIT and the push. What is left is the Python around the
+        statements: the service's rules and Django composing the statements and their rows."""
         calls: list[float] = []
         spent: list[float] = []
         tail: list[float] = []

@@ -12,9 +12,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VAR_DIR=/app/var \
     DEBUG=0
 
-# DejaVu Sans draws Vietnamese in the generated PDFs; ReportLab's built-in Helvetica cannot.
 # LibreOffice (headless, without its GUI) converts uploaded Word, PowerPoint and OpenDocument
-# papers to PDF.
+# papers to PDF, drawing them in DejaVu where a paper's own fonts are missing. The generated PDFs
+# use the fonts shipped in fonts/.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-dejavu-core \
         libreoffice-writer-nogui libreoffice-impress-nogui libreoffice-calc-nogui \

@@ -46,11 +46,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 def paper(pages: int) -> bytes:
     """A realistic paper: a page of running text on each page, a few landscape tables."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(TTFont("DejaVuSans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"))
+    from documents.fonts import register_fonts
+
+    register_fonts()
     buffer = io.BytesIO()
     drawing = canvas.Canvas(buffer)
     line = "Dự thảo Nghị quyết về dự toán ngân sách nhà nước năm 2027, phân bổ và điều hành. "

@@ -150,7 +150,7 @@ def record(items: int, votes: int, comments: int, members: int) -> dict[str, Any
 
 def baseline(pages: int) -> tuple[float, int]:
     """A plain document of `pages` pages of paragraphs in the same font."""
-    layout.register_fonts(settings.MINUTES_FONT_DIR)
+    layout.register_fonts(settings.PDF_FONT_DIR)
     style = ParagraphStyle("p", fontName=layout.FONT, fontSize=11, leading=15)
     story: list[Any] = []
     for page in range(pages):
@@ -189,7 +189,7 @@ def main() -> None:
     }
     data = record(args.items, args.votes, args.comments, args.members)
     # Warm-up: font loading and imports, outside the timings.
-    layout.register_fonts(settings.MINUTES_FONT_DIR)
+    layout.register_fonts(settings.PDF_FONT_DIR)
 
     stages: list[tuple[str, float]] = []
 
@@ -211,7 +211,7 @@ def main() -> None:
         sections=sections,
         place="Hà Nội",
         approved_at="2026-11-21T10:00:00+07:00",
-        font_dir=settings.MINUTES_FONT_DIR,
+        font_dir=settings.PDF_FONT_DIR,
     )
     rendered = timed("render (ReportLab)", lambda: layout.render(document))
     pdf = timed(

@@ -198,10 +198,12 @@ CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 CONSULTATION_REMINDER_HOURS = [
     int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
 ]
-# Minutes: the PDF's font (DejaVu Sans covers Vietnamese), the place in the heading's date line,
-# the roots a signature must lead to, an optional RFC 3161 time-stamping authority, and the
-# largest PDF the verification page accepts. `manage.py demo_pki` writes the demo root.
-MINUTES_FONT_DIR = Path(os.environ.get("MINUTES_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+# The generated PDFs' font: DejaVu Sans, shipped in fonts/, covers Vietnamese (ReportLab's
+# Helvetica does not).
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "fonts"))
+# Minutes: the place in the heading's date line, the roots a signature must lead to, an optional
+# RFC 3161 time-stamping authority, and the largest PDF the verification page accepts.
+# `manage.py demo_pki` writes the demo root.
 MINUTES_PLACE = os.environ.get("MINUTES_PLACE", "Hà Nội")
 MINUTES_PKI_DIR = Path(os.environ.get("MINUTES_PKI_DIR", VAR_DIR / "pki"))
 MINUTES_TRUST_ROOTS = env_list("MINUTES_TRUST_ROOTS", str(MINUTES_PKI_DIR / "ca.pem"))

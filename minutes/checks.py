@@ -15,15 +15,15 @@ from minutes.layout import FONT_FILES
 
 @register()
 def font_present(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    folder = Path(settings.MINUTES_FONT_DIR)
+    folder = Path(settings.PDF_FONT_DIR)
     missing = [name for name in FONT_FILES.values() if not (folder / name).is_file()]
     if not missing:
         return []
     return [
         Error(
             f"The minutes' font is missing: {', '.join(missing)} not in {folder}.",
-            hint="Install DejaVu Sans (Debian: fonts-dejavu-core) or set MINUTES_FONT_DIR to "
-            "a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf.",
+            hint="Set PDF_FONT_DIR to a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf "
+            "(the project ships them in fonts/).",
             id="minutes.E001",
         )
     ]

@@ -68,10 +68,10 @@ class MinutesDocument:
     record: dict[str, Any]
     sections: list[dict[str, str]]
     place: str
+    font_dir: Path
     approved_as_corrected: bool = False
     approved_at: str | None = None
     corrects: str | None = None
-    font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
 
 
 @dataclass
@@ -93,9 +93,8 @@ def register_fonts(font_dir: Path) -> None:
             continue
         if not path.is_file():
             raise FontMissing(
-                f"The minutes need the font {path}. Install DejaVu Sans (Debian: "
-                "fonts-dejavu-core) or set MINUTES_FONT_DIR to a folder holding "
-                f"{', '.join(FONT_FILES.values())}."
+                f"The minutes need the font {path}. Set PDF_FONT_DIR to a folder holding "
+                f"{', '.join(FONT_FILES.values())} (the project ships them in fonts/)."
             )
         pdfmetrics.registerFont(TTFont(name, str(path)))
         _registered[name] = path

@@ -279,7 +279,7 @@ def document_of(minutes: Minutes) -> layout.MinutesDocument:
         if minutes.approved_at
         else None,
         corrects=minutes.corrects.number if minutes.corrects else None,
-        font_dir=settings.MINUTES_FONT_DIR,
+        font_dir=settings.PDF_FONT_DIR,
     )
 
 

@@ -49,6 +49,7 @@ print(json.dumps({
               settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS],
     "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
     "CHECK_IN_OPENS_HOURS": settings.CHECK_IN_OPENS_HOURS,
+    "PDF_FONT_DIR": str(settings.PDF_FONT_DIR),
     "LOG_LEVEL": settings.LOGGING["root"]["level"],
 }))
 """
@@ -119,6 +120,22 @@ def test_defaults_serve_make_run(tmp_path: Path) -> None:
     assert found["MEDIA_ROOT"] == str(tmp_path / "var" / "media")
     assert found["SESSION_COOKIE_SECURE"] is False
     assert found["EMAIL"][0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_make_run_needs_no_system_fonts(tmp_path: Path) -> None:
+    """The PDFs' font ships with the project, so a machine without any font installed passes
+    the start-up checks that `migrate` runs first."""
+    found = report({}, tmp_path)
+    assert found["PDF_FONT_DIR"] == str(ROOT / "fonts")
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE"):
+        assert (ROOT / "fonts" / name).is_file()
+    result = run_python(
+        "from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--fail-level', 'ERROR'])",
+        {},
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_environment_is_parsed(tmp_path: Path) -> None:

@@ -15,31 +15,28 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
 from documents import permissions, services
+from documents.fonts import FONT, register_fonts
 from documents.models import Document, Packet
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from tests.conftest import Personas, check_in, plan_meeting
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 READER_NAME = ("Nguyễn Thị", "Lan")
 
 
 def pdf_bytes(
     pages: int = 3, *, text: str = "Budget", size: tuple[float, float] = (595, 842)
 ) -> bytes:
-    if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVuSans", FONT))
+    register_fonts()
     buffer = io.BytesIO()
     drawing = canvas.Canvas(buffer, pagesize=size)
     for number in range(1, pages + 1):
-        drawing.setFont("DejaVuSans", 14)
+        drawing.setFont(FONT, 14)
         drawing.drawString(72, size[1] - 72, f"{text}, page {number}")
         drawing.showPage()
     drawing.save()

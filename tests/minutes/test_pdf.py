@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import translation
 
 from minutes import draft, layout, verify
@@ -107,6 +108,7 @@ def document(**changes: object) -> layout.MinutesDocument:
         "record": RECORD,
         "sections": sections,
         "place": "Hà Nội",
+        "font_dir": settings.PDF_FONT_DIR,
     }
     values.update(changes)
     return layout.MinutesDocument(**values)
@@ -155,7 +157,7 @@ def test_page_numbers_and_metadata(tmp_path: Path) -> None:
 
 
 def test_a_missing_font_says_what_to_install(tmp_path: Path) -> None:
-    with pytest.raises(layout.FontMissing, match="MINUTES_FONT_DIR"):
+    with pytest.raises(layout.FontMissing, match="PDF_FONT_DIR"):
         layout.render(document(font_dir=tmp_path))
 
 
@@ -163,10 +165,10 @@ def test_a_missing_font_is_reported_at_start_up(tmp_path: Path, settings) -> Non
     from minutes.checks import font_present
 
     assert font_present() == []
-    settings.MINUTES_FONT_DIR = tmp_path
+    settings.PDF_FONT_DIR = tmp_path
     (error,) = font_present()
     assert error.id == "minutes.E001"
-    assert "DejaVuSans.ttf" in error.msg and "MINUTES_FONT_DIR" in error.hint
+    assert "DejaVuSans.ttf" in error.msg and "PDF_FONT_DIR" in error.hint
 
 
 def test_vietnamese_dates_pad_early_days_and_months() -> None:

@@ -346,7 +346,9 @@ class ClientSocket(asyncio.Protocol):
                 self.transport.abort()
 
 
-async def follow(client: Client, gate: asyncio.Semaphore | None) -> None:
+async def follow(
+    client: Client, gate: asyncio.Semaphore | None, protocol: type[ClientSocket] = ClientSocket
+) -> None:
     uri = parse_uri(client.url)
     loop = asyncio.get_running_loop()
     try:
@@ -354,7 +356,7 @@ async def follow(client: Client, gate: asyncio.Semaphore | None) -> None:
             await gate.acquire()
         try:
             _, socket_ = await asyncio.wait_for(
-                loop.create_connection(lambda: ClientSocket(client), uri.host, uri.port), 60
+                loop.create_connection(lambda: protocol(client), uri.host, uri.port), 60
             )
             await asyncio.wait_for(socket_.open, 60)
         finally:
@@ -366,9 +368,11 @@ async def follow(client: Client, gate: asyncio.Semaphore | None) -> None:
     client.socket = socket_
 
 
-async def connect_all(clients: list[Client], *, gated: bool = True) -> None:
+async def connect_all(
+    clients: list[Client], *, gated: bool = True, protocol: type[ClientSocket] = ClientSocket
+) -> None:
     gate = asyncio.Semaphore(CONNECT_CONCURRENCY) if gated else None
-    await asyncio.gather(*(follow(client, gate) for client in clients))
+    await asyncio.gather(*(follow(client, gate, protocol) for client in clients))
     failures = Counter(c.handshake_error for c in clients if c.handshake_error)
     for error, count in failures.items():
         print(f"  {count} handshakes failed: {error}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from meetings import permissions, rules
@@ -38,6 +38,30 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
         )
         members, present = cursor.fetchone()
     return rules.quorum(body_rules, members=members, present=present)
+
+
+def attendance_in_the_room() -> Q:
+    """Who is in the room: present in their own right, or represented by a substitute who has
+    checked in."""
+    return Q(status=Attendance.Status.PRESENT) | Q(
+        status=Attendance.Status.REPRESENTED, substitute_checked_in_at__isnull=False
+    )
+
+
+def attendance_counts(meeting: Meeting) -> tuple[int, int]:
+    """(in the room, invited), counted by the database (one query)."""
+    counts = Attendance.objects.filter(meeting=meeting).aggregate(
+        present=Count("pk", filter=attendance_in_the_room()), invited=Count("pk")
+    )
+    return counts["present"], counts["invited"]
+
+
+def attendance_row(meeting: Meeting, attendance_id: int) -> Attendance | None:
+    return (
+        Attendance.objects.filter(meeting=meeting, pk=attendance_id)
+        .select_related("user", "substitute")
+        .first()
+    )
 
 
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:

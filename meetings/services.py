@@ -487,7 +487,12 @@ def _publish_attendance(attendance: Attendance) -> None:
             },
         }
 
-    events.publish(meeting=attendance.meeting, type="meetings.attendance_changed", payload=payload)
+    events.publish(
+        meeting=attendance.meeting,
+        type="meetings.attendance_changed",
+        payload=payload,
+        people=[attendance.user_id, *filter(None, [attendance.substitute_id])],
+    )
 
 
 def _lock(meeting: Meeting) -> Meeting:

@@ -9,12 +9,8 @@ with the message next to its field and status 400; nothing is written.
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
@@ -22,25 +18,21 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meetings import forms, permissions, selectors, services
+from meetings import regions as meeting_regions
 from meetings.errors import ServiceError
 from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Attendance, Body, Meeting, Membership
-from realtime import presence as realtime_presence
 from realtime import selectors as realtime_selectors
 
 StrOrPromise = str | Promise
-ROLE_ORDER = {role: rank for rank, role in enumerate(Membership.Role.values)}
-RECORDABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
-LIVE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
+S = Meeting.Status
 
 
 def render_page(
@@ -62,79 +54,6 @@ def _works_for_secretariat(user: User | AnonymousUser) -> bool:
     return permissions.can_create_body(user) or (
         permissions.bodies_for_user(user, permissions.MANAGE_BODY).exists()
     )
-
-
-# Lifecycle
-
-
-@dataclass(frozen=True)
-class LifecycleAction:
-    """A lifecycle button. Which states it starts from is the service's `TRANSITIONS`; who may
-    press it is the same `can_*` check the service makes."""
-
-    name: str
-    label: StrOrPromise
-    done: StrOrPromise
-    allowed: Callable[[User, Meeting], bool]
-    refused: StrOrPromise
-
-    def available(self, user: User, meeting: Meeting) -> bool:
-        sources = services.TRANSITIONS[self.name].sources
-        return meeting.status in sources and self.allowed(user, meeting)
-
-
-S = Meeting.Status
-LIFECYCLE: dict[str, LifecycleAction] = {
-    action.name: action
-    for action in [
-        LifecycleAction(
-            "schedule",
-            gettext_lazy("Schedule and send invitations"),
-            gettext_lazy("The meeting is scheduled and the invitations are on their way."),
-            permissions.can_manage_meeting,
-            gettext_lazy("You cannot schedule this meeting."),
-        ),
-        LifecycleAction(
-            "start",
-            gettext_lazy("Open the session"),
-            gettext_lazy("The session is open."),
-            permissions.can_run_meeting,
-            gettext_lazy("Only the chair can open the session."),
-        ),
-        LifecycleAction(
-            "adjourn",
-            gettext_lazy("Adjourn"),
-            gettext_lazy("The session is adjourned."),
-            permissions.can_run_meeting,
-            gettext_lazy("Only the chair can adjourn."),
-        ),
-        LifecycleAction(
-            "reconvene",
-            gettext_lazy("Reconvene"),
-            gettext_lazy("The session has reconvened."),
-            permissions.can_run_meeting,
-            gettext_lazy("Only the chair can reconvene."),
-        ),
-        LifecycleAction(
-            "close",
-            gettext_lazy("Close the meeting"),
-            gettext_lazy("The meeting is closed."),
-            permissions.can_manage_meeting,
-            gettext_lazy("You cannot close this meeting."),
-        ),
-        LifecycleAction(
-            "cancel",
-            gettext_lazy("Cancel the meeting"),
-            gettext_lazy("The meeting is cancelled and everyone invited has been told."),
-            permissions.can_manage_meeting,
-            gettext_lazy("You cannot cancel this meeting."),
-        ),
-    ]
-}
-
-
-def _available_actions(user: User, meeting: Meeting) -> list[LifecycleAction]:
-    return [action for action in LIFECYCLE.values() if action.available(user, meeting)]
 
 
 def _run_action(user: User, meeting: Meeting, action: str, reason: str) -> Meeting:
@@ -183,86 +102,34 @@ def _meeting_page(
     lifecycle_error: str = "",
 ) -> HttpResponse:
     user = request.user
-    can_manage = permissions.can_manage_meeting(user, meeting)
-    attendances = _roll_call_order(selectors.attendance_list(meeting))
-    if record_form is None and can_manage and meeting.status in RECORDABLE and attendances:
+    rights = permissions.meeting_rights(user, meeting)
+    context = {
+        **meeting_regions.own_attendance_context(meeting, user),
+        **meeting_regions.quorum_context(meeting),
+        **meeting_regions.lifecycle_context(meeting, rights),
+        **meeting_regions.attendance_context(meeting, rights),
+    }
+    if record_form is None and context["record_form"]:
         record_form = forms.AttendanceRecordForm(
             meeting=meeting, initial={"attendance": _int_or_none(request.GET.get("record"))}
         )
-    actions = _available_actions(user, meeting)
-    if cancel_form is None and any(action.name == "cancel" for action in actions):
-        cancel_form = forms.CancelForm()
-    return render_page(
-        request,
-        "meetings/meeting_detail.html",
+    can_manage = permissions.MANAGE_MEETING in rights
+    context.update(
         {
-            "meeting": meeting,
-            "mine": _own_attendance(meeting, user),
-            "attendances": attendances,
-            "present_count": sum(1 for a in attendances if _in_the_room(a)),
-            "quorum": selectors.meeting_quorum(meeting) if meeting.status != S.DRAFT else None,
             "live_seq": realtime_selectors.live_seq(meeting),
-            "can_manage": can_manage,
-            "can_run": permissions.can_run_meeting(user, meeting),
+            "can_run": permissions.RUN_MEETING in rights,
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
-            "actions": [a for a in actions if a.name != "cancel"],
-            "cancel_form": cancel_form,
             "record_form": record_form,
             "own_error": own_error,
             "lifecycle_error": lifecycle_error,
-        },
-        status=status,
-        section="member",
+        }
     )
-
-
-@dataclass(frozen=True)
-class OwnAttendance:
-    """The person's own place at the meeting, as the check-in box shows it."""
-
-    attendance: Attendance
-    as_substitute: bool
-    present: bool
-    can_check_in: bool
-    can_check_out: bool
-    check_in_opens_at: datetime.datetime
-    check_in_opens_later: bool
-
-
-def _own_attendance(meeting: Meeting, user: User) -> OwnAttendance | None:
-    attendance = selectors.attendance_for_user(meeting, user)
-    if attendance is None:
-        return None
-    as_substitute = attendance.substitute_id == user.pk
-    if as_substitute:
-        present = attendance.substitute_checked_in_at is not None
-    else:
-        present = attendance.status == Attendance.Status.PRESENT
-    open_for_check_in = meeting.status in (S.SCHEDULED, S.IN_SESSION)
-    represented = not as_substitute and attendance.status == Attendance.Status.REPRESENTED
-    opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
-    return OwnAttendance(
-        attendance=attendance,
-        as_substitute=as_substitute,
-        present=present,
-        can_check_in=open_for_check_in and not present and not represented,
-        can_check_out=present and meeting.status in LIVE,
-        check_in_opens_at=opens_at,
-        check_in_opens_later=meeting.status == S.SCHEDULED and timezone.now() < opens_at,
+    if cancel_form is not None:
+        context["cancel_form"] = cancel_form
+    return render_page(
+        request, "meetings/meeting_detail.html", context, status=status, section="member"
     )
-
-
-def _roll_call_order(attendances: Iterable[Attendance]) -> list[Attendance]:
-    """Chair, vice-chairs, members, secretary, observers, as a roll is called. The selector sorts
-    by the stored role value, which is alphabetical and puts the vice-chairs last."""
-    return sorted(attendances, key=lambda a: ROLE_ORDER.get(a.role, len(ROLE_ORDER)))
-
-
-def _in_the_room(attendance: Attendance) -> bool:
-    if attendance.status == Attendance.Status.REPRESENTED:
-        return attendance.substitute_checked_in_at is not None
-    return attendance.status == Attendance.Status.PRESENT
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -299,18 +166,6 @@ def meeting_check_out(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 # The chair's attendance board
 
 
-def _board_context(meeting: Meeting) -> dict[str, Any]:
-    attendances = _roll_call_order(selectors.attendance_list(meeting))
-    present = [a for a in attendances if _in_the_room(a)]
-    return {
-        "meeting": meeting,
-        "quorum": selectors.meeting_quorum(meeting),
-        "present": present,
-        "not_present": [a for a in attendances if not _in_the_room(a)],
-        "live_seq": realtime_selectors.live_seq(meeting),
-    }
-
-
 @login_required
 @require_GET
 def attendance_board(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -327,18 +182,13 @@ def _board_page(
 ) -> HttpResponse:
     if meeting.status == S.DRAFT:
         raise Http404("A draft has no attendance.")
-    context = _board_context(meeting)
-    # Who is online is for those who run or prepare the session.
-    sees_presence = bool(
-        permissions.meeting_rights(request.user, meeting)
-        & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}
-    )
-    context["follows_presence"] = sees_presence
-    context["online"] = realtime_presence.online_user_ids(meeting.pk) if sees_presence else set()
-    context["actions"] = [
-        a for a in _available_actions(request.user, meeting) if a.name != "cancel"
-    ]
-    context["lifecycle_error"] = lifecycle_error
+    rights = permissions.meeting_rights(request.user, meeting)
+    context = {
+        **meeting_regions.board_context(meeting, rights),
+        **meeting_regions.lifecycle_context(meeting, rights, board=True),
+        "live_seq": realtime_selectors.live_seq(meeting),
+        "lifecycle_error": lifecycle_error,
+    }
     return render_page(
         request, "meetings/attendance_board.html", context, status=status, section="member"
     )
@@ -348,10 +198,10 @@ def _board_page(
 @require_POST
 def meeting_lifecycle(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = permissions.access_meeting(request.user, pk)
-    lifecycle = LIFECYCLE.get(action)
+    lifecycle = meeting_regions.LIFECYCLE.get(action)
     if lifecycle is None:
         raise Http404("No such action.")
-    if not lifecycle.allowed(request.user, meeting):
+    if lifecycle.right not in permissions.meeting_rights(request.user, meeting):
         raise PermissionDenied(str(lifecycle.refused))
     from_board = request.POST.get("return_to") == "board" and meeting.status != S.DRAFT
     reason = ""
@@ -465,7 +315,9 @@ def _rules_in_words(body: Body) -> list[tuple[str, str]]:
 @require_GET
 def body_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     body = permissions.access_body(request.user, pk)
-    memberships = sorted(selectors.membership_list(body), key=lambda m: ROLE_ORDER[m.role])
+    memberships = sorted(
+        selectors.membership_list(body), key=lambda m: meeting_regions.ROLE_ORDER[m.role]
+    )
     meetings = (
         permissions.meetings_for_user(request.user)
         .filter(body=body)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from realtime.access import subscriber_rights
@@ -32,6 +33,14 @@ def parse_since(query_string: bytes) -> int | None:
     except ValueError:
         return None
     return since if since >= 0 else None
+
+
+def parse_language(query_string: bytes) -> str:
+    """The language the page is shown in (`lang`), for the regions its frames carry; the site's
+    default when it names none that the site speaks."""
+    values = parse_qs(query_string.decode("latin-1")).get("lang", [""])
+    spoken = {code for code, _name in settings.LANGUAGES}
+    return values[-1] if values[-1] in spoken else settings.LANGUAGE_CODE
 
 
 class MeetingConsumer(AsyncWebsocketConsumer):
@@ -69,10 +78,11 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             last_seq=since,
             write=writer["write"],
             close=self._close,
+            language=parse_language(self.scope["query_string"]),
         )
         await broadcaster().join(self.subscriber)
         if await database_sync_to_async(presence_join)(meeting_id, user.pk):
-            await broadcaster().announce_presence(meeting_id)
+            await broadcaster().announce_presence(meeting_id, user.pk, online=True)
 
     async def _refuse(self, code: int, message: str | None = None) -> None:
         # A close code reaches the client only on an accepted socket.
@@ -87,7 +97,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             return
         broadcaster().leave(subscriber)
         if await database_sync_to_async(presence_leave)(subscriber.meeting_id, subscriber.user_id):
-            await broadcaster().announce_presence(subscriber.meeting_id)
+            await broadcaster().announce_presence(
+                subscriber.meeting_id, subscriber.user_id, online=False
+            )
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:

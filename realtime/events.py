@@ -1,7 +1,8 @@
 """The one way to publish a meeting event: append it to the log and push it after commit.
 
 Services call `publish` inside their transaction. The event gets the meeting's next sequence
-number; after the commit one message carries the already-encoded frames to every server
+number; after the commit the live regions it changes are rendered once per audience
+(realtime.regions), and one message carries the already-encoded frames to every server
 process's broadcaster (realtime.fanout), which listens on the channel layer group `GROUP`. With
 Redis that message is one synchronous PUBLISH, on a connection pooled per process, to the
 group's pub/sub channel, encoded as the channel layer encodes it: no event loop and no new
@@ -29,6 +30,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from meetings.models import Meeting
+from realtime import regions
 from realtime.models import MeetingEvent
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def publish(
     payload: dict[str, Any] | Callable[[], dict[str, Any]],
     restricted_to: str = "",
     users: Sequence[int] = (),
+    people: Sequence[int] = (),
 ) -> MeetingEvent:
     """Append an event to the meeting's log; push it to connected clients after commit.
 
@@ -51,7 +54,8 @@ def publish(
     the change it describes does. A callable payload is built after the event's number is taken:
     that lock waits for the meeting's earlier events to commit, so totals it reads (such as the
     quorum) include every earlier change. `restricted_to` (a permission) and `users` limit who
-    sees the payload; see MeetingEvent.
+    sees the payload; see MeetingEvent. `people` are those whose personal regions (their own
+    check-in, their request to speak) the event changes.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the service's transaction.atomic().")
@@ -64,8 +68,7 @@ def publish(
         restricted_to=restricted_to,
         users=list(users),
     )
-    message = broadcast_message(event)
-    transaction.on_commit(lambda: push(message))
+    transaction.on_commit(lambda: push(rendered_message(event, people)))
     return event
 
 
@@ -92,39 +95,77 @@ def visible_to(
     return not restricted_to or restricted_to in rights
 
 
-def event_frame(event: MeetingEvent, *, visible: bool) -> dict[str, Any]:
-    """An event as clients receive it; without its payload for those who may not see it."""
+def event_frame(
+    event: MeetingEvent, *, visible: bool, regions: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An event as clients receive it; without its payload for those who may not see it.
+
+    With `regions` (region id -> HTML) the frame is complete: the page applies them and needs
+    nothing else. Without, the frame says `fetch`: the page must fetch itself once to be current.
+    """
     frame = {
         "type": "event",
         "seq": event.seq,
         "event": event.type,
         "payload": event.payload if visible else None,
         "at": event.created_at.isoformat(),
+        "regions": regions or {},
+        "fetch": regions is None,
     }
     if not visible:
         frame["restricted"] = True
     return frame
 
 
-def frames(event: MeetingEvent) -> tuple[str, str]:
-    """The event encoded once for those who may see it, and once without its payload."""
-    return (
-        json.dumps(event_frame(event, visible=True), ensure_ascii=False),
-        json.dumps(event_frame(event, visible=False), ensure_ascii=False),
-    )
+def _encode(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False)
 
 
 def broadcast_message(event: MeetingEvent) -> dict[str, Any]:
-    full, redacted = frames(event)
+    """The event without rendered regions, as replayed from the log: its frames ask to fetch."""
     return {
         "type": "meeting.event",
         "meeting": event.meeting_id,
         "seq": event.seq,
-        "full": full,
-        "redacted": redacted,
+        "full": _encode(event_frame(event, visible=True)),
+        "redacted": _encode(event_frame(event, visible=False)),
         "restricted_to": event.restricted_to,
         "users": event.users,
+        "frames": {},
+        "personal": {},
     }
+
+
+def rendered_message(event: MeetingEvent, people: Sequence[int]) -> dict[str, Any]:
+    """The event with its live regions rendered per audience, run after commit so that they
+    show the committed state. A complete frame per audience key (realtime.regions), and a
+    `regions` frame per person whose own regions changed. If rendering fails the frames fall
+    back to asking the page to fetch: the change is still delivered."""
+    message = broadcast_message(event)
+    if event.users:
+        return message  # a payload for named people only: no audience shares its frame
+    try:
+        meeting = Meeting.objects.select_related("body").get(pk=event.meeting_id)
+        shared = regions.render_shared(meeting, event.type, event.payload)
+        personal = regions.render_personal(meeting, event.type, people)
+    except Exception:  # noqa: BLE001  (a template error must not lose the push)
+        logger.exception("Could not render the regions of %s; pages will fetch.", event)
+        return message
+    message["frames"] = {
+        audience.key: _encode(
+            event_frame(
+                event,
+                visible=not event.restricted_to or event.restricted_to in audience.rights,
+                regions=html,
+            )
+        )
+        for audience, html in shared.items()
+    }
+    message["personal"] = {
+        key: _encode({"type": "regions", "seq": event.seq, "regions": html})
+        for key, html in personal.items()
+    }
+    return message
 
 
 def push(message: dict[str, Any]) -> None:

@@ -33,14 +33,13 @@ from realtime import selectors
 from realtime.access import subscriber_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
+from realtime.regions import audience_key, personal_key
 from realtime.server import text_frame
 
 logger = logging.getLogger(__name__)
 
 RECENT_FRAMES_PER_MEETING = 2000
-PRESENCE_FRAME = text_frame(json.dumps({"type": "presence"}))
-# Presence changes go to those who run or prepare the session, not to every tablet, so that a
-# room of tablets connecting does not make every tablet fetch its page again.
+# Presence changes go to those who run or prepare the session: the board marks who is online.
 PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 CATCH_UP_BATCH = 500
 # Heartbeats are written this many sockets at a time, letting an event that arrives during a
@@ -50,13 +49,20 @@ HEARTBEAT_BATCH = 200
 
 @dataclass(frozen=True)
 class Event:
-    """An event as this process writes it: frames ready for any socket."""
+    """An event as this process writes it: frames ready for any socket.
+
+    `frames` are complete frames, with the live regions rendered for each audience key;
+    `personal` the regions frames of the people whose own regions changed. A socket whose
+    audience has no frame (an event replayed from the log) gets `full` or `redacted`, which ask
+    the page to fetch."""
 
     seq: int
     full: bytes
     redacted: bytes
     restricted_to: str
     users: tuple[int, ...]
+    frames: dict[str, bytes]
+    personal: dict[str, bytes]
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Event:
@@ -66,6 +72,8 @@ class Event:
             redacted=text_frame(message["redacted"]),
             restricted_to=message["restricted_to"],
             users=tuple(message["users"]),
+            frames={key: text_frame(frame) for key, frame in message["frames"].items()},
+            personal={key: text_frame(frame) for key, frame in message["personal"].items()},
         )
 
 
@@ -80,7 +88,20 @@ class Subscriber:
     # Writes a frame from realtime.server.text_frame; False once the socket is closing.
     write: Callable[[bytes], bool]
     close: Callable[[int], Awaitable[None]]
+    # The language the person reads the meeting pages in, for the regions of their frames.
+    language: str = "en"
     catching_up: bool = field(default=False)
+    # Which of an event's frames this socket takes; worked out once, not per event.
+    audience: str = field(init=False)
+    person: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.set_rights(self.rights)
+
+    def set_rights(self, rights: frozenset[str]) -> None:
+        self.rights = rights
+        self.audience = audience_key(self.language, rights)
+        self.person = personal_key(self.user_id, self.language)
 
     def may_see(self, event: Event) -> bool:
         return visible_to(
@@ -158,12 +179,18 @@ class Broadcaster:
                 continue
             await self.dispatch(message)
 
-    async def announce_presence(self, meeting_id: int) -> None:
+    async def announce_presence(self, meeting_id: int, user_id: int, online: bool) -> None:
         """Tell every process that someone came online or went offline in the meeting."""
         layer = get_channel_layer()
         assert layer is not None
+        message = {
+            "type": "meeting.presence",
+            "meeting": meeting_id,
+            "user": user_id,
+            "online": online,
+        }
         try:
-            await layer.group_send(GROUP, {"type": "meeting.presence", "meeting": meeting_id})
+            await layer.group_send(GROUP, message)
         except Exception:  # noqa: BLE001  (the board shows it on its next refresh instead)
             logger.warning("Could not announce a presence change.", exc_info=True)
 
@@ -172,9 +199,14 @@ class Broadcaster:
             await self._recheck(message["meeting"], set(message["users"]))
             return
         if message.get("type") == "meeting.presence":
+            frame = text_frame(
+                json.dumps(
+                    {"type": "presence", "user": message["user"], "online": message["online"]}
+                )
+            )
             for subscriber in list(self.subscribers.get(message["meeting"], ())):
                 if subscriber.rights & PRESENCE_RIGHTS:
-                    self._write(subscriber, PRESENCE_FRAME)
+                    self._write(subscriber, frame)
             return
         meeting_id = message["meeting"]
         subscribers = self.subscribers.get(meeting_id)
@@ -262,11 +294,17 @@ class Broadcaster:
                 self.leave(subscriber)
                 await subscriber.close(4403)
             else:
-                subscriber.rights = rights
+                subscriber.set_rights(rights)
 
     def _deliver(self, subscriber: Subscriber, event: Event) -> None:
         subscriber.last_seq = event.seq
-        self._write(subscriber, event.full if subscriber.may_see(event) else event.redacted)
+        frame = event.frames.get(subscriber.audience)
+        if frame is None:
+            frame = event.full if subscriber.may_see(event) else event.redacted
+        self._write(subscriber, frame)
+        personal = event.personal.get(subscriber.person)
+        if personal is not None:
+            self._write(subscriber, personal)
 
     def _write(self, subscriber: Subscriber, frame: bytes) -> None:
         if not subscriber.write(frame):

@@ -3,8 +3,8 @@
   "use strict";
 
   // Speaking times count up and the chair's timer counts down, every second, from the figure
-  // the server rendered; counting from the moment the element appeared makes the tablet's own
-  // clock irrelevant. Elements come and go as live.js swaps the page, hence the WeakMap.
+  // the server rendered; counting from the moment the figure appeared makes the tablet's own
+  // clock irrelevant. live.js morphs elements in place, so a new figure restarts the count.
   var seen = new WeakMap();
 
   function format(seconds) {
@@ -18,10 +18,11 @@
   function tick() {
     var now = Date.now();
     document.querySelectorAll("[data-count-up], [data-count-down]").forEach(function (clock) {
-      if (!seen.has(clock)) {
-        seen.set(clock, now);
+      var figure = clock.dataset.countUp || clock.dataset.countDown;
+      if (!seen.has(clock) || seen.get(clock).figure !== figure) {
+        seen.set(clock, { figure: figure, at: now });
       }
-      var passed = Math.floor((now - seen.get(clock)) / 1000);
+      var passed = Math.floor((now - seen.get(clock).at) / 1000);
       var value;
       if ("countUp" in clock.dataset) {
         value = parseInt(clock.dataset.countUp, 10) + passed;

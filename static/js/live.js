@@ -1,19 +1,31 @@
-// Keeps a meeting page current: follows the meeting's event socket and, after each change,
-// fetches the page again and swaps its content in, without a reload. The server sends every
-// event once and in order; this script still checks the numbers, so that a gap (or a heartbeat
-// ahead of what it has) makes it reconnect from the last event it has, and nothing is missed.
+// Keeps a meeting page current: follows the meeting's event socket and applies what each frame
+// carries (docs/realtime-protocol.md). A complete frame brings the page's changed regions, already
+// rendered for this person: they are morphed in place, so focus, the caret, typed text and open
+// sections stay as they are. Only a frame that says `fetch` (the server replayed it from its log
+// without regions) makes the page fetch itself, once for a burst of them.
+// The server sends every event once and in order; this script still checks the numbers, so that
+// a gap (or a heartbeat ahead of what it has) makes it reconnect from the last event it has.
 (function () {
   "use strict";
 
   var holder = document.querySelector("[data-meeting-socket]");
-  if (!holder || !window.WebSocket || !window.htmx) {
+  if (!holder || !window.WebSocket || !window.Idiomorph) {
     return;
   }
   var lastSeq = parseInt(holder.dataset.meetingSeq, 10) || 0;
+  var pageUrl = holder.dataset.pageUrl || window.location.pathname + window.location.search;
+  var me = document.body.dataset.userId;
+  // Event types whose changes this page does not take from regions yet (see _live.html).
+  var fetchFor = (holder.dataset.liveFetch || "").split(" ").filter(Boolean);
   var attempt = 0;
-  var refreshTimer = null;
-  var refreshWaiting = false;
+  var fetchTimer = null;
   var RESYNC = 4000;
+
+  // A refused form answers its POST with the page and the error: show the page's own address,
+  // so that a reload (or the fetch below) asks for the page, not for the form again.
+  if ("posted" in holder.dataset) {
+    window.history.replaceState(null, "", pageUrl + window.location.hash);
+  }
 
   function show(state) {
     holder.dataset.state = state;
@@ -21,10 +33,87 @@
     holder.textContent = state === "live" ? "" : holder.dataset[state + "Label"];
   }
 
+  // Rows that are about the person holding the tablet; regions are rendered for everyone alike.
+  function markMine(root) {
+    root.querySelectorAll("[data-people]").forEach(function (row) {
+      row.classList.toggle("is-me", row.dataset.people.split(" ").indexOf(me) !== -1);
+    });
+  }
+
+  // What the person has typed or chosen and not sent yet is theirs: keep it.
+  function edited(node) {
+    if (node instanceof HTMLInputElement && (node.type === "checkbox" || node.type === "radio")) {
+      return node.checked !== node.defaultChecked;
+    }
+    if (node instanceof HTMLInputElement || node instanceof HTMLTextAreaElement) {
+      return node.type !== "hidden" && node.value !== node.defaultValue;
+    }
+    if (node instanceof HTMLSelectElement) {
+      return Array.prototype.some.call(node.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return false;
+  }
+
+  var MORPH = {
+    morphStyle: "outerHTML",
+    ignoreActiveValue: true,
+    restoreFocus: true,
+    callbacks: {
+      beforeNodeMorphed: function (oldNode) {
+        return !edited(oldNode);
+      },
+      beforeAttributeUpdated: function (name, node) {
+        // An open or closed section stays as the person left it.
+        return !(name === "open" && node instanceof HTMLDetailsElement);
+      },
+    },
+  };
+
+  function morph(target, html) {
+    window.Idiomorph.morph(target, html, MORPH);
+  }
+
+  function apply(regions) {
+    Object.keys(regions || {}).forEach(function (id) {
+      var target = document.getElementById(id);
+      if (target) {
+        morph(target, regions[id]);
+      }
+    });
+    markMine(document);
+  }
+
+  // The one fetch: after a frame without regions, fetch the page and morph it in.
+  function scheduleFetch() {
+    window.clearTimeout(fetchTimer);
+    fetchTimer = window.setTimeout(function () {
+      window
+        .fetch(pageUrl, { credentials: "same-origin", headers: { "X-Live-Fetch": "1" } })
+        .then(function (response) {
+          if (response.redirected) {
+            window.location.reload(); // the session ended: the page leads to the login form
+            return null;
+          }
+          return response.ok ? response.text() : null;
+        })
+        .then(function (text) {
+          var main = text && new DOMParser().parseFromString(text, "text/html").getElementById("main");
+          if (main) {
+            morph(document.getElementById("main"), main.outerHTML);
+            markMine(document);
+          }
+        });
+    }, 250);
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var url = scheme + "//" + window.location.host + holder.dataset.meetingSocket;
-    var socket = new WebSocket(url + "?since=" + lastSeq);
+    var socket = new WebSocket(
+      url + "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "")
+    );
     socket.onopen = function () {
       attempt = 0;
       show("live");
@@ -40,13 +129,19 @@
           return;
         }
         lastSeq = frame.seq;
-        if (!patch(frame)) {
-          scheduleRefresh();
+        apply(frame.regions);
+        patch(frame);
+        if (frame.fetch || fetchFor.some(function (prefix) { return frame.event.indexOf(prefix) === 0; })) {
+          scheduleFetch();
         }
+      } else if (frame.type === "regions" && frame.seq === lastSeq) {
+        apply(frame.regions); // this person's own regions, changed by the event just applied
       } else if (frame.type === "heartbeat" && frame.seq > lastSeq) {
         socket.close(RESYNC);
-      } else if (frame.type === "presence" && "followPresence" in holder.dataset) {
-        scheduleRefresh(); // someone's tablet came online or went offline
+      } else if (frame.type === "presence") {
+        document.querySelectorAll('[data-online="' + frame.user + '"]').forEach(function (mark) {
+          mark.hidden = !frame.online;
+        });
       }
     };
     socket.onclose = function (event) {
@@ -66,47 +161,37 @@
     };
   }
 
-  // Some events change one figure: write it in place instead of fetching the page, so that a
-  // room of tablets does not fetch their pages again for every ballot cast.
+  // A ballot changes one figure, the turnout, which the frame's payload carries.
   function patch(frame) {
     if (frame.event === "voting.ballot_cast" && frame.payload) {
       document.querySelectorAll('[data-turnout="' + frame.payload.poll + '"]').forEach(function (figure) {
         figure.textContent = frame.payload.turnout;
       });
-      return true;
     }
-    return false;
   }
 
-  // A burst of events (everyone checking in) leads to one fetch, not one per event.
-  function scheduleRefresh() {
-    window.clearTimeout(refreshTimer);
-    refreshTimer = window.setTimeout(refresh, 250);
-  }
+  // Regions are rendered once for everyone, without anyone's form token: a form sent from one
+  // carries this page's token.
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      var token = document.querySelector('meta[name="csrf-token"]');
+      if (!(form instanceof HTMLFormElement) || form.method !== "post" || !token) {
+        return;
+      }
+      var field = form.querySelector('input[name="csrfmiddlewaretoken"]');
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "csrfmiddlewaretoken";
+        form.appendChild(field);
+      }
+      field.value = token.content;
+    },
+    true
+  );
 
-  function typing() {
-    var active = document.activeElement;
-    return Boolean(active && active.closest("#main form") && active.matches("input, select, textarea"));
-  }
-
-  function refresh() {
-    if (typing()) {
-      refreshWaiting = true; // do not wipe what someone is typing; refresh when they leave it
-      return;
-    }
-    refreshWaiting = false;
-    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
-      target: "#main",
-      select: "#main",
-      swap: "outerHTML",
-    });
-  }
-
-  document.addEventListener("focusout", function () {
-    if (refreshWaiting) {
-      window.setTimeout(refresh, 0);
-    }
-  });
-
+  markMine(document);
   connect();
 })();

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import re
 import socket
 import subprocess
 import time
@@ -436,15 +437,23 @@ def board_html(user: User, meeting: Meeting) -> str:
     return client.get(f"/meetings/{meeting.pk}/board/").content.decode()
 
 
+def online_mark(html: str, user: User) -> str | None:
+    """The board's online mark for a person: "shown", "hidden", or None when there is none."""
+    match = re.search(rf'<span class="tablet-online" data-online="{user.pk}"[^>]*>', html)
+    if match is None:
+        return None
+    return "hidden" if " hidden" in match.group(0) else "shown"
+
+
 def test_the_chair_sees_which_tablets_are_online(
     running_server: RunningServer, government: Personas, scheduled: Meeting
 ) -> None:
     chair = headers(running_server, government.chair)
     tablet = headers(running_server, government.members[0])
     bystander = headers(running_server, government.members[1])
-    online_marker = f'{government.members[0].get_full_name()}</span> <span class="tablet-online"'
+    member = government.members[0]
 
-    async def scenario() -> tuple[str, str, str, list[dict[str, Any]]]:
+    async def scenario() -> tuple[str, str, str, list[dict[str, Any]], list[dict[str, Any]]]:
         async with (
             await open_socket(running_server, scheduled, chair, 1) as chair_socket,
             await open_socket(running_server, scheduled, bystander, 1) as bystander_socket,
@@ -452,17 +461,52 @@ def test_the_chair_sees_which_tablets_are_online(
             async with await open_socket(running_server, scheduled, tablet, 1):
                 # The chair, the bystander and the tablet each came online: three announcements,
                 # each sent after its presence was written.
-                await frames_until(chair_socket, "presence", count=3)
+                came = await frames_until(chair_socket, "presence", count=3)
                 while_online = await in_thread(board_html, government.chair, scheduled)
                 seen_by_member = await in_thread(board_html, government.members[1], scheduled)
-            await frames_until(chair_socket, "presence")  # the tablet went offline
+            went = await frames_until(chair_socket, "presence")  # the tablet went offline
             after = await in_thread(board_html, government.chair, scheduled)
             await bystander_socket.send('{"type": "ping"}')
             bystander_frames = await frames_until(bystander_socket, "pong")
-        return while_online, seen_by_member, after, bystander_frames
+        return while_online, seen_by_member, after, came + went, bystander_frames
 
-    while_online, seen_by_member, after, bystander_frames = asyncio.run(scenario())
-    assert online_marker in while_online and "data-follow-presence" in while_online
-    assert "tablet-online" not in seen_by_member and "data-follow-presence" not in seen_by_member
-    assert online_marker not in after
+    while_online, seen_by_member, after, chair_frames, bystander_frames = asyncio.run(scenario())
+    assert online_mark(while_online, member) == "shown"
+    assert "tablet-online" not in seen_by_member
+    assert online_mark(after, member) == "hidden"
+    # The frames say who came and went, so the board marks them without asking the server.
+    presence = [(f["user"], f["online"]) for f in chair_frames if f["type"] == "presence"]
+    assert (member.pk, True) in presence and presence[-1] == (member.pk, False)
     assert [f["type"] for f in bystander_frames] == ["pong"]
+
+
+def test_a_frame_carries_the_pages_regions_and_a_persons_own_go_to_them_alone(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    member = government.members[0]
+    member_cookie = headers(running_server, member)
+    bystander_cookie = headers(running_server, government.members[1])
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        url = socket_url(running_server, scheduled, since=1) + "&lang=vi"
+        async with (
+            await websockets.connect(
+                url, additional_headers=member_cookie, open_timeout=WAIT
+            ) as tablet,
+            await open_socket(running_server, scheduled, bystander_cookie, 1) as other,
+        ):
+            await in_thread(check_in, scheduled, [member])
+            mine = await frames_until(tablet, "regions")
+            await other.send('{"type": "ping"}')
+            theirs = await frames_until(other, "pong")
+        return mine, theirs
+
+    mine, theirs = asyncio.run(scenario())
+    event = next(f for f in mine if f["type"] == "event")
+    assert event["seq"] == 2 and event["fetch"] is False
+    assert "1/27" in event["regions"]["quorum-badge"]
+    assert "Chưa đủ túc số" in event["regions"]["quorum-badge"]  # the tablet reads Vietnamese
+    assert mine[-1]["seq"] == 2 and "Rời phiên họp" in mine[-1]["regions"]["my-attendance"]
+    their_event = next(f for f in theirs if f["type"] == "event")
+    assert "No quorum" in their_event["regions"]["quorum-badge"]
+    assert [f["type"] for f in theirs if f["type"] not in ("heartbeat",)] == ["event", "pong"]

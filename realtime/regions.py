@@ -1,0 +1,159 @@
+"""Live regions: the parts of the meeting pages that an event changes, rendered by the server
+once per audience and carried to every screen in the event's frame.
+
+A page shows a region as an element with the region's id; the page script morphs the element
+into the HTML the frame carries, keeping focus and typed text (docs/realtime-protocol.md). The
+domain apps register their regions (in their AppConfig.ready) with the event types that change
+them; this module knows no domain app.
+
+- A shared region looks the same to everyone with the same rights on the meeting and the same
+  language: it is rendered once per (language, rights) audience, however many screens show it.
+- A personal region shows one person's own state (their check-in, their request to speak): it
+  is rendered for the people an event concerns, in each language, and sent only to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+
+@dataclass(frozen=True)
+class Audience:
+    language: str
+    # The subscriber's rights on the meeting, as meetings.permissions.meeting_rights gives them.
+    rights: frozenset[str]
+
+    @property
+    def key(self) -> str:
+        return audience_key(self.language, self.rights)
+
+
+def audience_key(language: str, rights: Iterable[str]) -> str:
+    return f"{language}|{','.join(sorted(rights))}"
+
+
+def same_for_all(rights: frozenset[str]) -> Hashable:
+    return None
+
+
+@dataclass(frozen=True)
+class SharedRegion:
+    """One or more elements of the pages, the same for everyone in an audience.
+
+    `load` reads what the region shows once per event (with the event's payload, so that a
+    list can re-render only the rows the event changed); `render` turns it into HTML, by
+    element id, once per language and per `variant` of the audience's rights: audiences whose
+    rights give the same variant share the rendering.
+    """
+
+    name: str
+    # Event types (or prefixes ending in ".") that change what the region shows.
+    on: tuple[str, ...]
+    load: Callable[[Any, dict[str, Any]], Any]
+    render: Callable[[Any, frozenset[str]], dict[str, str]]
+    variant: Callable[[frozenset[str]], Hashable] = same_for_all
+
+
+@dataclass(frozen=True)
+class PersonalRegion:
+    """A person's own element of the pages, rendered for them alone."""
+
+    name: str
+    # Event types that change it for the people the event names (publish's `people`)...
+    on: tuple[str, ...]
+    # ...and those that change it for everyone `everyone` lists.
+    on_everyone: tuple[str, ...]
+    everyone: Callable[[Any], Iterable[int]]
+    # What each person's element shows, read once for all of them: {user id: data}.
+    load: Callable[[Any, set[int]], dict[int, Any]]
+    render: Callable[[Any], dict[str, str]]
+
+
+_shared: list[SharedRegion] = []
+_personal: list[PersonalRegion] = []
+_audiences: list[frozenset[str]] = []
+
+
+def register_audiences(rights_sets: Iterable[frozenset[str]]) -> None:
+    """The rights a subscriber can have on a meeting: shared regions are rendered for each."""
+    for rights in rights_sets:
+        if rights not in _audiences:
+            _audiences.append(rights)
+
+
+def register_shared(region: SharedRegion) -> None:
+    if all(existing.name != region.name for existing in _shared):
+        _shared.append(region)
+
+
+def register_personal(region: PersonalRegion) -> None:
+    if all(existing.name != region.name for existing in _personal):
+        _personal.append(region)
+
+
+def _changes(on: Sequence[str], event_type: str) -> bool:
+    return any(event_type == t or (t.endswith(".") and event_type.startswith(t)) for t in on)
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def render_shared(
+    meeting: Any, event_type: str, payload: dict[str, Any]
+) -> dict[Audience, dict[str, str]]:
+    """Every shared region the event changes, per audience: {audience: {element id: html}}.
+
+    Each region reads its data once and renders once per language and variant, so the cost
+    follows the number of regions and audiences, never the number of screens.
+    """
+    loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
+    loaded = []
+    for region in _shared:
+        if _changes(region.on, event_type):
+            if region.load not in loads:
+                loads[region.load] = region.load(meeting, payload)
+            loaded.append((region, loads[region.load]))
+    by_audience: dict[Audience, dict[str, str]] = {}
+    for language in languages():
+        with translation.override(language):
+            rendered: dict[tuple[str, Hashable], dict[str, str]] = {}
+            for rights in _audiences:
+                html = by_audience.setdefault(Audience(language, rights), {})
+                for region, data in loaded:
+                    variant = (region.name, region.variant(rights))
+                    if variant not in rendered:
+                        rendered[variant] = region.render(data, rights)
+                    html.update(rendered[variant])
+    return by_audience
+
+
+def render_personal(
+    meeting: Any, event_type: str, people: Iterable[int]
+) -> dict[str, dict[str, str]]:
+    """The personal regions the event changes, per person and language: {"user|lang": {...}}."""
+    named = set(people)
+    per_person: dict[str, dict[str, str]] = {}
+    for region in _personal:
+        if _changes(region.on_everyone, event_type):
+            targets = set(region.everyone(meeting))
+        elif _changes(region.on, event_type):
+            targets = named
+        else:
+            continue
+        loaded = region.load(meeting, targets)
+        for language in languages():
+            with translation.override(language):
+                for user_id, data in loaded.items():
+                    html = per_person.setdefault(personal_key(user_id, language), {})
+                    html.update(region.render(data))
+    return per_person
+
+
+def personal_key(user_id: int, language: str) -> str:
+    return f"{user_id}|{language}"

@@ -1,0 +1,135 @@
+"""Live regions: an event's frame carries the changed parts of the meeting pages, rendered once
+per audience (language and rights), and each person's own parts only to that person."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from meetings import permissions
+from meetings.models import Meeting
+from realtime import events, regions
+from realtime.models import MeetingEvent
+from tests.conftest import Personas, check_in
+
+VIEW, RUN, MANAGE = permissions.VIEW_MEETING, permissions.RUN_MEETING, permissions.MANAGE_MEETING
+MEMBER = frozenset({VIEW})
+CHAIR = frozenset({VIEW, RUN})
+SECRETARY = frozenset({VIEW, MANAGE})
+
+
+def last_event(meeting: Meeting) -> MeetingEvent:
+    return MeetingEvent.objects.filter(meeting=meeting).latest("seq")
+
+
+def frame(message: dict[str, Any], language: str, rights: frozenset[str]) -> dict[str, Any]:
+    decoded: dict[str, Any] = json.loads(message["frames"][regions.audience_key(language, rights)])
+    return decoded
+
+
+def test_a_check_in_carries_the_new_quorum_to_every_audience(
+    government: Personas, meeting: Meeting
+) -> None:
+    member = government.members[0]
+    check_in(meeting, [member])
+    event = last_event(meeting)
+    row = event.payload["attendance"]
+    message = events.rendered_message(event, [member.pk])
+
+    assert len(message["frames"]) == 2 * 4  # two languages, four kinds of rights
+    for key in message["frames"]:
+        language, rights = key.split("|")
+        decoded = frame(message, language, frozenset(rights.split(",")))
+        assert decoded["fetch"] is False
+        assert decoded["event"] == "meetings.attendance_changed"
+        # The figures, and the arrival's own row and board entries: not the whole lists.
+        assert set(decoded["regions"]) == {
+            "quorum",
+            "quorum-badge",
+            "attendance-count",
+            f"attendance-row-{row}",
+            "board-top",
+            f"board-present-{row}",
+            f"board-absent-{row}",
+            "board-present-count",
+            "board-absent-count",
+        }
+        assert "1/27" in decoded["regions"]["quorum-badge"]
+        assert member.get_full_name() in decoded["regions"][f"board-present-{row}"]
+        assert "attendance-present" in decoded["regions"][f"attendance-row-{row}"]
+
+    assert "No quorum" in frame(message, "en", MEMBER)["regions"]["quorum-badge"]
+    assert "Chưa đủ túc số" in frame(message, "vi", MEMBER)["regions"]["quorum-badge"]
+
+
+def test_which_tablets_are_online_is_rendered_only_for_those_who_run_the_session(
+    government: Personas, meeting: Meeting
+) -> None:
+    check_in(meeting, [government.members[0]])
+    event = last_event(meeting)
+    entry = f"board-present-{event.payload['attendance']}"
+    message = events.rendered_message(event, [])
+
+    assert "tablet-online" in frame(message, "en", CHAIR)["regions"][entry]
+    assert "tablet-online" in frame(message, "en", SECRETARY)["regions"][entry]
+    assert "tablet-online" not in frame(message, "en", MEMBER)["regions"][entry]
+    # A change of the whole meeting draws the whole board, for each audience alike.
+    scheduled = events.rendered_message(MeetingEvent.objects.get(meeting=meeting, seq=1), [])
+    assert "tablet-online" in frame(scheduled, "en", CHAIR)["regions"]["board-live"]
+    assert "tablet-online" not in frame(scheduled, "en", MEMBER)["regions"]["board-live"]
+
+
+def test_the_session_buttons_reach_only_those_who_may_press_them(
+    government: Personas, meeting: Meeting
+) -> None:
+    message = events.rendered_message(last_event(meeting), [])  # the meeting was scheduled
+
+    chair, member = frame(message, "en", CHAIR), frame(message, "en", MEMBER)
+    secretary = frame(message, "en", SECRETARY)
+    assert "Open the session" in chair["regions"]["board-lifecycle"]
+    assert "Khai mạc phiên họp" in frame(message, "vi", CHAIR)["regions"]["board-lifecycle"]
+    assert "Cancel the meeting" in secretary["regions"]["lifecycle"]
+    assert "Open the session" not in secretary["regions"]["lifecycle"]
+    for region in ("lifecycle", "board-lifecycle"):
+        assert "<form" not in member["regions"][region]
+    # No one's form token travels in a region: the page adds its own when a form is sent.
+    assert "csrfmiddlewaretoken" not in json.dumps(message["frames"])
+
+
+def test_a_persons_own_attendance_goes_to_that_person_alone(
+    government: Personas, meeting: Meeting
+) -> None:
+    member = government.members[0]
+    check_in(meeting, [member])
+    message = events.rendered_message(last_event(meeting), [member.pk])
+
+    assert set(message["personal"]) == {f"{member.pk}|en", f"{member.pk}|vi"}
+    own = json.loads(message["personal"][f"{member.pk}|en"])
+    assert own == {"type": "regions", "seq": last_event(meeting).seq, "regions": own["regions"]}
+    assert "Check out" in own["regions"]["my-attendance"]
+    assert (
+        "Rời phiên họp"
+        in json.loads(message["personal"][f"{member.pk}|vi"])["regions"]["my-attendance"]
+    )
+    for key in message["frames"]:
+        assert "my-attendance" not in json.loads(message["frames"][key])["regions"]
+
+
+def test_a_change_of_the_session_updates_everyones_own_attendance(
+    government: Personas, meeting: Meeting
+) -> None:
+    message = events.rendered_message(last_event(meeting), [])  # the meeting was scheduled
+
+    invited = {user.pk for user in [*government.voters, government.secretary]}
+    assert {int(key.split("|")[0]) for key in message["personal"]} == invited
+
+
+def test_an_event_replayed_from_the_log_asks_the_page_to_fetch(
+    government: Personas, meeting: Meeting
+) -> None:
+    check_in(meeting, [government.members[0]])
+    message = events.broadcast_message(last_event(meeting))
+
+    assert message["frames"] == {} and message["personal"] == {}
+    assert json.loads(message["full"])["fetch"] is True
+    assert json.loads(message["redacted"])["fetch"] is True

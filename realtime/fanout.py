@@ -1,9 +1,11 @@
 """Fan-out inside one server process.
 
 Each process has one Broadcaster (per event loop). It subscribes once to the channel layer,
-turns each event (encoded once by the publisher) into WebSocket frames once, and writes those
-bytes straight to every local socket of the meeting (see realtime.server): no channel-layer
-message, no ASGI message and no database work per recipient.
+turns each event (encoded once by the publisher) into WebSocket frames once, and hands them to
+every local socket of the meeting through the socket's outbox (realtime.outbox): on the
+project's server the frame's bytes go straight to the transport (realtime.server), elsewhere its
+text goes to ASGI's `websocket.send`. No channel-layer message and no database work per
+recipient.
 
 Every subscriber receives its meeting's events in order, each exactly once: a frame is written
 only when its number follows the last one sent to that socket. A socket that is behind (it has
@@ -33,7 +35,7 @@ from realtime import selectors
 from realtime.access import subscriber_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
-from realtime.server import text_frame
+from realtime.server import TextFrame, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +55,8 @@ class Event:
     """An event as this process writes it: frames ready for any socket."""
 
     seq: int
-    full: bytes
-    redacted: bytes
+    full: TextFrame
+    redacted: TextFrame
     restricted_to: str
     users: tuple[int, ...]
 
@@ -77,9 +79,11 @@ class Subscriber:
     user_id: int
     rights: frozenset[str]
     last_seq: int
-    # Writes a frame from realtime.server.text_frame; False once the socket is closing.
-    write: Callable[[bytes], bool]
+    # Queues a frame without waiting (realtime.outbox); False once the socket is closing.
+    write: Callable[[TextFrame], bool]
     close: Callable[[int], Awaitable[None]]
+    # Waits until the socket has taken most of what was written: a replay goes at its pace.
+    drained: Callable[[], Awaitable[None]]
     catching_up: bool = field(default=False)
 
     def may_see(self, event: Event) -> bool:
@@ -234,6 +238,8 @@ class Broadcaster:
         try:
             meeting_id = subscriber.meeting_id
             while subscriber.last_seq < self.head(meeting_id):
+                # A long replay written at once would exceed the socket's bound.
+                await subscriber.drained()
                 if subscriber not in self.subscribers.get(meeting_id, ()):
                     break  # the socket went away
                 event = self.recent[meeting_id].get(subscriber.last_seq + 1)
@@ -268,7 +274,7 @@ class Broadcaster:
         subscriber.last_seq = event.seq
         self._write(subscriber, event.full if subscriber.may_see(event) else event.redacted)
 
-    def _write(self, subscriber: Subscriber, frame: bytes) -> None:
+    def _write(self, subscriber: Subscriber, frame: TextFrame) -> None:
         if not subscriber.write(frame):
             self.leave(subscriber)  # the socket is closing; its disconnect will follow
 

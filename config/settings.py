@@ -189,6 +189,11 @@ X_FRAME_OPTIONS = "DENY"
 
 # How often each server process re-reads the event log heads and sends clients a heartbeat.
 REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "15"))
+# A socket whose client stops reading is closed (code 4408) once it has more than this many
+# bytes waiting to go out, or has stayed above 64 KiB for this long (realtime.outbox). A replay
+# waits for the socket to take what it was sent, so a slow but live client stays within them.
+REALTIME_MAX_QUEUED_BYTES = int(os.environ.get("REALTIME_MAX_QUEUED_BYTES", str(1024 * 1024)))
+REALTIME_SEND_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_SEND_TIMEOUT_SECONDS", "30"))
 
 # Members can check in from this many hours before a meeting starts.
 CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))

@@ -5,19 +5,23 @@ Writes never travel over the socket; they go through the HTTP API and its servic
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from realtime.access import subscriber_rights
 from realtime.fanout import Subscriber, broadcaster
+from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.presence import presence_join, presence_leave
-from realtime.server import FRAME_WRITER
+from realtime.server import FRAME_WRITER, text_frame
+
+logger = logging.getLogger(__name__)
 
 MAX_CLIENT_FRAME = 4096
 
@@ -49,6 +53,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "no-channel-per-socket"
 
     subscriber: Subscriber | None = None
+    outbox: Outbox | None = None
+    # Letting go of a socket cut off for not reading, which runs outside the consumer's loop.
+    release: asyncio.Future[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -64,20 +71,24 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if rights is None:
             await self._refuse(CLOSE_FORBIDDEN)
             return
-        writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
-        if writer is None:
-            raise ImproperlyConfigured(
-                "Serve the application with uvicorn --ws realtime.server:WebSocketProtocol."
-            )
         await broadcaster().start()
         await self.accept()
+        # The project's server offers to write frames encoded once; any server takes ASGI sends.
+        writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
+        outbox: Outbox = (
+            FrameOutbox(writer, on_stall=self._stalled)
+            if writer is not None
+            else AsgiOutbox(self.base_send, on_stall=self._stalled)
+        )
+        self.outbox = outbox
         self.subscriber = Subscriber(
             meeting_id=meeting_id,
             user_id=user.pk,
             rights=rights,
             last_seq=since,
-            write=writer["write"],
-            close=self._close,
+            write=outbox.write,
+            close=outbox.close,
+            drained=outbox.drained,
             language=parse_language(self.scope["query_string"]),
         )
         await broadcaster().join(self.subscriber)
@@ -92,6 +103,23 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
+        if self.outbox is not None:
+            self.outbox.discard()
+        await self._leave()
+
+    def _stalled(self, reason: str) -> None:
+        """The outbox cut the socket off: the client stopped reading."""
+        if self.subscriber is not None:
+            logger.warning(
+                "Closed a socket of meeting %s (user %s) that stopped reading: %s.",
+                self.subscriber.meeting_id,
+                self.subscriber.user_id,
+                reason,
+            )
+        # Now, not at the disconnect: under plain uvicorn that waits for the peer to read.
+        self.release = asyncio.ensure_future(self._leave())
+
+    async def _leave(self) -> None:
         subscriber, self.subscriber = self.subscriber, None
         if subscriber is None:
             return
@@ -127,7 +155,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         await self._send_text(json.dumps({"type": "error", "message": message}))
 
     async def _send_text(self, text: str) -> None:
-        await self.base_send({"type": "websocket.send", "text": text})
-
-    async def _close(self, code: int) -> None:
-        await self.close(code=code)
+        if self.outbox is not None:
+            # Behind the events already queued, so that a pong's seq never overtakes them.
+            self.outbox.write(text_frame(text))
+        else:
+            await self.base_send({"type": "websocket.send", "text": text})

@@ -1,9 +1,11 @@
 """Fan-out inside one server process.
 
 Each process has one Broadcaster (per event loop). It subscribes once to the channel layer,
-turns each event (encoded once by the publisher) into WebSocket frames once, and writes those
-bytes straight to every local socket of the meeting (see realtime.server): no channel-layer
-message, no ASGI message and no database work per recipient.
+turns each event (encoded once by the publisher) into WebSocket frames once, and hands them to
+every local socket of the meeting through the socket's outbox (realtime.outbox): on the
+project's server the frame's bytes go straight to the transport (realtime.server), elsewhere its
+text goes to ASGI's `websocket.send`. No channel-layer message and no database work per
+recipient.
 
 Every subscriber receives its meeting's events in order, each exactly once: a frame is written
 only when its number follows the last one sent to that socket. A socket that is behind (it has
@@ -34,7 +36,7 @@ from realtime.access import subscriber_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
 from realtime.regions import audience_key, personal_key
-from realtime.server import text_frame
+from realtime.server import TextFrame, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +59,12 @@ class Event:
     the page to fetch."""
 
     seq: int
-    full: bytes
-    redacted: bytes
+    full: TextFrame
+    redacted: TextFrame
     restricted_to: str
     users: tuple[int, ...]
-    frames: dict[str, bytes]
-    personal: dict[str, bytes]
+    frames: dict[str, TextFrame]
+    personal: dict[str, TextFrame]
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Event:
@@ -85,9 +87,11 @@ class Subscriber:
     user_id: int
     rights: frozenset[str]
     last_seq: int
-    # Writes a frame from realtime.server.text_frame; False once the socket is closing.
-    write: Callable[[bytes], bool]
+    # Queues a frame without waiting (realtime.outbox); False once the socket is closing.
+    write: Callable[[TextFrame], bool]
     close: Callable[[int], Awaitable[None]]
+    # Waits until the socket has taken most of what was written: a replay goes at its pace.
+    drained: Callable[[], Awaitable[None]]
     # The language the person reads the meeting pages in, for the regions of their frames.
     language: str = "en"
     catching_up: bool = field(default=False)
@@ -266,6 +270,8 @@ class Broadcaster:
         try:
             meeting_id = subscriber.meeting_id
             while subscriber.last_seq < self.head(meeting_id):
+                # A long replay written at once would exceed the socket's bound.
+                await subscriber.drained()
                 if subscriber not in self.subscribers.get(meeting_id, ()):
                     break  # the socket went away
                 event = self.recent[meeting_id].get(subscriber.last_seq + 1)
@@ -306,7 +312,7 @@ class Broadcaster:
         if personal is not None:
             self._write(subscriber, personal)
 
-    def _write(self, subscriber: Subscriber, frame: bytes) -> None:
+    def _write(self, subscriber: Subscriber, frame: TextFrame) -> None:
         if not subscriber.write(frame):
             self.leave(subscriber)  # the socket is closing; its disconnect will follow
 

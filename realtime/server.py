@@ -2,15 +2,20 @@
 
     python -m realtime.server --host 127.0.0.1 --port 8000 [uvicorn options] config.asgi:application
 
-runs uvicorn with SERVER_OPTIONS; the Makefile, the Dockerfile, docker-compose.yml, the tests and
-the benchmark all start server processes this way. The broadcaster turns each event into a
-WebSocket frame once per process and writes those bytes to every local socket. Through ASGI,
-each socket would encode and frame the same text again, and that per-socket work was most of the
-time a process spent on an event.
+runs uvicorn with SERVER_OPTIONS; the Makefile, the Dockerfile, docker-compose.yml and the
+benchmark start server processes this way. The broadcaster turns each event into a WebSocket
+frame once per process and writes those bytes to every local socket. Through ASGI, each socket
+would encode and frame the same text again, and that per-socket work was most of the time a
+process spent on an event. Under another ASGI server (daphne, plain uvicorn) the application
+sends the same text through `websocket.send` instead (realtime.outbox).
 
-The application finds the writer in the connection's ASGI scope:
-`scope["extensions"][FRAME_WRITER]["write"]`, a function that takes a frame made by
-`text_frame` and returns False once the socket no longer takes frames.
+The application finds the writer in the connection's ASGI scope,
+`scope["extensions"][FRAME_WRITER]`, a dict of:
+- `write(data)`: write the bytes of a `text_frame`; False once the socket no longer takes frames;
+- `buffered()`: the bytes written that the socket has not yet taken;
+- `writable()`: wait until the transport takes writes again (below its low-water mark);
+- `close(code, grace)`: close now, even while the buffer is full, and abort the connection
+  (dropping its buffer) if it is still open `grace` seconds later.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import functools
 import gc
 import sys
+from dataclasses import dataclass
 
 import uvicorn.main
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -37,11 +43,19 @@ SERVER_OPTIONS = [
 ]
 
 
-def text_frame(text: str) -> bytes:
-    """A complete text frame from server to client. Server frames are not masked, and a frame
-    without the compression bit is valid even where compression was negotiated, so the same
-    bytes can go to every socket."""
-    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+@dataclass(frozen=True)
+class TextFrame:
+    """A text message made once for every socket of a process: `text` for ASGI's
+    `websocket.send`, `data` the complete frame for the frame writer."""
+
+    text: str
+    data: bytes
+
+
+def text_frame(text: str) -> TextFrame:
+    """Server frames are not masked, and a frame without the compression bit is valid even
+    where compression was negotiated, so the same bytes can go to every socket."""
+    return TextFrame(text, Frame(Opcode.TEXT, text.encode()).serialize(mask=False))
 
 
 @functools.cache
@@ -61,7 +75,12 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         freeze_start_up_objects()
         super().handle_connect(event)
         if not self.close_sent:  # the upgrade was valid and the application is starting
-            self.scope.setdefault("extensions", {})[FRAME_WRITER] = {"write": self.write_frame}
+            self.scope.setdefault("extensions", {})[FRAME_WRITER] = {
+                "write": self.write_frame,
+                "buffered": self.transport.get_write_buffer_size,
+                "writable": self.writable.wait,
+                "close": self.close_now,
+            }
 
     def write_frame(self, frame: bytes) -> bool:
         """Write a frame from `text_frame`; False once either side has begun to close."""
@@ -69,6 +88,25 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
             return False
         self.transport.write(frame)
         return True
+
+    def close_now(self, code: int, grace: float) -> None:
+        """Send a close frame behind what is buffered, and abort the connection if it has not
+        closed `grace` seconds later. ASGI's `websocket.close` waits while the transport is
+        paused, and uvicorn then only closes it gracefully: a peer that stopped reading would
+        keep the connection and its buffer for as long as it stays connected."""
+        if self.disconnected:
+            return
+        if not self.close_sent and not self.transport.is_closing():
+            self.queue.put_nowait({"type": "websocket.disconnect", "code": code})
+            self.conn.send_close(code)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.close_sent = True
+            if self.read_paused:  # read the peer's reply to the close
+                self.read_paused = False
+                self.transport.resume_reading()
+        if self.close_timer is not None:
+            self.close_timer.cancel()
+        self.close_timer = self.loop.call_later(grace, self.transport.abort)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
-from tests.server import running_server, server_process  # noqa: F401  (fixtures)
+from tests.server import running_server, server_kind, server_process  # noqa: F401  (fixtures)
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (

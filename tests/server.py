@@ -1,6 +1,8 @@
 """A real server process on the test database, for browser and WebSocket tests.
 
-It is started as production starts it (`python -m realtime.server`). The server runs in a
+It is started as a deployment starts it: by default the project's server
+(`python -m realtime.server`); a module that overrides the `server_kind` fixture with
+`SERVER_KINDS` runs its tests under daphne and plain uvicorn as well. The server runs in a
 subprocess, so it sees only committed data: the fixture makes the test transactional, with a
 serialized rollback so that the flush afterwards does not remove what the migrations created
 (the Secretariat group). Import `running_server` (or `server_process`, to restart the server
@@ -15,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -31,6 +33,20 @@ from django.test import Client
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+
+# The servers the application is deployed with, as docs/deployment.md starts them.
+SERVER_KINDS = ("realtime", "daphne", "uvicorn")
+
+
+def server_command(kind: str, host: str, port: int) -> list[str]:
+    application = "config.asgi:application"
+    if kind == "realtime":  # uvicorn with the project's frame writer
+        return ["-m", "realtime.server", "--host", host, "--port", str(port), application]
+    if kind == "daphne":
+        return ["-m", "daphne", "--bind", host, "--port", str(port), application]
+    if kind == "uvicorn":  # as installed, without the project's WebSocket protocol
+        return ["-m", "uvicorn", "--host", host, "--port", str(port), application]
+    raise ValueError(f"unknown server kind {kind!r}")
 
 
 @dataclass(frozen=True)
@@ -81,8 +97,13 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> No
 class ServerProcess:
     """A server process on a fixed port that a test can stop and start again."""
 
-    def __init__(self, *, redis_url: str, heartbeat_seconds: float = 60) -> None:
+    def __init__(
+        self, *, redis_url: str, heartbeat_seconds: float = 60, kind: str = "realtime"
+    ) -> None:
+        self.kind = kind
         self.host, self.port = "127.0.0.1", free_port()
+        # Server options a test adds to the command line.
+        self.options: list[str] = []
         self.environment = {
             **os.environ,
             "DATABASE_URL": server_database_url(),
@@ -99,13 +120,8 @@ class ServerProcess:
     def start(self) -> RunningServer:
         command = [
             sys.executable,
-            "-m",
-            "realtime.server",
-            "--host",
-            self.host,
-            "--port",
-            str(self.port),
-            "config.asgi:application",
+            *server_command(self.kind, self.host, self.port),
+            *self.options,
         ]
         self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and arguments)
             command,
@@ -129,13 +145,30 @@ class ServerProcess:
                 print(f"the server exited during the test:\n{_read(self.stderr)}", file=sys.stderr)
             self.process = None
 
+    def log(self) -> str:
+        """What the server has written to its standard error so far, read without moving the
+        file offset that the server writes at."""
+        size = os.fstat(self.stderr.fileno()).st_size
+        return os.pread(self.stderr.fileno(), size, 0).decode(errors="replace")
+
+    def configure(self, settings: dict[str, str], options: Sequence[str] = ()) -> None:
+        """Settings (environment variables) and server options for the next start."""
+        self.environment.update(settings)
+        self.options.extend(options)
+
+
+@pytest.fixture
+def server_kind() -> str:
+    """Which server the `server_process` runs: the project's own unless a module says."""
+    return "realtime"
+
 
 @pytest.fixture
 def server_process(
-    transactional_db: None, django_db_serialized_rollback: None
+    transactional_db: None, django_db_serialized_rollback: None, server_kind: str
 ) -> Iterator[ServerProcess]:
     """A server not yet started, for tests that start, stop and restart it."""
-    server = ServerProcess(redis_url=settings.REDIS_URL)
+    server = ServerProcess(redis_url=settings.REDIS_URL, kind=server_kind)
     try:
         yield server
     finally:

@@ -30,13 +30,14 @@ def read_frames(data: bytes) -> list[Frame]:
 def test_a_text_frame_is_unmasked_and_carries_its_length(size: int, header: bytes) -> None:
     text = "x" * size
     frame = text_frame(text)
-    assert frame == header + text.encode()
+    assert frame.data == header + text.encode()
+    assert frame.text == text
 
 
 def test_clients_read_frames_written_back_to_back() -> None:
     first = '{"type": "event", "seq": 1, "payload": {"note": "Phiên họp"}}'
     second = '{"type": "heartbeat", "seq": 1}'
-    frames = read_frames(text_frame(first) + text_frame(second))
+    frames = read_frames(text_frame(first).data + text_frame(second).data)
     assert [(f.opcode, f.fin, f.data.decode()) for f in frames] == [
         (Opcode.TEXT, True, first),
         (Opcode.TEXT, True, second),

@@ -1,12 +1,15 @@
 """The WebSocket endpoint, with real clients against real server processes and Redis.
 
-Services run in worker threads (the ORM refuses to run on the event loop); each thread closes
-its database connection so that the test database can be flushed afterwards.
+Every test runs under each server the application is deployed with (tests.server.SERVER_KINDS):
+the project's server, daphne and plain uvicorn. Services run in worker threads (the ORM refuses
+to run on the event loop); each thread closes its database connection so that the test database
+can be flushed afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import json
 import re
@@ -20,16 +23,28 @@ import pytest
 import websockets
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from websockets.client import ClientProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
+from websockets.typing import Origin
+from websockets.uri import parse_uri
 
 from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Meeting, Membership
 from realtime import events
+from realtime.models import MeetingStream
+from realtime.outbox import CLOSE_TOO_SLOW
 from tests.conftest import Personas, check_in, plan_meeting
-from tests.server import RunningServer, ServerProcess, free_port, session_cookie
+from tests.server import SERVER_KINDS, RunningServer, ServerProcess, free_port, session_cookie
 
 T = TypeVar("T")
 WAIT = 10.0
+
+
+@pytest.fixture(params=SERVER_KINDS)
+def server_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -267,10 +282,10 @@ def test_a_removed_member_is_disconnected_and_cannot_reconnect(
 
 
 def test_two_server_processes_share_every_event(
-    server_process: ServerProcess, government: Personas, scheduled: Meeting
+    server_process: ServerProcess, server_kind: str, government: Personas, scheduled: Meeting
 ) -> None:
     first = server_process.start()
-    other = ServerProcess(redis_url=server_process.environment["REDIS_URL"])
+    other = ServerProcess(redis_url=server_process.environment["REDIS_URL"], kind=server_kind)
     second = other.start()
     chair, member = headers(first, government.chair), headers(second, government.members[0])
     try:
@@ -340,10 +355,13 @@ def test_redis_restarted_mid_session_loses_no_update(
     transactional_db: None,
     django_db_serialized_rollback: None,
     private_redis: PrivateRedis,
+    server_kind: str,
     government: Personas,
     scheduled: Meeting,
 ) -> None:
-    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=1)
+    server_process = ServerProcess(
+        redis_url=private_redis.url, heartbeat_seconds=1, kind=server_kind
+    )
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:
@@ -395,11 +413,14 @@ def test_live_pushes_resume_after_redis_restarts(
     transactional_db: None,
     django_db_serialized_rollback: None,
     private_redis: PrivateRedis,
+    server_kind: str,
     government: Personas,
     scheduled: Meeting,
 ) -> None:
     # A one-minute log tick: an event that arrives within WAIT came by the live push.
-    server_process = ServerProcess(redis_url=private_redis.url, heartbeat_seconds=60)
+    server_process = ServerProcess(
+        redis_url=private_redis.url, heartbeat_seconds=60, kind=server_kind
+    )
     server = server_process.start()
     cookie = headers(server, government.members[0])
     try:
@@ -510,3 +531,220 @@ def test_a_frame_carries_the_pages_regions_and_a_persons_own_go_to_them_alone(
     their_event = next(f for f in theirs if f["type"] == "event")
     assert "No quorum" in their_event["regions"]["quorum-badge"]
     assert [f["type"] for f in theirs if f["type"] not in ("heartbeat",)] == ["event", "pong"]
+
+
+def test_a_heartbeat_carries_the_meetings_last_number(
+    server_process: ServerProcess, government: Personas, scheduled: Meeting
+) -> None:
+    server_process.configure({"REALTIME_HEARTBEAT_SECONDS": "1"})
+    server = server_process.start()
+    check_in(scheduled, government.voters[:1])  # event 2
+    member = headers(server, government.members[0])
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with await open_socket(server, scheduled, member, since=1) as socket_:
+            return await frames_until(socket_, "heartbeat")
+
+    frames = asyncio.run(scenario())
+    assert [f["seq"] for f in frames if f["type"] == "event"] == [2]
+    assert frames[-1] == {"type": "heartbeat", "seq": 2}
+
+
+# Sockets that stop reading: a small bound keeps the tests short.
+MAX_QUEUED_BYTES = 256 * 1024
+# About 17 KB of UTF-8 per event.
+NOTE = "Phiên họp thường kỳ. " * 700
+# Daphne's send never waits, so the application cannot see what Twisted holds for a socket:
+# daphne's own ping timeout is what cuts off a client that stopped reading.
+DAPHNE_PINGS = ["--ping-interval", "1", "--ping-timeout", "2"]
+CUT_OFF_LIMIT = 90.0
+REPLAY_EVENTS = 300
+TCP_CLOSE = 7  # tcp_info.tcpi_state of a connection the peer has reset
+
+
+def last_seq(meeting: Meeting) -> int:
+    return MeetingStream.objects.get(meeting=meeting).last_seq
+
+
+def publish_notes(meeting: Meeting, count: int) -> None:
+    with transaction.atomic():
+        for _ in range(count):
+            events.publish(meeting=meeting, type="test.secretariat_note", payload={"note": NOTE})
+
+
+class StalledTablet:
+    """A WebSocket client over a plain socket with a small receive buffer, which completes the
+    handshake and then reads nothing until told to."""
+
+    def __init__(
+        self, server: RunningServer, meeting: Meeting, cookie: dict[str, str], since: int
+    ) -> None:
+        self.seqs: list[int] = []
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Set before connecting, so that the window the client announces stays small.
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        self.socket.settimeout(WAIT)
+        self.socket.connect((server.host, server.port))
+        self.protocol = ClientProtocol(
+            parse_uri(socket_url(server, meeting, since)), origin=Origin(server.origin)
+        )
+        request = self.protocol.connect()
+        request.headers["Cookie"] = cookie["Cookie"]
+        self.protocol.send_request(request)
+        self._send()
+        while self.protocol.state is State.CONNECTING:
+            self.protocol.receive_data(self.socket.recv(4096))
+            self._take_frames()
+        if self.protocol.handshake_exc is not None:
+            raise self.protocol.handshake_exc
+
+    def was_reset(self) -> bool:
+        """Whether the server dropped the connection, seen without reading from it."""
+        info = self.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+        return info[0] == TCP_CLOSE
+
+    def read_to_end(self) -> bool:
+        """Read what the server sent, answering as a client does, until the connection ends;
+        True if it was reset (the data the socket had received may still be read after)."""
+        reset = self.was_reset()
+        try:
+            while data := self.socket.recv(65536):
+                self.protocol.receive_data(data)
+                self._take_frames()
+                self._send()
+        except ConnectionResetError:
+            reset = True
+        finally:
+            self.socket.close()
+        return reset
+
+    @property
+    def close_code(self) -> int | None:
+        received = self.protocol.close_rcvd
+        return None if received is None else received.code
+
+    def _take_frames(self) -> None:
+        for frame in self.protocol.events_received():
+            if isinstance(frame, Frame) and frame.opcode is Opcode.TEXT:
+                message = json.loads(frame.data)
+                if message["type"] == "event":
+                    self.seqs.append(message["seq"])
+
+    def _send(self) -> None:
+        with contextlib.suppress(OSError):  # the server may have dropped the connection
+            self.socket.sendall(b"".join(self.protocol.data_to_send()))
+
+
+async def collect_events(socket_: websockets.ClientConnection, seqs: list[int]) -> None:
+    async for text in socket_:
+        frame = json.loads(text)
+        if frame["type"] == "event":
+            seqs.append(frame["seq"])
+
+
+async def cut_off(
+    tablet: StalledTablet, server: ServerProcess, meeting: Meeting, *, publish: bool
+) -> bool:
+    """Wait (publishing events, if asked) until the server cuts the tablet off; then read what
+    reached it. True if the connection was reset rather than closed."""
+    deadline = time.monotonic() + CUT_OFF_LIMIT
+    while not (tablet.was_reset() or "that stopped reading" in server.log()):
+        assert time.monotonic() < deadline, f"the tablet is still connected:\n{server.log()}"
+        if publish:
+            await in_thread(publish_notes, meeting, 4)
+        await asyncio.sleep(0.2)
+    return await asyncio.to_thread(tablet.read_to_end)
+
+
+async def wait_for(seqs: list[int], seq: int) -> None:
+    deadline = time.monotonic() + WAIT
+    while not seqs or seqs[-1] < seq:
+        assert time.monotonic() < deadline, f"event {seq} did not arrive"
+        await asyncio.sleep(0.05)
+
+
+def assert_served_after_a_cut_off(
+    server: RunningServer, government: Personas, meeting: Meeting, reader_seqs: list[int]
+) -> None:
+    """Another tablet on the same process received every event, and a new one follows live."""
+    last = last_seq(meeting)
+    assert reader_seqs == list(range(reader_seqs[0], last + 1))
+    cookie = headers(server, government.members[2])
+
+    async def scenario() -> int:
+        async with await open_socket(server, meeting, cookie, since=last) as socket_:
+            await in_thread(check_in, meeting, [government.chair])
+            return int((await next_event(socket_))["seq"])
+
+    assert asyncio.run(scenario()) == last + 1
+    assert server.process.poll() is None
+
+
+def test_a_tablet_that_stops_reading_live_events_is_cut_off(
+    server_process: ServerProcess, server_kind: str, government: Personas, scheduled: Meeting
+) -> None:
+    # A long send timeout: here the bound on queued bytes cuts the tablet off.
+    server_process.configure(
+        {"REALTIME_MAX_QUEUED_BYTES": str(MAX_QUEUED_BYTES), "REALTIME_SEND_TIMEOUT_SECONDS": "60"},
+        DAPHNE_PINGS if server_kind == "daphne" else (),
+    )
+    server = server_process.start()
+    member = headers(server, government.members[0])
+    tablet_cookie = headers(server, government.members[1])
+
+    async def scenario() -> tuple[StalledTablet, bool, list[int]]:
+        reader_seqs: list[int] = []
+        async with await open_socket(server, scheduled, member, since=1) as reader:
+            reading = asyncio.ensure_future(collect_events(reader, reader_seqs))
+            tablet = await asyncio.to_thread(
+                StalledTablet, server, scheduled, tablet_cookie, since=1
+            )
+            reset = await cut_off(tablet, server_process, scheduled, publish=True)
+            await in_thread(publish_notes, scheduled, 1)
+            await wait_for(reader_seqs, await in_thread(last_seq, scheduled))
+            reading.cancel()
+        return tablet, reset, reader_seqs
+
+    tablet, reset, reader_seqs = asyncio.run(scenario())
+    # Closed with 4408 if the tablet read again in time, else dropped; what it got was in order.
+    assert tablet.close_code == CLOSE_TOO_SLOW or reset
+    assert tablet.seqs == list(range(2, 2 + len(tablet.seqs)))
+    if server_kind != "daphne":
+        assert f"more than {MAX_QUEUED_BYTES}" in server_process.log()
+    assert_served_after_a_cut_off(server, government, scheduled, reader_seqs)
+
+
+def test_a_tablet_that_stops_reading_its_replay_is_cut_off_after_the_send_timeout(
+    server_process: ServerProcess, server_kind: str, government: Personas, scheduled: Meeting
+) -> None:
+    server_process.configure(
+        {"REALTIME_MAX_QUEUED_BYTES": str(MAX_QUEUED_BYTES), "REALTIME_SEND_TIMEOUT_SECONDS": "2"},
+        DAPHNE_PINGS if server_kind == "daphne" else (),
+    )
+    server = server_process.start()
+    # About 5 MB: more than the kernel's socket buffers take (up to 4 MB here), so that the rest
+    # waits in the server, and twenty times the bound.
+    publish_notes(scheduled, REPLAY_EVENTS)
+    member = headers(server, government.members[0])
+    tablet_cookie = headers(server, government.members[1])
+
+    async def scenario() -> tuple[StalledTablet, bool, list[int]]:
+        reader_seqs: list[int] = []
+        async with await open_socket(server, scheduled, member, since=0) as reader:
+            reading = asyncio.ensure_future(collect_events(reader, reader_seqs))
+            tablet = await asyncio.to_thread(
+                StalledTablet, server, scheduled, tablet_cookie, since=0
+            )
+            reset = await cut_off(tablet, server_process, scheduled, publish=False)
+            await wait_for(reader_seqs, REPLAY_EVENTS + 1)
+            reading.cancel()
+        return tablet, reset, reader_seqs
+
+    tablet, reset, reader_seqs = asyncio.run(scenario())
+    assert tablet.close_code == CLOSE_TOO_SLOW or reset
+    assert tablet.seqs == list(range(1, 1 + len(tablet.seqs)))
+    if server_kind != "daphne":
+        assert "queued for 2 s" in server_process.log()
+    # The replay to a tablet that reads went at its pace: longer than the bound, never cut off.
+    assert reader_seqs[0] == 1
+    assert_served_after_a_cut_off(server, government, scheduled, reader_seqs)

@@ -235,6 +235,12 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_live(self) -> bool:
+        """Whether the meeting still changes: scheduled, in session or adjourned. Only then do
+        its pages follow it and show a live quorum."""
+        return self.status in (self.Status.SCHEDULED, self.Status.IN_SESSION, self.Status.ADJOURNED)
+
 
 class Attendance(models.Model):
     """One invited person's presence at one meeting, with a snapshot of their role and vote."""

@@ -342,9 +342,16 @@ def _quorum(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
     }
 
 
-def _lifecycle(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
+def _meeting(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
+    """The meeting's status and facts (times, place, when it opened and closed)."""
     return {
         "meeting-status": _html("meetings/_live_status.html", {"meeting": meeting}),
+        "facts": _html("meetings/_meeting_facts.html", {"meeting": meeting}),
+    }
+
+
+def _lifecycle(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
+    return {
         "lifecycle": _html("meetings/_lifecycle.html", lifecycle_context(meeting, rights)),
         "board-lifecycle": _html(
             "meetings/_lifecycle.html", lifecycle_context(meeting, rights, board=True)
@@ -395,6 +402,9 @@ def register() -> None:
         frozenset({view, *extra}) for extra in ((), (run,), (manage,), (run, manage))
     )
     for region in (
+        regions.SharedRegion(
+            "meeting", STATUS_EVENTS, load=lambda meeting, payload: meeting, render=_meeting
+        ),
         regions.SharedRegion(
             "lifecycle",
             STATUS_EVENTS,

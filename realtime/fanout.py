@@ -40,7 +40,11 @@ from realtime.server import TextFrame, text_frame
 
 logger = logging.getLogger(__name__)
 
+# Recent events kept per meeting for sockets that fall behind: at most this many, and at most
+# this many bytes of frames (an event carries its regions for every audience). Older ones are
+# replayed from the log, and those frames ask the page to fetch.
 RECENT_FRAMES_PER_MEETING = 2000
+RECENT_BYTES_PER_MEETING = 32 * 1024 * 1024
 # Presence changes go to those who run or prepare the session: the board marks who is online.
 PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 CATCH_UP_BATCH = 500
@@ -65,6 +69,11 @@ class Event:
     users: tuple[int, ...]
     frames: dict[str, TextFrame]
     personal: dict[str, TextFrame]
+
+    @property
+    def size(self) -> int:
+        frames = [self.full, self.redacted, *self.frames.values(), *self.personal.values()]
+        return sum(len(frame.data) + len(frame.text) for frame in frames)
 
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> Event:
@@ -121,6 +130,7 @@ class Broadcaster:
         self.subscribers: dict[int, set[Subscriber]] = defaultdict(set)
         self.latest: dict[int, int] = {}
         self.recent: dict[int, OrderedDict[int, Event]] = defaultdict(OrderedDict)
+        self.recent_bytes: dict[int, int] = defaultdict(int)
         self.channel: str | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         # Sockets connecting at once all call start(); only the first may subscribe.
@@ -142,6 +152,7 @@ class Broadcaster:
             del self.subscribers[meeting_id]
             self.latest.pop(meeting_id, None)
             self.recent.pop(meeting_id, None)
+            self.recent_bytes.pop(meeting_id, None)
 
     def head(self, meeting_id: int) -> int:
         return self.latest.get(meeting_id, 0)
@@ -318,9 +329,16 @@ class Broadcaster:
 
     def _remember(self, meeting_id: int, event: Event) -> Event:
         recent = self.recent[meeting_id]
+        if event.seq in recent:
+            return recent[event.seq]  # keep the live one, with its regions
         recent[event.seq] = event
-        while len(recent) > RECENT_FRAMES_PER_MEETING:
-            recent.popitem(last=False)
+        self.recent_bytes[meeting_id] += event.size
+        while len(recent) > 1 and (
+            len(recent) > RECENT_FRAMES_PER_MEETING
+            or self.recent_bytes[meeting_id] > RECENT_BYTES_PER_MEETING
+        ):
+            _seq, oldest = recent.popitem(last=False)
+            self.recent_bytes[meeting_id] -= oldest.size
         return event
 
     def _advance(self, meeting_id: int, seq: int) -> None:

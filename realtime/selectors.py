@@ -17,11 +17,7 @@ def stream_heads(meeting_ids: list[int]) -> dict[int, int]:
 def live_seq(meeting: Meeting) -> int | None:
     """The last event a page shows, for its socket to follow on from; None when the meeting
     no longer changes."""
-    if meeting.status not in (
-        Meeting.Status.SCHEDULED,
-        Meeting.Status.IN_SESSION,
-        Meeting.Status.ADJOURNED,
-    ):
+    if not meeting.is_live:
         return None
     return stream_heads([meeting.pk]).get(meeting.pk, 0)
 

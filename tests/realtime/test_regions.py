@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from meetings import permissions
+from meetings import permissions, services
 from meetings.models import Meeting
 from realtime import events, regions
 from realtime.models import MeetingEvent
@@ -133,3 +133,30 @@ def test_an_event_replayed_from_the_log_asks_the_page_to_fetch(
     assert message["frames"] == {} and message["personal"] == {}
     assert json.loads(message["full"])["fetch"] is True
     assert json.loads(message["redacted"])["fetch"] is True
+
+
+def test_a_closed_meeting_leaves_no_live_quorum_on_any_screen(
+    government: Personas, meeting: Meeting
+) -> None:
+    check_in(meeting, government.voters[:18])
+    services.meeting_start(actor=government.chair, meeting=meeting)
+    services.meeting_adjourn(actor=government.chair, meeting=meeting)
+    services.meeting_close(actor=government.secretary, meeting=meeting)
+    closed = MeetingEvent.objects.get(meeting=meeting, type="meetings.meeting_closed")
+    message = events.rendered_message(closed, [])
+
+    for rights in (MEMBER, CHAIR, SECRETARY):
+        shown = frame(message, "en", rights)["regions"]
+        assert shown["quorum"] == '<section id="quorum" hidden></section>\n'
+        assert shown["quorum-badge"] == '<span id="quorum-badge" hidden></span>\n'
+        assert "Closed" in shown["meeting-status"] and "Closed" in shown["facts"]
+        assert "<form" not in shown["lifecycle"] and "<form" not in shown["board-lifecycle"]
+
+
+def test_a_change_of_place_reaches_the_meeting_facts(
+    government: Personas, meeting: Meeting
+) -> None:
+    services.meeting_update(actor=government.secretary, meeting=meeting, place="Room 2")
+    message = events.rendered_message(last_event(meeting), [])
+
+    assert "Room 2" in frame(message, "vi", MEMBER)["regions"]["facts"]

@@ -20,7 +20,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from agendas import selectors, services
+from agendas import forms, selectors, services
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.permissions import agenda_of, agenda_visible
 from meetings import permissions
@@ -143,6 +143,7 @@ def item_context(meeting: Meeting, data: ItemData, rights: frozenset[str]) -> di
         "can_lead": RUN in rights,
         "in_session": meeting.status == S.IN_SESSION,
         "comments_open": meeting.status in services.FOLLOWED,
+        "comment_form": forms.CommentForm(),
         "audience_rights": rights,
     }
 

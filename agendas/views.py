@@ -50,7 +50,7 @@ def _item_panel(
     return {
         **regions.item_context(meeting, data, context["audience_rights"]),
         "ask": regions.own_ask(meeting, item, request.user, context["in_the_room"]),
-        "comment_form": comment_form or forms.CommentForm(),
+        **({"comment_form": comment_form} if comment_form else {}),
     }
 
 

@@ -459,12 +459,8 @@ def register() -> None:
         ),
         regions.SharedRegion(
             "agenda-current",
-            (
-                *ITEM_EVENTS,
-                *STATUS_EVENTS,
-                "agendas.agenda_published",
-                "agendas.agenda_unpublished",
-            ),
+            # A new, changed or moved item changes the numbers and titles the panels show too.
+            (*AGENDA_EVENTS, *STATUS_EVENTS),
             load=_load_current,
             render=_current,
             variant=_agenda_variant,

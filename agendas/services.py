@@ -57,13 +57,17 @@ def _lock_agenda(meeting: Meeting) -> Agenda:
     )
 
 
-def _publish(agenda: Agenda, type: str, payload: dict[str, Any]) -> None:
-    """Publish an agenda event; only the secretariat sees it while the agenda is unpublished."""
+def _publish(
+    agenda: Agenda, type: str, payload: dict[str, Any], *, people: list[int] | None = None
+) -> None:
+    """Publish an agenda event; only the secretariat sees it while the agenda is unpublished.
+    `people` are those whose own boxes it changes (a request to speak is its speaker's)."""
     events.publish(
         meeting=agenda.meeting,
         type=type,
         payload=payload,
         restricted_to="" if agenda.is_published else permissions.MANAGE_MEETING,
+        people=people or [],
     )
 
 
@@ -528,7 +532,12 @@ def speaker_request(*, actor: User, item: AgendaItem, kind: str = Speaker.Kind.S
                     % item.get_status_display().lower()
                 )
             speaker = Speaker.objects.create(meeting=meeting, item=item, user=actor, kind=kind)
-            _publish(agenda, "agendas.speaker_requested", _speaker_payload(speaker))
+            _publish(
+                agenda,
+                "agendas.speaker_requested",
+                _speaker_payload(speaker),
+                people=[speaker.user_id],
+            )
     except IntegrityError:
         raise ServiceError(_("You are already on the list for this item.")) from None
     return speaker
@@ -550,7 +559,9 @@ def speaker_withdraw(*, actor: User, speaker: Speaker) -> Speaker:
         speaker.status = Speaker.Status.WITHDRAWN
         speaker.ended_at = timezone.now()
         speaker.save()
-        _publish(agenda, "agendas.speaker_withdrawn", _speaker_payload(speaker))
+        _publish(
+            agenda, "agendas.speaker_withdrawn", _speaker_payload(speaker), people=[speaker.user_id]
+        )
     return speaker
 
 
@@ -583,7 +594,7 @@ def floor_give(*, actor: User, speaker: Speaker, limit_seconds: int | None = Non
             limit_seconds if limit_seconds is not None else agenda.speaking_limit_seconds
         )
         speaker.save()
-        _publish(agenda, "agendas.floor_given", _speaker_payload(speaker))
+        _publish(agenda, "agendas.floor_given", _speaker_payload(speaker), people=[speaker.user_id])
     return speaker
 
 
@@ -619,7 +630,7 @@ def _end_turn(agenda: Agenda, speaker: Speaker, now: datetime.datetime) -> None:
     speaker.status = Speaker.Status.DONE
     speaker.ended_at = now
     speaker.save()
-    _publish(agenda, "agendas.floor_ended", _speaker_payload(speaker))
+    _publish(agenda, "agendas.floor_ended", _speaker_payload(speaker), people=[speaker.user_id])
 
 
 # Comments

@@ -9,7 +9,6 @@ nothing is written.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agendas import forms, selectors, services
+from agendas import forms, regions, selectors, services
 from agendas import permissions as agenda_permissions
 from agendas.models import AgendaItem, Comment, Speaker
 from meetings import permissions
@@ -38,65 +36,29 @@ from realtime import selectors as realtime_selectors
 PAGES = ("session", "console", "agenda", "item")
 
 
-@dataclass(frozen=True)
-class TreeNode:
-    row: selectors.AgendaRow
-    children: list[TreeNode]
-
-
-def _tree(rows: list[selectors.AgendaRow]) -> list[TreeNode]:
-    """The rows (in reading order) nested under their parents, for the editor's lists."""
-    nodes = {row.item.pk: TreeNode(row, []) for row in rows}
-    roots: list[TreeNode] = []
-    for row in rows:
-        parent = nodes.get(row.item.parent_id) if row.item.parent_id else None
-        (parent.children if parent else roots).append(nodes[row.item.pk])
-    return roots
-
-
-def _seconds_since(moment: Any) -> int:
-    return max(0, int((timezone.now() - moment).total_seconds())) if moment else 0
-
-
 def _item_panel(
     request: AuthenticatedHttpRequest,
     meeting: Meeting,
     item: AgendaItem,
+    context: dict[str, Any],
     *,
     comment_form: forms.CommentForm | None = None,
 ) -> dict[str, Any]:
-    """An item with its speakers and comments, as the session page and the item page show it."""
-    user = request.user
-    moderator = agenda_permissions.can_moderate_comments(user, meeting)
-    speakers = selectors.speaker_list(item)
-    mine = {s.kind: s for s in speakers.waiting if s.user_id == user.pk}
+    """An item with its speakers and comments, as the session page and the item page show it:
+    the regions' context, and the person's own ask box."""
+    data = regions.item_data(item, context["overview"])
     return {
-        "item": item,
-        "speakers": speakers,
-        "speaking_for": _seconds_since(speakers.speaking.started_at) if speakers.speaking else 0,
-        "my_speech": mine.get(Speaker.Kind.SPEECH),
-        "my_point_of_order": mine.get(Speaker.Kind.POINT_OF_ORDER),
-        "comments": selectors.comment_list(item, moderator=moderator),
-        "moderator": moderator,
-        "comment_form": comment_form or forms.CommentForm(),
-        "comments_open": meeting.status in services.FOLLOWED,
+        **regions.item_context(meeting, data, context["audience_rights"]),
+        "ask": regions.own_ask(meeting, item, request.user, context["in_the_room"]),
+        **({"comment_form": comment_form} if comment_form else {}),
     }
 
 
 def _common(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
-    overview = selectors.agenda_overview(meeting)
-    agenda = overview.agenda
-    timer_left = None
-    if agenda is not None and agenda.timer_ends_at is not None:
-        timer_left = max(0, int((agenda.timer_ends_at - timezone.now()).total_seconds()))
+    rights = permissions.meeting_rights(request.user, meeting)
     return {
-        "meeting": meeting,
-        "overview": overview,
-        "timer_left": timer_left,
-        "in_session": meeting.status == Meeting.Status.IN_SESSION,
+        **regions.agenda_context(meeting, rights),
         "in_the_room": meeting_selectors.in_the_room(meeting, request.user),
-        "can_lead": agenda_permissions.can_lead_agenda(request.user, meeting),
-        "can_edit": agenda_permissions.can_edit_agenda(request.user, meeting),
         "live_seq": realtime_selectors.live_seq(meeting),
     }
 
@@ -113,8 +75,9 @@ def _session_page(
     context = _common(request, meeting)
     current = context["overview"].current
     if current is not None:
-        context.update(_item_panel(request, meeting, current.item, comment_form=comment_form))
-        context["row"] = current
+        context.update(
+            _item_panel(request, meeting, current.item, context, comment_form=comment_form)
+        )
     context["quorum"] = meeting_selectors.meeting_quorum(meeting)
     context["error"] = error
     return render_page(request, "agendas/session.html", context, section="member", status=status)
@@ -133,8 +96,7 @@ def _item_page(
     if item is None:
         return _session_page(request, meeting, error=error, status=status)
     context = _common(request, meeting)
-    context.update(_item_panel(request, meeting, item, comment_form=comment_form))
-    context["row"] = next(row for row in context["overview"].rows if row.item.pk == item.pk)
+    context.update(_item_panel(request, meeting, item, context, comment_form=comment_form))
     context["error"] = error
     return render_page(request, "agendas/item.html", context, section="member", status=status)
 
@@ -148,16 +110,14 @@ def _console_page(
     timer_form: forms.TimerForm | None = None,
     **_: Any,
 ) -> HttpResponse:
-    rights = permissions.meeting_rights(request.user, meeting)
-    if not rights & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}:
+    context = _common(request, meeting)
+    if not context["moderator"]:
         raise Http404("No console for this person.")
     if meeting.status == Meeting.Status.DRAFT:
         raise Http404("A draft has no session.")
-    context = _common(request, meeting)
     current = context["overview"].current
     if current is not None:
-        context.update(_item_panel(request, meeting, current.item))
-        context["row"] = current
+        context.update(_item_panel(request, meeting, current.item, context))
     context["quorum"] = meeting_selectors.meeting_quorum(meeting)
     context["timer_form"] = timer_form or forms.TimerForm()
     context["error"] = error
@@ -174,9 +134,9 @@ def _agenda_page(
     limit_form: forms.SpeakingLimitForm | None = None,
     **_: Any,
 ) -> HttpResponse:
-    if not agenda_permissions.can_edit_agenda(request.user, meeting):
-        raise Http404("Only the secretariat edits the agenda.")
     context = _common(request, meeting)
+    if not context["can_edit"]:
+        raise Http404("Only the secretariat edits the agenda.")
     numbers = {row.item.pk: row.number for row in context["overview"].rows}
     agenda = context["overview"].agenda
     limit = agenda.speaking_limit_seconds if agenda else None
@@ -187,7 +147,7 @@ def _agenda_page(
             or forms.SpeakingLimitForm(
                 initial={"speaking_limit_minutes": Decimal(limit) / 60 if limit else None}
             ),
-            "tree": _tree(context["overview"].rows),
+            "tree": regions.tree(context["overview"].rows),
             "editable": meeting.status in services.OPEN,
             "error": error,
         }

@@ -12,6 +12,10 @@ class DocumentsConfig(AppConfig):
 
         meeting_closed.connect(hand_back_confidential, dispatch_uid="documents.hand_back")
 
+        from documents import regions
+
+        regions.register()
+
 
 def hand_back_confidential(sender: Any, *, meeting: Any, **kwargs: Any) -> None:
     """When a meeting closes, its confidential and secret papers are handed back: everyone

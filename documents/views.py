@@ -27,7 +27,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from agendas import selectors as agenda_selectors
-from documents import forms, links, permissions, selectors, services
+from documents import forms, links, permissions, regions, selectors, services
 from documents.http import pdf_response
 from documents.models import Access, Document, DocumentVersion
 from meetings import permissions as meeting_permissions
@@ -376,15 +376,13 @@ def document_view(request: AuthenticatedHttpRequest, pk: int, doc_pk: int) -> Ht
 def _packet_page(
     request: AuthenticatedHttpRequest, meeting: Meeting, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    overview = selectors.packet_overview(meeting, request.user)
     return render_page(
         request,
         "documents/packet.html",
         {
-            "meeting": meeting,
-            "overview": overview,
+            **regions.packet_context(meeting, request.user),
             "error": error,
-            # The page follows the meeting: it is fetched again when the packet is published.
+            # The page follows the meeting: the packet is a personal region (documents.regions).
             "live_seq": realtime_selectors.live_seq(meeting),
         },
         section="member",

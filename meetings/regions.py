@@ -359,7 +359,7 @@ def _lifecycle(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
     }
 
 
-def _everyone(meeting: Meeting) -> Iterable[int]:
+def everyone(meeting: Meeting) -> Iterable[int]:
     """Everyone with an own-attendance box: the invited and their substitutes."""
     for user_id, substitute_id in Attendance.objects.filter(meeting=meeting).values_list(
         "user_id", "substitute_id"
@@ -369,7 +369,9 @@ def _everyone(meeting: Meeting) -> Iterable[int]:
             yield substitute_id
 
 
-def _load_own_attendances(meeting: Meeting, user_ids: set[int]) -> dict[int, dict[str, Any]]:
+def _load_own_attendances(
+    meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
+) -> dict[int, dict[str, Any]]:
     """Each person's own-attendance box, from one read of the meeting's attendance: their own
     row, or the one they substitute in."""
     rows: dict[int, Attendance] = {}
@@ -436,7 +438,7 @@ def register() -> None:
             "my-attendance",
             on=("meetings.attendance_changed",),
             on_everyone=STATUS_EVENTS,
-            everyone=_everyone,
+            everyone=lambda meeting, payload: everyone(meeting),
             load=_load_own_attendances,
             render=_own_attendance,
         )

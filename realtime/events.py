@@ -146,8 +146,10 @@ def rendered_message(event: MeetingEvent, people: Sequence[int]) -> dict[str, An
         return message  # a payload for named people only: no audience shares its frame
     try:
         meeting = Meeting.objects.select_related("body").get(pk=event.meeting_id)
-        shared = regions.render_shared(meeting, event.type, event.payload)
-        personal = regions.render_personal(meeting, event.type, people)
+        shared = regions.render_shared(
+            meeting, event.type, event.payload, restricted_to=event.restricted_to
+        )
+        personal = regions.render_personal(meeting, event.type, people, event.payload)
     except Exception:  # noqa: BLE001  (a template error must not lose the push)
         logger.exception("Could not render the regions of %s; pages will fetch.", event)
         return message

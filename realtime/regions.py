@@ -66,11 +66,12 @@ class PersonalRegion:
     name: str
     # Event types that change it for the people the event names (publish's `people`)...
     on: tuple[str, ...]
-    # ...and those that change it for everyone `everyone` lists.
+    # ...and those that change it for everyone `everyone` lists (given the event's payload).
     on_everyone: tuple[str, ...]
-    everyone: Callable[[Any], Iterable[int]]
-    # What each person's element shows, read once for all of them: {user id: data}.
-    load: Callable[[Any, set[int]], dict[int, Any]]
+    everyone: Callable[[Any, dict[str, Any]], Iterable[int]]
+    # What each person's elements show, read once for all of them: {user id: data}. It gets
+    # the event's payload, so that it can draw only what the event changed (one item's boxes).
+    load: Callable[[Any, set[int], dict[str, Any]], dict[int, Any]]
     render: Callable[[Any], dict[str, str]]
 
 
@@ -105,12 +106,14 @@ def languages() -> list[str]:
 
 
 def render_shared(
-    meeting: Any, event_type: str, payload: dict[str, Any]
+    meeting: Any, event_type: str, payload: dict[str, Any], restricted_to: str = ""
 ) -> dict[Audience, dict[str, str]]:
     """Every shared region the event changes, per audience: {audience: {element id: html}}.
 
     Each region reads its data once and renders once per language and variant, so the cost
-    follows the number of regions and audiences, never the number of screens.
+    follows the number of regions and audiences, never the number of screens. An event that
+    only some may see (`restricted_to`) changes nothing the others are shown: their audiences
+    get no regions at all, whatever the regions would draw for them.
     """
     loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
     loaded = []
@@ -125,6 +128,8 @@ def render_shared(
             rendered: dict[tuple[str, Hashable], dict[str, str]] = {}
             for rights in _audiences:
                 html = by_audience.setdefault(Audience(language, rights), {})
+                if restricted_to and restricted_to not in rights:
+                    continue
                 for region, data in loaded:
                     variant = (region.name, region.variant(rights))
                     if variant not in rendered:
@@ -134,19 +139,21 @@ def render_shared(
 
 
 def render_personal(
-    meeting: Any, event_type: str, people: Iterable[int]
+    meeting: Any, event_type: str, people: Iterable[int], payload: dict[str, Any] | None = None
 ) -> dict[str, dict[str, str]]:
     """The personal regions the event changes, per person and language: {"user|lang": {...}}."""
     named = set(people)
     per_person: dict[str, dict[str, str]] = {}
     for region in _personal:
         if _changes(region.on_everyone, event_type):
-            targets = set(region.everyone(meeting))
+            targets = set(region.everyone(meeting, payload or {}))
         elif _changes(region.on, event_type):
             targets = named
         else:
             continue
-        loaded = region.load(meeting, targets)
+        if not targets:
+            continue
+        loaded = region.load(meeting, targets, payload or {})
         for language in languages():
             with translation.override(language):
                 for user_id, data in loaded.items():

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from agendas.models import AgendaItem
 from meetings.models import Attendance, Meeting, Membership
@@ -142,3 +142,30 @@ def open_poll(meeting: Meeting) -> Poll | None:
         .prefetch_related("options")
         .first()
     )
+
+
+def entitled_by_item(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict[int, Voter]]:
+    """`entitled_voters` for several items at once, by item id (two queries in all)."""
+    recused: dict[int, set[int]] = {item.pk: set() for item in items}
+    for item_id, user_id in Recusal.objects.filter(item__in=items).values_list(
+        "item_id", "user_id"
+    ):
+        recused[item_id].add(user_id)
+    attendances = list(Attendance.objects.filter(meeting=meeting, has_vote=True))
+    substitutes_vote = meeting.body.substitutes_may_vote
+    entitled: dict[int, dict[int, Voter]] = {}
+    for item in items:
+        voters = (_voter(a, substitutes_vote, recused[item.pk]) for a in attendances)
+        entitled[item.pk] = {voter.user_id: voter for voter in voters if voter is not None}
+    return entitled
+
+
+def turnouts(polls: list[Poll]) -> dict[int, int]:
+    """How many have voted in each poll (one query)."""
+    counts = dict(
+        Participation.objects.filter(poll__in=polls)
+        .values_list("poll_id")
+        .annotate(n=Count("pk"))
+        .values_list("poll_id", "n")
+    )
+    return {poll.pk: counts.get(poll.pk, 0) for poll in polls}

@@ -275,6 +275,8 @@ def ballot_cast(
                 meeting=poll.meeting,
                 type="voting.ballot_cast",
                 payload=lambda: {"poll": poll.pk, "turnout": selectors.turnout(poll)},
+                # The voter's own box changes on every one of their screens.
+                people=[actor.pk],
             )
     except IntegrityError:
         # Another request of the same person committed between our check and our insert:
@@ -366,6 +368,7 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
                 meeting=meeting,
                 type="voting.recusal_declared",
                 payload={"item": item.pk, "user": actor.pk},
+                people=[actor.pk],
             )
     except IntegrityError:
         raise ServiceError(_("You have already declared a conflict on this item.")) from None

@@ -43,25 +43,36 @@
   if (!window.Sortable) {
     return;
   }
-  document.querySelectorAll("[data-sortable-items]").forEach(function (list) {
-    window.Sortable.create(list, {
-      group: "agenda",
-      handle: ".drag-handle",
-      animation: 150,
-      // Pointer events rather than the browser's own drag and drop, which tablets lack.
-      forceFallback: true,
-      fallbackOnBody: true,
-      swapThreshold: 0.65,
-      onEnd: function (event) {
-        if (event.from === event.to && event.oldIndex === event.newIndex) {
-          return;
-        }
-        var form = document.getElementById("move-form");
-        form.action = event.item.dataset.moveUrl;
-        form.elements.parent.value = event.to.dataset.parent || "";
-        form.elements.position.value = event.newIndex;
-        form.submit();
-      },
+  var sorted = new WeakSet();
+
+  function sortable() {
+    document.querySelectorAll("[data-sortable-items]").forEach(function (list) {
+      if (sorted.has(list)) {
+        return;
+      }
+      sorted.add(list);
+      window.Sortable.create(list, {
+        group: "agenda",
+        handle: ".drag-handle",
+        animation: 150,
+        // Pointer events rather than the browser's own drag and drop, which tablets lack.
+        forceFallback: true,
+        fallbackOnBody: true,
+        swapThreshold: 0.65,
+        onEnd: function (event) {
+          if (event.from === event.to && event.oldIndex === event.newIndex) {
+            return;
+          }
+          var form = document.getElementById("move-form");
+          form.action = event.item.dataset.moveUrl;
+          form.elements.parent.value = event.to.dataset.parent || "";
+          form.elements.position.value = event.newIndex;
+          form.submit();
+        },
+      });
     });
-  });
+  }
+  sortable();
+  // Lists that a live change brought (a new item's sub-list) become sortable too.
+  document.addEventListener("live:applied", sortable);
 })();

@@ -1,8 +1,9 @@
 // Keeps a meeting page current: follows the meeting's event socket and applies what each frame
 // carries (docs/realtime-protocol.md). A complete frame brings the page's changed regions, already
-// rendered for this person: they are morphed in place, so focus, the caret, typed text and open
-// sections stay as they are. Only a frame that says `fetch` (the server replayed it from its log
-// without regions) makes the page fetch itself, once for a burst of them.
+// rendered for this person's audience, and a "regions" frame this person's own: they are morphed
+// in place, so focus, the caret, typed text and open sections stay as they are. Only a frame that
+// says `fetch` (the server replayed it from its log without regions) makes the page fetch itself,
+// once for a burst of them.
 // The server sends every event once and in order; this script still checks the numbers, so that
 // a gap (or a heartbeat ahead of what it has) makes it reconnect from the last event it has.
 (function () {
@@ -15,8 +16,6 @@
   var lastSeq = parseInt(holder.dataset.meetingSeq, 10) || 0;
   var pageUrl = holder.dataset.pageUrl || window.location.pathname + window.location.search;
   var me = document.body.dataset.userId;
-  // Event types whose changes this page does not take from regions yet (see _live.html).
-  var fetchFor = (holder.dataset.liveFetch || "").split(" ").filter(Boolean);
   var attempt = 0;
   var fetchTimer = null;
   var RESYNC = 4000;
@@ -33,10 +32,22 @@
     holder.textContent = state === "live" ? "" : holder.dataset[state + "Label"];
   }
 
-  // Rows that are about the person holding the tablet; regions are rendered for everyone alike.
+  // Regions are rendered for everyone alike: rows about the person holding the tablet are marked
+  // with who they are about (data-people), and their own buttons with whom they are for
+  // (data-only-for) or not for (data-not-for).
+  function names(list) {
+    return list.split(" ").indexOf(me) !== -1;
+  }
+
   function markMine(root) {
     root.querySelectorAll("[data-people]").forEach(function (row) {
-      row.classList.toggle("is-me", row.dataset.people.split(" ").indexOf(me) !== -1);
+      row.classList.toggle("is-me", names(row.dataset.people));
+    });
+    root.querySelectorAll("[data-only-for]").forEach(function (element) {
+      element.hidden = !names(element.dataset.onlyFor);
+    });
+    root.querySelectorAll("[data-not-for]").forEach(function (element) {
+      element.hidden = names(element.dataset.notFor);
     });
   }
 
@@ -61,7 +72,17 @@
     ignoreActiveValue: true,
     restoreFocus: true,
     callbacks: {
-      beforeNodeMorphed: function (oldNode) {
+      beforeNodeMorphed: function (oldNode, newNode) {
+        // A region drawn for everyone holds the person's own regions as empty placeholders:
+        // keep what the page shows of them; their own frame brings their changes.
+        if (
+          newNode instanceof Element &&
+          newNode.hasAttribute("data-placeholder") &&
+          oldNode instanceof Element &&
+          !oldNode.hasAttribute("data-placeholder")
+        ) {
+          return false;
+        }
         return !edited(oldNode);
       },
       beforeAttributeUpdated: function (name, node) {
@@ -76,13 +97,18 @@
   }
 
   function apply(regions) {
+    var changed = false;
     Object.keys(regions || {}).forEach(function (id) {
       var target = document.getElementById(id);
       if (target) {
         morph(target, regions[id]);
+        changed = true;
       }
     });
-    markMine(document);
+    if (changed) {
+      markMine(document);
+      document.dispatchEvent(new CustomEvent("live:applied"));
+    }
   }
 
   // The one fetch: after a frame without regions, fetch the page and morph it in.
@@ -103,6 +129,7 @@
           if (main) {
             morph(document.getElementById("main"), main.outerHTML);
             markMine(document);
+            document.dispatchEvent(new CustomEvent("live:applied"));
           }
         });
     }, 250);
@@ -131,7 +158,7 @@
         lastSeq = frame.seq;
         apply(frame.regions);
         patch(frame);
-        if (frame.fetch || fetchFor.some(function (prefix) { return frame.event.indexOf(prefix) === 0; })) {
+        if (frame.fetch) {
           scheduleFetch();
         }
       } else if (frame.type === "regions" && frame.seq === lastSeq) {
@@ -170,8 +197,9 @@
     }
   }
 
-  // Regions are rendered once for everyone, without anyone's form token: a form sent from one
-  // carries this page's token.
+  // Regions are rendered once for everyone, without anyone's form token and without knowing
+  // which page shows them: a form sent from one carries this page's token, and comes back to
+  // this page (`return_to`).
   document.addEventListener(
     "submit",
     function (event) {
@@ -188,6 +216,10 @@
         form.appendChild(field);
       }
       field.value = token.content;
+      var back = form.querySelector('input[name="return_to"]');
+      if (back && holder.dataset.returnTo) {
+        back.value = holder.dataset.returnTo;
+      }
     },
     true
   );

@@ -1,78 +1,60 @@
 """The votes on an agenda item, for the agenda's screens (which load this tag, so that the
-agenda need not know about voting)."""
+agenda need not know about voting). Drawn for the person viewing the page, with their own
+ballot and conflict boxes; inside a region rendered for an audience (`audience_rights` in the
+context, and no `user`), with placeholders for those boxes (voting/regions.py)."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django import template
 
 from agendas.models import AgendaItem
 from meetings.models import Meeting
-from voting import forms, selectors
-from voting.models import Ballot, Poll
-from voting.permissions import can_prepare_polls
+from meetings.permissions import meeting_rights
+from voting import regions, selectors
 
 register = template.Library()
 
 
-@dataclass(frozen=True)
-class PollView:
-    poll: Poll
-    turnout: int
-    entitled: int
-    may_vote: bool
-    voted: bool
-    my_ballot: Ballot | None
-    request_key: str
+def _rights(context: template.Context, meeting: Meeting) -> tuple[frozenset[str], Any]:
+    """The rights the panel is drawn for, and the person it is drawn for: none in a region."""
+    user = context.get("user")
+    rights = context.get("audience_rights")
+    if rights is None:
+        rights = meeting_rights(user, meeting) if user is not None else frozenset()
+    return rights, user
 
 
 @register.inclusion_tag("voting/_votes.html", takes_context=True)
 def open_vote_elsewhere(
-    context: dict[str, Any], meeting: Meeting, current: AgendaItem | None, return_to: str
+    context: template.Context, meeting: Meeting, current: AgendaItem | None, return_to: str
 ) -> dict[str, Any]:
     """The vote open on another item than the one under way, so that nobody misses it."""
+    console = return_to == "console"
     poll = selectors.open_poll(meeting)
+    region_id = regions.region_ids(current or AgendaItem(), console, elsewhere=True)
     if poll is None or poll.item == current:
-        return {"polls": []}
-    return votes_panel(context, meeting, poll.item, return_to)
+        return {"polls": [], "region_id": region_id, "empty": True}
+    rights, owner = _rights(context, meeting)
+    return {
+        **regions.item_votes(
+            meeting, poll.item, rights, console=console, region_id=region_id, owner=owner
+        ),
+        "return_to": return_to,
+    }
 
 
 @register.inclusion_tag("voting/_votes.html", takes_context=True)
 def votes_panel(
-    context: dict[str, Any], meeting: Meeting, item: AgendaItem, return_to: str
+    context: template.Context, meeting: Meeting, item: AgendaItem, return_to: str
 ) -> dict[str, Any]:
-    user = context["user"]
-    preparer = can_prepare_polls(user, meeting)
-    entitled = selectors.entitled_voters(meeting, item)
-    views = []
-    for poll in selectors.polls_for_item(item):
-        if poll.status == Poll.Status.DRAFT and not preparer:
-            continue
-        views.append(
-            PollView(
-                poll=poll,
-                turnout=selectors.turnout(poll),
-                entitled=len(entitled),
-                may_vote=user.pk in entitled,
-                voted=selectors.has_voted(poll, user),
-                my_ballot=selectors.own_ballot(poll, user),
-                # One key per rendered form: a retried submission is recognised as the same.
-                request_key=secrets.token_urlsafe(16),
-            )
-        )
+    console = return_to == "console"
+    rights, owner = _rights(context, meeting)
+    region_id = regions.region_ids(item, console, elsewhere=False)
     return {
-        "meeting": meeting,
-        "item": item,
-        "polls": views,
-        "preparer": preparer and return_to == "console",
-        "poll_form": forms.PollForm(),
-        "recusal_form": forms.RecusalForm(),
-        "recused": item.recusals.filter(user=user).exists(),
-        "may_declare": user.pk in entitled,
+        **regions.item_votes(
+            meeting, item, rights, console=console, region_id=region_id, owner=owner
+        ),
         "return_to": return_to,
-        "csrf_token": context.get("csrf_token"),
-        "user": user,
     }

@@ -1,0 +1,359 @@
+"""The votes on the agenda screens as live regions: each item's polls (question, turnout,
+outcome, the chair's buttons), the vote open on another item than the one under way, and each
+person's own ballot box and conflict-of-interest box.
+
+A poll is the same for everyone with the same rights; whether a person may vote, has voted and
+how (a named vote) is theirs alone: a personal region, which the shared panel draws as an empty
+placeholder that the page keeps as it was. A ballot changes the voter's own box on every one of
+their screens (the event names the voter) and, for the others, one figure, the turnout, which
+the page writes from the event's payload: nobody's panel is drawn again for a ballot.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.template.loader import render_to_string
+
+from agendas import regions as agenda_regions
+from agendas import selectors as agenda_selectors
+from agendas.models import AgendaItem
+from agendas.permissions import agenda_of, agenda_visible
+from meetings import permissions
+from meetings import regions as meeting_regions
+from meetings.models import Meeting
+from realtime import regions
+from voting import forms, selectors
+from voting.models import Ballot, Participation, Poll, Recusal
+
+PREPARERS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
+POLL_EVENTS = ("voting.poll_created", "voting.poll_opened", "voting.poll_closed")
+
+
+@dataclass(frozen=True)
+class OwnBallot:
+    """The person's own ballot box on an open poll."""
+
+    poll: Poll
+    may_vote: bool
+    voted: bool
+    my_ballot: Ballot | None
+    request_key: str
+
+
+@dataclass(frozen=True)
+class OwnRecusal:
+    """Whether the person declared a conflict on the item, or may declare one now."""
+
+    item: AgendaItem
+    recused: bool
+    may_declare: bool
+
+
+@dataclass(frozen=True)
+class PollView:
+    poll: Poll
+    turnout: int
+    entitled: int
+    # The person's own box, when the page is drawn for one person; None in a shared region.
+    own: OwnBallot | None = None
+
+
+def can_prepare(rights: frozenset[str]) -> bool:
+    return bool(rights & PREPARERS)
+
+
+def votes_context(
+    meeting: Meeting,
+    item: AgendaItem,
+    rights: frozenset[str],
+    *,
+    console: bool,
+    polls: list[Poll],
+    turnout: dict[int, int],
+    entitled: int,
+    region_id: str,
+    owner: User | AnonymousUser | None = None,
+) -> dict[str, Any]:
+    """An item's votes as its panel shows them. With `owner`, the person's own boxes too (the
+    page); without, placeholders for them (a region)."""
+    preparer = can_prepare(rights)
+    shown = [poll for poll in polls if poll.status != Poll.Status.DRAFT or preparer]
+    recusal = None
+    views = [PollView(poll, turnout.get(poll.pk, 0), entitled) for poll in shown]
+    if owner is not None and owner.is_authenticated:
+        voters = selectors.entitled_voters(meeting, item)
+        views = [
+            PollView(v.poll, v.turnout, v.entitled, own_ballot(v.poll, owner, voters))
+            if v.poll.status == Poll.Status.OPEN
+            else v
+            for v in views
+        ]
+        recusal = OwnRecusal(
+            item,
+            Recusal.objects.filter(item=item, user=owner).exists(),
+            owner.pk in voters,
+        )
+    return {
+        "meeting": meeting,
+        "item": item,
+        "polls": views,
+        "preparer": preparer and console,
+        "console": console,
+        "region_id": region_id,
+        "poll_form": forms.PollForm(),
+        "recusal": recusal,
+        "recusal_form": forms.RecusalForm(),
+    }
+
+
+def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> OwnBallot:
+    return OwnBallot(
+        poll=poll,
+        may_vote=user.pk in voters,
+        voted=selectors.has_voted(poll, user),
+        my_ballot=selectors.own_ballot(poll, user),
+        # One key per rendered form: a retried submission is recognised as the same.
+        request_key=secrets.token_urlsafe(16),
+    )
+
+
+def item_votes(
+    meeting: Meeting,
+    item: AgendaItem,
+    rights: frozenset[str],
+    *,
+    console: bool,
+    region_id: str,
+    owner: User | AnonymousUser | None = None,
+) -> dict[str, Any]:
+    """`votes_context` read from the database (the pages' way)."""
+    polls = list(selectors.polls_for_item(item))
+    return votes_context(
+        meeting,
+        item,
+        rights,
+        console=console,
+        polls=polls,
+        turnout=selectors.turnouts(polls),
+        entitled=len(selectors.entitled_voters(meeting, item)),
+        region_id=region_id,
+        owner=owner,
+    )
+
+
+def region_ids(item: AgendaItem, console: bool, elsewhere: bool) -> str:
+    if elsewhere:
+        return "console-vote-elsewhere" if console else "vote-elsewhere"
+    return f"console-votes-{item.pk}" if console else f"votes-{item.pk}"
+
+
+# The shared regions
+
+
+@dataclass(frozen=True)
+class VotesData:
+    meeting: Meeting
+    # The items whose panels the event changed, with their polls, turnouts and entitled count.
+    items: list[tuple[AgendaItem, list[Poll], dict[int, int], int]]
+    # The vote open on an item other than the one under way, and the one under way.
+    open_poll: Poll | None
+    current: AgendaItem | None
+    # Whether the vote open elsewhere is drawn again.
+    elsewhere: bool = True
+
+
+def _load_votes(meeting: Meeting, payload: dict[str, Any]) -> VotesData:
+    overview = agenda_selectors.agenda_overview(meeting)
+    current = overview.current.item if overview.current else None
+    open_poll = selectors.open_poll(meeting)
+    item_ids: set[int] = set()
+    if payload.get("item"):
+        item_ids.add(payload["item"])
+    elif "attendance" in payload:
+        # Who may vote changed: only an open vote's figure shows it.
+        if open_poll is None:
+            return VotesData(meeting, [], None, current, elsewhere=False)
+        item_ids.add(open_poll.item_id)
+    items = list(AgendaItem.objects.filter(meeting=meeting, pk__in=item_ids))
+    if items:
+        entitled = selectors.entitled_by_item(meeting, items)
+    loaded = []
+    for item in items:
+        polls = list(selectors.polls_for_item(item))
+        loaded.append((item, polls, selectors.turnouts(polls), len(entitled[item.pk])))
+    return VotesData(meeting, loaded, open_poll, current)
+
+
+def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
+    meeting = data.meeting
+    if not agenda_visible(rights, agenda_of(meeting)):
+        return {}
+    html: dict[str, str] = {}
+    consoles = (False, True) if can_prepare(rights) else (False,)
+    for item, polls, turnout, entitled in data.items:
+        for console in consoles:
+            region_id = region_ids(item, console, elsewhere=False)
+            html[region_id] = _render(
+                votes_context(
+                    meeting,
+                    item,
+                    rights,
+                    console=console,
+                    polls=polls,
+                    turnout=turnout,
+                    entitled=entitled,
+                    region_id=region_id,
+                )
+            )
+    if data.elsewhere:
+        for console in consoles:
+            html.update(_elsewhere(data, rights, console))
+    return html
+
+
+def _elsewhere(data: VotesData, rights: frozenset[str], console: bool) -> dict[str, str]:
+    """The vote open on another item than the one under way, so that nobody misses it."""
+    region_id = region_ids(data.current or AgendaItem(), console, elsewhere=True)
+    poll = data.open_poll
+    if poll is None or poll.item_id == (data.current.pk if data.current else None):
+        return {region_id: f'<div class="votes-region" id="{region_id}"></div>'}
+    loaded = next((entry for entry in data.items if entry[0].pk == poll.item_id), None)
+    if loaded is None:
+        polls = list(selectors.polls_for_item(poll.item))
+        turnout = selectors.turnouts(polls)
+        entitled = len(selectors.entitled_voters(data.meeting, poll.item))
+    else:
+        _, polls, turnout, entitled = loaded
+    context = votes_context(
+        data.meeting,
+        poll.item,
+        rights,
+        console=console,
+        polls=polls,
+        turnout=turnout,
+        entitled=entitled,
+        region_id=region_id,
+    )
+    return {region_id: _render(context)}
+
+
+def _render(context: dict[str, Any]) -> str:
+    return render_to_string("voting/_votes.html", context)
+
+
+# The personal regions
+
+
+def _load_own(
+    meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
+) -> dict[int, list[OwnBallot | OwnRecusal]]:
+    """Each person's ballot boxes on the open polls and conflict boxes on the items the event
+    concerns: the one it names (or its poll's), or every item when who is in the room or the
+    session's state changed."""
+    items = AgendaItem.objects.filter(meeting=meeting)
+    if payload.get("item"):
+        items = items.filter(pk=payload["item"])
+    elif payload.get("poll"):
+        items = items.filter(polls__pk=payload["poll"])
+    item_list = list(items)
+    entitled = selectors.entitled_by_item(meeting, item_list)
+    open_polls = list(
+        Poll.objects.filter(item__in=item_list, status=Poll.Status.OPEN).select_related("item")
+    )
+    voted = set(
+        Participation.objects.filter(poll__in=open_polls, voter_id__in=user_ids).values_list(
+            "poll_id", "voter_id"
+        )
+    )
+    ballots = {
+        (ballot.poll_id, ballot.voter_id): ballot
+        for ballot in Ballot.objects.filter(
+            poll__in=[p for p in open_polls if p.secrecy == Poll.Secrecy.NAMED],
+            voter_id__in=user_ids,
+        )
+    }
+    recused = set(
+        Recusal.objects.filter(item__in=item_list, user_id__in=user_ids).values_list(
+            "item_id", "user_id"
+        )
+    )
+    own: dict[int, list[OwnBallot | OwnRecusal]] = {}
+    for user_id in user_ids:
+        boxes: list[OwnBallot | OwnRecusal] = [
+            OwnBallot(
+                poll,
+                user_id in entitled[poll.item_id],
+                (poll.pk, user_id) in voted,
+                ballots.get((poll.pk, user_id)),
+                secrets.token_urlsafe(16),
+            )
+            for poll in open_polls
+        ]
+        boxes += [
+            OwnRecusal(item, (item.pk, user_id) in recused, user_id in entitled[item.pk])
+            for item in item_list
+        ]
+        own[user_id] = boxes
+    return own
+
+
+def _own(boxes: list[OwnBallot | OwnRecusal]) -> dict[str, str]:
+    html: dict[str, str] = {}
+    for box in boxes:
+        if isinstance(box, OwnBallot):
+            html[f"ballot-{box.poll.pk}"] = render_to_string(
+                "voting/_ballot.html", {"own": box, "poll": box.poll, "meeting": box.poll.meeting}
+            )
+        elif not box.recused and not box.may_declare:
+            html[f"recusal-{box.item.pk}"] = _empty_recusal(box.item)
+        else:
+            html[f"recusal-{box.item.pk}"] = render_to_string(
+                "voting/_recusal.html",
+                {"recusal": box, "item": box.item, "recusal_form": forms.RecusalForm()},
+            )
+    return html
+
+
+def _empty_recusal(item: AgendaItem) -> str:
+    return f'<div class="recusal-box" id="recusal-{item.pk}" data-personal></div>'
+
+
+def _everyone(meeting: Meeting, payload: dict[str, Any]) -> Iterable[int]:
+    return meeting_regions.everyone(meeting)
+
+
+def register() -> None:
+    regions.register_shared(
+        regions.SharedRegion(
+            "votes",
+            (
+                *POLL_EVENTS,
+                "voting.recusal_declared",
+                "meetings.attendance_changed",
+                *agenda_regions.ITEM_EVENTS,
+                *agenda_regions.STATUS_EVENTS,
+            ),
+            load=_load_votes,
+            render=_votes,
+            variant=lambda rights: (can_prepare(rights), permissions.MANAGE_MEETING in rights),
+        )
+    )
+    regions.register_personal(
+        regions.PersonalRegion(
+            "own-votes",
+            on=("voting.ballot_cast", "voting.recusal_declared", "meetings.attendance_changed"),
+            on_everyone=(
+                "voting.poll_opened",
+                *agenda_regions.ITEM_EVENTS,
+                *agenda_regions.STATUS_EVENTS,
+            ),
+            everyone=_everyone,
+            load=_load_own,
+            render=_own,
+        )
+    )

@@ -32,7 +32,7 @@ from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
 from tests.prebuilt import Prebuilt, sort_items, wanted
-from tests.server import running_server, server_process  # noqa: F401  (fixtures)
+from tests.server import running_server, server_process, shared_server  # noqa: F401  (fixtures)
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (

@@ -5,9 +5,10 @@ Tests that need committed data (`transaction=True`) also ask for `serialized_rol
 the flush after such a test would otherwise remove what the migrations created, such as the
 Secretariat group.
 
-The Government and the committee are built once per worker and restored by rollback
-(tests/prebuilt.py). Parallel workers (pytest-xdist) each have their own test database, which
-pytest-django names after the worker, and their own Redis database, numbered from REDIS_URL's.
+The personas, and the meetings and sittings built on them, are built once per worker and
+restored by rollback (tests/prebuilt.py). Parallel workers (pytest-xdist) each have their own
+test database, which pytest-django names after the worker, and their own Redis database,
+numbered from REDIS_URL's.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
-from tests.prebuilt import Prebuilt, sort_items, wanted
+from tests.prebuilt import Prebuilt, prebuilt_fixture, sort_items, wanted
 from tests.server import running_server, server_process, shared_server  # noqa: F401  (fixtures)
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
@@ -107,7 +108,9 @@ class Personas:
         return [self.chair, *self.vice_chairs, *self.members]
 
 
-def _make_secretariat() -> User:
+@prebuilt_fixture
+def secretariat(db: None) -> User:
+    """A secretariat officer: may create bodies, has no role in any yet."""
     user = UserFactory(username="secretariat")
     user.groups.add(permissions.secretariat_group())
     return user
@@ -132,13 +135,17 @@ def _build_body(
     )
 
 
-def _build_government(secretariat: User) -> Personas:
+@prebuilt_fixture
+def government(secretariat: User) -> Personas:
+    """The Government: 27 voting members (the Prime Minister, 4 deputies, 22 ministers)."""
     return _build_body(
         secretariat, name="Government", kind=Body.Kind.GOVERNMENT, vice_chairs=4, members=22
     )
 
 
-def _build_committee(secretariat: User) -> Personas:
+@prebuilt_fixture
+def committee(secretariat: User) -> Personas:
+    """A committee under Robert's Rules: 5 voting members."""
     return _build_body(
         secretariat, name="Finance Committee", kind=Body.Kind.COMMITTEE, vice_chairs=0, members=4
     )
@@ -146,13 +153,7 @@ def _build_committee(secretariat: User) -> Personas:
 
 @pytest.fixture(scope="session")
 def prebuilt_state(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Prebuilt]:
-    state = Prebuilt(
-        {
-            "secretariat": lambda built: _make_secretariat(),
-            "government": lambda built: _build_government(built["secretariat"]),
-            "committee": lambda built: _build_committee(built["secretariat"]),
-        }
-    )
+    state = Prebuilt()
     yield state
     with django_db_blocker.unblock():
         state.release()
@@ -162,7 +163,8 @@ def prebuilt_state(django_db_setup: None, django_db_blocker: DjangoDbBlocker) ->
 def prebuilt(
     request: pytest.FixtureRequest, prebuilt_state: Prebuilt, django_db_blocker: DjangoDbBlocker
 ) -> dict[str, Any]:
-    """Copies of the personas this test asks for, built once in the outer transaction."""
+    """Copies of the prebuilt fixtures this test asks for, built once in the outer transaction
+    (tests/prebuilt.py)."""
     with django_db_blocker.unblock():
         prebuilt_state.hold(wanted(request.node))
     return prebuilt_state.copies()
@@ -171,34 +173,10 @@ def prebuilt(
 @pytest.fixture
 def _django_db_helper(prebuilt: dict[str, Any], _django_db_helper: None) -> None:
     """pytest-django's fixture behind `db`, `transactional_db` and the django_db marker, entered
-    once the prebuilt personas are in place: the test's transaction nests inside theirs."""
+    once the prebuilt fixtures are in place: the test's transaction nests inside theirs."""
 
 
-@pytest.fixture
-def secretariat(db: None, prebuilt: dict[str, Any]) -> User:
-    """A secretariat officer: may create bodies, has no role in any yet."""
-    if "secretariat" in prebuilt:
-        return prebuilt["secretariat"]
-    return _make_secretariat()
-
-
-@pytest.fixture
-def government(secretariat: User, prebuilt: dict[str, Any]) -> Personas:
-    """The Government: 27 voting members (the Prime Minister, 4 deputies, 22 ministers)."""
-    if "government" in prebuilt:
-        return prebuilt["government"]
-    return _build_government(secretariat)
-
-
-@pytest.fixture
-def committee(secretariat: User, prebuilt: dict[str, Any]) -> Personas:
-    """A committee under Robert's Rules: 5 voting members."""
-    if "committee" in prebuilt:
-        return prebuilt["committee"]
-    return _build_committee(secretariat)
-
-
-@pytest.fixture
+@prebuilt_fixture
 def outsider(db: None) -> User:
     return UserFactory(username="outsider")
 
@@ -215,12 +193,12 @@ def plan_meeting(personas: Personas, *, starts_in: datetime.timedelta, **fields:
     return services.meeting_create(actor=personas.secretary, body=personas.body, **values)
 
 
-@pytest.fixture
+@prebuilt_fixture
 def draft_meeting(government: Personas) -> Meeting:
     return plan_meeting(government, starts_in=datetime.timedelta(hours=1))
 
 
-@pytest.fixture
+@prebuilt_fixture
 def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
     """A Government meeting scheduled for an hour from now: check-in is open."""
     return services.meeting_schedule(actor=government.secretary, meeting=draft_meeting)

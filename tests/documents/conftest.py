@@ -26,6 +26,7 @@ from documents.models import Document, Packet
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from tests.conftest import Personas, check_in, plan_meeting
+from tests.prebuilt import prebuilt_fixture
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 READER_NAME = ("Nguyễn Thị", "Lan")
@@ -162,7 +163,7 @@ class Board:
         return self.personas.members[1]
 
 
-@pytest.fixture
+@prebuilt_fixture
 def board(committee: Personas) -> Board:
     member = committee.members[0]
     member.first_name, member.last_name = READER_NAME

@@ -14,6 +14,9 @@ DEMO_PKI_DIR = $${MINUTES_PKI_DIR:-$${VAR_DIR:-$(CURDIR)/var}/pki}
 # `make test` runs against real services; these are the local defaults.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Parallel test workers (pytest-xdist), one per core by default. Each has its own test database
+# (test_meetings_gw0, ...) and its own Redis database, numbered on from TEST_REDIS_URL's.
+TEST_WORKERS ?= auto
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
 # pdfsig), NSS tools (certutil builds the trust store pdfsig reads), fonts for PDF rendering and
@@ -79,7 +82,7 @@ check-messages: system-deps
 
 test: system-deps $(VENV)/.test-deps check-messages lint typecheck
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Regenerates the README screenshots in headless Chromium.
 screenshots: system-deps $(VENV)/.test-deps

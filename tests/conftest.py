@@ -4,12 +4,21 @@ The suite never skips a missing service: it stops with the command that starts i
 Tests that need committed data (`transaction=True`) also ask for `serialized_rollback=True`:
 the flush after such a test would otherwise remove what the migrations created, such as the
 Secretariat group.
+
+The personas, and the meetings and sittings built on them, are built once per worker and
+restored by rollback (tests/prebuilt.py). Parallel workers (pytest-xdist) each have their own
+test database, which pytest-django names after the worker, and their own Redis database,
+numbered from REDIS_URL's.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -17,16 +26,50 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
+from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
-from tests.server import running_server, server_kind, server_process  # noqa: F401  (fixtures)
+from tests.prebuilt import Prebuilt, prebuilt_fixture, sort_items, wanted
+from tests.server import (  # noqa: F401  (fixtures)
+    running_server,
+    server_kind,
+    server_process,
+    shared_server,
+)
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
     'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
 )
+
+
+def worker_redis_url(url: str, worker: str | None) -> str:
+    """The Redis URL of an xdist worker ("gw0", "gw1"...): the database numbered from the URL's
+    one plus the worker's index. The channel layer's prefix carries the database number and
+    pub/sub channels belong to the whole Redis server, so workers on distinct databases never
+    receive each other's events, as their servers' meeting numbers may collide."""
+    if not worker or not url:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or "0")
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{base + index}"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    url = worker_redis_url(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
+    if url != settings.REDIS_URL:
+        settings.REDIS_URL = url
+        settings.CHANNEL_LAYERS = {"default": redis_channel_layer(url)}
+        os.environ["REDIS_URL"] = url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # After pytest-django's own ordering (tryfirst), which this keeps.
+    sort_items(items)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -70,7 +113,7 @@ class Personas:
         return [self.chair, *self.vice_chairs, *self.members]
 
 
-@pytest.fixture
+@prebuilt_fixture
 def secretariat(db: None) -> User:
     """A secretariat officer: may create bodies, has no role in any yet."""
     user = UserFactory(username="secretariat")
@@ -97,7 +140,7 @@ def _build_body(
     )
 
 
-@pytest.fixture
+@prebuilt_fixture
 def government(secretariat: User) -> Personas:
     """The Government: 27 voting members (the Prime Minister, 4 deputies, 22 ministers)."""
     return _build_body(
@@ -105,7 +148,7 @@ def government(secretariat: User) -> Personas:
     )
 
 
-@pytest.fixture
+@prebuilt_fixture
 def committee(secretariat: User) -> Personas:
     """A committee under Robert's Rules: 5 voting members."""
     return _build_body(
@@ -113,7 +156,32 @@ def committee(secretariat: User) -> Personas:
     )
 
 
+@pytest.fixture(scope="session")
+def prebuilt_state(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Prebuilt]:
+    state = Prebuilt()
+    yield state
+    with django_db_blocker.unblock():
+        state.release()
+
+
 @pytest.fixture
+def prebuilt(
+    request: pytest.FixtureRequest, prebuilt_state: Prebuilt, django_db_blocker: DjangoDbBlocker
+) -> dict[str, Any]:
+    """Copies of the prebuilt fixtures this test asks for, built once in the outer transaction
+    (tests/prebuilt.py)."""
+    with django_db_blocker.unblock():
+        prebuilt_state.hold(wanted(request.node))
+    return prebuilt_state.copies()
+
+
+@pytest.fixture
+def _django_db_helper(prebuilt: dict[str, Any], _django_db_helper: None) -> None:
+    """pytest-django's fixture behind `db`, `transactional_db` and the django_db marker, entered
+    once the prebuilt fixtures are in place: the test's transaction nests inside theirs."""
+
+
+@prebuilt_fixture
 def outsider(db: None) -> User:
     return UserFactory(username="outsider")
 
@@ -130,12 +198,12 @@ def plan_meeting(personas: Personas, *, starts_in: datetime.timedelta, **fields:
     return services.meeting_create(actor=personas.secretary, body=personas.body, **values)
 
 
-@pytest.fixture
+@prebuilt_fixture
 def draft_meeting(government: Personas) -> Meeting:
     return plan_meeting(government, starts_in=datetime.timedelta(hours=1))
 
 
-@pytest.fixture
+@prebuilt_fixture
 def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
     """A Government meeting scheduled for an hour from now: check-in is open."""
     return services.meeting_schedule(actor=government.secretary, meeting=draft_meeting)

@@ -6,7 +6,8 @@ It is started as a deployment starts it: by default the project's server
 subprocess, so it sees only committed data: the fixture makes the test transactional, with a
 serialized rollback so that the flush afterwards does not remove what the migrations created
 (the Secretariat group). Import `running_server` (or `server_process`, to restart the server
-during a test) into a conftest.py to use it.
+during a test) into a conftest.py to use it. Starting a server takes a second or more, so
+`running_server` keeps one per worker for the tests that take it as it starts.
 """
 
 from __future__ import annotations
@@ -94,6 +95,20 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes]) -> No
     raise RuntimeError(f"the server did not accept connections within {START_TIMEOUT:.0f} s")
 
 
+def server_environment(*, redis_url: str, heartbeat_seconds: float = 60) -> dict[str, str]:
+    """The environment a server process starts with: the test's own, on the test database."""
+    return {
+        **os.environ,
+        "DATABASE_URL": server_database_url(),
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONUNBUFFERED": "1",
+        # Long by default, so that an event arriving in time came by the live push; fault
+        # tests shorten it to see a lost push recovered from the log within seconds.
+        "REALTIME_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+    }
+
+
 class ServerProcess:
     """A server process on a fixed port that a test can stop and start again."""
 
@@ -104,16 +119,9 @@ class ServerProcess:
         self.host, self.port = "127.0.0.1", free_port()
         # Server options a test adds to the command line.
         self.options: list[str] = []
-        self.environment = {
-            **os.environ,
-            "DATABASE_URL": server_database_url(),
-            "REDIS_URL": redis_url,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "PYTHONUNBUFFERED": "1",
-            # Long by default, so that an event arriving in time came by the live push; fault
-            # tests shorten it to see a lost push recovered from the log within seconds.
-            "REALTIME_HEARTBEAT_SECONDS": str(heartbeat_seconds),
-        }
+        self.environment = server_environment(
+            redis_url=redis_url, heartbeat_seconds=heartbeat_seconds
+        )
         self.stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed by the fixture)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -156,6 +164,17 @@ class ServerProcess:
         self.environment.update(settings)
         self.options.extend(options)
 
+    def running(self) -> RunningServer:
+        """The server, started if it is not running."""
+        if self.process is not None and self.process.poll() is None:
+            return RunningServer(host=self.host, port=self.port, process=self.process)
+        self.stop()
+        return self.start()
+
+    def close(self) -> None:
+        self.stop()
+        self.stderr.close()
+
 
 @pytest.fixture
 def server_kind() -> str:
@@ -172,13 +191,76 @@ def server_process(
     try:
         yield server
     finally:
-        server.stop()
-        server.stderr.close()
+        server.close()
+
+
+class SharedServer:
+    """The worker's server for `running_server`, kept from one test to the next.
+
+    A test's server is started with the test's environment (MEDIA_ROOT for instance): the
+    shared one serves a test only when that environment is the one it was started with, and
+    is replaced otherwise. Nothing of a test outlives it in the server: the server reads
+    every request's data from the database, which is flushed after each of these tests, and
+    its per-meeting state is keyed by meeting numbers, which are never reused.
+    """
+
+    def __init__(self) -> None:
+        self.server: ServerProcess | None = None
+
+    def running(self, environment: dict[str, str], kind: str) -> RunningServer:
+        if self.server is not None and (
+            self.server.kind != kind or _differ(self.server.environment, environment)
+        ):
+            self.close()
+        if self.server is None:
+            self.server = ServerProcess(redis_url=environment["REDIS_URL"], kind=kind)
+            self.server.environment = environment
+        return self.server.running()
+
+    def exited(self) -> str | None:
+        """The server's error output if it exited, which it never does on its own."""
+        server = self.server
+        if server is None or server.process is None or server.process.poll() is None:
+            return None
+        return _read(server.stderr)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+
+
+def _differ(started: dict[str, str], wanted: dict[str, str]) -> bool:
+    # pytest names the test running in the environment, which the server has no use for.
+    ignored = {"PYTEST_CURRENT_TEST"}
+    return {k: v for k, v in started.items() if k not in ignored} != {
+        k: v for k, v in wanted.items() if k not in ignored
+    }
+
+
+@pytest.fixture(scope="session")
+def shared_server(django_db_setup: None) -> Iterator[SharedServer]:
+    """Stopped before the test database is dropped, which it keeps connections to."""
+    shared = SharedServer()
+    try:
+        yield shared
+    finally:
+        shared.close()
 
 
 @pytest.fixture
-def running_server(server_process: ServerProcess) -> RunningServer:
-    return server_process.start()
+def running_server(
+    transactional_db: None,
+    django_db_serialized_rollback: None,
+    shared_server: SharedServer,
+    server_kind: str,
+) -> Iterator[RunningServer]:
+    """A started server on the test database, shared with the worker's other tests."""
+    yield shared_server.running(server_environment(redis_url=settings.REDIS_URL), server_kind)
+    error = shared_server.exited()
+    if error is not None:
+        print(f"the server exited during the test:\n{error}", file=sys.stderr)
+        shared_server.close()
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from agendas import services
 from agendas.models import AgendaItem
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from realtime.models import MeetingEvent
 from tests.conftest import Personas, check_in
+from tests.prebuilt import prebuilt_fixture
 
 
 @dataclass
@@ -48,13 +47,13 @@ def build_agenda(government: Personas, meeting: Meeting) -> AgendaPlan:
     )
 
 
-@pytest.fixture
+@prebuilt_fixture
 def agenda(government: Personas, meeting: Meeting) -> AgendaPlan:
     """A scheduled meeting's agenda, not yet published."""
     return build_agenda(government, meeting)
 
 
-@pytest.fixture
+@prebuilt_fixture
 def session(government: Personas, agenda: AgendaPlan) -> AgendaPlan:
     """The agenda published, a quorum checked in and the session open."""
     services.agenda_publish(actor=government.secretary, meeting=agenda.meeting)

@@ -36,6 +36,7 @@ from tests.meetings.test_api import (
     database_state,
     refused,
 )
+from tests.prebuilt import prebuilt_fixture
 
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
@@ -97,7 +98,7 @@ class Live:
         }
 
 
-@pytest.fixture
+@prebuilt_fixture
 def live(government: Personas, session: AgendaPlan) -> Live:
     services.agenda_item_start(actor=government.chair, item=session.decree)
     speaker = services.speaker_request(actor=government.members[0], item=session.decree)

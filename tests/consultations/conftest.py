@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
@@ -16,6 +15,7 @@ from meetings import services as meeting_services
 from meetings.models import Body, Membership
 from tests.conftest import Personas
 from tests.factories import UserFactory
+from tests.prebuilt import prebuilt_fixture
 
 SESSION = "a-session-key-for-tests"
 
@@ -51,7 +51,7 @@ class Board:
         return self.personas.voters
 
 
-@pytest.fixture
+@prebuilt_fixture
 def board(committee: Personas, outsider: User) -> Board:
     return build_board(committee, outsider)
 
@@ -76,7 +76,7 @@ def in_days(days: float) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=days)
 
 
-@pytest.fixture
+@prebuilt_fixture
 def draft(board: Board) -> Consultation:
     return build_draft(board)
 
@@ -92,7 +92,7 @@ def build_draft(board: Board) -> Consultation:
     )
 
 
-@pytest.fixture
+@prebuilt_fixture
 def sent(board: Board, draft: Consultation) -> Consultation:
     return services.consultation_send(actor=board.secretary, consultation=draft)
 

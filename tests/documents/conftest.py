@@ -25,6 +25,7 @@ from documents.models import Document, Packet
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from tests.conftest import Personas, check_in, plan_meeting
+from tests.prebuilt import prebuilt_fixture
 
 READER_NAME = ("Nguyễn Thị", "Lan")
 
@@ -159,7 +160,7 @@ class Board:
         return self.personas.members[1]
 
 
-@pytest.fixture
+@prebuilt_fixture
 def board(committee: Personas) -> Board:
     member = committee.members[0]
     member.first_name, member.last_name = READER_NAME

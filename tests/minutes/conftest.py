@@ -26,6 +26,7 @@ from minutes.models import Minutes
 from tests.agendas.conftest import AgendaPlan, build_agenda
 from tests.conftest import Personas, check_in
 from tests.factories import UserFactory
+from tests.prebuilt import prebuilt_fixture
 from voting import services as voting_services
 from voting.models import Poll
 
@@ -116,7 +117,7 @@ def hold_meeting(government: Personas, meeting: Meeting) -> Held:
     )
 
 
-@pytest.fixture
+@prebuilt_fixture
 def held(government: Personas, meeting: Meeting) -> Held:
     return hold_meeting(government, meeting)
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from agendas import services as agenda_services
 from meetings import services as meeting_services
 from meetings.models import Meeting
 from tests.agendas.conftest import AgendaPlan, build_agenda
 from tests.conftest import Personas, check_in
+from tests.prebuilt import prebuilt_fixture
 
 
-@pytest.fixture
+@prebuilt_fixture
 def sitting(government: Personas, meeting: Meeting) -> AgendaPlan:
     """20 of the 27 members in the room, the session open, the decree under discussion."""
     plan = build_agenda(government, meeting)

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.core.management import call_command
 
 assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+# Quick password hashes for the 28 people, as everywhere in the suite (tests/conftest.py): the
+# default hasher spent most of the minute the child may take.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 call_command("migrate", verbosity=0)
 
 from meetings import permissions

@@ -109,16 +109,25 @@ def test_the_secretariat_reorders_the_agenda_by_dragging(
         expect(report.locator(".item-number").first).to_have_text("3")
         handle = report.locator(".drag-handle").first
         target = page.locator(f"#item-{agenda.budget.pk} .editor-row").first
+        first_row = page.locator("ol.editor-tree > li").first
         # Both rows on screen, and the target's place read after any scrolling that brings
         # them there: the pointer works in viewport coordinates.
         target.scroll_into_view_if_needed()
         handle.hover()
+        page.mouse.down()
         box = target.bounding_box()
         assert box is not None
-        page.mouse.down()
         page.mouse.move(box["x"] + 40, box["y"] + 4, steps=12)
-        # Sortable moves the row while the pointer is down; let go once it sits first.
-        first_row = page.locator("ol.editor-tree > li").first
+        # Sortable moves the row while the pointer is down, on pointer moves, and the rows
+        # shift as it does; on a busy machine it can lag behind the gesture, so keep pointing
+        # at the top of the target row, wherever it now is, until the dragged row sits first.
+        for nudge in range(40):
+            if first_row.get_attribute("id") == f"item-{agenda.report.pk}":
+                break
+            box = target.bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + 40 + nudge % 3, box["y"] + 1 + nudge % 4, steps=3)
+            page.wait_for_timeout(100)
         expect(first_row).to_have_id(f"item-{agenda.report.pk}", timeout=5_000)
         page.mouse.up()
         expect(page.locator(f"#item-{agenda.report.pk} .item-number").first).to_have_text(

@@ -35,15 +35,16 @@ MODERATORS = frozenset({RUN, MANAGE})
 TIMED = {S.IN_SESSION, S.ADJOURNED}
 
 ITEM_EVENTS = ("agendas.item_started", "agendas.item_ended", "agendas.item_deferred")
-AGENDA_EVENTS = (
+# Changes of the agenda's items, their numbers or its publication.
+STRUCTURE_EVENTS = (
     "agendas.item_created",
     "agendas.item_changed",
     "agendas.item_deleted",
     "agendas.item_moved",
     "agendas.agenda_published",
     "agendas.agenda_unpublished",
-    *ITEM_EVENTS,
 )
+AGENDA_EVENTS = (*STRUCTURE_EVENTS, *ITEM_EVENTS)
 SPEAKER_EVENTS = (
     "agendas.speaker_requested",
     "agendas.speaker_withdrawn",

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.template.loader import render_to_string
 from guardian.shortcuts import get_users_with_perms
 
+from agendas.regions import STRUCTURE_EVENTS
 from documents import permissions, selectors
 from documents.models import Document
 from meetings import regions as meeting_regions
@@ -26,12 +27,7 @@ PACKET_EVENTS = (
     "documents.packet_published",
     "documents.packet_unpublished",
     "documents.confidential_revoked",
-    "agendas.item_created",
-    "agendas.item_changed",
-    "agendas.item_deleted",
-    "agendas.item_moved",
-    "agendas.agenda_published",
-    "agendas.agenda_unpublished",
+    *STRUCTURE_EVENTS,
 )
 # Changes of one paper or of who may read it: only those who may read it see them.
 PAPER_EVENTS = (

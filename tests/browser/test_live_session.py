@@ -110,14 +110,27 @@ def test_the_secretariat_reorders_the_agenda_by_dragging(
         handle = report.locator(".drag-handle").first
         target = page.locator(f"#item-{agenda.budget.pk} .editor-row").first
         first_row = page.locator("ol.editor-tree > li").first
-        # Both rows on screen, and the target's place read after any scrolling that brings
-        # them there: the pointer works in viewport coordinates.
-        target.scroll_into_view_if_needed()
-        handle.hover()
-        page.mouse.down()
-        box = target.bounding_box()
-        assert box is not None
-        page.mouse.move(box["x"] + 40, box["y"] + 4, steps=12)
+        # The drag works once the page script has made the lists sortable; on a busy machine
+        # that can come after the rows are drawn.
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-sortable-items]')]"
+            ".every((list) => window.Sortable && window.Sortable.get(list))"
+        )
+        dragging = page.locator(".sortable-chosen")
+        for _attempt in range(3):
+            # Both rows on screen, and the target's place read after any scrolling that brings
+            # them there: the pointer works in viewport coordinates.
+            target.scroll_into_view_if_needed()
+            handle.hover()
+            page.mouse.down()
+            box = target.bounding_box()
+            assert box is not None
+            page.mouse.move(box["x"] + 40, box["y"] + 4, steps=12)
+            if dragging.count():
+                break
+            # Sortable did not take the gesture (the pointer went up with nothing picked up,
+            # which moves nothing): make it again.
+            page.mouse.up()
         # Sortable moves the row while the pointer is down, on pointer moves, and the rows
         # shift as it does; on a busy machine it can lag behind the gesture, so keep pointing
         # at the top of the target row, wherever it now is, until the dragged row sits first.

@@ -28,6 +28,8 @@ class ItemForm(forms.Form):
         queryset=AgendaItem.objects.none(),
         required=False,
         empty_label=_("(top level)"),
+        # Its own id: the agenda's events redraw its choices (agendas.regions).
+        widget=forms.Select(attrs={"id": "agenda-item-parent"}),
     )
     kind = forms.ChoiceField(
         label=_("Type"), choices=AgendaItem.Kind.choices, initial=AgendaItem.Kind.DISCUSSION

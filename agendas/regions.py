@@ -234,7 +234,28 @@ def _agenda_lists(data: AgendaData, rights: frozenset[str]) -> dict[str, str]:
         }
         html["agenda-head"] = _html("agendas/_editor_head.html", editor)
         html["agenda-items"] = _html("agendas/_editor_items.html", editor)
+        if editor["editable"]:
+            numbers = {row.item.pk: row.number for row in data.overview.rows}
+            form = forms.ItemForm(meeting=data.meeting, numbers=numbers)
+            html["agenda-item-parent"] = str(form["parent"])
     return html
+
+
+def _item_numbers(data: AgendaData, rights: frozenset[str]) -> dict[str, str]:
+    """Each item's number on its own page: adding, moving or removing one item renumbers
+    others, whose pages show no other part of the agenda."""
+    if not agenda_visible(rights, data.overview.agenda):
+        return {}
+    return {
+        f"item-number-{row.item.pk}": _html(
+            "agendas/_item_eyebrow.html", {"item": row.item, "row": row}
+        )
+        for row in data.overview.rows
+    }
+
+
+def _visibility_variant(rights: frozenset[str]) -> tuple[bool, bool]:
+    return (MANAGE in rights, VIEW in rights)
 
 
 def agenda_card_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -450,6 +471,13 @@ def register() -> None:
             load=_load_agenda,
             render=_agenda_lists,
             variant=_agenda_variant,
+        ),
+        regions.SharedRegion(
+            "agenda-numbers",
+            STRUCTURE_EVENTS,
+            load=_load_agenda,
+            render=_item_numbers,
+            variant=_visibility_variant,
         ),
         regions.SharedRegion(
             "agenda-timer",

@@ -200,3 +200,32 @@ def test_a_prepared_vote_reaches_only_the_chair_and_a_ballot_only_the_voter(
     assert set(cast["personal"]) == {f"{voter.pk}|en", f"{voter.pk}|vi"}
     box = own(cast, voter.pk)[f"ballot-{poll.pk}"]
     assert "You voted: Yes." in box and "vote-yes" not in box
+
+
+def test_moving_an_item_renumbers_the_pages_of_the_items_it_passed(
+    government: Personas, agenda: AgendaPlan
+) -> None:
+    meeting = agenda.meeting
+    services.agenda_publish(actor=government.secretary, meeting=meeting)
+    services.agenda_item_move(
+        actor=government.secretary, item=agenda.report, parent=None, position=0
+    )
+
+    for rights in (MEMBER, CHAIR, SECRETARY):
+        numbers = shown(rendered(meeting), rights)
+        assert "Item 1 ·" in numbers[f"item-number-{agenda.report.pk}"]
+        assert "Item 2.1 ·" in numbers[f"item-number-{agenda.budget_revenue.pk}"]
+        assert "Item 3 ·" in numbers[f"item-number-{agenda.decree.pk}"]
+
+
+def test_a_new_item_is_offered_at_once_as_a_parent_in_the_secretariats_editor(
+    government: Personas, agenda: AgendaPlan
+) -> None:
+    meeting = agenda.meeting
+    services.agenda_publish(actor=government.secretary, meeting=meeting)
+    services.agenda_item_create(actor=government.secretary, meeting=meeting, title="Ethics code")
+    message = rendered(meeting)
+
+    assert ">4 Ethics code</option>" in shown(message, SECRETARY)["agenda-item-parent"]
+    for rights in (MEMBER, CHAIR):
+        assert "agenda-item-parent" not in shown(message, rights)

@@ -67,24 +67,41 @@ def can_prepare(rights: frozenset[str]) -> bool:
     return bool(rights & PREPARERS)
 
 
+@dataclass(frozen=True)
+class ItemVotes:
+    """An item's polls with their turnouts and how many may vote on it, read once."""
+
+    item: AgendaItem
+    polls: list[Poll]
+    turnout: dict[int, int]
+    entitled: int
+
+
+def load_item_votes(meeting: Meeting, items: list[AgendaItem]) -> list[ItemVotes]:
+    entitled = selectors.entitled_by_item(meeting, items) if items else {}
+    loaded = []
+    for item in items:
+        polls = list(selectors.polls_for_item(item))
+        loaded.append(ItemVotes(item, polls, selectors.turnouts(polls), len(entitled[item.pk])))
+    return loaded
+
+
 def votes_context(
     meeting: Meeting,
-    item: AgendaItem,
+    votes: ItemVotes,
     rights: frozenset[str],
     *,
     console: bool,
-    polls: list[Poll],
-    turnout: dict[int, int],
-    entitled: int,
     region_id: str,
     owner: User | AnonymousUser | None = None,
 ) -> dict[str, Any]:
     """An item's votes as its panel shows them. With `owner`, the person's own boxes too (the
     page); without, placeholders for them (a region)."""
+    item = votes.item
     preparer = can_prepare(rights)
-    shown = [poll for poll in polls if poll.status != Poll.Status.DRAFT or preparer]
+    shown = [poll for poll in votes.polls if poll.status != Poll.Status.DRAFT or preparer]
     recusal = None
-    views = [PollView(poll, turnout.get(poll.pk, 0), entitled) for poll in shown]
+    views = [PollView(poll, votes.turnout.get(poll.pk, 0), votes.entitled) for poll in shown]
     if owner is not None and owner.is_authenticated:
         voters = selectors.entitled_voters(meeting, item)
         views = [
@@ -122,34 +139,13 @@ def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> Ow
     )
 
 
-def item_votes(
-    meeting: Meeting,
-    item: AgendaItem,
-    rights: frozenset[str],
-    *,
-    console: bool,
-    region_id: str,
-    owner: User | AnonymousUser | None = None,
-) -> dict[str, Any]:
-    """`votes_context` read from the database (the pages' way)."""
-    polls = list(selectors.polls_for_item(item))
-    return votes_context(
-        meeting,
-        item,
-        rights,
-        console=console,
-        polls=polls,
-        turnout=selectors.turnouts(polls),
-        entitled=len(selectors.entitled_voters(meeting, item)),
-        region_id=region_id,
-        owner=owner,
-    )
-
-
-def region_ids(item: AgendaItem, console: bool, elsewhere: bool) -> str:
-    if elsewhere:
-        return "console-vote-elsewhere" if console else "vote-elsewhere"
+def votes_region(item: AgendaItem, console: bool) -> str:
     return f"console-votes-{item.pk}" if console else f"votes-{item.pk}"
+
+
+def elsewhere_region(console: bool) -> str:
+    """The vote open on another item than the one under way."""
+    return "console-vote-elsewhere" if console else "vote-elsewhere"
 
 
 # The shared regions
@@ -158,18 +154,14 @@ def region_ids(item: AgendaItem, console: bool, elsewhere: bool) -> str:
 @dataclass(frozen=True)
 class VotesData:
     meeting: Meeting
-    # The items whose panels the event changed, with their polls, turnouts and entitled count.
-    items: list[tuple[AgendaItem, list[Poll], dict[int, int], int]]
-    # The vote open on an item other than the one under way, and the one under way.
-    open_poll: Poll | None
-    current: AgendaItem | None
-    # Whether the vote open elsewhere is drawn again.
-    elsewhere: bool = True
+    # The items whose panels the event changed.
+    items: list[ItemVotes]
+    # Whether the vote open elsewhere is drawn again, and its item's votes if there is one.
+    redraw_elsewhere: bool
+    elsewhere: ItemVotes | None = None
 
 
 def _load_votes(meeting: Meeting, payload: dict[str, Any]) -> VotesData:
-    overview = agenda_selectors.agenda_overview(meeting)
-    current = overview.current.item if overview.current else None
     open_poll = selectors.open_poll(meeting)
     item_ids: set[int] = set()
     if payload.get("item"):
@@ -177,16 +169,21 @@ def _load_votes(meeting: Meeting, payload: dict[str, Any]) -> VotesData:
     elif "attendance" in payload:
         # Who may vote changed: only an open vote's figure shows it.
         if open_poll is None:
-            return VotesData(meeting, [], None, current, elsewhere=False)
+            return VotesData(meeting, [], redraw_elsewhere=False)
         item_ids.add(open_poll.item_id)
-    items = list(AgendaItem.objects.filter(meeting=meeting, pk__in=item_ids))
-    if items:
-        entitled = selectors.entitled_by_item(meeting, items)
-    loaded = []
-    for item in items:
-        polls = list(selectors.polls_for_item(item))
-        loaded.append((item, polls, selectors.turnouts(polls), len(entitled[item.pk])))
-    return VotesData(meeting, loaded, open_poll, current)
+    overview = agenda_selectors.agenda_overview(meeting)
+    current = overview.current.item.pk if overview.current else None
+    elsewhere = open_poll.item_id if open_poll and open_poll.item_id != current else None
+    loaded = load_item_votes(
+        meeting,
+        list(AgendaItem.objects.filter(meeting=meeting, pk__in={*item_ids, elsewhere} - {None})),
+    )
+    return VotesData(
+        meeting,
+        [votes for votes in loaded if votes.item.pk in item_ids],
+        redraw_elsewhere=True,
+        elsewhere=next((votes for votes in loaded if votes.item.pk == elsewhere), None),
+    )
 
 
 def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
@@ -194,52 +191,24 @@ def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
     if not agenda_visible(rights, agenda_of(meeting)):
         return {}
     html: dict[str, str] = {}
-    consoles = (False, True) if can_prepare(rights) else (False,)
-    for item, polls, turnout, entitled in data.items:
-        for console in consoles:
-            region_id = region_ids(item, console, elsewhere=False)
+    for console in (False, True) if can_prepare(rights) else (False,):
+        for votes in data.items:
+            region_id = votes_region(votes.item, console)
             html[region_id] = _render(
-                votes_context(
-                    meeting,
-                    item,
-                    rights,
-                    console=console,
-                    polls=polls,
-                    turnout=turnout,
-                    entitled=entitled,
-                    region_id=region_id,
-                )
+                votes_context(meeting, votes, rights, console=console, region_id=region_id)
             )
-    if data.elsewhere:
-        for console in consoles:
-            html.update(_elsewhere(data, rights, console))
+        if data.redraw_elsewhere:
+            region_id = elsewhere_region(console)
+            html[region_id] = (
+                _render(
+                    votes_context(
+                        meeting, data.elsewhere, rights, console=console, region_id=region_id
+                    )
+                )
+                if data.elsewhere
+                else f'<div class="votes-region" id="{region_id}"></div>'
+            )
     return html
-
-
-def _elsewhere(data: VotesData, rights: frozenset[str], console: bool) -> dict[str, str]:
-    """The vote open on another item than the one under way, so that nobody misses it."""
-    region_id = region_ids(data.current or AgendaItem(), console, elsewhere=True)
-    poll = data.open_poll
-    if poll is None or poll.item_id == (data.current.pk if data.current else None):
-        return {region_id: f'<div class="votes-region" id="{region_id}"></div>'}
-    loaded = next((entry for entry in data.items if entry[0].pk == poll.item_id), None)
-    if loaded is None:
-        polls = list(selectors.polls_for_item(poll.item))
-        turnout = selectors.turnouts(polls)
-        entitled = len(selectors.entitled_voters(data.meeting, poll.item))
-    else:
-        _, polls, turnout, entitled = loaded
-    context = votes_context(
-        data.meeting,
-        poll.item,
-        rights,
-        console=console,
-        polls=polls,
-        turnout=turnout,
-        entitled=entitled,
-        region_id=region_id,
-    )
-    return {region_id: _render(context)}
 
 
 def _render(context: dict[str, Any]) -> str:

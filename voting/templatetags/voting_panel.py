@@ -26,35 +26,40 @@ def _rights(context: template.Context, meeting: Meeting) -> tuple[frozenset[str]
     return rights, user
 
 
+def _panel(
+    context: template.Context, meeting: Meeting, item: AgendaItem, return_to: str, region_id: str
+) -> dict[str, Any]:
+    rights, owner = _rights(context, meeting)
+    [votes] = regions.load_item_votes(meeting, [item])
+    return {
+        **regions.votes_context(
+            meeting,
+            votes,
+            rights,
+            console=return_to == "console",
+            region_id=region_id,
+            owner=owner,
+        ),
+        "return_to": return_to,
+    }
+
+
 @register.inclusion_tag("voting/_votes.html", takes_context=True)
 def open_vote_elsewhere(
     context: template.Context, meeting: Meeting, current: AgendaItem | None, return_to: str
 ) -> dict[str, Any]:
     """The vote open on another item than the one under way, so that nobody misses it."""
-    console = return_to == "console"
     poll = selectors.open_poll(meeting)
-    region_id = regions.region_ids(current or AgendaItem(), console, elsewhere=True)
+    region_id = regions.elsewhere_region(return_to == "console")
     if poll is None or poll.item == current:
         return {"polls": [], "region_id": region_id, "empty": True}
-    rights, owner = _rights(context, meeting)
-    return {
-        **regions.item_votes(
-            meeting, poll.item, rights, console=console, region_id=region_id, owner=owner
-        ),
-        "return_to": return_to,
-    }
+    return _panel(context, meeting, poll.item, return_to, region_id)
 
 
 @register.inclusion_tag("voting/_votes.html", takes_context=True)
 def votes_panel(
     context: template.Context, meeting: Meeting, item: AgendaItem, return_to: str
 ) -> dict[str, Any]:
-    console = return_to == "console"
-    rights, owner = _rights(context, meeting)
-    region_id = regions.region_ids(item, console, elsewhere=False)
-    return {
-        **regions.item_votes(
-            meeting, item, rights, console=console, region_id=region_id, owner=owner
-        ),
-        "return_to": return_to,
-    }
+    return _panel(
+        context, meeting, item, return_to, regions.votes_region(item, return_to == "console")
+    )

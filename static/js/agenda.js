@@ -54,7 +54,8 @@
       window.Sortable.create(list, {
         group: "agenda",
         handle: ".drag-handle",
-        animation: 150,
+        // Rows glide into place, unless the person asked for less motion.
+        animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
         // Pointer events rather than the browser's own drag and drop, which tablets lack.
         forceFallback: true,
         fallbackOnBody: true,

@@ -421,7 +421,7 @@ def _everyone(meeting: Meeting, payload: dict[str, Any]) -> Iterable[int]:
 
 def _load_own_asks(
     meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
-) -> dict[int, list[OwnAsk]]:
+) -> dict[int, tuple[OwnAsk, ...]]:
     """Each person's ask box on the item the event named, or on every item that still takes
     requests when the event changed who is in the room or the session's state (three queries)."""
     items = AgendaItem.objects.filter(meeting=meeting)
@@ -442,7 +442,7 @@ def _load_own_asks(
     ).values_list("item_id", "user_id", "kind"):
         waiting.setdefault((item_id, user_id), set()).add(kind)
     return {
-        user_id: [
+        user_id: tuple(
             OwnAsk(
                 meeting,
                 item,
@@ -451,12 +451,12 @@ def _load_own_asks(
                 Speaker.Kind.POINT_OF_ORDER in waiting.get((item.pk, user_id), set()),
             )
             for item in item_list
-        ]
+        )
         for user_id in user_ids
     }
 
 
-def _own_asks(asks: list[OwnAsk]) -> dict[str, str]:
+def _own_asks(asks: tuple[OwnAsk, ...]) -> dict[str, str]:
     return {
         f"ask-{ask.item.pk}": _html("agendas/_ask.html", {"ask": ask, "item": ask.item})
         for ask in asks
@@ -525,5 +525,6 @@ def register() -> None:
             everyone=_everyone,
             load=_load_own_asks,
             render=_own_asks,
+            by_state=True,
         )
     )

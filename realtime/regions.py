@@ -73,6 +73,10 @@ class PersonalRegion:
     # the event's payload, so that it can draw only what the event changed (one item's boxes).
     load: Callable[[Any, set[int], dict[str, Any]], dict[int, Any]]
     render: Callable[[Any], dict[str, str]]
+    # Whether what `load` gives each person is a hashable state that draws the same for
+    # everyone in it: then people in the same state share one rendering, and the start of a
+    # session redraws a room's boxes from a handful of states, not once per person.
+    by_state: bool = False
 
 
 _shared: list[SharedRegion] = []
@@ -156,9 +160,15 @@ def render_personal(
         loaded = region.load(meeting, targets, payload or {})
         for language in languages():
             with translation.override(language):
+                by_state: dict[Hashable, dict[str, str]] = {}
                 for user_id, data in loaded.items():
                     html = per_person.setdefault(personal_key(user_id, language), {})
-                    html.update(region.render(data))
+                    if not region.by_state:
+                        html.update(region.render(data))
+                        continue
+                    if data not in by_state:
+                        by_state[data] = region.render(data)
+                    html.update(by_state[data])
     return per_person
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.test.signals import template_rendered
+
 from agendas import services
 from meetings import permissions
 from meetings import services as meeting_services
@@ -229,3 +231,38 @@ def test_a_new_item_is_offered_at_once_as_a_parent_in_the_secretariats_editor(
     assert ">4 Ethics code</option>" in shown(message, SECRETARY)["agenda-item-parent"]
     for rights in (MEMBER, CHAIR):
         assert "agenda-item-parent" not in shown(message, rights)
+
+
+def test_everyones_ask_boxes_are_drawn_once_per_state_not_once_per_person(
+    government: Personas, session: AgendaPlan
+) -> None:
+    meeting = session.meeting
+    asker = government.voters[0]
+    services.speaker_request(actor=asker, item=session.decree)
+    meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
+    meeting_services.meeting_reconvene(actor=government.chair, meeting=meeting)
+    drawn: list[Any] = []
+
+    def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
+        if template.name == "agendas/_ask.html":
+            drawn.append(context["ask"])
+
+    template_rendered.connect(count)
+    try:
+        message = rendered(meeting)
+    finally:
+        template_rendered.disconnect(count)
+
+    people = {key.split("|")[0] for key in message["personal"]}
+    assert len(people) >= 27
+    # Every person has their own box on the decree...
+    box = f"ask-{session.decree.pk}"
+    present, absent = government.voters[1], government.voters[25]
+    assert "Ask to speak" in own(message, present.pk)[box]
+    assert "Ask to speak" not in own(message, asker.pk)[box]
+    assert "Ask to speak" not in own(message, absent.pk)[box]
+    # ...drawn once per language for everyone in the same state (in the room or not, asked
+    # already or not), not once per person.
+    boxes = [key for key in own(message, present.pk) if key.startswith("ask-")]
+    states = 3  # in the room without a request, in the room with one, not in the room
+    assert len(drawn) <= len(regions.languages()) * states * len(boxes)

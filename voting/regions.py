@@ -42,7 +42,12 @@ class OwnBallot:
     may_vote: bool
     voted: bool
     my_ballot: Ballot | None
-    request_key: str
+
+    @property
+    def request_key(self) -> str:
+        """A new key for each rendering of the form: a retried submission is recognised as the
+        same, and people in the same state can share the box's data."""
+        return secrets.token_urlsafe(16)
 
 
 @dataclass(frozen=True)
@@ -134,8 +139,6 @@ def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> Ow
         may_vote=user.pk in voters,
         voted=selectors.has_voted(poll, user),
         my_ballot=selectors.own_ballot(poll, user),
-        # One key per rendered form: a retried submission is recognised as the same.
-        request_key=secrets.token_urlsafe(16),
     )
 
 
@@ -220,10 +223,10 @@ def _render(context: dict[str, Any]) -> str:
 
 def _load_own(
     meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
-) -> dict[int, list[OwnBallot | OwnRecusal]]:
+) -> dict[int, tuple[OwnBallot | OwnRecusal, ...]]:
     """Each person's ballot boxes on the open polls and conflict boxes on the items the event
     concerns: the one it names (or its poll's), or every item when who is in the room or the
-    session's state changed."""
+    session's state changed. People with the same boxes share one rendering."""
     items = AgendaItem.objects.filter(meeting=meeting)
     if payload.get("item"):
         items = items.filter(pk=payload["item"])
@@ -251,7 +254,7 @@ def _load_own(
             "item_id", "user_id"
         )
     )
-    own: dict[int, list[OwnBallot | OwnRecusal]] = {}
+    own: dict[int, tuple[OwnBallot | OwnRecusal, ...]] = {}
     for user_id in user_ids:
         boxes: list[OwnBallot | OwnRecusal] = [
             OwnBallot(
@@ -259,7 +262,6 @@ def _load_own(
                 user_id in entitled[poll.item_id],
                 (poll.pk, user_id) in voted,
                 ballots.get((poll.pk, user_id)),
-                secrets.token_urlsafe(16),
             )
             for poll in open_polls
         ]
@@ -267,11 +269,11 @@ def _load_own(
             OwnRecusal(item, (item.pk, user_id) in recused, user_id in entitled[item.pk])
             for item in item_list
         ]
-        own[user_id] = boxes
+        own[user_id] = tuple(boxes)
     return own
 
 
-def _own(boxes: list[OwnBallot | OwnRecusal]) -> dict[str, str]:
+def _own(boxes: tuple[OwnBallot | OwnRecusal, ...]) -> dict[str, str]:
     html: dict[str, str] = {}
     for box in boxes:
         if isinstance(box, OwnBallot):
@@ -324,5 +326,6 @@ def register() -> None:
             everyone=_everyone,
             load=_load_own,
             render=_own,
+            by_state=True,
         )
     )

@@ -266,3 +266,41 @@ def test_everyones_ask_boxes_are_drawn_once_per_state_not_once_per_person(
     boxes = [key for key in own(message, present.pk) if key.startswith("ask-")]
     states = 3  # in the room without a request, in the room with one, not in the room
     assert len(drawn) <= len(regions.languages()) * states * len(boxes)
+
+
+def test_everyones_ballot_boxes_are_drawn_once_per_state_not_once_per_person(
+    government: Personas, session: AgendaPlan
+) -> None:
+    meeting = session.meeting
+    services.agenda_item_start(actor=government.chair, item=session.decree)
+    poll = voting_services.poll_create(
+        actor=government.chair, item=session.decree, question="Adopt the decree?"
+    )
+    voting_services.poll_open(actor=government.chair, poll=poll)
+    voter = government.members[0]
+    voting_services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
+    meeting_services.meeting_reconvene(actor=government.chair, meeting=meeting)
+    drawn: list[Any] = []
+
+    def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
+        if template.name == "voting/_ballot.html":
+            drawn.append(context["own"])
+
+    template_rendered.connect(count)
+    try:
+        message = rendered(meeting)
+    finally:
+        template_rendered.disconnect(count)
+
+    box = f"ballot-{poll.pk}"
+    undecided, absent = government.voters[2], government.voters[25]
+    assert "vote-yes" in own(message, undecided.pk)[box]
+    assert "You voted: Yes." in own(message, voter.pk)[box]
+    assert "vote-yes" not in own(message, absent.pk)[box]
+    # Each form still carries a key of its own rendering, which makes a retry idempotent.
+    assert 'name="request_key" value=""' not in own(message, undecided.pk)[box]
+    # Drawn once per language for everyone in the same state (may vote, voted, may not vote),
+    # and once more for the voter, whose own named ballot is theirs alone.
+    states = 4
+    assert len(drawn) <= len(regions.languages()) * states

@@ -129,6 +129,8 @@ class Broadcaster:
     def __init__(self) -> None:
         self.subscribers: dict[int, set[Subscriber]] = defaultdict(set)
         self.latest: dict[int, int] = {}
+        # The log's last numbers at the previous tick (see _check_heads).
+        self.logged: dict[int, int] = {}
         self.recent: dict[int, OrderedDict[int, Event]] = defaultdict(OrderedDict)
         self.recent_bytes: dict[int, int] = defaultdict(int)
         self.channel: str | None = None
@@ -259,8 +261,13 @@ class Broadcaster:
         # Both queries run on the database thread; the event loop keeps serving events.
         heads = await database_sync_to_async(selectors.stream_heads)(meeting_ids)
         await database_sync_to_async(presence_refresh)(meeting_ids)
+        # An event's push follows its commit by the time its regions take to render. Only an
+        # event that was in the log at the previous tick has surely lost its push: replaying
+        # (or announcing) a newer one from the log would send it without its regions, and
+        # every page would fetch itself.
+        settled, self.logged = self.logged, heads
         for meeting_id in meeting_ids:
-            self._advance(meeting_id, heads.get(meeting_id, 0))
+            self._advance(meeting_id, settled.get(meeting_id, 0))
             subscribers = list(self.subscribers.get(meeting_id, ()))
             for start in range(0, len(subscribers), HEARTBEAT_BATCH):
                 if start:

@@ -550,6 +550,36 @@ def test_a_heartbeat_carries_the_meetings_last_number(
     assert frames[-1] == {"type": "heartbeat", "seq": 2}
 
 
+def test_an_event_whose_push_is_on_its_way_is_not_replayed_from_the_log(
+    server_process: ServerProcess,
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An event's regions are rendered after its commit, so its push follows the log by a
+    moment, longer on a busy server. A tick that reads the log meanwhile must neither replay
+    the event without its regions nor announce it in a heartbeat: either would make every
+    page fetch itself."""
+    server_process.configure({"REALTIME_HEARTBEAT_SECONDS": "1"})
+    server = server_process.start()
+    member = headers(server, government.members[0])
+    held: list[dict[str, Any]] = []
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with await open_socket(server, scheduled, member, since=1) as socket_:
+            with monkeypatch.context() as patch:
+                patch.setattr(events, "push", held.append)
+                await in_thread(check_in, scheduled, government.voters[:1])  # event 2
+            await asyncio.sleep(0.9)  # the server's tick reads the log meanwhile
+            await in_thread(events.push, held[0])
+            return await frames_until(socket_, "event")
+
+    frames = asyncio.run(scenario())
+    assert frames[-1]["seq"] == 2
+    assert frames[-1]["fetch"] is False and frames[-1]["regions"]
+    assert [f for f in frames if f["type"] == "heartbeat" and f["seq"] >= 2] == []
+
+
 # Sockets that stop reading: a small bound keeps the tests short.
 MAX_QUEUED_BYTES = 256 * 1024
 # About 17 KB of UTF-8 per event.

@@ -93,11 +93,7 @@ def rights_given(
         rights = frozenset(f"documents.{codename}" for codename in granted) & DOCUMENT_RIGHTS
     else:
         return frozenset()
-    if VIEW_DOCUMENT not in rights:
-        return frozenset()
-    if document.classification == C.SECRET:
-        rights -= {DOWNLOAD_DOCUMENT}
-    return rights
+    return _held(rights, document)
 
 
 def access_document(user: AnyUser, document_id: int, perm: str = VIEW_DOCUMENT) -> Document:
@@ -275,15 +271,52 @@ def meeting_document_rights(
             & DOCUMENT_RIGHTS
             for document in documents
         }
-    rights: dict[int, frozenset[str]] = {}
-    for document in documents:
-        held = granted.get(document.pk, frozenset())
-        if VIEW_DOCUMENT not in held:
-            rights[document.pk] = frozenset()
-            continue
-        if document.classification == C.SECRET:
-            held -= {DOWNLOAD_DOCUMENT}
-        rights[document.pk] = held
+    return {
+        document.pk: _held(granted.get(document.pk, frozenset()), document)
+        for document in documents
+    }
+
+
+def readers_document_rights(
+    meeting: Meeting, documents: Iterable[Document], meeting_rights: dict[int, frozenset[str]]
+) -> dict[int, dict[int, frozenset[str]]]:
+    """`meeting_document_rights` of many people at once (one query), given their rights on the
+    meeting: {user id: {document id: rights}}."""
+    documents = list(documents)
+    granted: dict[int, dict[int, set[str]]] = {}
+    readers = set()
+    for user_id, rights in meeting_rights.items():
+        if meeting_permissions.MANAGE_MEETING in rights:
+            granted[user_id] = {document.pk: set(DOCUMENT_RIGHTS) for document in documents}
+        else:
+            granted[user_id] = {document.pk: set() for document in documents}
+            if meeting_permissions.VIEW_MEETING in rights:
+                readers.add(user_id)
+    if readers and documents and packet_published(meeting):
+        own = DocumentUserObjectPermission.objects.filter(
+            user__in=readers, content_object__in=documents
+        ).values_list("user_id", "content_object_id", "permission__codename")
+        through_group = DocumentGroupObjectPermission.objects.filter(
+            group__user__in=readers, content_object__in=documents
+        ).values_list("group__user", "content_object_id", "permission__codename")
+        for user_id, document_id, codename in own.union(through_group):
+            granted[user_id][document_id].add(f"documents.{codename}")
+    return {
+        user_id: {
+            document.pk: _held(frozenset(held[document.pk]) & DOCUMENT_RIGHTS, document)
+            for document in documents
+        }
+        for user_id, held in granted.items()
+    }
+
+
+def _held(rights: frozenset[str], document: Document) -> frozenset[str]:
+    """What granted rights allow on a document: nothing without the right to view it, and no
+    download of a secret paper."""
+    if VIEW_DOCUMENT not in rights:
+        return frozenset()
+    if document.classification == C.SECRET:
+        return rights - {DOWNLOAD_DOCUMENT}
     return rights
 
 

@@ -7,7 +7,8 @@ The view renders the page from the same context function (realtime.regions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -41,7 +42,11 @@ PAPER_EVENTS = (
 
 
 def packet_context(meeting: Meeting, user: User | AnonymousUser) -> dict[str, Any]:
-    return {"meeting": meeting, "overview": selectors.packet_overview(meeting, user)}
+    return _context(selectors.packet_overview(meeting, user))
+
+
+def _context(overview: selectors.PacketOverview) -> dict[str, Any]:
+    return {"meeting": overview.meeting, "overview": overview}
 
 
 def managers(meeting: Meeting) -> set[int]:
@@ -84,12 +89,27 @@ def _ids(users: Any) -> set[int]:
     return {user.pk for user in users}
 
 
+@dataclass(frozen=True)
+class PacketState:
+    """A person's packet, equal for people who see the same papers with the same rights and
+    have opened the same versions: they share one rendering."""
+
+    state: Hashable
+    overview: selectors.PacketOverview = field(compare=False)
+
+    @classmethod
+    def of(cls, overview: selectors.PacketOverview) -> PacketState:
+        entries = tuple((e.document.pk, e.rights, e.read_version) for e in overview.entries)
+        return cls((overview.manager, bool(overview.rows), entries), overview)
+
+
 def _load(meeting: Meeting, user_ids: set[int], payload: dict[str, Any]) -> dict[int, Any]:
-    return {user.pk: packet_context(meeting, user) for user in User.objects.filter(pk__in=user_ids)}
+    overviews = selectors.packet_overviews(meeting, user_ids)
+    return {user_id: PacketState.of(overview) for user_id, overview in overviews.items()}
 
 
-def _packet(context: dict[str, Any]) -> dict[str, str]:
-    return {"packet": render_to_string("documents/_packet.html", context)}
+def _packet(packet: PacketState) -> dict[str, str]:
+    return {"packet": render_to_string("documents/_packet.html", _context(packet.overview))}
 
 
 def register() -> None:
@@ -101,6 +121,7 @@ def register() -> None:
             everyone=_readers,
             load=_load,
             render=_packet,
+            by_state=True,
         )
     )
     regions.register_personal(
@@ -111,5 +132,6 @@ def register() -> None:
             everyone=_concerned,
             load=_load,
             render=_packet,
+            by_state=True,
         )
     )

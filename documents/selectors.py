@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -303,50 +303,118 @@ def _latest_versions(documents: Sequence[Document]) -> dict[int, dict[int, Docum
     return versions
 
 
-def packet_overview(meeting: Meeting, user: AnyUser) -> PacketOverview:
-    """The agenda with the documents this person may read under each item, and what changed
-    since they last opened each one (a fixed number of queries)."""
-    packet = packet_of(meeting)
-    meeting_rights = meeting_permissions.meeting_rights(user, meeting)
-    overview = agenda_selectors.agenda_overview(meeting)
+@dataclass(frozen=True)
+class _Papers:
+    """What every reader's packet is drawn from, read once."""
+
+    packet: Packet | None
+    agenda: agenda_selectors.AgendaOverview
+    documents: list[Document]
+    versions: dict[int, dict[int, DocumentVersion]]
+
+
+def _papers(meeting: Meeting) -> _Papers:
     documents = list(Document.objects.filter(meeting=meeting).order_by("position", "pk"))
     for document in documents:
         document.meeting = meeting  # the rights check reads the meeting and its packet
-    rights = permissions.meeting_document_rights(user, meeting, documents, meeting_rights)
-    readable = [document for document in documents if rights[document.pk]]
-    if not agenda_permissions.agenda_visible(meeting_rights, overview.agenda):
+    return _Papers(
+        packet_of(meeting),
+        agenda_selectors.agenda_overview(meeting),
+        documents,
+        _latest_versions(documents),
+    )
+
+
+def packet_overview(meeting: Meeting, user: AnyUser) -> PacketOverview:
+    """The agenda with the documents this person may read under each item, and what changed
+    since they last opened each one (a fixed number of queries)."""
+    papers = _papers(meeting)
+    meeting_rights = meeting_permissions.meeting_rights(user, meeting)
+    rights = permissions.meeting_document_rights(user, meeting, papers.documents, meeting_rights)
+    readable = _readable(papers, meeting_rights, rights)
+    read = _reads({user.pk: readable}).get(user.pk, {}) if user.is_authenticated else {}
+    return _overview(meeting, papers, meeting_rights, rights, readable, read)
+
+
+def packet_overviews(meeting: Meeting, user_ids: Iterable[int]) -> dict[int, PacketOverview]:
+    """`packet_overview` of many readers at once, in a fixed number of queries however many
+    they are: an event may redraw the live packet of a whole body."""
+    papers = _papers(meeting)
+    meeting_rights = meeting_permissions.meeting_rights_of(meeting, user_ids)
+    rights = permissions.readers_document_rights(meeting, papers.documents, meeting_rights)
+    readable = {
+        user_id: _readable(papers, meeting_rights[user_id], rights[user_id])
+        for user_id in meeting_rights
+    }
+    reads = _reads(readable)
+    return {
+        user_id: _overview(
+            meeting,
+            papers,
+            meeting_rights[user_id],
+            rights[user_id],
+            readable[user_id],
+            reads.get(user_id, {}),
+        )
+        for user_id in meeting_rights
+    }
+
+
+def _readable(
+    papers: _Papers, meeting_rights: frozenset[str], rights: dict[int, frozenset[str]]
+) -> list[Document]:
+    if not agenda_permissions.agenda_visible(meeting_rights, papers.agenda.agenda):
         # The packet follows the agenda: while the agenda is taken back for rework, its items
         # (and so the packet) are the secretariat's again.
-        readable = []
-    versions = _latest_versions(readable)
-    read: dict[int, int] = {}
-    if user.is_authenticated and readable:
-        read = dict(
-            Access.objects.filter(user=user, version__document__in=readable)
-            .values_list("version__document_id")
-            .annotate(latest=Max("version__number"))
-            .values_list("version__document_id", "latest")
-        )
+        return []
+    return [document for document in papers.documents if rights[document.pk]]
+
+
+def _reads(readable: dict[int, list[Document]]) -> dict[int, dict[int, int]]:
+    """The newest version each person opened of each document they may read (one query)."""
+    documents = {document.pk for papers in readable.values() for document in papers}
+    reads: dict[int, dict[int, int]] = defaultdict(dict)
+    if not documents:
+        return reads
+    for user_id, document_id, latest in (
+        Access.objects.filter(user__in=list(readable), version__document__in=documents)
+        .values_list("user_id", "version__document_id")
+        .annotate(latest=Max("version__number"))
+        .values_list("user_id", "version__document_id", "latest")
+    ):
+        reads[user_id][document_id] = latest
+    return reads
+
+
+def _overview(
+    meeting: Meeting,
+    papers: _Papers,
+    meeting_rights: frozenset[str],
+    rights: dict[int, frozenset[str]],
+    readable: list[Document],
+    read: dict[int, int],
+) -> PacketOverview:
     by_item: dict[int | None, list[DocumentEntry]] = defaultdict(list)
     for document in readable:
-        if not versions[document.pk]:
+        versions = papers.versions.get(document.pk)
+        if not versions:
             continue  # nothing uploaded yet
-        latest = versions[document.pk][max(versions[document.pk])]
+        latest = versions[max(versions)]
         read_number = read.get(document.pk)
         pages: list[int] = []
         if read_number is not None and read_number < latest.number:
-            seen = versions[document.pk].get(read_number)
+            seen = versions.get(read_number)
             pages = changed_pages(seen.page_digests if seen else [], latest.page_digests)
         by_item[document.agenda_item_id].append(
             DocumentEntry(document, latest, rights[document.pk], read_number, pages)
         )
+    manager = meeting_permissions.MANAGE_MEETING in meeting_rights
     rows = [
         PacketRow(row.item.pk, row.number, row.item.title, row.depth, by_item.get(row.item.pk, []))
-        for row in overview.rows
-        if readable or meeting_permissions.MANAGE_MEETING in meeting_rights
+        for row in papers.agenda.rows
+        if readable or manager
     ]
-    manager = meeting_permissions.MANAGE_MEETING in meeting_rights
-    return PacketOverview(meeting, packet, manager, rows, by_item.get(None, []))
+    return PacketOverview(meeting, papers.packet, manager, rows, by_item.get(None, []))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ one meeting they attend.
 outsider cannot learn that a meeting exists.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import QuerySet
 from django.http import Http404
@@ -133,8 +135,31 @@ def meeting_rights(user: AnyUser, meeting: Meeting) -> frozenset[str]:
     may not see it. Members see a meeting once it is scheduled; a draft is the secretariat's."""
     if not user.is_authenticated:
         return frozenset()
-    rights = frozenset(f"meetings.{codename}" for codename in _granted(user, meeting))
-    rights &= MEETING_RIGHTS
+    return _rights(_granted(user, meeting), meeting)
+
+
+def meeting_rights_of(meeting: Meeting, user_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+    """`meeting_rights` of many people at once (three queries), for what the live regions draw
+    for each of them."""
+    users = User.objects.filter(pk__in=set(user_ids), is_active=True)
+    ids = set(users.filter(is_superuser=False).values_list("pk", flat=True))
+    own = MeetingUserObjectPermission.objects.filter(user__in=ids, content_object=meeting)
+    groups = MeetingGroupObjectPermission.objects.filter(
+        group__user__in=ids, content_object=meeting
+    )
+    granted: dict[int, set[str]] = {user_id: set() for user_id in ids}
+    for user_id, codename in own.values_list("user_id", "permission__codename").union(
+        groups.values_list("group__user", "permission__codename")
+    ):
+        granted[user_id].add(codename)
+    rights = {user_id: _rights(codenames, meeting) for user_id, codenames in granted.items()}
+    for superuser in users.filter(is_superuser=True):
+        rights[superuser.pk] = meeting_rights(superuser, meeting)
+    return rights
+
+
+def _rights(codenames: set[str], meeting: Meeting) -> frozenset[str]:
+    rights = frozenset(f"meetings.{codename}" for codename in codenames) & MEETING_RIGHTS
     if VIEW_MEETING not in rights:
         return frozenset()
     if meeting.status == Meeting.Status.DRAFT and MANAGE_MEETING not in rights:

@@ -6,13 +6,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import connection
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+
 from agendas import services as agenda_services
 from documents import services
-from documents.models import Document
-from meetings.models import Meeting
-from realtime import events
+from documents.models import Access, Document, DocumentVersion
+from meetings import services as meeting_services
+from meetings.models import Meeting, Membership
+from realtime import events, regions
 from realtime.models import MeetingEvent
 from tests.documents.conftest import Board, add_document
+from tests.factories import UserFactory
 
 
 def rendered(meeting: Meeting, type: str) -> dict[str, Any]:
@@ -64,3 +70,57 @@ def test_a_papers_title_reaches_only_those_who_may_read_it(board: Board) -> None
     assert "Sanctions list v2" in concerned[board.secretary.pk]
     # Nothing shared carries a title.
     assert "Sanctions" not in json.dumps(changed["frames"])
+
+
+def test_a_whole_bodys_packets_cost_the_same_queries_and_one_drawing_per_state(
+    board: Board,
+) -> None:
+    meeting = board.meeting
+    paper = add_document(board, title="Draft budget")
+    agenda_services.agenda_publish(actor=board.secretary, meeting=meeting)
+    services.packet_publish(actor=board.secretary, meeting=meeting)
+    services.version_open(
+        reader=board.member,
+        version=DocumentVersion.objects.get(document=paper),
+        action=Access.Action.VIEW,
+        session_key=None,
+    )
+
+    def publish_again() -> tuple[dict[int, str], int, int]:
+        services.packet_unpublish(actor=board.secretary, meeting=meeting)
+        services.packet_publish(actor=board.secretary, meeting=meeting)
+        drawn: list[Any] = []
+
+        def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
+            if template.name == "documents/_packet.html":
+                drawn.append(context["overview"])
+
+        template_rendered.connect(count)
+        try:
+            with CaptureQueriesContext(connection) as queries:
+                message = rendered(meeting, "documents.packet_published")
+        finally:
+            template_rendered.disconnect(count)
+        return packets(message), len(queries), len(drawn)
+
+    before, queries_before, drawn_before = publish_again()
+    for _ in range(6):
+        meeting_services.membership_create(
+            actor=board.secretary,
+            body=meeting.body,
+            user=UserFactory(),
+            role=Membership.Role.MEMBER,
+        )
+    after, queries_after, drawn_after = publish_again()
+
+    assert len(after) == len(before) + 6
+    assert queries_after == queries_before
+    # The newcomers were not granted the paper, which went out before they joined: one more
+    # state, drawn once per language for the six of them.
+    assert "Draft budget" not in after[max(after)]
+    assert drawn_after == drawn_before + len(regions.languages())
+    # Who opened the paper sees it as read, the others as new.
+    assert "mark-new" not in after[board.member.pk]
+    assert "mark-new" in after[board.other_member.pk]
+    assert "Publish the packet" not in after[board.member.pk]
+    assert "Withdraw the packet" in after[board.secretary.pk]

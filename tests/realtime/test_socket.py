@@ -567,17 +567,19 @@ def test_an_event_whose_push_is_on_its_way_is_not_replayed_from_the_log(
 
     async def scenario() -> list[dict[str, Any]]:
         async with await open_socket(server, scheduled, member, since=1) as socket_:
+            await in_thread(check_in, scheduled, government.voters[:1])  # event 2
+            assert (await next_event(socket_))["seq"] == 2  # the socket follows live now
             with monkeypatch.context() as patch:
                 patch.setattr(events, "push", held.append)
-                await in_thread(check_in, scheduled, government.voters[:1])  # event 2
+                await in_thread(check_in, scheduled, government.voters[1:2])  # event 3
             await asyncio.sleep(0.9)  # the server's tick reads the log meanwhile
             await in_thread(events.push, held[0])
             return await frames_until(socket_, "event")
 
     frames = asyncio.run(scenario())
-    assert frames[-1]["seq"] == 2
+    assert frames[-1]["seq"] == 3
     assert frames[-1]["fetch"] is False and frames[-1]["regions"]
-    assert [f for f in frames if f["type"] == "heartbeat" and f["seq"] >= 2] == []
+    assert [f for f in frames if f["type"] == "heartbeat" and f["seq"] >= 3] == []
 
 
 # Sockets that stop reading: a small bound keeps the tests short.

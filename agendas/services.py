@@ -25,9 +25,9 @@ from agendas import notifications
 from agendas import permissions as agenda_permissions
 from agendas import selectors as agenda_selectors
 from agendas.models import Agenda, AgendaItem, Comment, CommentRevision, Speaker
+from core.errors import ServiceError
 from meetings import permissions
 from meetings import selectors as meeting_selectors
-from meetings.errors import ServiceError
 from meetings.models import Meeting
 from realtime import events
 

@@ -39,8 +39,8 @@ from consultations.models import (
     Recipient,
     Reminder,
 )
+from core.errors import ServiceError
 from documents import uploads
-from meetings.errors import ServiceError
 from meetings.models import Body, Membership
 
 logger = logging.getLogger(__name__)

@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
+from core.errors import ServiceError
 from documents import notifications, packet, permissions, selectors, uploads, watermark
 from documents.models import (
     Access,
@@ -53,7 +54,6 @@ from documents.models import (
     Packet,
 )
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
 from meetings.models import Meeting, Membership
 from realtime import events
 

@@ -7,6 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from meetings import regions
+        from core import pages
+        from meetings import regions, views
 
+        pages.register_header(views.page_header)
         regions.register()

@@ -19,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.errors import ServiceError
 from meetings import invitations, permissions, rules, signals
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from realtime import events

@@ -38,8 +38,8 @@ from django.utils.translation import gettext as _
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
 from consultations.models import Consultation
+from core.errors import ServiceError
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
 from meetings.models import Body, Meeting, Membership
 from minutes import archive, draft, layout, permissions, selectors, signing, verify
 from minutes.models import (

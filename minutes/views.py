@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
-from meetings.views import render_page
 from minutes import (
     action_views,
     api,
@@ -298,7 +298,7 @@ def _verify_page(
     }
     if request.user.is_authenticated:
         return render_page(
-            request,  # type: ignore[arg-type]
+            request,
             "minutes/verify.html",
             context,
             section="verify",

@@ -7,8 +7,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import READ_ERRORS, request_actor
 from meetings import permissions
-from meetings.api import READ_ERRORS, request_actor
 from realtime import selectors
 
 

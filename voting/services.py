@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import can_see_agenda
+from core.errors import ServiceError
 from meetings import permissions
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Meeting
 from meetings.selectors import meeting_quorum
 from realtime import events

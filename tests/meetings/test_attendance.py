@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import ServiceError
 from meetings import permissions, selectors, services
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Meeting
 from tests.conftest import Personas, check_in, plan_meeting
 from tests.factories import UserFactory

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from core.errors import ServiceError
 from meetings import permissions, rules, services
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from tests.conftest import Personas
 from tests.factories import UserFactory

@@ -170,10 +170,6 @@ def follower_rights(user_id: int, meeting_id: int) -> frozenset[str]:
     return meeting_rights(user, meeting)
 
 
-def can_view_meeting(user: AnyUser, meeting: Meeting) -> bool:
-    return VIEW_MEETING in meeting_rights(user, meeting)
-
-
 def access_body(user: AnyUser, body_id: int, perm: str = VIEW_BODY) -> Body:
     try:
         body = Body.objects.get(pk=body_id)

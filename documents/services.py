@@ -43,7 +43,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
-from core.errors import ServiceError
+from core.dates import iso
+from core.errors import ServiceError, require
 from documents import notifications, packet, permissions, selectors, uploads, watermark
 from documents.models import (
     Access,
@@ -62,13 +63,8 @@ EDITABLE_FIELDS = {"title", "kind", "classification", "agenda_item"}
 MAX_TITLE = 300
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _require_secretariat(actor: User, meeting: Meeting) -> None:
-    _require(
+    require(
         permissions.can_manage_documents(actor, meeting),
         _("Only the meeting's secretariat manages its documents."),
     )
@@ -533,10 +529,6 @@ MAX_NOTE_LENGTH = 4000
 PUBLISHABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 
 
-def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 def _lock_packet(meeting: Meeting) -> Packet:
     """Lock the meeting row, as every change to its documents does, then create the packet row
     on first use and lock it: publishing and withdrawing the packet of one meeting happen one
@@ -559,7 +551,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
     substitutes attending for them) get the rights each document's classification gives, they
     are told by e-mail, and their tablets learn of it. The packet row is locked, so that two
     publications at once grant, announce and mail only once."""
-    _require(
+    require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),
     )
@@ -605,7 +597,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
             meeting=meeting,
             type="documents.packet_published",
             # Titles may be confidential: the event says "fetch it", the HTTP read filters.
-            payload={"published_at": _iso(packet_row.published_at), "documents": count},
+            payload={"published_at": iso(packet_row.published_at), "documents": count},
         )
         meeting_id = meeting.pk
         transaction.on_commit(lambda: notifications.send_packet_published(meeting_id))
@@ -617,7 +609,7 @@ def packet_unpublish(*, actor: User, meeting: Meeting) -> Packet:
     documents. Their rights stay as they were, for when it is published again; `published_by`
     stays too (who published it last), which tells the next publication that it is not the
     first."""
-    _require(
+    require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),
     )
@@ -649,7 +641,7 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
     """
     rights = meeting_permissions.meeting_rights(actor, meeting)
     manager = meeting_permissions.MANAGE_MEETING in rights
-    _require(
+    require(
         manager
         or (meeting_permissions.VIEW_MEETING in rights and permissions.packet_published(meeting)),
         _("The packet is not published yet."),
@@ -738,7 +730,7 @@ def _digest_of(version: DocumentVersion, page: int) -> str:
 
 
 def _require_annotate(actor: User, document: Document) -> None:
-    _require(
+    require(
         permissions.ANNOTATE_DOCUMENT in permissions.document_rights(actor, document),
         _("You may not keep notes on this document."),
     )
@@ -761,7 +753,7 @@ def note_add(*, actor: User, document: Document, page: int, text: str) -> Note:
 
 def _require_author(actor: User, note: Note) -> None:
     # Only the author ever sees a note, so another person's note is not theirs to change.
-    _require(note.user_id == actor.pk, _("Only the note's author may change it."))
+    require(note.user_id == actor.pk, _("Only the note's author may change it."))
 
 
 def note_edit(*, actor: User, note: Note, text: str) -> Note:

@@ -29,7 +29,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -38,7 +37,7 @@ from django.utils.translation import gettext as _
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
 from consultations.models import Consultation
-from core.errors import ServiceError
+from core.errors import ServiceError, require
 from meetings import permissions as meeting_permissions
 from meetings.models import Body, Meeting, Membership
 from minutes import archive, draft, layout, permissions, selectors, signing, verify
@@ -56,11 +55,6 @@ S = Minutes.Status
 MAX_SECTION_CHARS = 100_000
 
 logger = logging.getLogger(__name__)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock(minutes: Minutes) -> Minutes:
@@ -120,7 +114,7 @@ def _next_number(meeting: Meeting) -> str:
 
 def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     """Write the first draft from the meeting's record, once the meeting is closed."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, meeting),
         _("Only the secretariat drafts the minutes."),
     )
@@ -156,7 +150,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
     """Start a correction of signed minutes: new minutes with the same record and text, which
     go through the whole approval again and name the ones they correct."""
     meeting = minutes.meeting
-    _require(
+    require(
         permissions.can_write_minutes(actor, meeting),
         _("Only the secretariat corrects the minutes."),
     )
@@ -183,7 +177,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
 
 def minutes_edit(*, actor: User, minutes: Minutes, texts: dict[str, str]) -> Minutes:
     """Change the text of some sections (by key). The record itself is not editable."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, minutes.meeting),
         _("Only the secretariat edits the minutes."),
     )
@@ -228,7 +222,7 @@ def _save_edited(minutes: Minutes, actor: User) -> None:
 
 def minutes_submit(*, actor: User, minutes: Minutes) -> Minutes:
     """Send the minutes to the chair for approval."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, minutes.meeting),
         _("Only the secretariat submits the minutes."),
     )
@@ -247,7 +241,7 @@ def minutes_submit(*, actor: User, minutes: Minutes) -> Minutes:
 
 def minutes_return(*, actor: User, minutes: Minutes, remarks: str) -> Minutes:
     """The chair sends the minutes back to the secretary with remarks."""
-    _require(
+    require(
         permissions.can_review_minutes(actor, minutes.meeting),
         _("Only the chair returns the minutes."),
     )
@@ -286,7 +280,7 @@ def document_of(minutes: Minutes) -> layout.MinutesDocument:
 def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
     """The chair approves the text ("as corrected" if it changed after it was first submitted);
     the PDF is rendered now, with its two empty signature fields."""
-    _require(
+    require(
         permissions.can_review_minutes(actor, minutes.meeting),
         _("Only the chair approves the minutes."),
     )
@@ -505,14 +499,14 @@ def _sign(
         )
         if minutes.status == S.APPROVED:
             role = MinutesSignature.Role.SECRETARY
-            _require(
+            require(
                 permissions.can_write_minutes(actor, meeting),
                 _("The secretary signs the minutes first."),
             )
             reason, target = "Thư ký ký biên bản", S.SECRETARY_SIGNED
         else:
             role = MinutesSignature.Role.CHAIR
-            _require(
+            require(
                 permissions.can_review_minutes(actor, meeting),
                 _("The chair signs the minutes after the secretary."),
             )
@@ -654,7 +648,7 @@ def action_create(
     item: AgendaItem | None = None,
 ) -> ActionItem:
     """Record a task the meeting gave out (the secretariat), for a member or an organisation."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, meeting),
         _("Only the secretariat records the meeting's tasks."),
     )
@@ -693,7 +687,7 @@ def action_edit(
     item: AgendaItem | None = None,
 ) -> ActionItem:
     """Change an outstanding task's text, assignee or due date (the secretariat)."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting),
         _("Only the secretariat changes the meeting's tasks."),
     )
@@ -721,7 +715,7 @@ def action_note_add(
 ) -> ActionNote:
     """A follow-up note, optionally moving the task on: the secretariat to any status but
     cancelled (see action_cancel), the assignee to in progress or done."""
-    _require(
+    require(
         permissions.can_follow_up_action(actor, action),
         _("Only the secretariat and the person the task is assigned to follow it up."),
     )
@@ -756,7 +750,7 @@ def action_note_add(
 
 def action_cancel(*, actor: User, action: ActionItem, reason: str = "") -> ActionItem:
     """The task is no longer needed (the secretariat); the reason is kept as a note."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting),
         _("Only the secretariat cancels the meeting's tasks."),
     )
@@ -776,7 +770,7 @@ def action_cancel(*, actor: User, action: ActionItem, reason: str = "") -> Actio
 def action_offer_to_agenda(*, actor: User, action: ActionItem, meeting: Meeting) -> AgendaItem:
     """Put an outstanding task on a later meeting of the same body as "Follow-up: <task>"
     (through the agenda's own service, which checks the agenda is still open)."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting)
         and meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat puts tasks on an agenda."),
@@ -862,7 +856,7 @@ def consultation_link(
 ) -> LinkedConsultation:
     """Report a closed (or decided) written-opinion poll of the meeting's body in the meeting's
     minutes (the secretariat). A poll is reported once, in one meeting's minutes."""
-    _require(
+    require(
         permissions.can_link_consultation(actor, meeting),
         _("Only the secretariat links written-opinion polls to the minutes."),
     )
@@ -910,7 +904,7 @@ def consultation_unlink(*, actor: User, link: LinkedConsultation) -> None:
     """Take a written-opinion poll out of the meeting's minutes while they are still a draft
     (the secretariat); its section goes with it."""
     meeting = link.meeting
-    _require(
+    require(
         permissions.can_link_consultation(actor, meeting),
         _("Only the secretariat links written-opinion polls to the minutes."),
     )

@@ -19,9 +19,6 @@ follow the same rules.
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import io
 import tempfile
 import uuid
 from collections.abc import Collection, Iterator
@@ -29,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-import pikepdf
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
@@ -46,6 +42,7 @@ from agendas.permissions import agenda_of
 from core.dates import iso
 from core.errors import ServiceError, require
 from documents import notifications, packet, permissions, selectors, uploads, watermark
+from documents.copies import reader_name, session_digest, stamped_copy
 from documents.models import (
     Access,
     Document,
@@ -434,11 +431,6 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
 # Reading: every view and download leaves a record
 
 
-def session_digest(session_key: str | None) -> str:
-    """What the access log keeps of a session: a digest, never the key itself."""
-    return hashlib.sha256(session_key.encode()).hexdigest() if session_key else ""
-
-
 def access_record(
     *,
     user: User,
@@ -471,21 +463,6 @@ class Copy:
     @property
     def stamped(self) -> bool:
         return self.content is not None
-
-
-def reader_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def stamped_copy(
-    version: DocumentVersion, *, reader: str, at: datetime.datetime, copy_id: uuid.UUID
-) -> bytes:
-    """The version with every page stamped with the reader, the time and the copy id."""
-    with version.file.open("rb") as stored, pikepdf.open(stored) as pdf:
-        watermark.stamp(pdf, watermark.watermark_lines(reader=reader, at=at, copy_id=copy_id))
-        out = io.BytesIO()
-        pdf.save(out)
-    return out.getvalue()
 
 
 def version_open(

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,6 +23,7 @@ from agendas.outline import Node, numbered
 from consultations.models import Consultation
 from core.dates import local_iso
 from meetings.models import Attendance, Body, Meeting, Membership
+from minutes import layout
 from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
@@ -347,4 +349,21 @@ def meetings_open_for_follow_up(body: Body) -> list[Meeting]:
             status__in=(Meeting.Status.DRAFT, Meeting.Status.SCHEDULED),
             starts_at__gt=timezone.now(),
         ).order_by("starts_at")
+    )
+
+
+def document_of(minutes: Minutes) -> layout.MinutesDocument:
+    """What the minutes' PDF shows, as plain data for the layout."""
+    return layout.MinutesDocument(
+        number=minutes.number,
+        language=minutes.language,
+        # The tasks are usually recorded after the draft was written: the PDF lists them as
+        # they stand when it is rendered.
+        record={**minutes.record, "actions": action_record(minutes.meeting)},
+        sections=minutes.sections,
+        place=settings.MINUTES_PLACE,
+        approved_as_corrected=minutes.approved_as_corrected,
+        approved_at=local_iso(minutes.approved_at),
+        corrects=minutes.corrects.number if minutes.corrects else None,
+        font_dir=settings.PDF_FONT_DIR,
     )

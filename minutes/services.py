@@ -25,7 +25,6 @@ import logging
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -40,7 +39,7 @@ from consultations.models import Consultation
 from core.errors import ServiceError, require
 from meetings import permissions as meeting_permissions
 from meetings.models import Body, Meeting, Membership
-from minutes import archive, draft, layout, permissions, selectors, signing, verify
+from minutes import archive, draft, keys, layout, permissions, selectors, signing, verify
 from minutes.models import (
     ActionItem,
     ActionNote,
@@ -93,7 +92,7 @@ def _publish(minutes: Minutes, type: str) -> None:
     )
 
 
-def body_code(body: Body) -> str:
+def _body_code(body: Body) -> str:
     """The body's initials for document numbers: "Chính phủ" gives "CP"."""
     folded = unicodedata.normalize("NFKD", body.name.replace("Đ", "D").replace("đ", "d"))
     words = "".join(c for c in folded if ord(c) < 128).split()
@@ -106,7 +105,7 @@ def _next_number(meeting: Meeting) -> str:
     body = Body.objects.select_for_update().get(pk=meeting.body_id)
     year = timezone.localtime(meeting.starts_at).year
     count = Minutes.objects.filter(meeting__body=body, meeting__starts_at__year=year).count()
-    return f"{count + 1}/BB-{body_code(body)}"
+    return f"{count + 1}/BB-{_body_code(body)}"
 
 
 # Drafting
@@ -259,24 +258,6 @@ def minutes_return(*, actor: User, minutes: Minutes, remarks: str) -> Minutes:
     return minutes
 
 
-def document_of(minutes: Minutes) -> layout.MinutesDocument:
-    return layout.MinutesDocument(
-        number=minutes.number,
-        language=minutes.language,
-        # The tasks are usually recorded after the draft was written: the PDF lists them as
-        # they stand when it is rendered.
-        record={**minutes.record, "actions": selectors.action_record(minutes.meeting)},
-        sections=minutes.sections,
-        place=settings.MINUTES_PLACE,
-        approved_as_corrected=minutes.approved_as_corrected,
-        approved_at=timezone.localtime(minutes.approved_at).isoformat()
-        if minutes.approved_at
-        else None,
-        corrects=minutes.corrects.number if minutes.corrects else None,
-        font_dir=settings.PDF_FONT_DIR,
-    )
-
-
 def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
     """The chair approves the text ("as corrected" if it changed after it was first submitted);
     the PDF is rendered now, with its two empty signature fields."""
@@ -291,7 +272,7 @@ def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
         minutes.approved_at = timezone.now()
         minutes.approved_by = actor
         minutes.approved_as_corrected = minutes.changed_after_submission
-        rendered = layout.render(document_of(minutes))
+        rendered = layout.render(selectors.document_of(minutes))
         pdf = signing.with_signature_fields(rendered.pdf, rendered.boxes)
         minutes.signature_boxes = rendered.boxes
         minutes.pdf = pdf
@@ -322,27 +303,6 @@ def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: st
     return _sign(actor=actor, minutes=minutes, open_key=key_file, field="pkcs12")
 
 
-def stored_key_signing_enabled() -> bool:
-    return bool(settings.MINUTES_PKCS12_PATH)
-
-
-def stored_key_passphrase_asked() -> bool:
-    """The signer types the kept file's passphrase, unless the server holds it."""
-    return not settings.MINUTES_PKCS12_PASSPHRASE
-
-
-def stored_key_path(user: User) -> Path | None:
-    if not stored_key_signing_enabled():
-        return None
-    return signing.key_file_path(settings.MINUTES_PKCS12_PATH, user.username)
-
-
-def stored_key_available(user: User) -> bool:
-    """Whether the server keeps a key file for this user (so the screen offers it)."""
-    path = stored_key_path(user)
-    return path is not None and path.is_file()
-
-
 def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: str = "") -> Minutes:
     """Sign the approved minutes with the signer's key file kept on the server
     (MINUTES_PKCS12_PATH): same order, rights and checks as `minutes_sign`. The file is opened
@@ -350,7 +310,7 @@ def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: s
     holds it (then `passphrase` is not used). The file is read only once the actor is known to
     be the one who signs now, so that nobody else can try passphrases on it; the passphrase is
     neither stored nor logged."""
-    if not stored_key_signing_enabled():
+    if not keys.stored_key_signing_enabled():
         raise ServiceError(
             _("Signing with a key kept on the server is not set up on this server."),
             field="stored_key",
@@ -362,7 +322,7 @@ def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: s
         )
 
     def stored_key() -> AbstractContextManager[signing.Key]:
-        path = stored_key_path(actor)
+        path = keys.stored_key_path(actor)
         try:
             if path is None:
                 raise signing.KeyFileError(signing.KeyFileFailure.MISSING, "unsafe user name")
@@ -411,17 +371,13 @@ def _stored_key_refusal(error: signing.SigningError, *, held: bool) -> ServiceEr
     )
 
 
-def token_signing_enabled() -> bool:
-    return bool(settings.MINUTES_PKCS11_MODULE)
-
-
 def minutes_sign_with_token(*, actor: User, minutes: Minutes, pin: str) -> Minutes:
     """Sign the approved minutes with the signer's key on the PKCS#11 token
     (MINUTES_PKCS11_MODULE): same order, rights and checks as `minutes_sign`. The token and the
     key are found by their labels, made from the signer's user name; the PIN logs in for this
     signature only and is neither stored nor logged. The token is opened only once the actor
     is known to be the one who signs now, so that nobody else can spend its PIN attempts."""
-    if not token_signing_enabled():
+    if not keys.token_signing_enabled():
         raise ServiceError(_("Signing with a token is not set up on this server."), field="pin")
 
     @contextmanager

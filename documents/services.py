@@ -756,3 +756,25 @@ def note_delete(*, actor: User, note: Note) -> None:
     _require_author(actor, note)
     _require_annotate(actor, note.document)
     note.delete()
+
+
+# Search
+
+
+def version_texts_index(*, every: bool = False) -> int:
+    """Read the text of stored versions for the archive's search: those uploaded before text
+    was read at upload, or whose reading failed (`every`: all of them again). A maintenance
+    task, run by the operator (`manage.py index_documents`), not by a person in the app.
+    Returns how many versions got a text."""
+    versions = DocumentVersion.objects.only("pk", "file", "text").order_by("pk")
+    if not every:
+        versions = versions.filter(text="")
+    done = 0
+    # One version at a time: a PDF is read into memory and written back before the next.
+    for version in versions.iterator(chunk_size=100):
+        with version.file.open("rb") as stored:
+            text = uploads.pdf_text(stored.read())
+        if text:
+            DocumentVersion.objects.filter(pk=version.pk).update(text=text)
+            done += 1
+    return done

@@ -3,7 +3,7 @@ comments and the chair's timer.
 
 Like `meetings.api`: fetch with an `access_*` function (missing and forbidden are both 404;
 an unpublished agenda is missing to all but the secretariat), parse the input, call one
-service, render. The services decide who may act; `meetings.api.exception_handler` turns
+service, render. The services decide who may act; `core.api.exception_handler` turns
 their refusals into 400 and 403.
 """
 
@@ -45,9 +45,9 @@ from agendas.serializers import (
     TimerSerializer,
     TimerStartSerializer,
 )
-from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
+from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.serializers import NoInputSerializer
 from meetings.models import Meeting
-from meetings.serializers import NoInputSerializer
 
 NO_CONTENT = {204: None, **ERRORS}
 
@@ -129,7 +129,7 @@ class AgendaView(APIView):
     def patch(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_agenda(actor, meeting_id)
-        data = _parse(AgendaSettingsSerializer, request)
+        data = parse(AgendaSettingsSerializer, request)
         return _after(services.agenda_settings_update(actor=actor, meeting=meeting, **data))
 
 
@@ -149,7 +149,7 @@ def _agenda_action_view(
         def post(self, request: Request, meeting_id: int) -> Response:
             actor = request_actor(request)
             meeting = access_agenda(actor, meeting_id)
-            _parse(NoInputSerializer, request)
+            parse(NoInputSerializer, request)
             return _after(action(actor=actor, meeting=meeting))
 
     AgendaActionView.__name__ = AgendaActionView.__qualname__ = (
@@ -186,7 +186,7 @@ class AgendaItemListView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_agenda(actor, meeting_id)
-        data = _parse(AgendaItemCreateSerializer, request)
+        data = parse(AgendaItemCreateSerializer, request)
         parent = _referenced_item(actor, meeting, data.pop("parent"))
         item = services.agenda_item_create(actor=actor, meeting=meeting, parent=parent, **data)
         return _item(item, code=status.HTTP_201_CREATED)
@@ -207,7 +207,7 @@ class AgendaItemDetailView(APIView):
     def patch(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(AgendaItemUpdateSerializer, request, partial=True)
+        data = parse(AgendaItemUpdateSerializer, request, partial=True)
         return _item(services.agenda_item_update(actor=actor, item=item, **data))
 
     @extend_schema(
@@ -235,7 +235,7 @@ class AgendaItemMoveView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(AgendaItemMoveSerializer, request)
+        data = parse(AgendaItemMoveSerializer, request)
         parent = _referenced_item(actor, item.meeting, data["parent"])
         item = services.agenda_item_move(
             actor=actor, item=item, parent=parent, position=data["position"]
@@ -259,7 +259,7 @@ def _item_action_view(
         def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
             actor = request_actor(request)
             item = access_item(actor, meeting_id, item_id)
-            _parse(NoInputSerializer, request)
+            parse(NoInputSerializer, request)
             return _item(action(actor=actor, item=item))
 
     ItemActionView.__name__ = ItemActionView.__qualname__ = (
@@ -309,7 +309,7 @@ class SpeakerListView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(SpeakerRequestSerializer, request)
+        data = parse(SpeakerRequestSerializer, request)
         speaker = services.speaker_request(actor=actor, item=item, **data)
         return Response(SpeakerSerializer(speaker).data, status=status.HTTP_201_CREATED)
 
@@ -325,7 +325,7 @@ class SpeakerNextView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         speaker = services.floor_give_next(actor=actor, item=item)
         return Response(SpeakerSerializer(speaker).data)
 
@@ -340,7 +340,7 @@ class SpeakerWithdrawView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int, speaker_id: int) -> Response:
         actor = request_actor(request)
         speaker = _speaker(actor, meeting_id, item_id, speaker_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         speaker = services.speaker_withdraw(actor=actor, speaker=speaker)
         return Response(SpeakerSerializer(speaker).data)
 
@@ -356,7 +356,7 @@ class SpeakerFloorView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int, speaker_id: int) -> Response:
         actor = request_actor(request)
         speaker = _speaker(actor, meeting_id, item_id, speaker_id)
-        data = _parse(FloorGiveSerializer, request)
+        data = parse(FloorGiveSerializer, request)
         speaker = services.floor_give(actor=actor, speaker=speaker, **data)
         return Response(SpeakerSerializer(speaker).data)
 
@@ -371,7 +371,7 @@ class SpeakerEndView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int, speaker_id: int) -> Response:
         actor = request_actor(request)
         speaker = _speaker(actor, meeting_id, item_id, speaker_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         speaker = services.floor_end(actor=actor, speaker=speaker)
         return Response(SpeakerSerializer(speaker).data)
 
@@ -403,7 +403,7 @@ class CommentListView(ListView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(CommentTextSerializer, request)
+        data = parse(CommentTextSerializer, request)
         comment = services.comment_post(actor=actor, item=item, **data)
         moderator = can_moderate_comments(actor, item.meeting)
         return _render_comment(comment, moderator, code=status.HTTP_201_CREATED)
@@ -424,7 +424,7 @@ class CommentDetailView(APIView):
     def patch(self, request: Request, meeting_id: int, item_id: int, comment_id: int) -> Response:
         actor = request_actor(request)
         comment, moderator = _comment(actor, meeting_id, item_id, comment_id)
-        data = _parse(CommentTextSerializer, request)
+        data = parse(CommentTextSerializer, request)
         comment = services.comment_edit(actor=actor, comment=comment, **data)
         return _render_comment(comment, moderator)
 
@@ -453,7 +453,7 @@ class CommentHideView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int, comment_id: int) -> Response:
         actor = request_actor(request)
         comment, moderator = _comment(actor, meeting_id, item_id, comment_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _render_comment(services.comment_hide(actor=actor, comment=comment), moderator)
 
 
@@ -472,7 +472,7 @@ class TimerView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_agenda(actor, meeting_id)
-        data = _parse(TimerStartSerializer, request)
+        data = parse(TimerStartSerializer, request)
         agenda = services.timer_start(actor=actor, meeting=meeting, **data)
         return Response(TimerSerializer(agenda).data)
 

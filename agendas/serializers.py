@@ -16,7 +16,8 @@ from rest_framework import serializers
 from agendas import services
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.selectors import AgendaOverview
-from meetings.serializers import PersonSerializer, RejectUnknownFields
+from core.serializers import RejectUnknownFields
+from meetings.serializers import PersonSerializer
 
 
 def _with_parent(

@@ -15,7 +15,6 @@ import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.utils import timezone
@@ -25,9 +24,10 @@ from agendas import notifications
 from agendas import permissions as agenda_permissions
 from agendas import selectors as agenda_selectors
 from agendas.models import Agenda, AgendaItem, Comment, CommentRevision, Speaker
+from core.dates import iso
+from core.errors import ServiceError, require
 from meetings import permissions
 from meetings import selectors as meeting_selectors
-from meetings.errors import ServiceError
 from meetings.models import Meeting
 from realtime import events
 
@@ -38,11 +38,6 @@ EDITABLE_ITEM_FIELDS = {"title", "description", "kind", "presenter", "planned_mi
 # Meetings whose agenda can still change, and those whose session is running.
 FOLLOWED = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 OPEN = {Meeting.Status.DRAFT, *FOLLOWED}
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock_agenda(meeting: Meeting) -> Agenda:
@@ -71,16 +66,12 @@ def _publish(
     )
 
 
-def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 def _item_payload(item: AgendaItem) -> dict[str, Any]:
     return {
         "item": item.pk,
         "status": item.status,
-        "started_at": _iso(item.started_at),
-        "ended_at": _iso(item.ended_at),
+        "started_at": iso(item.started_at),
+        "ended_at": iso(item.ended_at),
     }
 
 
@@ -135,7 +126,7 @@ def agenda_item_create(
     description: str = "",
 ) -> AgendaItem:
     """Add an item at the end of its parent's list (or of the agenda)."""
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, meeting),
         _("Only the secretariat prepares the agenda."),
     )
@@ -163,7 +154,7 @@ def agenda_item_create(
 
 
 def agenda_item_update(*, actor: User, item: AgendaItem, **fields: Any) -> AgendaItem:
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, item.meeting),
         _("Only the secretariat prepares the agenda."),
     )
@@ -187,7 +178,7 @@ def agenda_item_update(*, actor: User, item: AgendaItem, **fields: Any) -> Agend
 def agenda_item_delete(*, actor: User, item: AgendaItem) -> None:
     """Remove an item that has not been taken up, with its sub-items. An item with speakers or
     comments is part of the record: defer it instead."""
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, item.meeting),
         _("Only the secretariat prepares the agenda."),
     )
@@ -246,7 +237,7 @@ def agenda_item_move(
     """Move an item (with its sub-items) under `parent` at `position` among its new siblings
     (0 is first; a position past the end puts it last). Numbers follow from the new order."""
     meeting = item.meeting
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, meeting),
         _("Only the secretariat prepares the agenda."),
     )
@@ -291,7 +282,7 @@ def _subtree_height(item: AgendaItem) -> int:
 
 def agenda_publish(*, actor: User, meeting: Meeting) -> Agenda:
     """Members see the agenda from now on and are told by e-mail."""
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, meeting),
         _("Only the secretariat publishes the agenda."),
     )
@@ -311,7 +302,7 @@ def agenda_publish(*, actor: User, meeting: Meeting) -> Agenda:
         agenda.published_at = timezone.now()
         agenda.published_by = actor
         agenda.save()
-        _publish(agenda, "agendas.agenda_published", {"published_at": _iso(agenda.published_at)})
+        _publish(agenda, "agendas.agenda_published", {"published_at": iso(agenda.published_at)})
         meeting_id = meeting.pk
         transaction.on_commit(lambda: notifications.send_agenda_published(meeting_id))
     return agenda
@@ -319,7 +310,7 @@ def agenda_publish(*, actor: User, meeting: Meeting) -> Agenda:
 
 def agenda_unpublish(*, actor: User, meeting: Meeting) -> Agenda:
     """Take the agenda back for rework before the session; members no longer see it."""
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, meeting),
         _("Only the secretariat publishes the agenda."),
     )
@@ -341,7 +332,7 @@ def agenda_settings_update(
     *, actor: User, meeting: Meeting, speaking_limit_seconds: int | None
 ) -> Agenda:
     """The speaking time offered to each speaker (none: no limit)."""
-    _require(
+    require(
         agenda_permissions.can_edit_agenda(actor, meeting)
         or agenda_permissions.can_lead_agenda(actor, meeting),
         _("Only the chair and the secretariat set the speaking time."),
@@ -366,7 +357,7 @@ def agenda_settings_update(
 
 
 def _lock_for_leading(actor: User, meeting: Meeting) -> Agenda:
-    _require(
+    require(
         agenda_permissions.can_lead_agenda(actor, meeting),
         _("Only the chair leads the agenda."),
     )
@@ -454,7 +445,7 @@ def _finish(agenda: Agenda, item: AgendaItem, status: str) -> None:
 
 def timer_start(*, actor: User, meeting: Meeting, seconds: int) -> Agenda:
     """The chair's countdown, shown on every tablet (for a break, a round of statements...)."""
-    _require(
+    require(
         agenda_permissions.can_lead_agenda(actor, meeting),
         _("Only the chair runs the timer."),
     )
@@ -470,13 +461,13 @@ def timer_start(*, actor: User, meeting: Meeting, seconds: int) -> Agenda:
         _publish(
             agenda,
             "agendas.timer_started",
-            {"started_at": _iso(agenda.timer_started_at), "ends_at": _iso(agenda.timer_ends_at)},
+            {"started_at": iso(agenda.timer_started_at), "ends_at": iso(agenda.timer_ends_at)},
         )
     return agenda
 
 
 def timer_stop(*, actor: User, meeting: Meeting) -> Agenda:
-    _require(
+    require(
         agenda_permissions.can_lead_agenda(actor, meeting),
         _("Only the chair runs the timer."),
     )
@@ -500,8 +491,8 @@ def _speaker_payload(speaker: Speaker) -> dict[str, Any]:
         "user": speaker.user_id,
         "kind": speaker.kind,
         "status": speaker.status,
-        "started_at": _iso(speaker.started_at),
-        "ended_at": _iso(speaker.ended_at),
+        "started_at": iso(speaker.started_at),
+        "ended_at": iso(speaker.ended_at),
         "limit_seconds": speaker.limit_seconds,
     }
 
@@ -515,7 +506,7 @@ def speaker_request(*, actor: User, item: AgendaItem, kind: str = Speaker.Kind.S
         with transaction.atomic():
             agenda = _lock_agenda(item.meeting)
             meeting = agenda.meeting
-            _require(
+            require(
                 agenda_permissions.can_see_agenda(actor, meeting),
                 _("You cannot take part in this meeting."),
             )
@@ -547,7 +538,7 @@ def speaker_withdraw(*, actor: User, speaker: Speaker) -> Speaker:
     """The person takes back their request; the chair or the secretariat may take it off the
     list too."""
     meeting = speaker.meeting
-    _require(
+    require(
         speaker.user_id == actor.pk or agenda_permissions.can_moderate_comments(actor, meeting),
         _("Only the person who asked, or the chair, can withdraw a request."),
     )
@@ -600,7 +591,7 @@ def floor_give(*, actor: User, speaker: Speaker, limit_seconds: int | None = Non
 
 def floor_give_next(*, actor: User, item: AgendaItem) -> Speaker:
     """The floor to the first in the queue: points of order first, then in order of asking."""
-    _require(
+    require(
         agenda_permissions.can_lead_agenda(actor, item.meeting),
         _("Only the chair leads the agenda."),
     )
@@ -613,7 +604,7 @@ def floor_give_next(*, actor: User, item: AgendaItem) -> Speaker:
 def floor_end(*, actor: User, speaker: Speaker) -> Speaker:
     """The chair ends a turn; a speaker may also end their own."""
     meeting = speaker.meeting
-    _require(
+    require(
         speaker.user_id == actor.pk or agenda_permissions.can_lead_agenda(actor, meeting),
         _("Only the chair ends someone's turn."),
     )
@@ -668,7 +659,7 @@ def _require_comments_open(meeting: Meeting) -> None:
 
 def comment_post(*, actor: User, item: AgendaItem, text: str) -> Comment:
     meeting = item.meeting
-    _require(
+    require(
         agenda_permissions.can_see_agenda(actor, meeting),
         _("You cannot comment on this meeting."),
     )
@@ -685,7 +676,7 @@ def _lock_own_comment(actor: User, comment: Comment) -> Comment:
     comment = (
         Comment.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=comment.pk)
     )
-    _require(comment.author_id == actor.pk, _("You can only change your own comments."))
+    require(comment.author_id == actor.pk, _("You can only change your own comments."))
     _require_comments_open(comment.meeting)
     if comment.deleted_at is not None:
         raise ServiceError(_("This comment was deleted."))
@@ -721,7 +712,7 @@ def comment_delete(*, actor: User, comment: Comment) -> Comment:
 
 def comment_hide(*, actor: User, comment: Comment) -> Comment:
     """The chair or the secretariat hides a comment from members; the record keeps it."""
-    _require(
+    require(
         agenda_permissions.can_moderate_comments(actor, comment.meeting),
         _("Only the chair and the secretariat can hide comments."),
     )

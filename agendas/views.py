@@ -24,13 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agendas import forms, regions, selectors, services
 from agendas import permissions as agenda_permissions
 from agendas.models import AgendaItem, Comment, Speaker
+from core.errors import ServiceError
+from core.forms import add_service_error
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings import permissions
 from meetings import selectors as meeting_selectors
-from meetings.errors import ServiceError
-from meetings.forms import add_service_error
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
-from meetings.views import render_page
 from realtime import selectors as realtime_selectors
 
 PAGES = ("session", "console", "agenda", "item")

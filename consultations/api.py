@@ -2,7 +2,7 @@
 
 Like `meetings.api` and `voting.api`: fetch with an `access_*` function (missing and forbidden
 are both 404; a draft is missing to all but the secretariat), parse the input, call one
-service, render. `meetings.api.exception_handler` turns the services' refusals into 400 and
+service, render. `core.api.exception_handler` turns the services' refusals into 400 and
 403.
 """
 
@@ -33,8 +33,8 @@ from consultations.serializers import (
     DecisionSerializer,
     ResultsSerializer,
 )
-from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
-from meetings.serializers import NoInputSerializer
+from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.serializers import NoInputSerializer
 
 TAGS = ["written opinions"]
 
@@ -161,7 +161,7 @@ class ConsultationListView(ListView):
     def post(self, request: Request, body_id: int) -> Response:
         actor = request_actor(request)
         body = permissions.access_body_consultations(actor, body_id)
-        data = _parse(ConsultationCreateSerializer, request)
+        data = parse(ConsultationCreateSerializer, request)
         consultation = services.consultation_create(actor=actor, body=body, **data)
         return _one(consultation, actor, code=status.HTTP_201_CREATED)
 
@@ -189,7 +189,7 @@ class ConsultationDetailView(APIView):
     def put(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        data = _parse(ConsultationCreateSerializer, request)
+        data = parse(ConsultationCreateSerializer, request)
         return _one(
             services.consultation_update(actor=actor, consultation=consultation, **data), actor
         )
@@ -207,7 +207,7 @@ class ConsultationSendView(APIView):
     def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _one(services.consultation_send(actor=actor, consultation=consultation), actor)
 
 
@@ -225,7 +225,7 @@ class ConsultationAnswerView(APIView):
     def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        data = _parse(AnswersSubmitSerializer, request)
+        data = parse(AnswersSubmitSerializer, request)
         services.answers_submit(
             actor=actor,
             consultation=consultation,
@@ -255,7 +255,7 @@ class ConsultationCloseView(APIView):
     def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _one(services.consultation_close(actor=actor, consultation=consultation), actor)
 
 
@@ -271,7 +271,7 @@ class ConsultationDecisionView(APIView):
     def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        data = _parse(DecisionSerializer, request)
+        data = parse(DecisionSerializer, request)
         return _one(
             services.consultation_decide(
                 actor=actor, consultation=consultation, text=data["text"], adopted=data["adopted"]
@@ -344,7 +344,7 @@ class ConsultationAttachmentListView(APIView):
     def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        data = _parse(ConsultationAttachmentCreateSerializer, request)
+        data = parse(ConsultationAttachmentCreateSerializer, request)
         services.attachment_add(
             actor=actor, consultation=consultation, title=data["title"], file=data["file"]
         )

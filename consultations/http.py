@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, HttpRequest
 
 from consultations.models import Attachment
-from documents.http import pdf_response
+from core.http import pdf_response
 
 
 def session_key(request: HttpRequest) -> str:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from consultations.models import Consultation, Opinion, Question
+from core.serializers import RejectUnknownFields
 from meetings.models import Body
-from meetings.serializers import PersonSerializer, RejectUnknownFields
+from meetings.serializers import PersonSerializer
 
 # Responses
 

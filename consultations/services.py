@@ -39,8 +39,8 @@ from consultations.models import (
     Recipient,
     Reminder,
 )
+from core.errors import ServiceError, require
 from documents import uploads
-from meetings.errors import ServiceError
 from meetings.models import Body, Membership
 
 logger = logging.getLogger(__name__)
@@ -56,11 +56,6 @@ MAX_TITLE = 300
 
 def default_reminder_hours() -> list[int]:
     return sorted(set(settings.CONSULTATION_REMINDER_HOURS), reverse=True)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock(consultation: Consultation) -> Consultation:
@@ -134,7 +129,7 @@ def consultation_create(
 ) -> Consultation:
     """Prepare a written-opinion poll (the secretariat). `reminder_hours` None: the site's
     default (CONSULTATION_REMINDER_HOURS)."""
-    _require(
+    require(
         permissions.can_manage_consultations(actor, body),
         _("Only the body's secretariat prepares written-opinion polls."),
     )
@@ -172,7 +167,7 @@ def consultation_update(
     reminder_hours: Sequence[int] | None = None,
 ) -> Consultation:
     """Change a poll that has not been sent yet; its questions are replaced."""
-    _require(
+    require(
         permissions.can_manage_consultations(actor, consultation.body),
         _("Only the body's secretariat prepares written-opinion polls."),
     )
@@ -219,7 +214,7 @@ def attachment_add(
 
     Locks the poll's row, as sending does, so that a paper is never added to a poll that is
     being sent at the same moment."""
-    _require(
+    require(
         permissions.can_manage_consultations(actor, consultation.body),
         _("Only the body's secretariat prepares written-opinion polls."),
     )
@@ -266,7 +261,7 @@ def attachment_remove(*, actor: User, attachment: Attachment) -> None:
     """Take a paper off a draft poll (the secretariat). The file is deleted once the row's
     removal has committed: a rolled-back removal keeps its file."""
     consultation = attachment.consultation
-    _require(
+    require(
         permissions.can_manage_consultations(actor, consultation.body),
         _("Only the body's secretariat prepares written-opinion polls."),
     )
@@ -294,7 +289,7 @@ def _voting_members(body: Body) -> list[int]:
 def consultation_send(*, actor: User, consultation: Consultation) -> Consultation:
     """Send the poll to the body's current voting members, who are its recipients from then
     on; each gets an e-mail. Locks the poll so that it is sent once."""
-    _require(
+    require(
         permissions.can_manage_consultations(actor, consultation.body),
         _("Only the body's secretariat sends written-opinion polls."),
     )
@@ -433,7 +428,7 @@ def consultation_close(
     counted) or see the poll closed (and are refused).
     """
     if actor is not None:
-        _require(
+        require(
             permissions.can_manage_consultations(actor, consultation.body),
             _("Only the body's secretariat closes a written-opinion poll."),
         )
@@ -524,7 +519,7 @@ def consultation_decide(
     *, actor: User, consultation: Consultation, text: str, adopted: bool | None
 ) -> Consultation:
     """The chair records the decision taken on a closed poll."""
-    _require(
+    require(
         permissions.is_chair(actor, consultation.body),
         _("Only the chair records the decision on a written-opinion poll."),
     )

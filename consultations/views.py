@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consultations import forms, permissions, selectors, services
 from consultations.http import attachment_response, session_key
 from consultations.models import Consultation, Opinion
-from meetings.errors import ServiceError
-from meetings.http import AuthenticatedHttpRequest
+from core.errors import ServiceError
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings.models import Body
 from meetings.permissions import bodies_for_user
-from meetings.views import render_page
 
 SECTION = "consultations"
 

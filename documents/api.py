@@ -29,6 +29,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
+from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.serializers import NoInputSerializer
 from documents import links, permissions, selectors, services, views
 from documents.models import Document, Packet
 from documents.serializers import (
@@ -49,9 +51,7 @@ from documents.serializers import (
     VersionSerializer,
 )
 from meetings import permissions as meeting_permissions
-from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
 from meetings.models import Meeting
-from meetings.serializers import NoInputSerializer
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser]
 NO_CONTENT = {204: None, **ERRORS}
@@ -122,7 +122,7 @@ class DocumentListView(ListView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_documents(actor, meeting_id)
-        data = _parse(DocumentCreateSerializer, request)
+        data = parse(DocumentCreateSerializer, request)
         document = services.document_create(
             actor=actor,
             meeting=meeting,
@@ -153,7 +153,7 @@ class DocumentDetailView(APIView):
     def patch(self, request: Request, meeting_id: int, document_id: int) -> Response:
         actor = request_actor(request)
         document = _document(actor, meeting_id, document_id)
-        data = _parse(DocumentUpdateSerializer, request, partial=True)
+        data = parse(DocumentUpdateSerializer, request, partial=True)
         if "agenda_item" in data:
             data["agenda_item"] = _referenced_item(document.meeting, data["agenda_item"])
         document = services.document_edit(actor=actor, document=document, **data)
@@ -185,7 +185,7 @@ class VersionListView(APIView):
     def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
         actor = request_actor(request)
         document = _document(actor, meeting_id, document_id)
-        data = _parse(VersionCreateSerializer, request)
+        data = parse(VersionCreateSerializer, request)
         version = services.document_replace(actor=actor, document=document, file=data["file"])
         return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -197,7 +197,7 @@ def _change_grants(
     everyone's rights as they now stand."""
     actor = request_actor(request)
     document = _document(actor, meeting_id, document_id)
-    data = _parse(GrantSerializer, request)
+    data = parse(GrantSerializer, request)
     document = change(
         actor=actor,
         document=document,
@@ -258,7 +258,7 @@ class DownloadLinkView(APIView):
     def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
         actor = request_actor(request)
         _document(actor, meeting_id, document_id)
-        data = _parse(DownloadLinkRequestSerializer, request)
+        data = parse(DownloadLinkRequestSerializer, request)
         version = permissions.access_version(
             actor, document_id, data["version"], permissions.DOWNLOAD_DOCUMENT
         )
@@ -325,7 +325,7 @@ def _packet_action_view(
         def post(self, request: Request, meeting_id: int) -> Response:
             actor = request_actor(request)
             meeting = meeting_permissions.access_meeting(actor, meeting_id)
-            _parse(NoInputSerializer, request)
+            parse(NoInputSerializer, request)
             packet = action(actor=actor, meeting=meeting)
             return _packet(request, packet.meeting)
 
@@ -466,7 +466,7 @@ class NoteListView(APIView):
     def post(self, request: Request, document_id: int) -> Response:
         actor = request_actor(request)
         document = permissions.access_document(actor, document_id)
-        data = _parse(NoteCreateSerializer, request)
+        data = parse(NoteCreateSerializer, request)
         note = services.note_add(actor=actor, document=document, **data)
         return _note(_note_view(note.pk, document, actor), code=status.HTTP_201_CREATED)
 
@@ -482,7 +482,7 @@ class NoteDetailView(APIView):
     def patch(self, request: Request, document_id: int, note_id: int) -> Response:
         actor = request_actor(request)
         note = permissions.access_note(actor, document_id, note_id)
-        data = _parse(NoteUpdateSerializer, request)
+        data = parse(NoteUpdateSerializer, request)
         services.note_edit(actor=actor, note=note, **data)
         return _note(_note_view(note.pk, note.document, actor))
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
@@ -190,10 +190,6 @@ def grantable_people(meeting: Meeting) -> list[User]:
     for user in User.objects.filter(groups__name__in=names).distinct():
         people.setdefault(user.pk, user)
     return sorted(people.values(), key=lambda user: (user.get_full_name() or user.username).lower())
-
-
-def role_groups(meeting: Meeting) -> list[Group]:
-    return [meeting_permissions.role_group(meeting.body, role) for role in Membership.Role.values]
 
 
 def copy_trace(meeting: Meeting, copy_id: uuid.UUID) -> Access | None:

@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import RejectUnknownFields
 from documents import permissions, services
 from documents.models import Access, Document, DocumentVersion
 from documents.selectors import DocumentRow
 from meetings.models import Membership
-from meetings.serializers import PersonSerializer, RejectUnknownFields
+from meetings.serializers import PersonSerializer
 
 RIGHT_NAMES = list(permissions.RIGHTS_BY_NAME)
 

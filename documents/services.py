@@ -19,9 +19,6 @@ follow the same rules.
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import io
 import tempfile
 import uuid
 from collections.abc import Collection, Iterator
@@ -29,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-import pikepdf
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
@@ -43,7 +39,10 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
+from core.dates import iso
+from core.errors import ServiceError, require
 from documents import notifications, packet, permissions, selectors, uploads, watermark
+from documents.copies import reader_name, session_digest, stamped_copy
 from documents.models import (
     Access,
     Document,
@@ -53,7 +52,6 @@ from documents.models import (
     Packet,
 )
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
 from meetings.models import Meeting, Membership
 from realtime import events
 
@@ -62,13 +60,8 @@ EDITABLE_FIELDS = {"title", "kind", "classification", "agenda_item"}
 MAX_TITLE = 300
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _require_secretariat(actor: User, meeting: Meeting) -> None:
-    _require(
+    require(
         permissions.can_manage_documents(actor, meeting),
         _("Only the meeting's secretariat manages its documents."),
     )
@@ -438,11 +431,6 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
 # Reading: every view and download leaves a record
 
 
-def session_digest(session_key: str | None) -> str:
-    """What the access log keeps of a session: a digest, never the key itself."""
-    return hashlib.sha256(session_key.encode()).hexdigest() if session_key else ""
-
-
 def access_record(
     *,
     user: User,
@@ -475,21 +463,6 @@ class Copy:
     @property
     def stamped(self) -> bool:
         return self.content is not None
-
-
-def reader_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
-
-def stamped_copy(
-    version: DocumentVersion, *, reader: str, at: datetime.datetime, copy_id: uuid.UUID
-) -> bytes:
-    """The version with every page stamped with the reader, the time and the copy id."""
-    with version.file.open("rb") as stored, pikepdf.open(stored) as pdf:
-        watermark.stamp(pdf, watermark.watermark_lines(reader=reader, at=at, copy_id=copy_id))
-        out = io.BytesIO()
-        pdf.save(out)
-    return out.getvalue()
 
 
 def version_open(
@@ -533,10 +506,6 @@ MAX_NOTE_LENGTH = 4000
 PUBLISHABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
 
 
-def _iso(moment: datetime.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 def _lock_packet(meeting: Meeting) -> Packet:
     """Lock the meeting row, as every change to its documents does, then create the packet row
     on first use and lock it: publishing and withdrawing the packet of one meeting happen one
@@ -559,7 +528,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
     substitutes attending for them) get the rights each document's classification gives, they
     are told by e-mail, and their tablets learn of it. The packet row is locked, so that two
     publications at once grant, announce and mail only once."""
-    _require(
+    require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),
     )
@@ -605,7 +574,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
             meeting=meeting,
             type="documents.packet_published",
             # Titles may be confidential: the event says "fetch it", the HTTP read filters.
-            payload={"published_at": _iso(packet_row.published_at), "documents": count},
+            payload={"published_at": iso(packet_row.published_at), "documents": count},
         )
         meeting_id = meeting.pk
         transaction.on_commit(lambda: notifications.send_packet_published(meeting_id))
@@ -617,7 +586,7 @@ def packet_unpublish(*, actor: User, meeting: Meeting) -> Packet:
     documents. Their rights stay as they were, for when it is published again; `published_by`
     stays too (who published it last), which tells the next publication that it is not the
     first."""
-    _require(
+    require(
         meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat publishes the packet."),
     )
@@ -649,7 +618,7 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
     """
     rights = meeting_permissions.meeting_rights(actor, meeting)
     manager = meeting_permissions.MANAGE_MEETING in rights
-    _require(
+    require(
         manager
         or (meeting_permissions.VIEW_MEETING in rights and permissions.packet_published(meeting)),
         _("The packet is not published yet."),
@@ -738,7 +707,7 @@ def _digest_of(version: DocumentVersion, page: int) -> str:
 
 
 def _require_annotate(actor: User, document: Document) -> None:
-    _require(
+    require(
         permissions.ANNOTATE_DOCUMENT in permissions.document_rights(actor, document),
         _("You may not keep notes on this document."),
     )
@@ -761,7 +730,7 @@ def note_add(*, actor: User, document: Document, page: int, text: str) -> Note:
 
 def _require_author(actor: User, note: Note) -> None:
     # Only the author ever sees a note, so another person's note is not theirs to change.
-    _require(note.user_id == actor.pk, _("Only the note's author may change it."))
+    require(note.user_id == actor.pk, _("Only the note's author may change it."))
 
 
 def note_edit(*, actor: User, note: Note, text: str) -> Note:
@@ -787,3 +756,25 @@ def note_delete(*, actor: User, note: Note) -> None:
     _require_author(actor, note)
     _require_annotate(actor, note.document)
     note.delete()
+
+
+# Search
+
+
+def version_texts_index(*, every: bool = False) -> int:
+    """Read the text of stored versions for the archive's search: those uploaded before text
+    was read at upload, or whose reading failed (`every`: all of them again). A maintenance
+    task, run by the operator (`manage.py index_documents`), not by a person in the app.
+    Returns how many versions got a text."""
+    versions = DocumentVersion.objects.only("pk", "file", "text").order_by("pk")
+    if not every:
+        versions = versions.filter(text="")
+    done = 0
+    # One version at a time: a PDF is read into memory and written back before the next.
+    for version in versions.iterator(chunk_size=100):
+        with version.file.open("rb") as stored:
+            text = uploads.pdf_text(stored.read())
+        if text:
+            DocumentVersion.objects.filter(pk=version.pk).update(text=text)
+            done += 1
+    return done

@@ -27,15 +27,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from agendas import selectors as agenda_selectors
+from core.errors import ServiceError
+from core.forms import add_service_error
+from core.http import AuthenticatedHttpRequest, pdf_response
+from core.pages import render_page
 from documents import forms, links, permissions, regions, selectors, services
-from documents.http import pdf_response
 from documents.models import Access, Document, DocumentVersion
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
-from meetings.forms import add_service_error
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
-from meetings.views import render_page
 from realtime import selectors as realtime_selectors
 
 

@@ -1,38 +1,31 @@
 """The REST API (under /api/v1/): bodies, memberships, meetings, their lifecycle, attendance and
 quorum.
 
-Every endpoint does the same four things: fetch what it acts on with an `access_*` function
-(missing and forbidden are both 404), parse its input, call one service, render the result. The
-service decides whether the actor may act; its refusals are mapped to HTTP by
-`exception_handler`, which settings install for the whole API.
+Every endpoint does what `core.api` describes: fetch what it acts on with an `access_*` function
+(missing and forbidden are both 404), parse its input, call one service, render the result.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import BasePagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView, set_rollback
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import APIView
 
+from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.serializers import NoInputSerializer
 from meetings import permissions, selectors, services
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.serializers import (
     AttendanceRecordSerializer,
@@ -40,8 +33,6 @@ from meetings.serializers import (
     BodyCreateSerializer,
     BodySerializer,
     BodyUpdateSerializer,
-    DetailSerializer,
-    ErrorSerializer,
     MeetingCancelSerializer,
     MeetingCreateSerializer,
     MeetingFilterSerializer,
@@ -51,54 +42,10 @@ from meetings.serializers import (
     MembershipEndSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
-    NoInputSerializer,
     QuorumSerializer,
 )
 
 logger = logging.getLogger(__name__)
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Refusals from the services become 400 and 403 with their own (translated) message.
-
-    Django's PermissionDenied must be caught here: DRF's default handler would replace the
-    service's message with a generic one.
-    """
-    if isinstance(exc, ServiceError):
-        set_rollback()
-        return Response({"detail": exc.message, "field": exc.field}, status=400)
-    if isinstance(exc, DjangoPermissionDenied):
-        set_rollback()
-        detail = str(exc) or _("You do not have permission to perform this action.")
-        return Response({"detail": detail}, status=403)
-    if isinstance(exc, IntegrityError):
-        # The services check uniqueness before writing; only a simultaneous request can get
-        # past the check, and the database then refuses the second write as a whole.
-        logger.warning("Write refused by a database constraint: %s", exc)
-        set_rollback()
-        return Response(
-            {"detail": _("Someone else changed this at the same moment. Reload and try again.")},
-            status=409,
-        )
-    if isinstance(exc, Http404):
-        # One answer for missing and forbidden, in the client's language; the access
-        # functions' own messages are for logs.
-        exc = NotFound()
-    return drf_exception_handler(exc, context)
-
-
-def request_actor(request: Request) -> User:
-    # Every view here requires authentication (the API's default permission class), and this
-    # project's users are django.contrib.auth users.
-    return cast(User, request.user)
-
-
-def _parse(
-    serializer_class: type[serializers.Serializer], request: Request, *, partial: bool = False
-) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _referenced_body(actor: User, body_id: int) -> Body:
@@ -136,40 +83,6 @@ def _filter_meetings(meetings: QuerySet[Meeting], filters: dict[str, Any]) -> Qu
     return meetings.select_related("body").order_by("starts_at", "pk")
 
 
-class ListView(APIView):
-    # Read by drf-spectacular too, which then documents the paginated envelope.
-    pagination_class = cast("type[BasePagination] | None", api_settings.DEFAULT_PAGINATION_CLASS)
-
-    def paginated(
-        self,
-        request: Request,
-        queryset: QuerySet[Any],
-        serializer_class: type[serializers.BaseSerializer],
-        context: dict[str, Any] | None = None,
-    ) -> Response:
-        if self.pagination_class is None:
-            return Response(serializer_class(queryset, many=True, context=context or {}).data)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(
-            serializer_class(page, many=True, context=context or {}).data
-        )
-
-
-ERRORS: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(
-        ErrorSerializer,
-        description="Refused by the rules (`detail`, `field`), or field errors "
-        '(`{"field": ["message"]}`), or malformed JSON.',
-    ),
-    403: OpenApiResponse(DetailSerializer, description="Not signed in, or not allowed."),
-    404: OpenApiResponse(
-        DetailSerializer, description="No such object, or not one the user may see."
-    ),
-}
-READ_ERRORS = {code: ERRORS[code] for code in (403, 404)}
-
-
 # Bodies
 
 
@@ -205,7 +118,7 @@ class BodyListView(ListView):
         responses={201: BodySerializer, 400: ERRORS[400], 403: ERRORS[403]},
     )
     def post(self, request: Request) -> Response:
-        data = _parse(BodyCreateSerializer, request)
+        data = parse(BodyCreateSerializer, request)
         body = services.body_create(actor=request_actor(request), **data)
         return Response(BodySerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -225,7 +138,7 @@ class BodyDetailView(APIView):
     def patch(self, request: Request, body_id: int) -> Response:
         actor = request_actor(request)
         body = permissions.access_body(actor, body_id)
-        data = _parse(BodyUpdateSerializer, request, partial=True)
+        data = parse(BodyUpdateSerializer, request, partial=True)
         body = services.body_update(actor=actor, body=body, **data)
         return Response(BodySerializer(body).data)
 
@@ -253,7 +166,7 @@ class MembershipListView(ListView):
     def post(self, request: Request, body_id: int) -> Response:
         actor = request_actor(request)
         body = permissions.access_body(actor, body_id)
-        data = _parse(MembershipCreateSerializer, request)
+        data = parse(MembershipCreateSerializer, request)
         membership = services.membership_create(actor=actor, body=body, **data)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -273,7 +186,7 @@ class MembershipDetailView(APIView):
     def patch(self, request: Request, body_id: int, membership_id: int) -> Response:
         actor = request_actor(request)
         membership = _membership(permissions.access_body(actor, body_id), membership_id)
-        data = _parse(MembershipUpdateSerializer, request, partial=True)
+        data = parse(MembershipUpdateSerializer, request, partial=True)
         membership = services.membership_update(actor=actor, membership=membership, **data)
         return Response(MembershipSerializer(membership).data)
 
@@ -290,7 +203,7 @@ class MembershipEndView(APIView):
     def post(self, request: Request, body_id: int, membership_id: int) -> Response:
         actor = request_actor(request)
         membership = _membership(permissions.access_body(actor, body_id), membership_id)
-        data = _parse(MembershipEndSerializer, request)
+        data = parse(MembershipEndSerializer, request)
         membership = services.membership_end(actor=actor, membership=membership, **data)
         return Response(MembershipSerializer(membership).data)
 
@@ -323,7 +236,7 @@ class MeetingListView(ListView):
     )
     def post(self, request: Request) -> Response:
         actor = request_actor(request)
-        data = _parse(MeetingCreateSerializer, request)
+        data = parse(MeetingCreateSerializer, request)
         body = _referenced_body(actor, data.pop("body"))
         meeting = services.meeting_create(actor=actor, body=body, **data)
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
@@ -346,7 +259,7 @@ class MeetingDetailView(APIView):
     def patch(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
-        data = _parse(MeetingUpdateSerializer, request, partial=True)
+        data = parse(MeetingUpdateSerializer, request, partial=True)
         meeting = services.meeting_update(actor=actor, meeting=meeting, **data)
         return Response(MeetingSerializer(meeting).data)
 
@@ -370,7 +283,7 @@ def _lifecycle_view(
         def post(self, request: Request, meeting_id: int) -> Response:
             actor = request_actor(request)
             meeting = permissions.access_meeting(actor, meeting_id)
-            _parse(NoInputSerializer, request)
+            parse(NoInputSerializer, request)
             meeting = transition(actor=actor, meeting=meeting)
             return Response(MeetingSerializer(meeting).data)
 
@@ -410,7 +323,7 @@ class MeetingCancelView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
-        data = _parse(MeetingCancelSerializer, request)
+        data = parse(MeetingCancelSerializer, request)
         meeting = services.meeting_cancel(actor=actor, meeting=meeting, **data)
         return Response(MeetingSerializer(meeting).data)
 
@@ -446,7 +359,7 @@ class AttendanceDetailView(APIView):
     def patch(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
         actor = request_actor(request)
         attendance = _attendance(permissions.access_meeting(actor, meeting_id), attendance_id)
-        data = _parse(AttendanceRecordSerializer, request)
+        data = parse(AttendanceRecordSerializer, request)
         attendance = services.attendance_record(actor=actor, attendance=attendance, **data)
         return Response(AttendanceSerializer(attendance).data)
 
@@ -463,7 +376,7 @@ class CheckInView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         attendance = services.attendance_check_in(actor=actor, meeting=meeting)
         return Response(AttendanceSerializer(attendance).data)
 
@@ -479,7 +392,7 @@ class CheckOutView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         attendance = services.attendance_check_out(actor=actor, meeting=meeting)
         return Response(AttendanceSerializer(attendance).data)
 

@@ -7,6 +7,17 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from meetings import regions
+        from core import pages
+        from meetings import permissions, regions, views
+        from realtime import access
 
+        pages.register_header(views.page_header)
+        # realtime imports no domain app: it learns who may follow a meeting from here.
+        access.register(
+            access.MeetingAccess(
+                rights=permissions.follower_rights,
+                meeting=permissions.meeting_or_404,
+                presence_rights=regions.PRESENCE_RIGHTS,
+            )
+        )
         regions.register()

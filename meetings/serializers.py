@@ -7,7 +7,6 @@ choices and references. Whether a change is allowed, and when, is decided by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -15,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from core.errors import ServiceError
+from core.serializers import RejectUnknownFields
 from meetings import services
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 
 RULE_FIELDS = services.RULE_FIELDS
@@ -26,34 +26,6 @@ FRACTION_FIELDS = (
     "majority_numerator",
     "majority_denominator",
 )
-
-
-class RejectUnknownFields(serializers.Serializer):
-    """Refuses fields the endpoint does not take.
-
-    Without this, `{"status": "closed"}` sent to a meeting update would be dropped silently
-    and the client would believe the meeting had changed.
-    """
-
-    def to_internal_value(self, data: Any) -> Any:
-        unknown: dict[str, Any] = {}
-        if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = {
-                str(name): [_("This field is not accepted here.")]
-                for name in data
-                # A form posted from a web page carries its CSRF token in the body.
-                if name not in writable and name != "csrfmiddlewaretoken"
-            }
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if unknown and isinstance(error.detail, dict):
-                error.detail.update(unknown)
-            raise
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
 
 
 PERSON_ERRORS: dict[str, Any] = {
@@ -168,22 +140,7 @@ class QuorumSerializer(serializers.Serializer):
         }
 
 
-class ErrorSerializer(serializers.Serializer):
-    """A refused request: what to do about it, and the field it concerns if any."""
-
-    detail = serializers.CharField(read_only=True)
-    field = serializers.CharField(read_only=True, allow_null=True)
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField(read_only=True)
-
-
 # Requests
-
-
-class NoInputSerializer(RejectUnknownFields):
-    """For actions that take no input: an empty body or `{}`."""
 
 
 class BodyCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):

@@ -12,15 +12,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from realtime import events
@@ -53,11 +52,6 @@ RULE_FIELDS = (
     "rules_reference",
 )
 EDITABLE_BODY_FIELDS = {"name", "kind", "description", *RULE_FIELDS}
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _validate_rules(body: Body) -> None:
@@ -103,7 +97,7 @@ def body_create(
     decision_rules: rules.DecisionRules | None = None,
 ) -> Body:
     """Create a body with its kind's default rules unless others are given."""
-    _require(permissions.can_create_body(actor), _("Only the secretariat can create bodies."))
+    require(permissions.can_create_body(actor), _("Only the secretariat can create bodies."))
     body = Body(name=name.strip(), kind=kind, description=description)
     body.apply_rules(decision_rules or PRESETS[Body.Kind(kind)])
     _validate_rules(body)
@@ -115,7 +109,7 @@ def body_create(
 
 
 def body_update(*, actor: User, body: Body, **fields: Any) -> Body:
-    _require(permissions.can_manage_body(actor, body), _("You cannot change this body."))
+    require(permissions.can_manage_body(actor, body), _("You cannot change this body."))
     unknown = set(fields) - EDITABLE_BODY_FIELDS
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -144,7 +138,7 @@ def membership_create(
 ) -> Membership:
     """Add a person to a body: they gain their role's rights and are invited to the body's
     scheduled meetings."""
-    _require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
+    require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
     membership = Membership(
         body=body,
         user=user,
@@ -170,7 +164,7 @@ def membership_create(
 
 def membership_update(*, actor: User, membership: Membership, **fields: Any) -> Membership:
     body = membership.body
-    _require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
+    require(permissions.can_manage_body(actor, body), _("You cannot change this body's members."))
     unknown = set(fields) - {"role", "title", "has_vote", "starts_on", "ends_on"}
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -286,7 +280,7 @@ def meeting_create(
     description: str = "",
 ) -> Meeting:
     """Create a draft meeting; members see it once it is scheduled."""
-    _require(permissions.can_manage_body(actor, body), _("You cannot plan meetings of this body."))
+    require(permissions.can_manage_body(actor, body), _("You cannot plan meetings of this body."))
     meeting = Meeting(
         body=body,
         title=title.strip(),
@@ -309,7 +303,7 @@ def meeting_create(
 def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
     """Change a meeting that has not started. Invitees of a scheduled meeting get a calendar
     update (a higher SEQUENCE) when its time, place or title changes."""
-    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot change this meeting."))
+    require(permissions.can_manage_meeting(actor, meeting), _("You cannot change this meeting."))
     unknown = set(fields) - EDITABLE_MEETING_FIELDS
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -338,7 +332,7 @@ def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
 def meeting_schedule(*, actor: User, meeting: Meeting) -> Meeting:
     """Draft -> scheduled: invite every current member of the body, by e-mail with an
     iCalendar invitation."""
-    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot schedule this meeting."))
+    require(permissions.can_manage_meeting(actor, meeting), _("You cannot schedule this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
         _transition(meeting, "schedule")
@@ -354,7 +348,7 @@ def meeting_schedule(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
-    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot cancel this meeting."))
+    require(permissions.can_manage_meeting(actor, meeting), _("You cannot cancel this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
         was_scheduled = meeting.status == Meeting.Status.SCHEDULED
@@ -371,7 +365,7 @@ def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meetin
 
 def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
     """Scheduled -> in session. Refused without a quorum, which the body's rules require."""
-    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can open the session."))
+    require(permissions.can_run_meeting(actor, meeting), _("Only the chair can open the session."))
     with transaction.atomic():
         meeting = _lock(meeting)
         _transition(meeting, "start")
@@ -383,7 +377,7 @@ def meeting_start(*, actor: User, meeting: Meeting) -> Meeting:
 
 
 def meeting_adjourn(*, actor: User, meeting: Meeting) -> Meeting:
-    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can adjourn."))
+    require(permissions.can_run_meeting(actor, meeting), _("Only the chair can adjourn."))
     with transaction.atomic():
         meeting = _lock(meeting)
         _transition(meeting, "adjourn")
@@ -395,7 +389,7 @@ def meeting_adjourn(*, actor: User, meeting: Meeting) -> Meeting:
 
 def meeting_reconvene(*, actor: User, meeting: Meeting) -> Meeting:
     """Adjourned -> in session again, for a session continued later; needs a quorum again."""
-    _require(permissions.can_run_meeting(actor, meeting), _("Only the chair can reconvene."))
+    require(permissions.can_run_meeting(actor, meeting), _("Only the chair can reconvene."))
     with transaction.atomic():
         meeting = _lock(meeting)
         _transition(meeting, "reconvene")
@@ -410,7 +404,7 @@ def meeting_close(*, actor: User, meeting: Meeting) -> Meeting:
     """Adjourned -> closed. Sends `signals.meeting_closed` in the same transaction, so that
     what other apps do at the close (documents withdraws confidential papers) happens exactly
     when the meeting closes."""
-    _require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
+    require(permissions.can_manage_meeting(actor, meeting), _("You cannot close this meeting."))
     with transaction.atomic():
         meeting = _lock(meeting)
         _transition(meeting, "close")
@@ -594,7 +588,7 @@ def attendance_record(
     """The secretariat records someone's attendance: present (checked in for them), absent or
     excused with a reason, represented by a substitute, or back to invited."""
     meeting = attendance.meeting
-    _require(
+    require(
         permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat records attendance."),
     )

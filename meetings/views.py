@@ -16,17 +16,19 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
+from core.forms import add_service_error
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings import forms, permissions, selectors, services
 from meetings import regions as meeting_regions
-from meetings.errors import ServiceError
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Attendance, Body, Meeting, Membership
 from realtime import selectors as realtime_selectors
 
@@ -35,25 +37,13 @@ EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
 S = Meeting.Status
 
 
-def render_page(
-    request: AuthenticatedHttpRequest,
-    template: str,
-    context: dict[str, Any],
-    *,
-    section: str,
-    status: int = 200,
-) -> HttpResponse:
-    """Render a full page; `section` marks the header link the page belongs to."""
-    context.setdefault("nav_secretariat", _works_for_secretariat(request.user))
-    context["section"] = section
-    return render(request, template, context, status=status)
-
-
-def _works_for_secretariat(user: User | AnonymousUser) -> bool:
-    """Whether the header links to the secretariat's screens for this person."""
-    return permissions.can_create_body(user) or (
-        permissions.bodies_for_user(user, permissions.MANAGE_BODY).exists()
-    )
+def page_header(user: User | AnonymousUser) -> dict[str, Any]:
+    """What the header of every page needs (registered with core.pages in MeetingsConfig):
+    whether it links to the secretariat's screens for this person."""
+    return {
+        "nav_secretariat": permissions.can_create_body(user)
+        or permissions.bodies_for_user(user, permissions.MANAGE_BODY).exists()
+    }
 
 
 def _run_action(user: User, meeting: Meeting, action: str, reason: str) -> Meeting:
@@ -240,7 +230,7 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 substitute=form.cleaned_data["substitute"],
             )
         except ServiceError as error:
-            forms.add_service_error(form, error)
+            add_service_error(form, error)
         else:
             person = attendance.user.get_full_name() or attendance.user.username
             messages.success(request, _("Attendance recorded for %s.") % person)
@@ -356,7 +346,7 @@ def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     decision_rules=form.rules,
                 )
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The body is created. Now add its members."))
                 return redirect("meetings:body_detail", pk=body.pk)
@@ -386,7 +376,7 @@ def body_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.body_update(actor=request.user, body=body, **form.cleaned_data)
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The body's details and rules are saved."))
                 return redirect("meetings:body_detail", pk=body.pk)
@@ -424,7 +414,7 @@ def membership_create(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     ends_on=data["ends_on"],
                 )
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("%s is now a member.") % _person(membership.user))
                 return redirect("meetings:body_detail", pk=body.pk)
@@ -466,7 +456,7 @@ def membership_edit(request: AuthenticatedHttpRequest, pk: int, membership_pk: i
                     actor=request.user, membership=membership, **form.cleaned_data
                 )
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The membership is saved."))
                 return redirect("meetings:body_detail", pk=body.pk)
@@ -499,7 +489,7 @@ def membership_end(request: AuthenticatedHttpRequest, pk: int, membership_pk: in
             )
         except ServiceError as error:
             error.field = "ends_on"
-            forms.add_service_error(end_form, error)
+            add_service_error(end_form, error)
         else:
             messages.success(
                 request, _("The membership of %s has ended.") % _person(membership.user)
@@ -547,7 +537,7 @@ def meeting_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, body=body, **form.cleaned_data
                 )
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request, _("The draft is saved. Schedule it to send the invitations.")
@@ -581,7 +571,7 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             try:
                 services.meeting_update(actor=request.user, meeting=meeting, **changed)
             except ServiceError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The meeting is saved."))
                 return redirect("meetings:meeting_detail", pk=meeting.pk)

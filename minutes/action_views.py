@@ -17,11 +17,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import ServiceError
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Body, Meeting
-from meetings.views import render_page
 from minutes import forms, permissions, selectors, services
 from minutes.models import ActionItem
 

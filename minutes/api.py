@@ -3,7 +3,7 @@
 
 Like the other APIs: fetch with an `access_*` function (missing and forbidden are both 404;
 minutes are the secretariat's and the chair's until they are signed), parse, call one service,
-render. `meetings.api.exception_handler` turns refusals into 400 and 403.
+render. `core.api.exception_handler` turns refusals into 400 and 403.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from consultations.models import Consultation
+from core.api import ERRORS, READ_ERRORS, parse, request_actor
+from core.errors import ServiceError
+from core.serializers import ErrorSerializer, NoInputSerializer
 from meetings import permissions as meeting_permissions
-from meetings.api import ERRORS, READ_ERRORS, _parse, request_actor
-from meetings.errors import ServiceError
 from meetings.models import Meeting
 from meetings.permissions import access_body, access_meeting, can_manage_meeting, meetings_for_user
-from meetings.serializers import ErrorSerializer, NoInputSerializer
 from minutes import archive, exports, selectors, services, verify
 from minutes.forms import ArchiveSearchForm
 from minutes.models import ActionItem, Minutes
@@ -103,7 +103,7 @@ class MinutesView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_minutes_meeting(actor, meeting_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _rendered(services.minutes_draft(actor=actor, meeting=meeting), 201)
 
     @extend_schema(
@@ -116,7 +116,7 @@ class MinutesView(APIView):
     def patch(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
-        data = _parse(MinutesEditSerializer, request)
+        data = parse(MinutesEditSerializer, request)
         return _rendered(services.minutes_edit(actor=actor, minutes=minutes, texts=data["texts"]))
 
 
@@ -130,7 +130,7 @@ class MinutesSubmitView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _rendered(services.minutes_submit(actor=actor, minutes=minutes))
 
 
@@ -144,7 +144,7 @@ class MinutesReturnView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
-        data = _parse(MinutesReturnSerializer, request)
+        data = parse(MinutesReturnSerializer, request)
         return _rendered(
             services.minutes_return(actor=actor, minutes=minutes, remarks=data["remarks"])
         )
@@ -162,7 +162,7 @@ class MinutesApproveView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _rendered(services.minutes_approve(actor=actor, minutes=minutes))
 
 
@@ -184,7 +184,7 @@ class MinutesSignView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
-        data = _parse(MinutesSignSerializer, request)
+        data = parse(MinutesSignSerializer, request)
         if data["stored_key"]:
             return _rendered(
                 services.minutes_sign_with_stored_key(
@@ -232,7 +232,7 @@ class MinutesConsultationsView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_minutes_meeting(actor, meeting_id)
-        data = _parse(LinkedConsultationInputSerializer, request)
+        data = parse(LinkedConsultationInputSerializer, request)
         # Another body's poll, or one the secretariat cannot see, is refused like a wrong one.
         consultation = (
             Consultation.objects.filter(pk=data["consultation"], body_id=meeting.body_id)
@@ -321,7 +321,7 @@ class VerifyPdfView(APIView):
         responses={200: VerificationSerializer, 400: ErrorSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = _parse(VerifyUploadSerializer, request)
+        data = parse(VerifyUploadSerializer, request)
         try:
             result = verification(data["file"].read())
         except verify.VerificationError as error:
@@ -547,7 +547,7 @@ class MeetingActionsView(APIView):
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = access_actions_meeting(actor, meeting_id)
-        data = _parse(ActionItemInputSerializer, request)
+        data = parse(ActionItemInputSerializer, request)
         action = services.action_create(
             actor=actor, meeting=meeting, **_action_fields(meeting, data)
         )
@@ -573,7 +573,7 @@ class ActionView(APIView):
     def put(self, request: Request, action_id: int) -> Response:
         actor = request_actor(request)
         action = access_action(actor, action_id)
-        data = _parse(ActionItemInputSerializer, request)
+        data = parse(ActionItemInputSerializer, request)
         fields = _action_fields(action.meeting, data)
         return _action_rendered(services.action_edit(actor=actor, action=action, **fields))
 
@@ -601,7 +601,7 @@ class ActionNotesView(APIView):
     def post(self, request: Request, action_id: int) -> Response:
         actor = request_actor(request)
         action = access_action(actor, action_id)
-        data = _parse(ActionNoteInputSerializer, request)
+        data = parse(ActionNoteInputSerializer, request)
         services.action_note_add(
             actor=actor, action=action, text=data["text"], status=data["status"]
         )
@@ -620,7 +620,7 @@ class ActionOfferView(APIView):
     def post(self, request: Request, action_id: int) -> Response:
         actor = request_actor(request)
         action = access_action(actor, action_id)
-        data = _parse(ActionOfferSerializer, request)
+        data = parse(ActionOfferSerializer, request)
         meeting = Meeting.objects.select_related("body").filter(pk=data["meeting"]).first()
         if meeting is None or not can_manage_meeting(actor, meeting):
             raise ServiceError(

@@ -20,9 +20,10 @@ from typing import Any
 
 import icalendar
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
+from core.dates import local_iso
 from meetings import invitations
 from meetings.models import Body, Meeting
 from minutes import draft, selectors
@@ -37,10 +38,6 @@ EXPORTABLE_MINUTES = frozenset(
 
 
 # Popolo
-
-
-def _iso(moment: Any) -> str | None:
-    return timezone.localtime(moment).isoformat() if moment else None
 
 
 def polls_data(meeting: Meeting) -> list[dict[str, Any]]:
@@ -71,8 +68,8 @@ def polls_data(meeting: Meeting) -> list[dict[str, Any]]:
             "id": poll.pk,
             "question": poll.question,
             "named": poll.secrecy == Poll.Secrecy.NAMED,
-            "opened_at": _iso(poll.opened_at),
-            "closed_at": _iso(poll.closed_at),
+            "opened_at": local_iso(poll.opened_at),
+            "closed_at": local_iso(poll.closed_at),
             "result": poll.result or {},
             "ballots": votes.get(poll.pk, []),
         }

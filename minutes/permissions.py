@@ -39,10 +39,6 @@ def minutes_visible(rights: frozenset[str], minutes: Minutes) -> bool:
     return permissions.VIEW_MEETING in rights and minutes.status == Minutes.Status.SIGNED
 
 
-def can_see_minutes(user: AnyUser, minutes: Minutes) -> bool:
-    return minutes_visible(permissions.meeting_rights(user, minutes.meeting), minutes)
-
-
 def access_minutes_meeting(user: AnyUser, meeting_id: int) -> Meeting:
     """The meeting, if the user takes part in writing or approving its minutes."""
     meeting = permissions.access_meeting(user, meeting_id)

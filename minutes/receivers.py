@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from meetings.models import Meeting
 from minutes import services
 

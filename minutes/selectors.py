@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -20,7 +21,9 @@ from django.utils import timezone
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
+from core.dates import local_iso
 from meetings.models import Attendance, Body, Meeting, Membership
+from minutes import layout
 from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
@@ -40,11 +43,6 @@ def person(user: User | None) -> str:
     return user.get_full_name() or user.username
 
 
-def _local(moment: datetime.datetime | None) -> str | None:
-    """Local wall-clock time, as the minutes state it."""
-    return timezone.localtime(moment).isoformat() if moment else None
-
-
 def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = {
         "present": [],
@@ -59,9 +57,9 @@ def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]
             "has_vote": attendance.has_vote,
         }
         if attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LEFT):
-            row["arrived"] = _local(attendance.checked_in_at)
+            row["arrived"] = local_iso(attendance.checked_in_at)
             row["left"] = (
-                _local(attendance.checked_out_at)
+                local_iso(attendance.checked_out_at)
                 if attendance.status == Attendance.Status.LEFT
                 else None
             )
@@ -86,8 +84,8 @@ def _poll(poll: Poll) -> dict[str, Any]:
         "secret": not named,
         "method": poll.method,
         "majority": str(poll.get_majority_display()),
-        "opened_at": _local(poll.opened_at),
-        "closed_at": _local(poll.closed_at),
+        "opened_at": local_iso(poll.opened_at),
+        "closed_at": local_iso(poll.closed_at),
         "passed": result.get("passed"),
         "explanation": result.get("explanation", ""),
         "counts": [
@@ -120,8 +118,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
             {
                 "name": person(speaker.user),
                 "kind": speaker.kind,
-                "started_at": _local(speaker.started_at),
-                "ended_at": _local(speaker.ended_at),
+                "started_at": local_iso(speaker.started_at),
+                "ended_at": local_iso(speaker.ended_at),
             }
         )
     # For the record: every comment still visible (not deleted by its author, not hidden by
@@ -136,7 +134,7 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
             {
                 "author": person(comment.author),
                 "text": comment.text,
-                "at": _local(comment.created_at),
+                "at": local_iso(comment.created_at),
             }
         )
     recusals: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -162,8 +160,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
                 "kind": item.kind,
                 "presenter": item.presenter,
                 "status": item.status,
-                "started_at": _local(item.started_at),
-                "ended_at": _local(item.ended_at),
+                "started_at": local_iso(item.started_at),
+                "ended_at": local_iso(item.ended_at),
                 "speakers": speakers.get(item_id, []),
                 "comments": comments.get(item_id, []),
                 "recusals": sorted(recusals.get(item_id, []), key=lambda row: row["name"]),
@@ -173,7 +171,7 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
     chair = next((a for a in attendances if a.role == Membership.Role.CHAIR), None)
     secretary = next((a for a in attendances if a.role == Membership.Role.SECRETARY), None)
     sittings = [
-        {"event": SITTING_EVENTS[type], "at": _local(at)}
+        {"event": SITTING_EVENTS[type], "at": local_iso(at)}
         for type, at in realtime_selectors.event_times(meeting.pk, list(SITTING_EVENTS))
     ]
     body = meeting.body
@@ -185,10 +183,10 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
             "title": meeting.title,
             "kind": meeting.kind,
             "place": meeting.place,
-            "starts_at": _local(meeting.starts_at),
-            "started_at": _local(meeting.started_at),
-            "closed_at": _local(meeting.closed_at),
-            "adjourned_at": _local(meeting.adjourned_at),
+            "starts_at": local_iso(meeting.starts_at),
+            "started_at": local_iso(meeting.started_at),
+            "closed_at": local_iso(meeting.closed_at),
+            "adjourned_at": local_iso(meeting.adjourned_at),
         },
         "chair": person(chair.user) if chair else "",
         "chair_title": chair.title if chair else "",
@@ -207,9 +205,9 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
     return {
         "id": consultation.pk,
         "subject": consultation.subject,
-        "sent_at": _local(consultation.sent_at),
-        "deadline": _local(consultation.deadline),
-        "closed_at": _local(consultation.closed_at),
+        "sent_at": local_iso(consultation.sent_at),
+        "deadline": local_iso(consultation.deadline),
+        "closed_at": local_iso(consultation.closed_at),
         "closed_early": bool(result.get("closed_early")),
         "members": result.get("members", 0),
         # Per question as frozen at closing: the figures against all the recipients, and the
@@ -230,7 +228,7 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
         "adopted": consultation.adopted if decided else None,
         "decision": consultation.decision_text if decided else "",
         "decided_by": person(consultation.decided_by) if decided else "",
-        "decided_at": _local(consultation.decided_at) if decided else None,
+        "decided_at": local_iso(consultation.decided_at) if decided else None,
     }
 
 
@@ -351,4 +349,21 @@ def meetings_open_for_follow_up(body: Body) -> list[Meeting]:
             status__in=(Meeting.Status.DRAFT, Meeting.Status.SCHEDULED),
             starts_at__gt=timezone.now(),
         ).order_by("starts_at")
+    )
+
+
+def document_of(minutes: Minutes) -> layout.MinutesDocument:
+    """What the minutes' PDF shows, as plain data for the layout."""
+    return layout.MinutesDocument(
+        number=minutes.number,
+        language=minutes.language,
+        # The tasks are usually recorded after the draft was written: the PDF lists them as
+        # they stand when it is rendered.
+        record={**minutes.record, "actions": action_record(minutes.meeting)},
+        sections=minutes.sections,
+        place=settings.MINUTES_PLACE,
+        approved_as_corrected=minutes.approved_as_corrected,
+        approved_at=local_iso(minutes.approved_at),
+        corrects=minutes.corrects.number if minutes.corrects else None,
+        font_dir=settings.PDF_FONT_DIR,
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from meetings.serializers import RejectUnknownFields
+from core.serializers import RejectUnknownFields
 from minutes import signing
 from minutes.models import (
     ActionItem,

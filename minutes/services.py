@@ -25,11 +25,9 @@ import logging
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -38,10 +36,10 @@ from django.utils.translation import gettext as _
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
 from consultations.models import Consultation
+from core.errors import ServiceError, require
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
 from meetings.models import Body, Meeting, Membership
-from minutes import archive, draft, layout, permissions, selectors, signing, verify
+from minutes import archive, draft, keys, layout, permissions, selectors, signing, verify
 from minutes.models import (
     ActionItem,
     ActionNote,
@@ -56,11 +54,6 @@ S = Minutes.Status
 MAX_SECTION_CHARS = 100_000
 
 logger = logging.getLogger(__name__)
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _lock(minutes: Minutes) -> Minutes:
@@ -99,7 +92,7 @@ def _publish(minutes: Minutes, type: str) -> None:
     )
 
 
-def body_code(body: Body) -> str:
+def _body_code(body: Body) -> str:
     """The body's initials for document numbers: "Chính phủ" gives "CP"."""
     folded = unicodedata.normalize("NFKD", body.name.replace("Đ", "D").replace("đ", "d"))
     words = "".join(c for c in folded if ord(c) < 128).split()
@@ -112,7 +105,7 @@ def _next_number(meeting: Meeting) -> str:
     body = Body.objects.select_for_update().get(pk=meeting.body_id)
     year = timezone.localtime(meeting.starts_at).year
     count = Minutes.objects.filter(meeting__body=body, meeting__starts_at__year=year).count()
-    return f"{count + 1}/BB-{body_code(body)}"
+    return f"{count + 1}/BB-{_body_code(body)}"
 
 
 # Drafting
@@ -120,7 +113,7 @@ def _next_number(meeting: Meeting) -> str:
 
 def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     """Write the first draft from the meeting's record, once the meeting is closed."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, meeting),
         _("Only the secretariat drafts the minutes."),
     )
@@ -156,7 +149,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
     """Start a correction of signed minutes: new minutes with the same record and text, which
     go through the whole approval again and name the ones they correct."""
     meeting = minutes.meeting
-    _require(
+    require(
         permissions.can_write_minutes(actor, meeting),
         _("Only the secretariat corrects the minutes."),
     )
@@ -183,7 +176,7 @@ def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
 
 def minutes_edit(*, actor: User, minutes: Minutes, texts: dict[str, str]) -> Minutes:
     """Change the text of some sections (by key). The record itself is not editable."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, minutes.meeting),
         _("Only the secretariat edits the minutes."),
     )
@@ -228,7 +221,7 @@ def _save_edited(minutes: Minutes, actor: User) -> None:
 
 def minutes_submit(*, actor: User, minutes: Minutes) -> Minutes:
     """Send the minutes to the chair for approval."""
-    _require(
+    require(
         permissions.can_write_minutes(actor, minutes.meeting),
         _("Only the secretariat submits the minutes."),
     )
@@ -247,7 +240,7 @@ def minutes_submit(*, actor: User, minutes: Minutes) -> Minutes:
 
 def minutes_return(*, actor: User, minutes: Minutes, remarks: str) -> Minutes:
     """The chair sends the minutes back to the secretary with remarks."""
-    _require(
+    require(
         permissions.can_review_minutes(actor, minutes.meeting),
         _("Only the chair returns the minutes."),
     )
@@ -265,28 +258,10 @@ def minutes_return(*, actor: User, minutes: Minutes, remarks: str) -> Minutes:
     return minutes
 
 
-def document_of(minutes: Minutes) -> layout.MinutesDocument:
-    return layout.MinutesDocument(
-        number=minutes.number,
-        language=minutes.language,
-        # The tasks are usually recorded after the draft was written: the PDF lists them as
-        # they stand when it is rendered.
-        record={**minutes.record, "actions": selectors.action_record(minutes.meeting)},
-        sections=minutes.sections,
-        place=settings.MINUTES_PLACE,
-        approved_as_corrected=minutes.approved_as_corrected,
-        approved_at=timezone.localtime(minutes.approved_at).isoformat()
-        if minutes.approved_at
-        else None,
-        corrects=minutes.corrects.number if minutes.corrects else None,
-        font_dir=settings.PDF_FONT_DIR,
-    )
-
-
 def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
     """The chair approves the text ("as corrected" if it changed after it was first submitted);
     the PDF is rendered now, with its two empty signature fields."""
-    _require(
+    require(
         permissions.can_review_minutes(actor, minutes.meeting),
         _("Only the chair approves the minutes."),
     )
@@ -297,7 +272,7 @@ def minutes_approve(*, actor: User, minutes: Minutes) -> Minutes:
         minutes.approved_at = timezone.now()
         minutes.approved_by = actor
         minutes.approved_as_corrected = minutes.changed_after_submission
-        rendered = layout.render(document_of(minutes))
+        rendered = layout.render(selectors.document_of(minutes))
         pdf = signing.with_signature_fields(rendered.pdf, rendered.boxes)
         minutes.signature_boxes = rendered.boxes
         minutes.pdf = pdf
@@ -328,27 +303,6 @@ def minutes_sign(*, actor: User, minutes: Minutes, pkcs12: bytes, passphrase: st
     return _sign(actor=actor, minutes=minutes, open_key=key_file, field="pkcs12")
 
 
-def stored_key_signing_enabled() -> bool:
-    return bool(settings.MINUTES_PKCS12_PATH)
-
-
-def stored_key_passphrase_asked() -> bool:
-    """The signer types the kept file's passphrase, unless the server holds it."""
-    return not settings.MINUTES_PKCS12_PASSPHRASE
-
-
-def stored_key_path(user: User) -> Path | None:
-    if not stored_key_signing_enabled():
-        return None
-    return signing.key_file_path(settings.MINUTES_PKCS12_PATH, user.username)
-
-
-def stored_key_available(user: User) -> bool:
-    """Whether the server keeps a key file for this user (so the screen offers it)."""
-    path = stored_key_path(user)
-    return path is not None and path.is_file()
-
-
 def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: str = "") -> Minutes:
     """Sign the approved minutes with the signer's key file kept on the server
     (MINUTES_PKCS12_PATH): same order, rights and checks as `minutes_sign`. The file is opened
@@ -356,7 +310,7 @@ def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: s
     holds it (then `passphrase` is not used). The file is read only once the actor is known to
     be the one who signs now, so that nobody else can try passphrases on it; the passphrase is
     neither stored nor logged."""
-    if not stored_key_signing_enabled():
+    if not keys.stored_key_signing_enabled():
         raise ServiceError(
             _("Signing with a key kept on the server is not set up on this server."),
             field="stored_key",
@@ -368,7 +322,7 @@ def minutes_sign_with_stored_key(*, actor: User, minutes: Minutes, passphrase: s
         )
 
     def stored_key() -> AbstractContextManager[signing.Key]:
-        path = stored_key_path(actor)
+        path = keys.stored_key_path(actor)
         try:
             if path is None:
                 raise signing.KeyFileError(signing.KeyFileFailure.MISSING, "unsafe user name")
@@ -417,17 +371,13 @@ def _stored_key_refusal(error: signing.SigningError, *, held: bool) -> ServiceEr
     )
 
 
-def token_signing_enabled() -> bool:
-    return bool(settings.MINUTES_PKCS11_MODULE)
-
-
 def minutes_sign_with_token(*, actor: User, minutes: Minutes, pin: str) -> Minutes:
     """Sign the approved minutes with the signer's key on the PKCS#11 token
     (MINUTES_PKCS11_MODULE): same order, rights and checks as `minutes_sign`. The token and the
     key are found by their labels, made from the signer's user name; the PIN logs in for this
     signature only and is neither stored nor logged. The token is opened only once the actor
     is known to be the one who signs now, so that nobody else can spend its PIN attempts."""
-    if not token_signing_enabled():
+    if not keys.token_signing_enabled():
         raise ServiceError(_("Signing with a token is not set up on this server."), field="pin")
 
     @contextmanager
@@ -505,14 +455,14 @@ def _sign(
         )
         if minutes.status == S.APPROVED:
             role = MinutesSignature.Role.SECRETARY
-            _require(
+            require(
                 permissions.can_write_minutes(actor, meeting),
                 _("The secretary signs the minutes first."),
             )
             reason, target = "Thư ký ký biên bản", S.SECRETARY_SIGNED
         else:
             role = MinutesSignature.Role.CHAIR
-            _require(
+            require(
                 permissions.can_review_minutes(actor, meeting),
                 _("The chair signs the minutes after the secretary."),
             )
@@ -654,7 +604,7 @@ def action_create(
     item: AgendaItem | None = None,
 ) -> ActionItem:
     """Record a task the meeting gave out (the secretariat), for a member or an organisation."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, meeting),
         _("Only the secretariat records the meeting's tasks."),
     )
@@ -693,7 +643,7 @@ def action_edit(
     item: AgendaItem | None = None,
 ) -> ActionItem:
     """Change an outstanding task's text, assignee or due date (the secretariat)."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting),
         _("Only the secretariat changes the meeting's tasks."),
     )
@@ -721,7 +671,7 @@ def action_note_add(
 ) -> ActionNote:
     """A follow-up note, optionally moving the task on: the secretariat to any status but
     cancelled (see action_cancel), the assignee to in progress or done."""
-    _require(
+    require(
         permissions.can_follow_up_action(actor, action),
         _("Only the secretariat and the person the task is assigned to follow it up."),
     )
@@ -756,7 +706,7 @@ def action_note_add(
 
 def action_cancel(*, actor: User, action: ActionItem, reason: str = "") -> ActionItem:
     """The task is no longer needed (the secretariat); the reason is kept as a note."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting),
         _("Only the secretariat cancels the meeting's tasks."),
     )
@@ -776,7 +726,7 @@ def action_cancel(*, actor: User, action: ActionItem, reason: str = "") -> Actio
 def action_offer_to_agenda(*, actor: User, action: ActionItem, meeting: Meeting) -> AgendaItem:
     """Put an outstanding task on a later meeting of the same body as "Follow-up: <task>"
     (through the agenda's own service, which checks the agenda is still open)."""
-    _require(
+    require(
         permissions.can_manage_actions(actor, action.meeting)
         and meeting_permissions.can_manage_meeting(actor, meeting),
         _("Only the secretariat puts tasks on an agenda."),
@@ -862,7 +812,7 @@ def consultation_link(
 ) -> LinkedConsultation:
     """Report a closed (or decided) written-opinion poll of the meeting's body in the meeting's
     minutes (the secretariat). A poll is reported once, in one meeting's minutes."""
-    _require(
+    require(
         permissions.can_link_consultation(actor, meeting),
         _("Only the secretariat links written-opinion polls to the minutes."),
     )
@@ -910,7 +860,7 @@ def consultation_unlink(*, actor: User, link: LinkedConsultation) -> None:
     """Take a written-opinion poll out of the meeting's minutes while they are still a draft
     (the secretariat); its section goes with it."""
     meeting = link.meeting
-    _require(
+    require(
         permissions.can_link_consultation(actor, meeting),
         _("Only the secretariat links written-opinion polls to the minutes."),
     )

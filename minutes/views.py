@@ -18,16 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ServiceError
+from core.http import AuthenticatedHttpRequest
+from core.pages import render_page
 from meetings import permissions as meeting_permissions
-from meetings.errors import ServiceError
-from meetings.http import AuthenticatedHttpRequest
 from meetings.models import Meeting
-from meetings.views import render_page
 from minutes import (
     action_views,
     api,
     archive,
     forms,
+    keys,
     layout,
     permissions,
     selectors,
@@ -77,10 +78,10 @@ def _page(
         "can_correct": minutes is not None and can_write and minutes.status == S.SIGNED,
         "return_form": return_form or forms.ReturnForm(),
         "sign_form": sign_form or forms.SignForm(),
-        "token_signing": services.token_signing_enabled(),
+        "token_signing": keys.token_signing_enabled(),
         # Offered to the signer whose turn it is, where the server keeps a key file for them.
-        "stored_key": bool(sign_role) and services.stored_key_available(user),
-        "stored_key_passphrase": services.stored_key_passphrase_asked(),
+        "stored_key": bool(sign_role) and keys.stored_key_available(user),
+        "stored_key_passphrase": keys.stored_key_passphrase_asked(),
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
         **_consultations_context(meeting, minutes, can_write, can_review, link_form),
@@ -262,7 +263,7 @@ def minutes_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     (rendered on the fly, never stored)."""
     meeting = permissions.access_minutes_meeting(request.user, pk)
     minutes = permissions.access_minutes(request.user, meeting.pk)
-    rendered = layout.render(services.document_of(minutes))
+    rendered = layout.render(selectors.document_of(minutes))
     response = HttpResponse(rendered.pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}-preview.pdf"'
     return response
@@ -298,7 +299,7 @@ def _verify_page(
     }
     if request.user.is_authenticated:
         return render_page(
-            request,  # type: ignore[arg-type]
+            request,
             "minutes/verify.html",
             context,
             section="verify",

@@ -25,12 +25,12 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 from channels_redis.utils import _consistent_hash, decode_hosts
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from meetings.models import Meeting
 from realtime import regions
+from realtime.access import meeting_access
 from realtime.models import MeetingEvent
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ GROUP = "realtime.meeting-events"
 
 def publish(
     *,
-    meeting: Meeting,
+    meeting: models.Model,
     type: str,
     payload: dict[str, Any] | Callable[[], dict[str, Any]],
     restricted_to: str = "",
@@ -61,7 +61,7 @@ def publish(
         raise RuntimeError("publish() must run inside the service's transaction.atomic().")
     seq = _next_seq(meeting.pk)
     event = MeetingEvent.objects.create(
-        meeting=meeting,
+        meeting_id=meeting.pk,
         seq=seq,
         type=type,
         payload=payload() if callable(payload) else payload,
@@ -145,7 +145,7 @@ def rendered_message(event: MeetingEvent, people: Sequence[int]) -> dict[str, An
     if event.users:
         return message  # a payload for named people only: no audience shares its frame
     try:
-        meeting = Meeting.objects.select_related("body").get(pk=event.meeting_id)
+        meeting = meeting_access().meeting(event.meeting_id)
         shared = regions.render_shared(
             meeting, event.type, event.payload, restricted_to=event.restricted_to
         )

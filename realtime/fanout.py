@@ -30,9 +30,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from meetings import permissions
 from realtime import selectors
-from realtime.access import subscriber_rights
+from realtime.access import meeting_access, subscriber_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
 from realtime.regions import audience_key, personal_key
@@ -45,8 +44,6 @@ logger = logging.getLogger(__name__)
 # replayed from the log, and those frames ask the page to fetch.
 RECENT_FRAMES_PER_MEETING = 2000
 RECENT_BYTES_PER_MEETING = 32 * 1024 * 1024
-# Presence changes go to those who run or prepare the session: the board marks who is online.
-PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 CATCH_UP_BATCH = 500
 # Heartbeats are written this many sockets at a time, letting an event that arrives during a
 # tick go out between two batches instead of after the whole tick.
@@ -221,8 +218,10 @@ class Broadcaster:
                     {"type": "presence", "user": message["user"], "online": message["online"]}
                 )
             )
+            # Those who run or prepare the session: the board marks who is online.
+            presence_rights = meeting_access().presence_rights
             for subscriber in list(self.subscribers.get(message["meeting"], ())):
-                if subscriber.rights & PRESENCE_RIGHTS:
+                if subscriber.rights & presence_rights:
                     self._write(subscriber, frame)
             return
         meeting_id = message["meeting"]

@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.db import models
 
-from meetings.models import Meeting
-
 
 class MeetingStream(models.Model):
     """The last event number given out for a meeting. Incrementing it locks the row until the
@@ -10,7 +8,7 @@ class MeetingStream(models.Model):
     (a rolled-back event gives its number back)."""
 
     meeting = models.OneToOneField(
-        Meeting, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        "meetings.Meeting", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     last_seq = models.PositiveBigIntegerField(default=0)
 
@@ -26,7 +24,7 @@ class MeetingEvent(models.Model):
     event's number and type without the payload, so their sequence stays gap-free.
     """
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField()
     type = models.CharField(max_length=80)
     payload = models.JSONField(default=dict)
@@ -49,7 +47,7 @@ class Presence(models.Model):
     they have open there. Each process refreshes `last_seen` on every heartbeat tick, so the
     rows of a process that died go stale and stop counting."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     process = models.CharField(max_length=200)
     sockets = models.PositiveIntegerField(default=0)

@@ -25,7 +25,7 @@ from django.utils import translation
 @dataclass(frozen=True)
 class Audience:
     language: str
-    # The subscriber's rights on the meeting, as meetings.permissions.meeting_rights gives them.
+    # The subscriber's rights on the meeting, as realtime.access gives them.
     rights: frozenset[str]
 
     @property

@@ -1,6 +1,5 @@
-from typing import Any
+from typing import Any, Protocol
 
-from meetings.models import Meeting
 from realtime.events import broadcast_message, event_frame, visible_to
 from realtime.models import MeetingEvent, MeetingStream
 
@@ -14,7 +13,16 @@ def stream_heads(meeting_ids: list[int]) -> dict[int, int]:
     )
 
 
-def live_seq(meeting: Meeting) -> int | None:
+class Followed(Protocol):
+    """A meeting as a page follows it (realtime knows meetings only by their id)."""
+
+    pk: Any
+
+    @property
+    def is_live(self) -> bool: ...
+
+
+def live_seq(meeting: Followed) -> int | None:
     """The last event a page shows, for its socket to follow on from; None when the meeting
     no longer changes."""
     if not meeting.is_live:

@@ -4,7 +4,7 @@ declarations of conflicts of interest.
 Like `meetings.api` and `agendas.api`: fetch with an `access_*` function (missing and forbidden
 are both 404; a prepared vote is missing to all but the chair and the secretariat), parse the
 input, call one service, render. The services decide who may act and who may vote;
-`meetings.api.exception_handler` turns their refusals into 400 and 403.
+`core.api.exception_handler` turns their refusals into 400 and 403.
 
 A vote is always rendered for its reader: turnout while it is open, the frozen result once it
 is closed, and of the ballots only the reader's own named one. The reads below take the same
@@ -27,9 +27,9 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from agendas.permissions import access_item
-from meetings.api import ERRORS, READ_ERRORS, ListView, _parse, request_actor
+from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.serializers import NoInputSerializer
 from meetings.models import Meeting
-from meetings.serializers import NoInputSerializer
 from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
 from voting.permissions import access_poll, can_prepare_polls
@@ -169,7 +169,7 @@ class PollListView(ListView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(PollCreateSerializer, request)
+        data = parse(PollCreateSerializer, request)
         poll = services.poll_create(actor=actor, item=item, **data)
         return _poll(poll, actor, code=status.HTTP_201_CREATED)
 
@@ -200,7 +200,7 @@ class PollOpenView(APIView):
     def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
         actor = request_actor(request)
         poll = access_poll(actor, meeting_id, poll_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _poll(services.poll_open(actor=actor, poll=poll), actor)
 
 
@@ -216,7 +216,7 @@ class PollCloseView(APIView):
     def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
         actor = request_actor(request)
         poll = access_poll(actor, meeting_id, poll_id)
-        _parse(NoInputSerializer, request)
+        parse(NoInputSerializer, request)
         return _poll(services.poll_close(actor=actor, poll=poll), actor)
 
 
@@ -236,7 +236,7 @@ class BallotView(APIView):
     def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
         actor = request_actor(request)
         poll = access_poll(actor, meeting_id, poll_id)
-        data = _parse(BallotCastSerializer, request)
+        data = parse(BallotCastSerializer, request)
         return _poll(services.ballot_cast(actor=actor, poll=poll, **data), actor)
 
 
@@ -255,6 +255,6 @@ class RecusalView(APIView):
     def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
         actor = request_actor(request)
         item = access_item(actor, meeting_id, item_id)
-        data = _parse(RecusalDeclareSerializer, request)
+        data = parse(RecusalDeclareSerializer, request)
         recusal = services.recusal_declare(actor=actor, item=item, **data)
         return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)

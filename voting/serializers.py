@@ -17,8 +17,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
+from core.serializers import RejectUnknownFields
 from meetings.models import Body
-from meetings.serializers import PersonSerializer, RejectUnknownFields
+from meetings.serializers import PersonSerializer
 from voting.models import Answer, Option, Poll, Recusal
 
 # Responses

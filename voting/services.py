@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import can_see_agenda
+from core.errors import ServiceError, require
 from meetings import permissions
-from meetings.errors import ServiceError
 from meetings.models import Attendance, Meeting
 from meetings.selectors import meeting_quorum
 from realtime import events
@@ -32,11 +32,6 @@ from voting import rules as vote_rules
 from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
 
 MAX_OPTIONS = 50
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _require_quorum(meeting: Meeting, refusal: str) -> None:
@@ -72,7 +67,7 @@ def poll_create(
 ) -> Poll:
     """Prepare a poll on an agenda item (the chair or the secretariat); it opens later."""
     meeting = item.meeting
-    _require(
+    require(
         bool(
             permissions.meeting_rights(actor, meeting)
             & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}
@@ -145,7 +140,7 @@ def poll_create(
 def poll_open(*, actor: User, poll: Poll) -> Poll:
     """Open the vote: every entitled member present sees it at once. Needs a quorum, and no
     other vote open in the meeting."""
-    _require(permissions.can_run_meeting(actor, poll.meeting), _("Only the chair opens a vote."))
+    require(permissions.can_run_meeting(actor, poll.meeting), _("Only the chair opens a vote."))
     try:
         with transaction.atomic():
             poll = _lock(poll)
@@ -172,7 +167,7 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
     """Close the vote and decide it under the body's rules; the entitled voters, the figures
     and the explanation are frozen into the result. `actor` None is the scheduled close."""
     if actor is not None:
-        _require(
+        require(
             permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
         )
     with transaction.atomic():
@@ -351,7 +346,7 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
     """A member declares a conflict of interest on an item: they do not vote on it, and the
     minutes record it."""
     meeting = item.meeting
-    _require(can_see_agenda(actor, meeting), _("You cannot take part in this meeting."))
+    require(can_see_agenda(actor, meeting), _("You cannot take part in this meeting."))
     reason = reason.strip()
     if not reason:
         raise ServiceError(_("Say what the conflict of interest is."), field="reason")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from agendas.permissions import access_item
 from agendas.views import act, refused
-from meetings.http import AuthenticatedHttpRequest
+from core.http import AuthenticatedHttpRequest
 from voting import forms, services
 from voting.permissions import access_poll
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from agendas import selectors, services
 from agendas.models import AgendaItem, Comment, Speaker
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from meetings.models import Meeting
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan, event_types, last_event

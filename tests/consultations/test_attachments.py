@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from consultations import services
 from consultations.models import Attachment, Consultation
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from tests.consultations.conftest import Board, client_for
 from tests.documents.conftest import (
     docx_bytes,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consultations import services
 from consultations.models import Answer, Consultation, Opinion
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from tests.conftest import _build_body
 from tests.consultations.conftest import SESSION
 from tests.voting.test_concurrency import in_parallel

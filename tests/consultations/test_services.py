@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from consultations import selectors, services
 from consultations.models import Answer, Consultation, Opinion, Question, Recipient
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from tests.conftest import Personas
 from tests.consultations.conftest import SESSION, Board, answer, in_days
 

@@ -13,10 +13,10 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
+from core.errors import ServiceError
 from documents import permissions, selectors, services
 from documents.models import Access, Document, DocumentVersion, Packet
 from documents.permissions import ANNOTATE_DOCUMENT, DOWNLOAD_DOCUMENT, VIEW_DOCUMENT
-from meetings.errors import ServiceError
 from meetings.models import Membership
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import event_types, last_event

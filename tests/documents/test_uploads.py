@@ -14,10 +14,10 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError
 from django.test import override_settings
 
+from core.errors import ServiceError
 from documents import services, uploads
 from documents.models import Document, DocumentVersion
 from documents.uploads import UploadRefused, read_upload
-from meetings.errors import ServiceError
 from tests.documents.conftest import (
     Board,
     add_document,

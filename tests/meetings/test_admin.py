@@ -32,7 +32,7 @@ def test_adding_a_member_in_the_admin_gives_the_role_its_rights(
         },
     )
     assert response.status_code == 302
-    assert permissions.can_view_meeting(newcomer, meeting)
+    assert permissions.VIEW_MEETING in permissions.meeting_rights(newcomer, meeting)
     assert meeting.attendances.filter(user=newcomer, has_vote=True).exists()
 
 

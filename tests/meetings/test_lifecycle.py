@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from core.errors import ServiceError
 from meetings import services
-from meetings.errors import ServiceError
 from meetings.models import Meeting
 from tests.conftest import Personas, check_in, plan_meeting
 

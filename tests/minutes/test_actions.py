@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agendas.models import AgendaItem
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from meetings.models import Meeting
 from minutes import layout, selectors, services
 from minutes.models import ActionItem, ActionNote

@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 
 from consultations import services as consultation_services
 from consultations.models import Consultation
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from meetings.models import Meeting
 from minutes import exports, services
 from minutes.models import LinkedConsultation, Minutes, MinutesVersion

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from minutes import services, signing, verify
+from minutes import keys, signing, verify
 from minutes.management.commands.demo_pki import PASSPHRASE
 
 
@@ -28,8 +28,8 @@ def test_demo_keys_sign_and_verify_against_the_demo_root(
     assert "Trần Quang" in key.subject
     # As `make run` sets it: each demo signer finds their key kept on the server.
     settings.MINUTES_PKCS12_PATH = str(tmp_path / "{username}.p12")
-    assert services.stored_key_available(User.objects.get(username="pm"))
-    assert services.stored_key_available(User.objects.get(username="govsecretary"))
+    assert keys.stored_key_available(User.objects.get(username="pm"))
+    assert keys.stored_key_available(User.objects.get(username="govsecretary"))
     call_command("demo_pki", stdout=StringIO())
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == files
     assert len(verify.load_trust_roots([tmp_path / "ca.pem"])) == 1

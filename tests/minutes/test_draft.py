@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from minutes import services
 from minutes.models import Minutes, MinutesVersion
 from realtime.models import MeetingEvent

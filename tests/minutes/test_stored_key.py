@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from minutes import services, signing, verify
 from minutes.checks import key_file_path_per_signer
 from minutes.models import Minutes

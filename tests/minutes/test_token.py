@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from minutes import services, verify
 from minutes.models import Minutes
 from realtime.models import MeetingEvent

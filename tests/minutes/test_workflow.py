@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from meetings.errors import ServiceError
+from core.errors import ServiceError
 from minutes import services
 from minutes.models import Minutes, MinutesSignature, MinutesVersion
 from realtime.models import MeetingEvent

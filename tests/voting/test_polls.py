@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.errors import ServiceError
 from meetings import services as meeting_services
-from meetings.errors import ServiceError
 from meetings.models import Attendance
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan

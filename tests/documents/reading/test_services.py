@@ -8,10 +8,10 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import remove_perm
 
+from core.errors import ServiceError
 from documents import permissions, selectors, services
 from documents.models import Note, Packet
 from meetings import services as meeting_services
-from meetings.errors import ServiceError
 from meetings.models import Meeting
 from tests.agendas.conftest import last_event
 from tests.conftest import Personas, plan_meeting

@@ -9,7 +9,7 @@ their refusals into 400 and 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 
 from django.contrib.auth.models import User
 from django.http import Http404
@@ -45,7 +45,7 @@ from agendas.serializers import (
     TimerSerializer,
     TimerStartSerializer,
 )
-from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.serializers import NoInputSerializer
 from meetings.models import Meeting
 
@@ -133,41 +133,27 @@ class AgendaView(APIView):
         return _after(services.agenda_settings_update(actor=actor, meeting=meeting, **data))
 
 
-def _agenda_action_view(
-    action: Callable[..., Agenda], summary: str, description: str = ""
-) -> type[APIView]:
-    """A POST endpoint with no input that applies one service to the agenda."""
-
-    class AgendaActionView(APIView):
-        @extend_schema(
-            tags=["agenda"],
-            summary=summary,
-            description=description,
-            request=None,
-            responses={200: AgendaSerializer, **ERRORS},
-        )
-        def post(self, request: Request, meeting_id: int) -> Response:
-            actor = request_actor(request)
-            meeting = access_agenda(actor, meeting_id)
-            parse(NoInputSerializer, request)
-            return _after(action(actor=actor, meeting=meeting))
-
-    AgendaActionView.__name__ = AgendaActionView.__qualname__ = (
-        f"Agenda{action.__name__.removeprefix('agenda_').capitalize()}View"
-    )
-    return AgendaActionView
-
-
-AgendaPublishView = _agenda_action_view(
-    services.agenda_publish,
-    "Publish the agenda (the secretariat)",
-    "Members see it from now on and are told by e-mail. The meeting must be scheduled and the "
-    "agenda have an item.",
+agenda_action_view = functools.partial(
+    action_view,
+    target=access_agenda,
+    keyword="meeting",
+    answer=lambda request, agenda: _after(agenda),
+    tags=["agenda"],
+    responses={200: AgendaSerializer, **ERRORS},
 )
-AgendaUnpublishView = _agenda_action_view(
+
+AgendaPublishView = agenda_action_view(
+    "AgendaPublishView",
+    services.agenda_publish,
+    summary="Publish the agenda (the secretariat)",
+    description="Members see it from now on and are told by e-mail. The meeting must be "
+    "scheduled and the agenda have an item.",
+)
+AgendaUnpublishView = agenda_action_view(
+    "AgendaUnpublishView",
     services.agenda_unpublish,
-    "Take the agenda back before the session (the secretariat)",
-    "Members no longer see it.",
+    summary="Take the agenda back before the session (the secretariat)",
+    description="Members no longer see it.",
 )
 
 
@@ -243,45 +229,33 @@ class AgendaItemMoveView(APIView):
         return _item(item)
 
 
-def _item_action_view(
-    action: Callable[..., AgendaItem], summary: str, description: str = ""
-) -> type[APIView]:
-    """A POST endpoint with no input that applies one leading service to an item."""
+item_action_view = functools.partial(
+    action_view,
+    target=access_item,
+    keyword="item",
+    answer=lambda request, item: _item(item),
+    tags=["agenda"],
+    responses={200: AgendaItemSerializer, **ERRORS},
+)
 
-    class ItemActionView(APIView):
-        @extend_schema(
-            tags=["agenda"],
-            summary=summary,
-            description=description,
-            request=None,
-            responses={200: AgendaItemSerializer, **ERRORS},
-        )
-        def post(self, request: Request, meeting_id: int, item_id: int) -> Response:
-            actor = request_actor(request)
-            item = access_item(actor, meeting_id, item_id)
-            parse(NoInputSerializer, request)
-            return _item(action(actor=actor, item=item))
-
-    ItemActionView.__name__ = ItemActionView.__qualname__ = (
-        f"AgendaItem{action.__name__.removeprefix('agenda_item_').capitalize()}View"
-    )
-    return ItemActionView
-
-
-AgendaItemStartView = _item_action_view(
+AgendaItemStartView = item_action_view(
+    "AgendaItemStartView",
     services.agenda_item_start,
-    "Take up an item (the chair)",
-    "A pending item, or one deferred earlier. The item in progress, if any, ends first.",
+    summary="Take up an item (the chair)",
+    description="A pending item, or one deferred earlier. The item in progress, if any, ends "
+    "first.",
 )
-AgendaItemEndView = _item_action_view(
+AgendaItemEndView = item_action_view(
+    "AgendaItemEndView",
     services.agenda_item_end,
-    "End the item in progress (the chair)",
-    "The turn in progress ends; those still waiting to speak are not called.",
+    summary="End the item in progress (the chair)",
+    description="The turn in progress ends; those still waiting to speak are not called.",
 )
-AgendaItemDeferView = _item_action_view(
+AgendaItemDeferView = item_action_view(
+    "AgendaItemDeferView",
     services.agenda_item_defer,
-    "Put an item off (the chair)",
-    "The item in progress or one not yet taken up; it can be taken up again later.",
+    summary="Put an item off (the chair)",
+    description="The item in progress or one not yet taken up; it can be taken up again later.",
 )
 
 

@@ -8,6 +8,7 @@ service, render. `core.api.exception_handler` turns the services' refusals into 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -33,8 +34,7 @@ from consultations.serializers import (
     DecisionSerializer,
     ResultsSerializer,
 )
-from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
-from core.serializers import NoInputSerializer
+from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 
 TAGS = ["written opinions"]
 
@@ -195,20 +195,23 @@ class ConsultationDetailView(APIView):
         )
 
 
-class ConsultationSendView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Send the poll to the body's voting members (the secretariat)",
-        description="The body's current members with a voting right become its recipients "
-        "and receive it by e-mail; it can no longer be changed.",
-        request=None,
-        responses=RESPONSES,
-    )
-    def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
-        actor = request_actor(request)
-        consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        parse(NoInputSerializer, request)
-        return _one(services.consultation_send(actor=actor, consultation=consultation), actor)
+consultation_action_view = functools.partial(
+    action_view,
+    target=permissions.access_consultation,
+    keyword="consultation",
+    answer=lambda request, consultation: _one(consultation, request_actor(request)),
+    tags=TAGS,
+    responses=RESPONSES,
+)
+
+
+ConsultationSendView = consultation_action_view(
+    "ConsultationSendView",
+    services.consultation_send,
+    summary="Send the poll to the body's voting members (the secretariat)",
+    description="The body's current members with a voting right become its recipients "
+    "and receive it by e-mail; it can no longer be changed.",
+)
 
 
 class ConsultationAnswerView(APIView):
@@ -242,21 +245,14 @@ class ConsultationAnswerView(APIView):
         return _one(consultation, actor)
 
 
-class ConsultationCloseView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Close and tally the poll (the secretariat)",
-        description="Before the deadline only once every recipient has answered every "
-        "question; at the deadline it closes by itself. Each question is tallied against all "
-        "recipients under the body's rules.",
-        request=None,
-        responses=RESPONSES,
-    )
-    def post(self, request: Request, body_id: int, consultation_id: int) -> Response:
-        actor = request_actor(request)
-        consultation = permissions.access_consultation(actor, body_id, consultation_id)
-        parse(NoInputSerializer, request)
-        return _one(services.consultation_close(actor=actor, consultation=consultation), actor)
+ConsultationCloseView = consultation_action_view(
+    "ConsultationCloseView",
+    services.consultation_close,
+    summary="Close and tally the poll (the secretariat)",
+    description="Before the deadline only once every recipient has answered every "
+    "question; at the deadline it closes by itself. Each question is tallied against all "
+    "recipients under the body's rules.",
+)
 
 
 class ConsultationDecisionView(APIView):

@@ -3,12 +3,14 @@
 Every endpoint does the same four things: fetch what it acts on with an `access_*` function
 (missing and forbidden are both 404), parse its input (`parse`), call one service, render the
 result. The service decides whether the actor may act; its refusals are mapped to HTTP by
-`exception_handler`, which settings install for the whole API.
+`exception_handler`, which settings install for the whole API. `action_view` writes the
+endpoints that take no input (publish, open, close...) from those four parts.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.auth.models import User
@@ -17,7 +19,7 @@ from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import BasePagination
@@ -28,7 +30,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ServiceError
-from core.serializers import DetailSerializer, ErrorSerializer
+from core.serializers import DetailSerializer, ErrorSerializer, NoInputSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +110,33 @@ ERRORS: dict[int, OpenApiResponse] = {
     ),
 }
 READ_ERRORS = {code: ERRORS[code] for code in (403, 404)}
+
+
+def action_view(
+    name: str,
+    service: Callable[..., Any],
+    *,
+    target: Callable[..., Any],
+    keyword: str,
+    answer: Callable[[Request, Any], Response],
+    tags: list[str],
+    responses: dict[int, Any],
+    summary: str,
+    description: str = "",
+) -> type[APIView]:
+    """A POST endpoint with no input that applies one service to one object: `target` fetches
+    it from the URL's arguments (`access_*`: missing and forbidden are both 404), the service
+    takes it as `keyword`, and `answer` renders what the service returns."""
+
+    class ActionView(APIView):
+        @extend_schema(
+            tags=tags, summary=summary, description=description, request=None, responses=responses
+        )
+        def post(self, request: Request, **arguments: Any) -> Response:
+            actor = request_actor(request)
+            acted_on = target(actor, **arguments)
+            parse(NoInputSerializer, request)
+            return answer(request, service(actor=actor, **{keyword: acted_on}))
+
+    ActionView.__name__ = ActionView.__qualname__ = name
+    return ActionView

@@ -11,6 +11,7 @@ theirs alone and expires (see documents.links), or reads the PDF at the document
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, cast
@@ -29,10 +30,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
-from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
-from core.serializers import NoInputSerializer
+from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from documents import links, permissions, selectors, services, views
-from documents.models import Document, Packet
+from documents.models import Document
 from documents.serializers import (
     CopyTraceSerializer,
     DocumentCreateSerializer,
@@ -309,43 +309,29 @@ class PacketView(APIView):
         )
 
 
-def _packet_action_view(
-    action: Callable[..., Packet], summary: str, description: str
-) -> type[APIView]:
-    """A POST endpoint with no input that applies one service to the packet."""
-
-    class PacketActionView(APIView):
-        @extend_schema(
-            tags=["packet"],
-            summary=summary,
-            description=description,
-            request=None,
-            responses={200: PacketSerializer, **ERRORS},
-        )
-        def post(self, request: Request, meeting_id: int) -> Response:
-            actor = request_actor(request)
-            meeting = meeting_permissions.access_meeting(actor, meeting_id)
-            parse(NoInputSerializer, request)
-            packet = action(actor=actor, meeting=meeting)
-            return _packet(request, packet.meeting)
-
-    PacketActionView.__name__ = PacketActionView.__qualname__ = (
-        f"Packet{action.__name__.removeprefix('packet_').capitalize()}View"
-    )
-    return PacketActionView
-
-
-PacketPublishView = _packet_action_view(
-    services.packet_publish,
-    "Publish the packet (the secretariat)",
-    "The attendees get the rights each document's classification gives, are told by e-mail, "
-    "and their tablets receive `documents.packet_published`. The meeting must be scheduled "
-    "(or under way), its agenda published, and one document uploaded.",
+packet_action_view = functools.partial(
+    action_view,
+    target=meeting_permissions.access_meeting,
+    keyword="meeting",
+    answer=lambda request, packet: _packet(request, packet.meeting),
+    tags=["packet"],
+    responses={200: PacketSerializer, **ERRORS},
 )
-PacketUnpublishView = _packet_action_view(
+
+PacketPublishView = packet_action_view(
+    "PacketPublishView",
+    services.packet_publish,
+    summary="Publish the packet (the secretariat)",
+    description="The attendees get the rights each document's classification gives, are told "
+    "by e-mail, and their tablets receive `documents.packet_published`. The meeting must be "
+    "scheduled (or under way), its agenda published, and one document uploaded.",
+)
+PacketUnpublishView = packet_action_view(
+    "PacketUnpublishView",
     services.packet_unpublish,
-    "Take the packet back before the session (the secretariat)",
-    "Members no longer see the documents; their rights are kept for the next publication.",
+    summary="Take the packet back before the session (the secretariat)",
+    description="Members no longer see the documents; their rights are kept for the next "
+    "publication.",
 )
 
 

@@ -7,8 +7,8 @@ Every endpoint does what `core.api` describes: fetch what it acts on with an `ac
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
+from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.serializers import NoInputSerializer
 from meetings import permissions, selectors, services
 from meetings.models import Attendance, Body, Meeting, Membership
@@ -267,48 +267,40 @@ class MeetingDetailView(APIView):
 LIFECYCLE_RESPONSES = {200: MeetingSerializer, **ERRORS}
 
 
-def _lifecycle_view(
-    transition: Callable[..., Meeting], summary: str, description: str = ""
-) -> type[APIView]:
-    """A POST endpoint with no input that applies one lifecycle service to the meeting."""
+lifecycle_view = functools.partial(
+    action_view,
+    target=permissions.access_meeting,
+    keyword="meeting",
+    answer=lambda request, meeting: Response(MeetingSerializer(meeting).data),
+    tags=["meetings"],
+    responses=LIFECYCLE_RESPONSES,
+)
 
-    class LifecycleView(APIView):
-        @extend_schema(
-            summary=summary,
-            description=description,
-            request=None,
-            tags=["meetings"],
-            responses=LIFECYCLE_RESPONSES,
-        )
-        def post(self, request: Request, meeting_id: int) -> Response:
-            actor = request_actor(request)
-            meeting = permissions.access_meeting(actor, meeting_id)
-            parse(NoInputSerializer, request)
-            meeting = transition(actor=actor, meeting=meeting)
-            return Response(MeetingSerializer(meeting).data)
-
-    LifecycleView.__name__ = LifecycleView.__qualname__ = (
-        f"Meeting{transition.__name__.removeprefix('meeting_').capitalize()}View"
-    )
-    return LifecycleView
-
-
-MeetingScheduleView = _lifecycle_view(
+MeetingScheduleView = lifecycle_view(
+    "MeetingScheduleView",
     services.meeting_schedule,
-    "Schedule a draft (its secretary)",
-    "Invites every current member of the body by e-mail with a calendar invitation.",
+    summary="Schedule a draft (its secretary)",
+    description="Invites every current member of the body by e-mail with a calendar invitation.",
 )
-MeetingStartView = _lifecycle_view(
-    services.meeting_start, "Open the session (the chair)", "Refused without a quorum."
+MeetingStartView = lifecycle_view(
+    "MeetingStartView",
+    services.meeting_start,
+    summary="Open the session (the chair)",
+    description="Refused without a quorum.",
 )
-MeetingAdjournView = _lifecycle_view(services.meeting_adjourn, "Adjourn the session (the chair)")
-MeetingReconveneView = _lifecycle_view(
+MeetingAdjournView = lifecycle_view(
+    "MeetingAdjournView", services.meeting_adjourn, summary="Adjourn the session (the chair)"
+)
+MeetingReconveneView = lifecycle_view(
+    "MeetingReconveneView",
     services.meeting_reconvene,
-    "Reconvene an adjourned session (the chair)",
-    "Refused without a quorum.",
+    summary="Reconvene an adjourned session (the chair)",
+    description="Refused without a quorum.",
 )
-MeetingCloseView = _lifecycle_view(
-    services.meeting_close, "Close an adjourned meeting (its secretary)"
+MeetingCloseView = lifecycle_view(
+    "MeetingCloseView",
+    services.meeting_close,
+    summary="Close an adjourned meeting (its secretary)",
 )
 
 

@@ -8,6 +8,7 @@ render. `core.api.exception_handler` turns refusals into 400 and 403.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
@@ -29,7 +30,7 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from consultations.models import Consultation
-from core.api import ERRORS, READ_ERRORS, parse, request_actor
+from core.api import ERRORS, READ_ERRORS, action_view, parse, request_actor
 from core.errors import ServiceError
 from core.serializers import ErrorSerializer, NoInputSerializer
 from meetings import permissions as meeting_permissions
@@ -120,18 +121,21 @@ class MinutesView(APIView):
         return _rendered(services.minutes_edit(actor=actor, minutes=minutes, texts=data["texts"]))
 
 
-class MinutesSubmitView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Submit the minutes to the chair (the secretariat)",
-        request=None,
-        responses={200: MinutesSerializer, **ERRORS},
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = request_actor(request)
-        minutes = access_minutes(actor, meeting_id)
-        parse(NoInputSerializer, request)
-        return _rendered(services.minutes_submit(actor=actor, minutes=minutes))
+minutes_action_view = functools.partial(
+    action_view,
+    target=access_minutes,
+    keyword="minutes",
+    answer=lambda request, minutes: _rendered(minutes),
+    tags=TAGS,
+    responses={200: MinutesSerializer, **ERRORS},
+)
+
+
+MinutesSubmitView = minutes_action_view(
+    "MinutesSubmitView",
+    services.minutes_submit,
+    summary="Submit the minutes to the chair (the secretariat)",
+)
 
 
 class MinutesReturnView(APIView):
@@ -150,20 +154,13 @@ class MinutesReturnView(APIView):
         )
 
 
-class MinutesApproveView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Approve the minutes (the chair)",
-        description="Renders the PDF with two empty signature fields. Minutes changed after "
-        "they were first submitted are recorded as approved as corrected.",
-        request=None,
-        responses={200: MinutesSerializer, **ERRORS},
-    )
-    def post(self, request: Request, meeting_id: int) -> Response:
-        actor = request_actor(request)
-        minutes = access_minutes(actor, meeting_id)
-        parse(NoInputSerializer, request)
-        return _rendered(services.minutes_approve(actor=actor, minutes=minutes))
+MinutesApproveView = minutes_action_view(
+    "MinutesApproveView",
+    services.minutes_approve,
+    summary="Approve the minutes (the chair)",
+    description="Renders the PDF with two empty signature fields. Minutes changed after "
+    "they were first submitted are recorded as approved as corrected.",
+)
 
 
 @method_decorator(sensitive_post_parameters("passphrase", "pin"), name="dispatch")

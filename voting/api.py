@@ -13,6 +13,7 @@ number of queries however many have voted.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,7 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from agendas.permissions import access_item
-from core.api import ERRORS, READ_ERRORS, ListView, parse, request_actor
-from core.serializers import NoInputSerializer
+from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from meetings.models import Meeting
 from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
@@ -188,36 +188,32 @@ class PollDetailView(APIView):
         return _poll(access_poll(actor, meeting_id, poll_id), actor)
 
 
-class PollOpenView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Open a prepared vote (the chair)",
-        description="During the session, with a quorum, and while no other vote of the meeting "
-        "is open. Every member entitled to vote sees it at once.",
-        request=None,
-        responses=POLL_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
-        actor = request_actor(request)
-        poll = access_poll(actor, meeting_id, poll_id)
-        parse(NoInputSerializer, request)
-        return _poll(services.poll_open(actor=actor, poll=poll), actor)
+poll_action_view = functools.partial(
+    action_view,
+    target=access_poll,
+    keyword="poll",
+    answer=lambda request, poll: _poll(poll, request_actor(request)),
+    tags=TAGS,
+    responses=POLL_RESPONSES,
+)
 
 
-class PollCloseView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Close an open vote (the chair)",
-        description="Needs a quorum. The vote is decided under the body's rules; the result, "
-        "the figures and the people entitled to vote are frozen.",
-        request=None,
-        responses=POLL_RESPONSES,
-    )
-    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
-        actor = request_actor(request)
-        poll = access_poll(actor, meeting_id, poll_id)
-        parse(NoInputSerializer, request)
-        return _poll(services.poll_close(actor=actor, poll=poll), actor)
+PollOpenView = poll_action_view(
+    "PollOpenView",
+    services.poll_open,
+    summary="Open a prepared vote (the chair)",
+    description="During the session, with a quorum, and while no other vote of the meeting "
+    "is open. Every member entitled to vote sees it at once.",
+)
+
+
+PollCloseView = poll_action_view(
+    "PollCloseView",
+    services.poll_close,
+    summary="Close an open vote (the chair)",
+    description="Needs a quorum. The vote is decided under the body's rules; the result, "
+    "the figures and the people entitled to vote are frozen.",
+)
 
 
 class BallotView(APIView):

@@ -1000,6 +1000,7 @@ def test_meeting_list_refuses_bad_filters(
 def test_meeting_list_reads_a_fixed_number_of_queries(government: Personas) -> None:
     client = api(government.secretary)
     plan_meeting(government, starts_in=24 * HOUR)
+    client.get(url("meeting-list"))  # Django's per-process content type cache is read first
     one = count_queries(lambda: client.get(url("meeting-list")))
     for days in range(2, 7):
         plan_meeting(government, starts_in=days * 24 * HOUR)

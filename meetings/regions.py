@@ -334,8 +334,7 @@ def _count_html(element_id: str, count: int) -> str:
     return f'<span class="count" id="{element_id}">{count}</span>'
 
 
-def _quorum(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
-    context = quorum_context(meeting)
+def _quorum(context: dict[str, Any], rights: frozenset[str]) -> dict[str, str]:
     return {
         "quorum": _html("meetings/_quorum.html", context),
         "quorum-badge": _html("meetings/_quorum_badge.html", context),
@@ -415,7 +414,10 @@ def register() -> None:
             variant=_run_or_manage,
         ),
         regions.SharedRegion(
-            "quorum", MEETING_EVENTS, load=lambda meeting, payload: meeting, render=_quorum
+            "quorum",
+            MEETING_EVENTS,
+            load=lambda meeting, payload: quorum_context(meeting),
+            render=_quorum,
         ),
         regions.SharedRegion(
             "attendance",

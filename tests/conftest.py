@@ -60,6 +60,11 @@ def worker_redis_url(url: str, worker: str | None) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A socket or browser test's server may still be finishing a request when a transactional
+    # test's data is flushed, and the two can deadlock. PostgreSQL ends the side that looks
+    # first (after deadlock_timeout, 1 s): let it be the server's leftover request, never the
+    # flush, which would fail the test.
+    settings.DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c deadlock_timeout=10s"
     url = worker_redis_url(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
     if url != settings.REDIS_URL:
         settings.REDIS_URL = url

@@ -77,7 +77,12 @@ class DecisionRules:
     votes_may_change: bool = False
 
 
-# Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP.
+# Law No. 63/2025/QH15 on Government Organisation, in force since 1 March 2025 (it replaced the
+# Law of 2015), and the Government's working regulation, Decree 39/2022/ND-CP. No article is
+# cited: only what has been checked against the official text is.
+GOVERNMENT_REFERENCE = (
+    "Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP"
+)
 GOVERNMENT_RULES = DecisionRules(
     quorum=Threshold(2, 3, strict=False),
     quorum_base=QuorumBase.VOTING_MEMBERS,
@@ -86,7 +91,7 @@ GOVERNMENT_RULES = DecisionRules(
     tie_rule=TieRule.CHAIR_DECIDES,
     substitutes_may_vote=False,
     chair_votes_last=False,
-    reference="Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP",
+    reference=GOVERNMENT_REFERENCE,
 )
 
 # Robert's Rules of Order: quorum a majority of all members, decisions a majority of votes cast.

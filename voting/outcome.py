@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from meetings.models import Attendance
 from meetings.selectors import meeting_quorum
 from voting import rules
 from voting.models import Answer, Ballot, Poll
@@ -28,18 +29,28 @@ def majority_of(poll: Poll) -> rules.Majority | None:
     return rules.Majority(threshold=threshold, base=poll.meeting.body.decision_rules.majority_base)
 
 
-def result_of(poll: Poll, tally: Tally, entitled: dict[int, Voter], members: int) -> dict[str, Any]:
-    """Decide the poll. `entitled` are the voters present at closing; `members` all members
-    entitled to vote on the item (the base "all members")."""
+def result_of(
+    poll: Poll,
+    tally: Tally,
+    entitled: dict[int, Voter],
+    *,
+    members: int,
+    present: int,
+    recused: list[int],
+) -> dict[str, Any]:
+    """Decide the poll. `entitled` are the voters who could vote at closing; `members` all
+    members with a voting right (the base "all members"), `present` how many of them were in the
+    room, and `recused` the members who declared a conflict on the item: shown, not subtracted."""
     body_rules = poll.meeting.body.decision_rules
-    electorate = rules.Electorate(members=members, present=len(entitled))
+    electorate = rules.Electorate(members=members, present=present, recused=len(recused))
     quorum = meeting_quorum(poll.meeting)
     named = poll.secrecy == Poll.Secrecy.NAMED
     ballots = list(Ballot.objects.filter(poll=poll).select_related("voter")) if named else []
     result: dict[str, Any] = {
         "entitled": sorted(entitled),
         "members": members,
-        "present": len(entitled),
+        "present": present,
+        "recused": recused,
     }
     if poll.method == Poll.Method.YES_NO:
         chair_vote = None
@@ -105,8 +116,7 @@ def result_of(poll: Poll, tally: Tally, entitled: dict[int, Voter], members: int
             base_count=choice.base_count,
         )
     if named:
-        result["roll_call"] = [_roll_call_row(ballot, poll) for ballot in ballots]
-        result["roll_call"].sort(key=lambda row: row["name"])
+        result["roll_call"] = roll_call(poll, ballots, set(recused))
     return result
 
 
@@ -117,15 +127,42 @@ def _choice_ballots(poll: Poll, options: dict[int, str]) -> list[set[str]]:
     ]
 
 
-def _roll_call_row(ballot: Ballot, poll: Poll) -> dict[str, Any]:
-    voter: User | None = ballot.voter
-    assert voter is not None  # named ballots carry their voter
-    if ballot.answer:
-        vote = str(Answer(ballot.answer).label)
-    else:
-        labels = dict(poll.options.values_list("pk", "label"))
-        vote = ", ".join(labels[pk] for pk in ballot.choices)
-    return {"user": voter.pk, "name": voter.get_full_name() or voter.username, "vote": vote}
+def roll_call(poll: Poll, ballots: list[Ballot], recused: set[int]) -> list[dict[str, Any]]:
+    """Every member with a voting right, by name: how they voted (or their substitute for them),
+    that they did not vote, or that they declared a conflict of interest on the item."""
+    by_voter = {ballot.voter_id: ballot for ballot in ballots}
+    labels = dict(poll.options.values_list("pk", "label"))
+    rows = []
+    for attendance in Attendance.objects.filter(meeting=poll.meeting, has_vote=True).select_related(
+        "user", "substitute"
+    ):
+        member = attendance.user
+        row: dict[str, Any] = {"user": member.pk, "name": _name(member)}
+        ballot = by_voter.get(member.pk) or by_voter.get(attendance.substitute_id)
+        if member.pk in recused:
+            row.update(status="recused", vote=_("Recused (conflict of interest)"))
+        elif ballot is None:
+            row.update(status="did_not_vote", vote=_("Did not vote"))
+        else:
+            if ballot.answer:
+                row.update(status=ballot.answer, vote=str(Answer(ballot.answer).label))
+            else:
+                row.update(
+                    status="chose", vote=", ".join(labels[pk] for pk in sorted(ballot.choices))
+                )
+            if ballot.voter_id != member.pk and attendance.substitute is not None:
+                row["substitute"] = _name(attendance.substitute)
+                row["vote"] = _("%(vote)s (by %(substitute)s, substitute)") % {
+                    "vote": row["vote"],
+                    "substitute": row["substitute"],
+                }
+        rows.append(row)
+    rows.sort(key=lambda row: row["name"])
+    return rows
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 def announcement(poll: Poll) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from meetings.rules import (
     DecisionRules,
@@ -71,13 +72,17 @@ class Tally:
 class Electorate:
     """Who could vote when the poll closed.
 
-    `members`: the members entitled to vote on the item (the base "all members").
+    `members`: the members with a voting right (the base "all members"), including those who
+    declared a conflict of interest on the item: a recused member is still a member.
     `present`: how many of them were present (checked in, or represented by a substitute who
     may vote); `None` when no meeting was held and members answered in writing.
+    `recused`: how many of the members declared a conflict on the item and do not vote; shown
+    in the explanation, never subtracted from the base.
     """
 
     members: int
     present: int | None
+    recused: int = 0
 
 
 @dataclass(frozen=True)
@@ -157,10 +162,13 @@ def decide(
     (`passed` False, `quorum_met` False) unless `procedural`: only procedural acts are allowed
     without a quorum. With `present` None (written opinions) no quorum applies.
 
-    A tie is exactly half of the base voting yes under "more than half": yes equal to no for votes
-    cast; for members present or all members, where abstentions and absences work as no, yes
-    equal to the rest of the base. The tie rule decides only such a tie: under TieRule.FAILS, or
-    when the chair voted neither yes nor no, it fails; under CHAIR_DECIDES the chair's side wins.
+    A tie, under "more than half", is the votes for equal to the votes against, each exactly half
+    of the base: the one case the majority leaves undecided. For votes cast that is yes equal to
+    no; for members present or all members it also means nobody in the base abstained or stayed
+    away (13 yes and 13 no of 26 members is a tie; 13 yes, 0 no and 13 silent is not, and fails:
+    13 is not more than half of 26). The tie rule decides only such a tie: under TieRule.FAILS,
+    or when the chair voted neither yes nor no, it fails; under CHAIR_DECIDES the chair's side
+    wins.
     """
     majority = Majority.of(rules) if majority is None else majority
     _check_counts(tally.yes, tally.no, tally.abstain)
@@ -176,7 +184,12 @@ def decide(
         MajorityBase.ALL_MEMBERS: members,
     }[majority.base]
     required = _required(majority.threshold, base_count)
-    tie = _is_half(majority.threshold) and base_count > 0 and 2 * tally.yes == base_count
+    tie = (
+        _is_half(majority.threshold)
+        and base_count > 0
+        and tally.yes == tally.no
+        and 2 * tally.yes == base_count
+    )
     chair_decides = tie and rules.tie_rule == TieRule.CHAIR_DECIDES
     tie_decided_by_chair = chair_decides and chair_vote in (Vote.YES, Vote.NO)
     # A tie misses "more than half" by exactly the tie; only the chair's yes carries it.
@@ -215,15 +228,16 @@ def decide(
     if (
         not passed
         and not tie
-        and tally.yes == tally.no > 0
         and rules.tie_rule == TieRule.CHAIR_DECIDES
         and majority.base != MajorityBase.VOTES_CAST
         and _is_half(majority.threshold)
+        and (tally.yes == tally.no > 0 or 2 * tally.yes == base_count > 0)
     ):
         explanation += " " + _(
-            "Yes and no were equal, but members who abstained or did not vote count as no, "
-            "so it is not a tie."
+            "It is not a tie: a tie needs as many votes for as against, each half of the members."
         )
+
+    explanation += _recusals(majority.base, electorate.recused)
 
     if quorum_at_close is not None and not quorum_at_close.met:
         if procedural:
@@ -332,6 +346,8 @@ def decide_choices(
             _("No option reached %(rule)s (%(required)s)") % {"rule": rule, "required": required},
             rules.reference,
         )
+    if not void:
+        explanation += _recusals(majority.base, electorate.recused)
     return ChoiceOutcome(
         options=tuple(results),
         reached=reached,
@@ -381,6 +397,8 @@ def _check_electorate(electorate: Electorate, base: MajorityBase, ballots: int) 
         present = members
     elif not 0 <= present <= members:
         raise ValueError("Members present must be between zero and the members.")
+    if not 0 <= electorate.recused <= members:
+        raise ValueError("Recused members must be between zero and the members.")
     if ballots > present:
         raise ValueError("There are more ballots than voters.")
     return members, present
@@ -442,6 +460,19 @@ def _rule_phrase(majority: Majority) -> str:
         MajorityBase.ALL_MEMBERS: _("%(threshold)s of all members"),
     }[majority.base]
     return text % {"threshold": threshold.describe()}
+
+
+def _recusals(base: MajorityBase, recused: int) -> str:
+    """A sentence on the members who declared a conflict, where the base counts them."""
+    if not recused or base == MajorityBase.VOTES_CAST:
+        return ""
+    return " " + ngettext(
+        "%(count)s member declared a conflict of interest and did not vote; a recused member "
+        "is still counted among the members.",
+        "%(count)s members declared a conflict of interest and did not vote; a recused member "
+        "is still counted among the members.",
+        recused,
+    ) % {"count": recused}
 
 
 def _void(rules: DecisionRules, result: QuorumResult) -> str:

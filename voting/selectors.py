@@ -77,15 +77,19 @@ def _voter(attendance: Attendance, substitutes_vote: bool, recused: set[int]) ->
     return Voter(user_id, attendance.user_id, is_chair)
 
 
-def members_entitled(meeting: Meeting, item: AgendaItem) -> int:
-    """The members with a voting right on the item, present or not: the base "all members"
-    (one query). A member who declared a conflict on the item is not counted."""
-    recused = Recusal.objects.filter(item=item).values("user_id")
-    return (
-        Attendance.objects.filter(meeting=meeting, has_vote=True)
-        .exclude(user_id__in=recused)
-        .count()
-    )
+def members_and_recused(meeting: Meeting, item: AgendaItem) -> tuple[int, int, list[int]]:
+    """The members with a voting right (the base "all members"), how many of them are in the
+    room, and the ids of those who declared a conflict on the item (two queries). A recused
+    member is still a member, and still present: recusals are shown, not subtracted."""
+    recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
+    members = present = 0
+    recused_members = []
+    for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True):
+        members += 1
+        present += _voter(attendance, meeting.body.substitutes_may_vote, set()) is not None
+        if attendance.user_id in recused:
+            recused_members.append(attendance.user_id)
+    return members, present, sorted(recused_members)
 
 
 def turnout(poll: Poll) -> int:

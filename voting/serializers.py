@@ -87,12 +87,30 @@ class CountSerializer(serializers.Serializer):
 
 
 class RollCallSerializer(serializers.Serializer):
-    """How one person voted in a named vote."""
+    """How one member with a voting right voted in a named vote, or that they did not."""
 
-    user = serializers.IntegerField(read_only=True)
+    STATUSES = ("yes", "no", "abstain", "chose", "did_not_vote", "recused")
+
+    user = serializers.IntegerField(read_only=True, help_text=gettext_lazy("The member."))
     name = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=STATUSES,
+        read_only=True,
+        help_text=gettext_lazy(
+            "yes, no, abstain, chose (options), did_not_vote, or recused (declared a conflict "
+            "of interest on the item)."
+        ),
+    )
     vote = serializers.CharField(
-        read_only=True, help_text=gettext_lazy('"Yes", "No", "Abstain" or the options chosen.')
+        read_only=True,
+        help_text=gettext_lazy(
+            '"Yes", "No", "Abstain", the options chosen, "Did not vote" or "Recused", in words.'
+        ),
+    )
+    substitute = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The substitute who voted for the member, if one did."),
     )
 
 
@@ -111,10 +129,20 @@ class PollResultSerializer(serializers.Serializer):
     )
     base_count = serializers.IntegerField(read_only=True)
     members = serializers.IntegerField(
-        read_only=True, help_text=gettext_lazy("The members entitled to vote on the item.")
+        read_only=True,
+        help_text=gettext_lazy(
+            "The members with a voting right, those recused from the item included."
+        ),
     )
     present = serializers.IntegerField(
-        read_only=True, help_text=gettext_lazy("Those entitled to vote when the vote closed.")
+        read_only=True, help_text=gettext_lazy("How many of them were present when it closed.")
+    )
+    recused = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=gettext_lazy(
+            "The ids of the members who declared a conflict of interest on the item."
+        ),
     )
     entitled = serializers.ListField(
         child=serializers.IntegerField(),
@@ -161,7 +189,10 @@ class PollResultSerializer(serializers.Serializer):
                     {"answer": None, "option": None, **row} for row in result.get("counts", [])
                 ],
                 "reached": result.get("reached"),
-                "roll_call": result.get("roll_call"),
+                "recused": result.get("recused", []),
+                "roll_call": [{"substitute": None, **row} for row in result["roll_call"] or []]
+                if result.get("roll_call") is not None
+                else None,
             }
         )
 

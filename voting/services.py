@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -184,12 +185,15 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         # Frozen in the site's language, like the invitations: it is part of the record.
+        members, present, recused = selectors.members_and_recused(poll.meeting, poll.item)
         with translation.override(settings.LANGUAGE_CODE):
             poll.result = outcome.result_of(
                 poll,
                 selectors.tally(poll),
                 entitled,
-                selectors.members_entitled(poll.meeting, poll.item),
+                members=members,
+                present=present,
+                recused=recused,
             )
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))
@@ -363,6 +367,12 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
         raise ServiceError(_("Declarations are made before or during the session."))
     try:
         with transaction.atomic():
+            # Waits for the ballots in flight on the item's open vote (they hold its row in
+            # share mode), then holds back new ones until the declaration commits: a member
+            # either voted before declaring, and is refused here, or declared first, and may
+            # no longer vote.
+            list(Poll.objects.select_for_update().filter(item=item, status=Poll.Status.OPEN))
+            _refuse_a_late_recusal(actor, item)
             recusal = Recusal.objects.create(item=item, user=actor, reason=reason)
             events.publish(
                 meeting=meeting,
@@ -373,3 +383,33 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
     except IntegrityError:
         raise ServiceError(_("You have already declared a conflict on this item.")) from None
     return recusal
+
+
+def _refuse_a_late_recusal(actor: User, item: AgendaItem) -> None:
+    """A conflict is declared before voting on the item: a ballot once counted stays counted,
+    so a later declaration would make the record say both "voted" and "did not vote". Someone
+    who has not voted may still declare while a vote on the item is open or prepared."""
+    meeting = item.meeting
+    people = {actor.pk}
+    for member, substitute in Attendance.objects.filter(
+        Q(user=actor) | Q(substitute=actor), meeting=meeting
+    ).values_list("user_id", "substitute_id"):
+        people.add(member)
+        if substitute is not None:
+            people.add(substitute)
+    polls = Poll.objects.filter(item=item).exclude(status=Poll.Status.DRAFT)
+    if Participation.objects.filter(poll__in=polls, voter_id__in=people).exists():
+        raise ServiceError(
+            _(
+                "You have already voted on this item: a conflict of interest is declared "
+                "before voting, and a ballot once cast stays counted."
+            )
+        )
+    # After the item's last vote has closed a declaration would change nothing but the record.
+    if polls.exists() and not Poll.objects.filter(item=item).exclude(status=Poll.Status.CLOSED):
+        raise ServiceError(
+            _(
+                "The vote on this item is closed: a conflict of interest is declared before "
+                "the vote, and the record of a closed vote does not change."
+            )
+        )

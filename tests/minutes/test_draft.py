@@ -87,11 +87,14 @@ def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, 
     assert {"label": "Yes", "count": 15} in named["counts"]
     assert named["explanation"]
     # Counted by rows: the factories' random names may repeat, which a dict would merge.
-    assert len(named["roll_call"]) == 19
+    # Every member with a voting right: the 19 who voted, the recused one, and those who did not.
+    assert len(named["roll_call"]) == 27
     names = {row["name"]: row["vote"] for row in named["roll_call"]}
     assert names[government.voters[0].get_full_name()] == "Yes"
     assert names[government.voters[19].get_full_name()] == "No"
-    assert held.recused.get_full_name() not in names
+    # The same words as the item's line "... declared a conflict of interest and did not vote".
+    assert names[held.recused.get_full_name()] == "Recused (conflict of interest)"
+    assert list(names.values()).count("Did not vote") == 7
     assert secret["secret"] is True and secret["roll_call"] is None
     assert {"label": "No", "count": 4} in secret["counts"]
     document = str(minutes.record) + str(minutes.sections)

@@ -20,7 +20,7 @@ from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan
 from tests.conftest import Personas, check_in
 from voting import selectors, services
-from voting.models import Ballot, Participation, Poll
+from voting.models import Ballot, Participation, Poll, Recusal
 
 
 def open_poll(gov: Personas, plan: AgendaPlan, **fields: object) -> Poll:
@@ -312,3 +312,82 @@ def test_a_retry_that_arrives_after_the_close_still_succeeds(
     with pytest.raises(ServiceError, match="closed"):
         services.ballot_cast(actor=government.members[0], poll=poll, answer="yes", request_key="j")
     assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_recused_members_stay_among_all_members(government: Personas, sitting: AgendaPlan) -> None:
+    """Two recusals do not lower "more than half of all 27 members" to "of 25"."""
+    for member in government.voters[18:20]:
+        services.recusal_declare(actor=member, item=sitting.decree, reason="A relative bids.")
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:13]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    result = poll.result
+    assert result is not None
+    assert result["passed"] is False
+    assert (result["members"], result["present"], result["base_count"]) == (27, 20, 27)
+    assert result["recused"] == sorted(voter.pk for voter in government.voters[18:20])
+    assert result["explanation"] == (
+        "Failed: 13 of 27 members voted yes; more than half of all members (14) required "
+        "(Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP). "
+        "2 members declared a conflict of interest and did not vote; a recused member is still "
+        "counted among the members."
+    )
+
+
+def test_a_conflict_cannot_be_declared_after_voting(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting)
+    voter, undecided = government.members[0], government.members[1]
+    services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    with pytest.raises(ServiceError, match="already voted on this item"):
+        services.recusal_declare(actor=voter, item=sitting.decree, reason="Late second thoughts.")
+    # Someone who has not voted yet may still declare, and then no longer votes.
+    services.recusal_declare(actor=undecided, item=sitting.decree, reason="My firm bids.")
+    with pytest.raises(ServiceError, match="conflict of interest"):
+        services.ballot_cast(actor=undecided, poll=poll, answer="no")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    with pytest.raises(ServiceError, match="already voted on this item"):
+        services.recusal_declare(actor=voter, item=sitting.decree, reason="After the close.")
+    with pytest.raises(ServiceError, match="The vote on this item is closed"):
+        services.recusal_declare(
+            actor=government.members[2], item=sitting.decree, reason="After the close."
+        )
+    assert not Recusal.objects.filter(user__in=[voter, government.members[2]]).exists()
+    result = poll.result
+    assert result is not None
+    rows = {row["user"]: row for row in result["roll_call"]}
+    assert rows[voter.pk]["vote"] == "Yes"
+    assert rows[undecided.pk]["vote"] == "Recused (conflict of interest)"
+
+
+def test_the_roll_call_lists_every_member_entitled_to_vote(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    voters = government.voters
+    services.recusal_declare(actor=voters[16], item=sitting.decree, reason="Shareholder.")
+    poll = open_poll(government, sitting)
+    for voter in voters[:13]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in voters[13:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    services.ballot_cast(actor=voters[15], poll=poll, answer="abstain")
+    # voters[17:20] are present and do not vote; voters[20:] are absent.
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    roll_call = poll.result["roll_call"]
+    assert len(roll_call) == 27
+    assert sorted(row["user"] for row in roll_call) == sorted(voter.pk for voter in voters)
+    statuses = [row["status"] for row in roll_call]
+    assert [statuses.count(s) for s in ("yes", "no", "abstain", "recused", "did_not_vote")] == [
+        13,
+        2,
+        1,
+        1,
+        10,
+    ]
+    by_user = {row["user"]: row["vote"] for row in roll_call}
+    assert by_user[voters[16].pk] == "Recused (conflict of interest)"
+    assert by_user[voters[17].pk] == by_user[voters[-1].pk] == "Did not vote"
+    assert [row["name"] for row in roll_call] == sorted(row["name"] for row in roll_call)

@@ -114,8 +114,9 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted. A named ballot carries its voter; a secret ballot carries nobody, has no
-    time, and a random id so that its order says nothing about when it was cast."""
+    """What was voted. A named ballot carries its voter and is written when cast. A secret
+    ballot carries nobody, has no time and a random id, and is written only when the vote
+    closes, with all the others, in a random order (`SealedBallot` until then)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
@@ -138,6 +139,18 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"Ballot in {self.poll_id}"
+
+
+class SealedBallot(models.Model):
+    """A secret ballot while its vote is open: encrypted, padded, and moved to `Ballot` in a
+    random order when the vote closes (voting/sealing.py). Nothing here says when or by whom."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Sealed ballot in {self.poll_id}"
 
 
 class Recusal(models.Model):

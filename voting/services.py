@@ -3,8 +3,9 @@
 Each function authorises, locks, validates, writes and publishes its event in one transaction.
 Casting locks the poll row in share mode, closing locks it for update: a ballot racing the
 close is either counted (it committed first) or refused (it sees the poll closed), never lost
-or counted late. A secret ballot is written apart from the record that its voter voted, with
-no time and a random id, in the same transaction; nothing links the two.
+or counted late. A secret ballot is sealed (encrypted) when cast, apart from the record that
+its voter voted, and written to the ballot table only at the close, with all the others in one
+transaction and a random order (voting/sealing.py): nothing in the database links the two.
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ from meetings.errors import ServiceError
 from meetings.models import Attendance, Meeting
 from meetings.selectors import meeting_quorum
 from realtime import events
-from voting import outcome, selectors
+from voting import outcome, sealing, selectors
 from voting import rules as vote_rules
-from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
+from voting.models import (
+    Answer,
+    Ballot,
+    Option,
+    Participation,
+    Poll,
+    Recusal,
+    SealedBallot,
+)
 
 MAX_OPTIONS = 50
 
@@ -182,6 +191,8 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
             raise ServiceError(_("Only an open vote can be closed."))
         _require_quorum(poll.meeting, _("The vote cannot close without a quorum."))
         entitled = selectors.entitled_voters(poll.meeting, poll.item)
+        if poll.secrecy == Poll.Secrecy.SECRET:
+            _unseal_ballots(poll)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         # Frozen in the site's language, like the invitations: it is part of the record.
@@ -198,6 +209,17 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))
     return poll
+
+
+def _unseal_ballots(poll: Poll) -> None:
+    """Write a secret vote's ballots, all in this transaction and in a random order, so that
+    neither their transaction id nor their order links them to the participations."""
+    sealed = SealedBallot.objects.filter(poll=poll)
+    ballots = sealing.unseal(poll.pk, sealed.values_list("sealed", flat=True))
+    Ballot.objects.bulk_create(
+        Ballot(poll=poll, answer=answer, choices=choices) for answer, choices in ballots
+    )
+    sealed.delete()
 
 
 def polls_close_due(*, now: datetime.datetime | None = None) -> int:
@@ -254,12 +276,12 @@ def ballot_cast(
                     )
             if participation is None:
                 Participation.objects.create(poll=poll, voter=actor, request_key=request_key)
-                Ballot.objects.create(
-                    poll=poll,
-                    voter=actor if poll.secrecy == Poll.Secrecy.NAMED else None,
-                    answer=answer,
-                    choices=chosen,
-                )
+                if poll.secrecy == Poll.Secrecy.SECRET:
+                    SealedBallot.objects.create(
+                        poll=poll, sealed=sealing.seal(poll.pk, answer, chosen)
+                    )
+                else:
+                    Ballot.objects.create(poll=poll, voter=actor, answer=answer, choices=chosen)
             elif poll.secrecy == Poll.Secrecy.SECRET:
                 raise ServiceError(_("You have already voted; a secret vote cannot be changed."))
             else:

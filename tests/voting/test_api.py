@@ -40,7 +40,7 @@ from tests.meetings.test_api import (
     refused,
 )
 from voting import services
-from voting.models import Ballot, Option, Participation, Poll, Recusal
+from voting.models import Ballot, Option, Participation, Poll, Recusal, SealedBallot
 
 HOUR = datetime.timedelta(hours=1)
 REQUIRED = ["This field is required."]
@@ -62,6 +62,7 @@ def voting_state() -> dict[str, list[dict[str, Any]]]:
         "options": list(Option.objects.order_by("pk").values()),
         "participations": list(Participation.objects.order_by("pk").values()),
         "ballots": list(Ballot.objects.order_by("pk").values()),
+        "sealed ballots": list(SealedBallot.objects.order_by("pk").values_list("pk", flat=True)),
         "recusals": list(Recusal.objects.order_by("pk").values()),
     }
 
@@ -707,7 +708,7 @@ def test_a_retried_secret_ballot_is_recorded_once(
     for _ in range(2):
         response = voter.post(address, {"answer": "no", "request_key": "k1"}, format="json")
         assert response.status_code == 200
-    assert Ballot.objects.filter(poll=secret).count() == 1
+    assert SealedBallot.objects.filter(poll=secret).count() == 1
     with unchanged():
         response = voter.post(address, {"answer": "yes", "request_key": "k2"}, format="json")
     assert response.status_code == 400

@@ -20,7 +20,7 @@ from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan
 from tests.conftest import Personas, check_in
 from voting import selectors, services
-from voting.models import Ballot, Participation, Poll, Recusal
+from voting.models import Ballot, Participation, Poll, Recusal, SealedBallot
 
 
 def open_poll(gov: Personas, plan: AgendaPlan, **fields: object) -> Poll:
@@ -51,7 +51,7 @@ def test_a_retried_request_is_recorded_once(government: Personas, sitting: Agend
     voter = government.members[0]
     services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
     services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
     with pytest.raises(ServiceError, match="secret vote cannot be changed"):
         services.ballot_cast(actor=voter, poll=poll, answer="no", request_key="tap-2")
 
@@ -59,8 +59,10 @@ def test_a_retried_request_is_recorded_once(government: Personas, sitting: Agend
 def test_a_secret_ballot_names_nobody(government: Personas, sitting: AgendaPlan) -> None:
     poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
     services.ballot_cast(actor=government.members[0], poll=poll, answer="no")
+    assert not Ballot.objects.filter(poll=poll).exists()  # sealed until the close
+    services.poll_close(actor=government.chair, poll=poll)
     ballot = Ballot.objects.get(poll=poll)
-    assert ballot.voter is None
+    assert ballot.voter is None and ballot.answer == "no"
     assert not any(field.name.endswith("_at") for field in Ballot._meta.get_fields())
     assert Participation.objects.get(poll=poll).voter == government.members[0]
     assert selectors.own_ballot(poll, government.members[0]) is None
@@ -292,12 +294,11 @@ def test_no_query_links_a_secret_ballot_to_its_voter(
     with CaptureQueriesContext(connection) as captured:
         services.ballot_cast(actor=voter, poll=poll, answer="abstain")
     writes = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
-    ballot = next(sql for sql in writes if sql.startswith('INSERT INTO "voting_ballot"'))
-    columns = [name.strip(' "') for name in ballot.split("(", 1)[1].split(")", 1)[0].split(",")]
-    values = [value.strip() for value in ballot.split("VALUES", 1)[1].strip(" ()").split(", ")]
-    written = dict(zip(columns, values, strict=True))
-    assert written["voter_id"] == "NULL" and written["answer"] == "'abstain'"
-    assert not any(name.endswith("_at") for name in columns)
+    assert not any('"voting_ballot"' in sql for sql in writes)
+    sealed = next(sql for sql in writes if sql.startswith('INSERT INTO "voting_sealedballot"'))
+    columns = [name.strip(' "') for name in sealed.split("(", 1)[1].split(")", 1)[0].split(",")]
+    assert sorted(columns) == ["id", "poll_id", "sealed"]
+    assert "abstain" not in sealed
     participation = next(sql for sql in writes if '"voting_participation"' in sql)
     assert "abstain" not in participation
 

@@ -264,7 +264,7 @@ def akoma_ntoso(
         for recusal in item["recusals"]:
             _sub(section, "p", f"{recusal['name']}: {recusal['reason']}")
         for poll in item["polls"]:
-            outcome = "passed" if poll["passed"] else "failed"
+            outcome = "void" if poll.get("void") else "passed" if poll["passed"] else "failed"
             _sub(section, "p", f"{poll['question']} ({outcome})")
             counts = "; ".join(f"{row['label']}: {row['count']}" for row in poll["counts"])
             if counts:

@@ -89,6 +89,8 @@ def _poll(poll: Poll) -> dict[str, Any]:
         "opened_at": _local(poll.opened_at),
         "closed_at": _local(poll.closed_at),
         "passed": result.get("passed"),
+        "void": result.get("void", False),
+        "objected": bool(result.get("objected")),
         "explanation": result.get("explanation", ""),
         "counts": [
             {"label": row["label"], "count": row["count"]} for row in result.get("counts", [])

@@ -20,6 +20,14 @@ class PollForm(forms.Form):
     )
     max_choices = forms.IntegerField(label=_("Choices per voter"), min_value=1, initial=1)
     majority = forms.ChoiceField(label=_("Majority"), choices=Poll.Majority.choices)
+    procedural = forms.BooleanField(
+        label=_("Procedural motion"),
+        required=False,
+        help_text=_(
+            "Adjourn, recess, fix the time to adjourn or obtain a quorum: decided even without "
+            "a quorum."
+        ),
+    )
     closes_in_minutes = forms.IntegerField(
         label=_("Closes by itself after (minutes)"),
         required=False,

@@ -27,7 +27,8 @@ class Poll(models.Model):
         BODY = "body", _("The body's majority")
         TWO_THIRDS = "two_thirds", _("Two thirds")
         THREE_QUARTERS = "three_quarters", _("Three quarters")
-        UNANIMOUS = "unanimous", _("Unanimous")
+        UNANIMOUS = "unanimous", _("Unanimous (all of the votes cast)")
+        GENERAL_CONSENT = "general_consent", _("General consent (if there is no objection)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("vote", "Prepared")
@@ -47,6 +48,8 @@ class Poll(models.Model):
     majority = models.CharField(
         _("majority"), max_length=20, choices=Majority.choices, default=Majority.BODY
     )
+    # Adjourn, recess, fix the time to adjourn, obtain a quorum: may be decided without one.
+    procedural = models.BooleanField(_("procedural motion"), default=False)
     closes_at = models.DateTimeField(_("closes by itself at"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True)

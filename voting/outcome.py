@@ -42,6 +42,8 @@ def result_of(
     members with a voting right (the base "all members"), `present` how many of them were in the
     room, and `recused` the members who declared a conflict on the item: shown, not subtracted."""
     body_rules = poll.meeting.body.decision_rules
+    # A member who voted and then left the room was present for the vote.
+    present = max(present, tally.ballots)
     electorate = rules.Electorate(members=members, present=present, recused=len(recused))
     quorum = meeting_quorum(poll.meeting)
     named = poll.secrecy == Poll.Secrecy.NAMED
@@ -52,7 +54,27 @@ def result_of(
         "present": present,
         "recused": recused,
     }
-    if poll.method == Poll.Method.YES_NO:
+    if poll.majority == Poll.Majority.GENERAL_CONSENT:
+        consent = rules.general_consent(
+            body_rules,
+            tally.no,
+            electorate,
+            quorum_at_close=quorum,
+            procedural=poll.procedural,
+        )
+        result.update(
+            passed=consent.adopted,
+            objected=consent.objected,
+            void=consent.quorum_met is False and not poll.procedural,
+            explanation=consent.explanation,
+            counts=[
+                {"answer": Answer.NO, "label": _("Objections"), "count": tally.no},
+            ],
+            required=None,
+            base=None,
+            base_count=present,
+        )
+    elif poll.method == Poll.Method.YES_NO:
         chair_vote = None
         chairs = {voter.user_id for voter in entitled.values() if voter.is_chair}
         for ballot in ballots:
@@ -65,12 +87,14 @@ def result_of(
             chair_vote=chair_vote,
             majority=majority_of(poll),
             quorum_at_close=quorum,
+            procedural=poll.procedural,
         )
         explanation = outcome.explanation
         if outcome.tie and not named:
             explanation += " " + _("In a secret ballot the chair's vote is not known.")
         result.update(
             passed=outcome.passed,
+            void=outcome.quorum_met is False and not poll.procedural,
             explanation=explanation,
             counts=[
                 {"answer": Answer.YES, "label": str(Answer.YES.label), "count": tally.yes},
@@ -98,6 +122,7 @@ def result_of(
         )
         result.update(
             passed=bool(choice.reached),
+            void=choice.quorum_met is False,
             explanation=choice.explanation,
             counts=[
                 {"option": pk, "label": label, "count": tally.choices.get(pk, 0)}
@@ -171,6 +196,7 @@ def announcement(poll: Poll) -> dict[str, Any]:
     return {
         "item": poll.item_id,
         "passed": result.get("passed"),
+        "void": result.get("void", False),
         "explanation": result.get("explanation"),
         "counts": result.get("counts"),
     }

@@ -361,6 +361,62 @@ def decide_choices(
     )
 
 
+@dataclass(frozen=True)
+class Consent:
+    """The result of asking for general consent: adopted unless someone objected."""
+
+    adopted: bool
+    objections: int
+    quorum: QuorumResult | None
+    explanation: str
+
+    @property
+    def objected(self) -> bool:
+        return self.objections > 0
+
+    @property
+    def quorum_met(self) -> bool | None:
+        return None if self.quorum is None else self.quorum.met
+
+
+def general_consent(
+    rules: DecisionRules,
+    objections: int,
+    electorate: Electorate,
+    *,
+    quorum_at_close: QuorumResult | None = None,
+    procedural: bool = False,
+) -> Consent:
+    """Whether a question put "if there is no objection" is adopted (Robert's Rules: general,
+    or unanimous, consent). Silence and abstention are consent; a single objection means the
+    question is not adopted this way and must be put to a vote under the body's majority.
+
+    Preconditions as in `decide`: `objections` is not negative and at most `present`. Without a
+    quorum the request is void, unless it is a procedural motion.
+    """
+    _check_counts(objections)
+    _check_electorate(electorate, MajorityBase.VOTES_CAST, objections)
+    quorum_at_close = _quorum_at_close(rules, electorate, quorum_at_close)
+    if quorum_at_close is not None and not quorum_at_close.met and not procedural:
+        return Consent(False, objections, quorum_at_close, _void(rules, quorum_at_close))
+    if objections:
+        sentence = ngettext(
+            "Not adopted by general consent: %(count)s member objected, so the question is "
+            "put to a vote",
+            "Not adopted by general consent: %(count)s members objected, so the question is "
+            "put to a vote",
+            objections,
+        ) % {"count": objections}
+    else:
+        sentence = _("Adopted by general consent: no member objected")
+    return Consent(
+        adopted=not objections,
+        objections=objections,
+        quorum=quorum_at_close,
+        explanation=_cite(sentence, rules.reference),
+    )
+
+
 def chair_may_vote(
     rules: DecisionRules,
     *,

@@ -118,6 +118,21 @@ class PollResultSerializer(serializers.Serializer):
     """The result frozen when the vote closed (`voting.outcome.result_of`)."""
 
     passed = serializers.BooleanField(read_only=True)
+    void = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The quorum was lost before the vote closed: it decides nothing (a procedural "
+            "motion is never void)."
+        ),
+    )
+    objected = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Under general consent, whether someone objected (the question is then put to a "
+            "vote); null otherwise."
+        ),
+    )
     explanation = serializers.CharField(
         read_only=True, help_text=gettext_lazy("The rule applied and the figures, in words.")
     )
@@ -125,7 +140,8 @@ class PollResultSerializer(serializers.Serializer):
     base = serializers.ChoiceField(
         choices=Body.MajorityBase.choices,
         read_only=True,
-        help_text=gettext_lazy("What the majority is counted of."),
+        allow_null=True,
+        help_text=gettext_lazy("What the majority is counted of; null under general consent."),
     )
     base_count = serializers.IntegerField(read_only=True)
     members = serializers.IntegerField(
@@ -169,7 +185,9 @@ class PollResultSerializer(serializers.Serializer):
         # `required` of its own.
         fields = super().get_fields()
         required = serializers.IntegerField(
-            read_only=True, help_text=gettext_lazy("The votes needed to pass.")
+            read_only=True,
+            allow_null=True,
+            help_text=gettext_lazy("The votes needed to pass; null under general consent."),
         )
         names = list(fields)
         at = names.index("counts") + 1
@@ -189,6 +207,8 @@ class PollResultSerializer(serializers.Serializer):
                     {"answer": None, "option": None, **row} for row in result.get("counts", [])
                 ],
                 "reached": result.get("reached"),
+                "void": result.get("void", False),
+                "objected": result.get("objected"),
                 "recused": result.get("recused", []),
                 "roll_call": [{"substitute": None, **row} for row in result["roll_call"] or []]
                 if result.get("roll_call") is not None
@@ -214,6 +234,7 @@ class PollSerializer(serializers.Serializer):
     majority = serializers.ChoiceField(
         source="poll.majority", choices=Poll.Majority.choices, read_only=True
     )
+    procedural = serializers.BooleanField(source="poll.procedural", read_only=True)
     options = OptionSerializer(
         source="poll.options",
         many=True,
@@ -276,7 +297,21 @@ class PollCreateSerializer(RejectUnknownFields):
     max_choices = serializers.IntegerField(
         default=1, help_text=gettext_lazy("For a choice: how many options each voter may choose.")
     )
-    majority = serializers.ChoiceField(choices=Poll.Majority.choices, default=Poll.Majority.BODY)
+    majority = serializers.ChoiceField(
+        choices=Poll.Majority.choices,
+        default=Poll.Majority.BODY,
+        help_text=gettext_lazy(
+            "general_consent: adopted unless a member answers no (objects); one objection "
+            "means the question is put to a vote."
+        ),
+    )
+    procedural = serializers.BooleanField(
+        default=False,
+        help_text=gettext_lazy(
+            "A procedural motion (adjourn, recess, fix the time to adjourn, obtain a quorum): "
+            "opened and decided even without a quorum. Yes-or-no votes only."
+        ),
+    )
     closes_at = serializers.DateTimeField(
         allow_null=True,
         default=None,

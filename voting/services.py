@@ -79,8 +79,11 @@ def poll_create(
     max_choices: int = 1,
     majority: str = Poll.Majority.BODY,
     closes_at: datetime.datetime | None = None,
+    procedural: bool = False,
 ) -> Poll:
-    """Prepare a poll on an agenda item (the chair or the secretariat); it opens later."""
+    """Prepare a poll on an agenda item (the chair or the secretariat); it opens later. A
+    procedural motion (adjourn, recess, fix the time to adjourn, obtain a quorum) may be opened
+    and decided without a quorum; general consent asks whether anyone objects."""
     meeting = item.meeting
     _require(
         bool(
@@ -115,6 +118,12 @@ def poll_create(
         raise ServiceError(_("A yes-or-no vote has no options."), field="options")
     else:
         max_choices = 1
+    if method == Poll.Method.CHOICE and majority == Poll.Majority.GENERAL_CONSENT:
+        raise ServiceError(
+            _("General consent is asked on one question, not among options."), field="majority"
+        )
+    if method == Poll.Method.CHOICE and procedural:
+        raise ServiceError(_("A procedural motion is a yes-or-no question."), field="procedural")
     if closes_at is not None and closes_at <= timezone.now():
         raise ServiceError(_("The closing time has already passed."), field="closes_at")
     if meeting.status not in (
@@ -136,6 +145,7 @@ def poll_create(
             max_choices=max_choices,
             majority=majority,
             closes_at=closes_at,
+            procedural=procedural,
             created_by=actor,
         )
         Option.objects.bulk_create(
@@ -163,7 +173,8 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
                 raise ServiceError(_("This vote has already been opened."))
             if poll.meeting.status != Meeting.Status.IN_SESSION:
                 raise ServiceError(_("Votes are taken during the session."))
-            _require_quorum(poll.meeting, _("The vote cannot open without a quorum."))
+            if not poll.procedural:
+                _require_quorum(poll.meeting, _("The vote cannot open without a quorum."))
             poll.status = Poll.Status.OPEN
             poll.opened_at = timezone.now()
             poll.save()
@@ -180,7 +191,9 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
 
 def poll_close(*, actor: User | None, poll: Poll) -> Poll:
     """Close the vote and decide it under the body's rules; the entitled voters, the figures
-    and the explanation are frozen into the result. `actor` None is the scheduled close."""
+    and the explanation are frozen into the result. `actor` None is the scheduled close. If
+    the quorum was lost meanwhile the vote is recorded as void (it decides nothing), unless it
+    is a procedural motion, which needs no quorum."""
     if actor is not None:
         _require(
             permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
@@ -189,7 +202,6 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         poll = _lock(poll)
         if poll.status != Poll.Status.OPEN:
             raise ServiceError(_("Only an open vote can be closed."))
-        _require_quorum(poll.meeting, _("The vote cannot close without a quorum."))
         entitled = selectors.entitled_voters(poll.meeting, poll.item)
         if poll.secrecy == Poll.Secrecy.SECRET:
             _unseal_ballots(poll)
@@ -223,8 +235,8 @@ def _unseal_ballots(poll: Poll) -> None:
 
 
 def polls_close_due(*, now: datetime.datetime | None = None) -> int:
-    """Close the open votes whose closing time has come (run every minute). A vote that cannot
-    close for want of a quorum stays open; the chair decides."""
+    """Close the open votes whose closing time has come (run every minute); one that has lost
+    its quorum is recorded as void."""
     now = now or timezone.now()
     closed = 0
     for poll in Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=now):

@@ -44,6 +44,7 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
             max_choices=data["max_choices"],
             majority=data["majority"],
             closes_at=closes_at,
+            procedural=data["procedural"],
         ),
         done=_("The vote is prepared; open it when the members are ready."),
         item=item,

@@ -188,3 +188,19 @@ def test_a_failing_draft_does_not_stop_the_meeting_from_closing(
         MeetingEvent.objects.filter(meeting=meeting).order_by("seq").last().type
         == "meetings.meeting_closed"
     )
+
+
+def test_a_void_vote_and_an_objection_read_as_such_in_the_minutes() -> None:
+    from minutes.draft import decision_line, outcome_word
+
+    void = {"question": "Adopt?", "passed": False, "void": True, "objected": False}
+    assert decision_line(void) == (
+        "Decision: “Adopt?” was void: the quorum was lost before the vote closed, so it "
+        "decided nothing."
+    )
+    assert outcome_word(void) == "Void: no quorum"
+    objected = {"question": "Approve the agenda?", "passed": False, "objected": True}
+    assert decision_line(objected) == (
+        "Decision: “Approve the agenda?” was not adopted by general consent: a member objected."
+    )
+    assert outcome_word({"question": "Adopt?", "passed": True}) == "Adopted"

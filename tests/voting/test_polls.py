@@ -171,10 +171,99 @@ def test_opening_and_closing_need_a_quorum(government: Personas, sitting: Agenda
         services.poll_open(actor=government.chair, poll=poll)
     check_in(sitting.meeting, government.voters[1:3])
     services.poll_open(actor=government.chair, poll=poll)
+    for voter in government.voters[1:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
     for voter in government.voters[1:3]:
         meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
-    with pytest.raises(ServiceError, match="cannot close without a quorum"):
-        services.poll_close(actor=government.chair, poll=poll)
+    # The quorum lost before the close: the vote is recorded, as void, not held open.
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.status == Poll.Status.CLOSED and poll.result is not None
+    assert poll.result["void"] is True and poll.result["passed"] is False
+    assert poll.result["explanation"].startswith(
+        "Void: no quorum when the poll closed, 17 of 27 members present"
+    )
+    event = MeetingEvent.objects.filter(type="voting.poll_closed").get()
+    assert event.payload["void"] is True
+
+
+def test_members_who_voted_and_left_are_counted(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:20]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[18:20]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    assert poll.result["passed"] is True and poll.result["present"] == 20
+
+
+def test_a_procedural_motion_is_decided_without_a_quorum(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    for voter in government.voters[3:10]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
+    poll = services.poll_create(
+        actor=government.chair,
+        item=sitting.decree,
+        question="Adjourn until 14:00?",
+        procedural=True,
+    )
+    poll = services.poll_open(actor=government.chair, poll=poll)
+    for voter in [*government.voters[:3], *government.voters[10:15]]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    assert poll.result["void"] is False
+    # Decided on its own figures: 8 yes of 27 members is not more than half.
+    assert poll.result["passed"] is False
+    assert "a procedural motion may be decided without one" in poll.result["explanation"]
+    with pytest.raises(ServiceError, match="procedural motion is a yes-or-no"):
+        services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Which recess?",
+            method="choice",
+            options=["Ten minutes", "An hour"],
+            procedural=True,
+        )
+
+
+def test_general_consent_is_adopted_unless_someone_objects(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    def ask(objections: int) -> Poll:
+        poll = services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Approve the agenda as published?",
+            majority=Poll.Majority.GENERAL_CONSENT,
+        )
+        poll = services.poll_open(actor=government.chair, poll=poll)
+        services.ballot_cast(actor=government.voters[0], poll=poll, answer="yes")
+        for voter in government.voters[1 : 1 + objections]:
+            services.ballot_cast(actor=voter, poll=poll, answer="no")
+        return services.poll_close(actor=government.chair, poll=poll)
+
+    # One "no objection" and 19 members silent: nobody objected.
+    adopted = ask(0).result
+    assert adopted is not None
+    assert adopted["passed"] is True and adopted["objected"] is False
+    assert adopted["explanation"].startswith("Adopted by general consent: no member objected")
+    objected = ask(1).result
+    assert objected is not None
+    assert objected["passed"] is False and objected["objected"] is True
+    assert objected["explanation"].startswith(
+        "Not adopted by general consent: 1 member objected, so the question is put to a vote"
+    )
+    with pytest.raises(ServiceError, match="General consent is asked on one question"):
+        services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Which city?",
+            method="choice",
+            options=["Huế", "Hà Nội"],
+            majority=Poll.Majority.GENERAL_CONSENT,
+        )
 
 
 def test_only_the_chair_opens_and_closes(government: Personas, sitting: AgendaPlan) -> None:

@@ -30,6 +30,7 @@ from voting.rules import (
     chair_may_vote,
     decide,
     decide_choices,
+    general_consent,
 )
 
 GOVERNMENT = "(Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP)."
@@ -835,3 +836,25 @@ def test_an_option_reaches_the_majority_by_the_exact_fraction(
     for option in outcome.options:
         assert option.count == sum(option.option in ballot for ballot in ballots)
         assert option.reached is (option.count > 0 and exactly(threshold, option.count, base_count))
+
+
+# General consent: "if there is no objection".
+
+
+def test_general_consent_needs_no_objection_and_counts_no_silence_against() -> None:
+    adopted = general_consent(ROBERT_ANY_QUORUM, 0, Electorate(21, 21))
+    assert adopted.adopted and not adopted.objected
+    assert adopted.explanation == f"Adopted by general consent: no member objected {ROBERT}"
+    objected = general_consent(ROBERT_ANY_QUORUM, 1, Electorate(21, 21))
+    assert not objected.adopted and objected.objected
+    assert objected.explanation == (
+        "Not adopted by general consent: 1 member objected, so the question is put to a vote "
+        + ROBERT
+    )
+
+
+def test_general_consent_without_a_quorum_is_void_unless_procedural() -> None:
+    void = general_consent(COMMITTEE_RULES, 0, Electorate(10, 3))
+    assert not void.adopted and void.quorum_met is False
+    assert void.explanation.startswith("Void: no quorum when the poll closed")
+    assert general_consent(COMMITTEE_RULES, 0, Electorate(10, 3), procedural=True).adopted

@@ -75,6 +75,9 @@ class DecisionRules:
     reference: str
     # Whether a member may change a named vote while the poll is open.
     votes_may_change: bool = False
+    # Whether illegal ballots cast by voters entitled to vote count as votes cast in an
+    # election (Robert's Rules: they do, so a majority may elect no one).
+    illegal_ballots_in_base: bool = True
 
 
 # Law No. 63/2025/QH15 on Government Organisation, in force since 1 March 2025 (it replaced the

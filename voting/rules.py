@@ -127,6 +127,7 @@ class ChoiceOutcome:
     reached: tuple[str, ...]
     ballots_cast: int
     blank: int
+    illegal: int
     majority: Majority
     base_count: int
     required: int
@@ -274,14 +275,18 @@ def decide_choices(
     max_selections: int,
     majority: Majority | None = None,
     quorum_at_close: QuorumResult | None = None,
+    illegal: int = 0,
 ) -> ChoiceOutcome:
     """Count a choice poll and say which options reached the majority.
 
     Each ballot is the set of options it selects; an empty set is a blank ballot (an abstention).
-    Per option, its count is compared with the base: the ballots cast (blank ones are not votes
-    cast), the members present or all members. Options are judged independently; there is no
-    tie rule and no casting vote between options, and choosing among several options that
-    reached the majority (seats, a run-off) is left to the caller.
+    `illegal` counts the ballots that tellers found illegal (unintelligible, or for an ineligible
+    candidate) on a paper ballot cast by a voter entitled to vote: never a choice, but where the
+    rules say so (`illegal_ballots_in_base`, Robert's Rules) they are votes cast, so that a
+    majority may elect no one. Per option, its count is compared with the base: the ballots cast
+    (blank ones are not votes cast), the members present or all members. Options are judged
+    independently; there is no tie rule and no casting vote between options, and choosing among
+    several options that reached the majority (seats, a run-off) is left to the caller.
 
     Preconditions (ValueError otherwise): `options` are distinct and not empty;
     `1 <= max_selections <= len(options)`; every ballot selects known options, at most
@@ -302,7 +307,10 @@ def decide_choices(
         counts.update(ballot)
         cast += bool(ballot)
         blank += not ballot
-    members, present = _check_electorate(electorate, majority.base, cast + blank)
+    _check_counts(illegal)
+    members, present = _check_electorate(electorate, majority.base, cast + blank + illegal)
+    if rules.illegal_ballots_in_base:
+        cast += illegal
     quorum_at_close = _quorum_at_close(rules, electorate, quorum_at_close)
     void = quorum_at_close is not None and not quorum_at_close.met
 
@@ -353,6 +361,7 @@ def decide_choices(
         reached=reached,
         ballots_cast=cast,
         blank=blank,
+        illegal=illegal,
         majority=majority,
         base_count=base_count,
         required=required,

@@ -22,6 +22,7 @@ from voting.rules import (
     THREE_QUARTERS,
     TWO_THIRDS,
     UNANIMOUS,
+    ChoiceOutcome,
     Electorate,
     Majority,
     Outcome,
@@ -858,3 +859,26 @@ def test_general_consent_without_a_quorum_is_void_unless_procedural() -> None:
     assert not void.adopted and void.quorum_met is False
     assert void.explanation.startswith("Void: no quorum when the poll closed")
     assert general_consent(COMMITTEE_RULES, 0, Electorate(10, 3), procedural=True).adopted
+
+
+# Elections by ballot: illegal ballots.
+
+
+def test_illegal_ballots_count_in_the_base_so_a_majority_may_elect_no_one() -> None:
+    ballots = [{"Alice"}] * 6 + [{"Bob"}] * 2 + [set()] * 2
+
+    def elect(illegal: int, rules: DecisionRules = ROBERT_ANY_QUORUM) -> ChoiceOutcome:
+        return decide_choices(
+            rules, ["Alice", "Bob"], ballots, Electorate(15, 14), max_selections=1, illegal=illegal
+        )
+
+    assert elect(3).reached == ("Alice",)  # 6 of 11 votes cast: blanks are not votes cast
+    no_one = elect(4)  # 6 of 12: not more than half
+    assert no_one.reached == () and no_one.ballots_cast == 12 and no_one.illegal == 4
+    assert no_one.explanation == (
+        f"No option reached more than half of the votes cast (7) {ROBERT}"
+    )
+    # A body whose rules do not count them decides on the legal ballots alone.
+    assert elect(4, replace(ROBERT_ANY_QUORUM, illegal_ballots_in_base=False)).reached == ("Alice",)
+    with pytest.raises(ValueError, match="more ballots than voters"):
+        elect(5)

@@ -317,10 +317,15 @@ def ballot_cast(
                 people=[actor.pk],
             )
     except IntegrityError:
-        # Another request of the same person committed between our check and our insert:
-        # the same request retried in parallel has succeeded, anything else is refused.
+        # Another request of the same person committed between our check and our insert: the
+        # same request retried in parallel, or the same named answer sent again with a new key,
+        # has the effect asked for (as it would have once the first had answered); anything
+        # else is refused.
         same = Participation.objects.filter(poll=poll, voter=actor, request_key=request_key)
         if request_key and same.exists():
+            return poll
+        same_answer = Ballot.objects.filter(poll=poll, voter=actor, answer=answer, choices=chosen)
+        if poll.secrecy == Poll.Secrecy.NAMED and same_answer.exists():
             return poll
         raise ServiceError(_("You have already voted.")) from None
     return poll

@@ -76,6 +76,29 @@ def test_a_retry_storm_counts_each_voter_once(secretariat: User, secrecy: str) -
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_named_answer_with_new_keys_at_once_is_one_vote(secretariat: User) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat)
+    # A tablet that resends the answer with a new key while the first is still in flight gets
+    # what docs/api.md promises: the same effect as the first, not "You have already voted".
+    calls = [
+        lambda voter=voter, n=n: services.ballot_cast(
+            actor=voter, poll=poll, answer="no", request_key=f"key-{voter.pk}-{n}"
+        )
+        for voter in gov.voters
+        for n in range(3)
+    ]
+    assert in_parallel(calls) == []
+    assert Ballot.objects.filter(poll=poll, answer="no").count() == 27
+    # A different answer sent meanwhile is still refused.
+    errors = in_parallel(
+        [lambda: services.ballot_cast(actor=gov.voters[0], poll=poll, answer="yes")]
+    )
+    assert [str(error) for error in errors] == [
+        "You have already voted; a vote once cast is final."
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ballots_racing_the_close_are_counted_or_refused(secretariat: User) -> None:
     gov, _, poll = sitting_with_open_poll(secretariat, secrecy="secret")
     accepted: list[int] = []

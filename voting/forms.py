@@ -60,3 +60,11 @@ class RecusalForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("You will not vote on this item; the minutes record your declaration."),
     )
+
+
+class ExtraordinaryRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why an extraordinary meeting?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

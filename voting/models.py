@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agendas.models import AgendaItem
-from meetings.models import Meeting
+from meetings.models import Body, Meeting
 
 
 class Poll(models.Model):
@@ -171,3 +171,19 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} recused from {self.item_id}"
+
+
+class ExtraordinaryRequest(models.Model):
+    """A member's request for an extraordinary meeting of their body. The requests made since
+    the body's last extraordinary meeting was prepared are the ones that count."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["body", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} asks {self.body_id} for an extraordinary meeting"

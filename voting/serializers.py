@@ -345,3 +345,39 @@ class RecusalDeclareSerializer(RejectUnknownFields):
 
     # A blank reason reaches the service, which says what to do about it.
     reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class ExtraordinaryRequestSerializer(serializers.Serializer):
+    """One member's request for an extraordinary meeting."""
+
+    member = PersonSerializer(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+
+
+class ExtraordinaryDemandSerializer(serializers.Serializer):
+    """The requests made since the body's last extraordinary meeting was prepared, against the
+    share of all members the body's rules require."""
+
+    requesters = serializers.IntegerField(read_only=True)
+    members = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("All members with a voting right.")
+    )
+    needed = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("How many requests the body's rules require.")
+    )
+    reached = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Enough members asked: the chair and the secretaries have been told by e-mail."
+        ),
+    )
+    explanation = serializers.CharField(read_only=True)
+    requests = ExtraordinaryRequestSerializer(many=True, read_only=True)
+
+
+class ExtraordinaryRequestMakeSerializer(RejectUnknownFields):
+    """Ask for an extraordinary meeting."""
+
+    # A blank reason reaches the service, which says what to do about it.
+    reason = serializers.CharField(max_length=1000, allow_blank=True)

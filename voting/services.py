@@ -11,22 +11,25 @@ transaction and a random order (voting/sealing.py): nothing in the database link
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import can_see_agenda
-from meetings import permissions
+from meetings import permissions, rules
 from meetings.errors import ServiceError
-from meetings.models import Attendance, Meeting
+from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from realtime import events
 from voting import outcome, sealing, selectors
@@ -34,6 +37,7 @@ from voting import rules as vote_rules
 from voting.models import (
     Answer,
     Ballot,
+    ExtraordinaryRequest,
     Option,
     Participation,
     Poll,
@@ -42,6 +46,8 @@ from voting.models import (
 )
 
 MAX_OPTIONS = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -452,3 +458,57 @@ def _refuse_a_late_recusal(actor: User, item: AgendaItem) -> None:
                 "the vote, and the record of a closed vote does not change."
             )
         )
+
+
+def extraordinary_request_make(*, actor: User, body: Body, reason: str) -> rules.DemandResult:
+    """A member asks for an extraordinary meeting of their body. Once the body's share of all
+    members have asked (one third for the Government), the chair and the secretaries are told
+    by e-mail, once. Locks the body row: two last requests at once notify once, and a member
+    cannot ask twice."""
+    body_rules = body.decision_rules
+    if body_rules.extraordinary_request is None:
+        raise ServiceError(_("In this body only the chair calls an extraordinary meeting."))
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Say why an extraordinary meeting is needed."), field="reason")
+    with transaction.atomic():
+        body = Body.objects.select_for_update().get(pk=body.pk)
+        members = selectors.voting_members(body)
+        _require(
+            members.filter(user=actor).exists(),
+            _("Only members with a voting right ask for an extraordinary meeting."),
+        )
+        requests = selectors.extraordinary_requests_open(body)
+        if requests.filter(member=actor).exists():
+            raise ServiceError(_("You have already asked for an extraordinary meeting."))
+        ExtraordinaryRequest.objects.create(body=body, member=actor, reason=reason)
+        count, requesters = members.count(), requests.count()
+        demand = rules.extraordinary_demand(body_rules, members=count, requesters=requesters)
+        before = rules.extraordinary_demand(body_rules, members=count, requesters=requesters - 1)
+        if demand.reached and not before.reached:
+            officers = selectors.current_members(body).filter(
+                role__in=[Membership.Role.CHAIR, Membership.Role.SECRETARY]
+            )
+            to = list(officers.values_list("user_id", flat=True))
+            transaction.on_commit(lambda: _mail_demand(body.pk, to))
+    return demand
+
+
+def _mail_demand(body_id: int, user_ids: list[int]) -> None:
+    """Tell the chair and the secretaries, after the commit. A mail server failure is logged,
+    not raised: the request is on record either way."""
+    body = Body.objects.get(pk=body_id)
+    requests = selectors.extraordinary_requests_open(body)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(body)s: an extraordinary meeting is demanded") % {"body": body.name}
+        text = render_to_string(
+            "voting/email/extraordinary_demanded.txt", {"body": body, "requests": requests}
+        )
+    messages = [
+        EmailMessage(subject=subject, body=text, to=[user.email])
+        for user in User.objects.filter(pk__in=user_ids).exclude(email="")
+    ]
+    try:
+        get_connection().send_messages(messages)
+    except OSError:
+        logger.exception("Could not send the extraordinary meeting notice for body %s", body_id)

@@ -173,3 +173,21 @@ def test_members_ask_for_an_extraordinary_meeting_from_the_body_page(
     secretary = client_for(government.secretary)
     assert "Ask for an extraordinary meeting" not in page(secretary.get(body_page))
     assert secretary.post(ask, {"reason": "Flood"}).status_code == 403
+
+
+def test_an_extraordinary_meeting_shows_who_asked_for_it(government: Personas) -> None:
+    import datetime
+
+    from meetings.models import Meeting
+    from tests.conftest import plan_meeting
+
+    for member in government.members[:9]:
+        services.extraordinary_request_make(actor=member, body=government.body, reason="Flood")
+    meeting = plan_meeting(
+        government, starts_in=datetime.timedelta(days=1), kind=Meeting.Kind.EXTRAORDINARY
+    )
+    html = page(
+        client_for(government.secretary).get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    )
+    assert "9 members asked for this extraordinary meeting." in html
+    assert government.members[0].get_full_name() in html

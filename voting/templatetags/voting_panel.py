@@ -88,3 +88,9 @@ def extraordinary_box(context: template.Context, body: Body) -> dict[str, Any]:
         "form": forms.ExtraordinaryRequestForm(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("voting/_extraordinary_requesters.html")
+def extraordinary_requesters(meeting: Meeting) -> dict[str, Any]:
+    """On an extraordinary meeting's page: the members who asked for it, and why."""
+    return {"requests": selectors.extraordinary_requested_by(meeting)}

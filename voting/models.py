@@ -29,6 +29,10 @@ class Poll(models.Model):
         THREE_QUARTERS = "three_quarters", _("Three quarters")
         UNANIMOUS = "unanimous", _("Unanimous (all of the votes cast)")
         GENERAL_CONSENT = "general_consent", _("General consent (if there is no objection)")
+        RESCIND = (
+            "rescind",
+            _("Two thirds of the votes cast, or more than half of all members (to rescind)"),
+        )
 
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("vote", "Prepared")

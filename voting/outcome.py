@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
 from meetings.models import Attendance
+from meetings.rules import MajorityBase
 from meetings.selectors import meeting_quorum
 from voting import rules
 from voting.models import Answer, Ballot, Poll
@@ -19,6 +20,14 @@ MAJORITIES = {
     Poll.Majority.THREE_QUARTERS: rules.THREE_QUARTERS,
     Poll.Majority.UNANIMOUS: rules.UNANIMOUS,
 }
+
+
+# Robert's Rules: to rescind, two thirds of the votes cast, or a majority of the entire
+# membership (with previous notice the body's own majority suffices: choose that instead).
+RESCIND = (
+    rules.Majority(rules.TWO_THIRDS, MajorityBase.VOTES_CAST),
+    rules.Majority(rules.SIMPLE_MAJORITY, MajorityBase.ALL_MEMBERS),
+)
 
 
 def majority_of(poll: Poll) -> rules.Majority | None:
@@ -80,15 +89,27 @@ def result_of(
         for ballot in ballots:
             if ballot.voter_id in chairs:
                 chair_vote = rules.Vote(ballot.answer)
-        outcome = rules.decide(
-            body_rules,
-            rules.Tally(yes=tally.yes, no=tally.no, abstain=tally.abstain),
-            electorate,
-            chair_vote=chair_vote,
-            majority=majority_of(poll),
-            quorum_at_close=quorum,
-            procedural=poll.procedural,
-        )
+        counted = rules.Tally(yes=tally.yes, no=tally.no, abstain=tally.abstain)
+        if poll.majority == Poll.Majority.RESCIND:
+            outcome = rules.decide_either(
+                body_rules,
+                counted,
+                electorate,
+                RESCIND,
+                chair_vote=chair_vote,
+                quorum_at_close=quorum,
+                procedural=poll.procedural,
+            )
+        else:
+            outcome = rules.decide(
+                body_rules,
+                counted,
+                electorate,
+                chair_vote=chair_vote,
+                majority=majority_of(poll),
+                quorum_at_close=quorum,
+                procedural=poll.procedural,
+            )
         explanation = outcome.explanation
         if outcome.tie and not named:
             explanation += " " + _("In a secret ballot the chair's vote is not known.")

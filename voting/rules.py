@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -264,6 +264,53 @@ def decide(
         quorum=quorum_at_close,
         explanation=explanation,
     )
+
+
+def decide_either(
+    rules: DecisionRules,
+    tally: Tally,
+    electorate: Electorate,
+    majorities: Sequence[Majority],
+    *,
+    chair_vote: Vote | None,
+    quorum_at_close: QuorumResult | None = None,
+    procedural: bool = False,
+) -> Outcome:
+    """Whether a yes/no poll met any one of several majorities, as where Robert's Rules let a
+    motion to rescind pass by two thirds of the votes cast or by a majority of the entire
+    membership. Each majority is judged as by `decide`, with the same preconditions; the
+    outcome is the first majority met, or, when none is, a failure naming them all. Without a
+    quorum the poll is void, as in `decide`."""
+    if not majorities:
+        raise ValueError("Give at least one majority.")
+    outcomes = [
+        decide(
+            rules,
+            tally,
+            electorate,
+            chair_vote=chair_vote,
+            majority=majority,
+            quorum_at_close=quorum_at_close,
+            procedural=procedural,
+        )
+        for majority in majorities
+    ]
+    met = next((outcome for outcome in outcomes if outcome.passed), None)
+    if met is not None:
+        return met
+    first = outcomes[0]
+    if first.quorum_met is False and not procedural:
+        return first
+    counts = "; ".join(
+        dict.fromkeys(
+            _count_phrase(outcome.base, tally.yes, outcome.base_count) for outcome in outcomes
+        )
+    )
+    needed = _(" or ").join(
+        f"{_rule_phrase(outcome.majority)} ({outcome.required})" for outcome in outcomes
+    )
+    sentence = _("Failed: %(counts)s; %(needed)s required") % {"counts": counts, "needed": needed}
+    return replace(first, explanation=_cite(sentence, rules.reference))
 
 
 def decide_choices(

@@ -128,6 +128,8 @@ def poll_create(
         raise ServiceError(
             _("General consent is asked on one question, not among options."), field="majority"
         )
+    if method == Poll.Method.CHOICE and majority == Poll.Majority.RESCIND:
+        raise ServiceError(_("A motion to rescind is a yes-or-no question."), field="majority")
     if method == Poll.Method.CHOICE and procedural:
         raise ServiceError(_("A procedural motion is a yes-or-no question."), field="procedural")
     if closes_at is not None and closes_at <= timezone.now():

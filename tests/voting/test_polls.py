@@ -481,3 +481,18 @@ def test_the_roll_call_lists_every_member_entitled_to_vote(
     assert by_user[voters[16].pk] == "Recused (conflict of interest)"
     assert by_user[voters[17].pk] == by_user[voters[-1].pk] == "Did not vote"
     assert [row["name"] for row in roll_call] == sorted(row["name"] for row in roll_call)
+
+
+def test_a_motion_to_rescind_passes_by_either_majority(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting, majority=Poll.Majority.RESCIND)
+    for voter in government.voters[:10]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[10:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None and poll.result["passed"] is True
+    assert poll.result["explanation"].startswith(
+        "Passed: 10 of 15 votes cast were yes, at least two thirds of the votes cast"
+    )

@@ -31,6 +31,7 @@ from voting.rules import (
     chair_may_vote,
     decide,
     decide_choices,
+    decide_either,
     general_consent,
 )
 
@@ -882,3 +883,50 @@ def test_illegal_ballots_count_in_the_base_so_a_majority_may_elect_no_one() -> N
     assert elect(4, replace(ROBERT_ANY_QUORUM, illegal_ballots_in_base=False)).reached == ("Alice",)
     with pytest.raises(ValueError, match="more ballots than voters"):
         elect(5)
+
+
+# Either/or thresholds: Robert's Rules, rescind.
+
+RESCIND = [by(TWO_THIRDS, MajorityBase.VOTES_CAST), by(SIMPLE_MAJORITY, MajorityBase.ALL_MEMBERS)]
+
+
+def rescind(yes: int, no: int, abstain: int, *, members: int = 30) -> Outcome:
+    return decide_either(
+        ROBERT_ANY_QUORUM,
+        Tally(yes, no, abstain),
+        Electorate(members, yes + no + abstain),
+        RESCIND,
+        chair_vote=None,
+    )
+
+
+def test_rescinding_passes_by_two_thirds_of_the_votes_cast_or_a_majority_of_all() -> None:
+    by_two_thirds = rescind(10, 5, 0)  # 10 of 15 cast; 10 of 30 members is not enough
+    assert by_two_thirds.passed
+    assert by_two_thirds.explanation == (
+        f"Passed: 10 of 15 votes cast were yes, at least two thirds of the votes cast {ROBERT}"
+    )
+    by_the_membership = rescind(16, 14, 0)  # 16 of 30 cast is not two thirds
+    assert by_the_membership.passed
+    assert by_the_membership.explanation == (
+        f"Passed: 16 of 30 members voted yes, more than half of all members {ROBERT}"
+    )
+    neither = rescind(11, 6, 2)
+    assert not neither.passed
+    assert neither.explanation == (
+        "Failed: 11 of 17 votes cast were yes; 11 of 30 members voted yes; at least two thirds "
+        f"of the votes cast (12) or more than half of all members (16) required {ROBERT}"
+    )
+
+
+@given(decision_rules, polls(), st.data())
+def test_one_more_yes_never_makes_an_either_or_majority_fail(
+    rules: DecisionRules, poll: tuple[Tally, Electorate], data: st.DataObject
+) -> None:
+    tally, electorate = poll
+    assert electorate.present is not None
+    assume(tally.ballots < electorate.present)
+    more = replace(tally, yes=tally.yes + 1)
+    before = decide_either(rules, tally, electorate, RESCIND, chair_vote=None)
+    after = decide_either(rules, more, electorate, RESCIND, chair_vote=None)
+    assert not before.passed or after.passed

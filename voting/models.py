@@ -79,6 +79,21 @@ class Poll(models.Model):
         return self.question
 
 
+class CloseRequest(models.Model):
+    """That the chair (or the clock) asked to close an open poll. Written and committed before
+    the close waits for the ballots in flight, which it cannot do on the poll row itself: the
+    voters hold that row in share mode, and PostgreSQL lets a new voter share it ahead of a
+    waiting close. A ballot that finds it is refused."""
+
+    poll = models.OneToOneField(
+        Poll, on_delete=models.CASCADE, primary_key=True, related_name="close_request"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Close {self.poll_id}"
+
+
 class Option(models.Model):
     """One of the choices of a choice poll."""
 

@@ -2,10 +2,11 @@
 
 Each function authorises, locks, validates, writes and publishes its event in one transaction.
 Casting locks the poll row in share mode, closing locks it for update: a ballot racing the
-close is either counted (it committed first) or refused (it sees the poll closed), never lost
-or counted late. A secret ballot is sealed (encrypted) when cast, apart from the record that
-its voter voted, and written to the ballot table only at the close, with all the others in one
-transaction and a random order (voting/sealing.py): nothing in the database links the two.
+close is either counted (it committed first) or refused (it sees the poll closed, or the close
+requested), never lost or counted late. A secret ballot is sealed (encrypted) when cast,
+apart from the record that its voter voted, and written to the ballot table only at the close,
+with all the others in one transaction and a random order (voting/sealing.py): nothing in the
+database links the two.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,6 +38,7 @@ from voting import rules as vote_rules
 from voting.models import (
     Answer,
     Ballot,
+    CloseRequest,
     ExtraordinaryRequest,
     Option,
     Participation,
@@ -206,6 +208,10 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         _require(
             permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
         )
+    # Committed at once (outside an enclosing transaction), before waiting for the ballots in
+    # flight: from now on a new ballot is refused rather than counted ahead of the close.
+    if Poll.objects.filter(pk=poll.pk, status=Poll.Status.OPEN).exists():
+        CloseRequest.objects.get_or_create(poll_id=poll.pk)
     with transaction.atomic():
         poll = _lock(poll)
         if poll.status != Poll.Status.OPEN:
@@ -272,11 +278,17 @@ def ballot_cast(
     try:
         with transaction.atomic():
             _lock_for_voting(poll)
-            poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
+            poll = (
+                Poll.objects.select_related("meeting__body", "item")
+                .annotate(closing=Exists(CloseRequest.objects.filter(poll=OuterRef("pk"))))
+                .get(pk=poll.pk)
+            )
             participation = Participation.objects.filter(poll=poll, voter=actor).first()
             if participation is not None and request_key == participation.request_key != "":
                 return poll  # the same request again after a lost response, even past the close
             _require_open(poll)
+            if poll.closing:
+                raise ServiceError(_("The chair is closing this vote; no more votes are accepted."))
             voter = selectors.entitled_voter(poll.meeting, poll.item, actor)
             if voter is None:
                 raise ServiceError(_why_not_entitled(poll, actor))

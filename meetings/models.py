@@ -61,6 +61,10 @@ class Body(models.Model):
         _("members may change their vote while the vote is open"), default=False
     )
     rules_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
+    # The share of all members who may demand an extraordinary meeting ("at least" it);
+    # empty when only the chair calls one.
+    extraordinary_numerator = models.PositiveSmallIntegerField(null=True, blank=True)
+    extraordinary_denominator = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,6 +106,11 @@ class Body(models.Model):
             chair_votes_last=self.chair_votes_last,
             reference=self.rules_reference,
             votes_may_change=self.votes_may_change,
+            extraordinary_request=rules.Threshold(
+                self.extraordinary_numerator, self.extraordinary_denominator, strict=False
+            )
+            if self.extraordinary_numerator and self.extraordinary_denominator
+            else None,
         )
 
     def apply_rules(self, decision_rules: rules.DecisionRules) -> None:
@@ -118,6 +127,9 @@ class Body(models.Model):
         self.chair_votes_last = decision_rules.chair_votes_last
         self.votes_may_change = decision_rules.votes_may_change
         self.rules_reference = decision_rules.reference
+        demand = decision_rules.extraordinary_request
+        self.extraordinary_numerator = demand.numerator if demand else None
+        self.extraordinary_denominator = demand.denominator if demand else None
 
 
 class Membership(models.Model):

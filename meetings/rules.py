@@ -75,9 +75,20 @@ class DecisionRules:
     reference: str
     # Whether a member may change a named vote while the poll is open.
     votes_may_change: bool = False
+    # Whether illegal ballots cast by voters entitled to vote count as votes cast in an
+    # election (Robert's Rules: they do, so a majority may elect no one).
+    illegal_ballots_in_base: bool = True
+    # How many of all members may demand an extraordinary meeting; None: only the chair calls
+    # one (or the body's bylaws say how, outside this system).
+    extraordinary_request: Threshold | None = None
 
 
-# Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP.
+# Law No. 63/2025/QH15 on Government Organisation, in force since 1 March 2025 (it replaced the
+# Law of 2015), and the Government's working regulation, Decree 39/2022/ND-CP. No article is
+# cited: only what has been checked against the official text is.
+GOVERNMENT_REFERENCE = (
+    "Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP"
+)
 GOVERNMENT_RULES = DecisionRules(
     quorum=Threshold(2, 3, strict=False),
     quorum_base=QuorumBase.VOTING_MEMBERS,
@@ -86,7 +97,10 @@ GOVERNMENT_RULES = DecisionRules(
     tie_rule=TieRule.CHAIR_DECIDES,
     substitutes_may_vote=False,
     chair_votes_last=False,
-    reference="Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP",
+    reference=GOVERNMENT_REFERENCE,
+    # An extraordinary meeting is called by the Prime Minister, or on request of at least one
+    # third of the members (Law on Government Organisation 2025).
+    extraordinary_request=Threshold(1, 3, strict=False),
 )
 
 # Robert's Rules of Order: quorum a majority of all members, decisions a majority of votes cast.
@@ -138,3 +152,39 @@ def quorum(rules: DecisionRules, *, members: int, present: int) -> QuorumResult:
         met=met,
         explanation=explanation % figures,
     )
+
+
+@dataclass(frozen=True)
+class DemandResult:
+    requesters: int
+    members: int
+    required: int
+    reached: bool
+    explanation: str
+
+
+def extraordinary_demand(rules: DecisionRules, *, members: int, requesters: int) -> DemandResult:
+    """Whether `requesters` of `members` may demand an extraordinary meeting under the rules.
+    Precondition: the rules allow members to demand one (`extraordinary_request` is set)."""
+    threshold = rules.extraordinary_request
+    if threshold is None:
+        raise ValueError("These rules do not let members demand an extraordinary meeting.")
+    reached = members > 0 and threshold.is_met(requesters, members)
+    required = threshold.minimum(members)
+    figures = {
+        "requesters": requesters,
+        "members": members,
+        "rule": threshold.describe(),
+        "required": required,
+    }
+    if reached:
+        text = _(
+            "An extraordinary meeting is demanded: %(requesters)s of %(members)s members asked "
+            "for one; %(rule)s (%(required)s) required."
+        )
+    else:
+        text = _(
+            "%(requesters)s of %(members)s members asked for an extraordinary meeting; "
+            "%(rule)s (%(required)s) required."
+        )
+    return DemandResult(requesters, members, required, reached, text % figures)

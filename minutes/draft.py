@@ -102,7 +102,27 @@ def item_text(item: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def outcome_word(poll: dict[str, Any]) -> str:
+    """A vote's outcome in a word, the same on the screens, in the text and in the PDF."""
+    if poll.get("void"):
+        return _("Void: no quorum")
+    if poll["passed"]:
+        return _("Adopted")
+    if poll.get("objected"):
+        return _("Objected: to be put to a vote")
+    return _("Not adopted")
+
+
 def decision_line(poll: dict[str, Any]) -> str:
+    if poll.get("void"):
+        return _(
+            "Decision: “%(question)s” was void: the quorum was lost before the vote closed, "
+            "so it decided nothing."
+        ) % {"question": poll["question"]}
+    if poll.get("objected"):
+        return _(
+            "Decision: “%(question)s” was not adopted by general consent: a member objected."
+        ) % {"question": poll["question"]}
     if poll["passed"]:
         return _("Decision: “%(question)s” was adopted.") % {"question": poll["question"]}
     return _("Decision: “%(question)s” was not adopted.") % {"question": poll["question"]}

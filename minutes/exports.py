@@ -63,6 +63,20 @@ def polls_data(meeting: Meeting) -> list[dict[str, Any]]:
                 "choices": list(ballot.choices),
             }
         )
+    # Members who did not vote or were recused, from the frozen roll call, so that the export
+    # names everyone the roll call names ("excused": a declared conflict of interest).
+    not_voting = {"did_not_vote": "not voting", "recused": "excused"}
+    for poll in polls:
+        for row in (poll.result or {}).get("roll_call") or []:
+            if row.get("status") in not_voting:
+                votes[poll.pk].append(
+                    {
+                        "voter_id": row["user"],
+                        "name": row["name"],
+                        "answer": not_voting[row["status"]],
+                        "choices": [],
+                    }
+                )
     return [
         {
             "id": poll.pk,
@@ -71,7 +85,7 @@ def polls_data(meeting: Meeting) -> list[dict[str, Any]]:
             "opened_at": local_iso(poll.opened_at),
             "closed_at": local_iso(poll.closed_at),
             "result": poll.result or {},
-            "ballots": votes.get(poll.pk, []),
+            "ballots": sorted(votes.get(poll.pk, []), key=lambda ballot: ballot["name"]),
         }
         for poll in polls
     ]
@@ -261,7 +275,7 @@ def akoma_ntoso(
         for recusal in item["recusals"]:
             _sub(section, "p", f"{recusal['name']}: {recusal['reason']}")
         for poll in item["polls"]:
-            outcome = "passed" if poll["passed"] else "failed"
+            outcome = "void" if poll.get("void") else "passed" if poll["passed"] else "failed"
             _sub(section, "p", f"{poll['question']} ({outcome})")
             counts = "; ".join(f"{row['label']}: {row['count']}" for row in poll["counts"])
             if counts:

@@ -41,7 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from minutes.draft import action_rows, clock, day
+from minutes.draft import action_rows, clock, day, outcome_word
 
 FONT = "MinutesSans"
 FONT_BOLD = "MinutesSans-Bold"
@@ -264,7 +264,7 @@ def _poll(poll: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowa
     cell, bold = styles["cell"], styles["cell_bold"]
     width = A4[0] - 2 * MARGIN
     kind = _("Secret ballot") if poll["secret"] else _("Roll call")
-    outcome = _("Adopted") if poll["passed"] else _("Not adopted")
+    outcome = outcome_word(poll)
     rows: list[list[Any]] = [
         [_p(_("Vote"), bold), _p(poll["question"], bold)],
         [_p(_("Ballot"), cell), _p(kind, cell)],

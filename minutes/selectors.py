@@ -87,6 +87,8 @@ def _poll(poll: Poll) -> dict[str, Any]:
         "opened_at": local_iso(poll.opened_at),
         "closed_at": local_iso(poll.closed_at),
         "passed": result.get("passed"),
+        "void": result.get("void", False),
+        "objected": bool(result.get("objected")),
         "explanation": result.get("explanation", ""),
         "counts": [
             {"label": row["label"], "count": row["count"]} for row in result.get("counts", [])

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, prefetch_related_objects
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -29,13 +30,18 @@ from rest_framework.views import APIView
 from agendas.models import AgendaItem
 from agendas.permissions import access_item
 from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
-from meetings.models import Meeting
+from core.errors import ServiceError
+from meetings.models import Body, Meeting
+from meetings.permissions import access_body
+from meetings.rules import extraordinary_demand
 from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
 from voting.permissions import access_poll, can_prepare_polls
 from voting.selectors import Voter
 from voting.serializers import (
     BallotCastSerializer,
+    ExtraordinaryDemandSerializer,
+    ExtraordinaryRequestMakeSerializer,
     PollCreateSerializer,
     PollSerializer,
     RecusalDeclareSerializer,
@@ -211,8 +217,9 @@ PollCloseView = poll_action_view(
     "PollCloseView",
     services.poll_close,
     summary="Close an open vote (the chair)",
-    description="Needs a quorum. The vote is decided under the body's rules; the result, "
-    "the figures and the people entitled to vote are frozen.",
+    description="The vote is decided under the body's rules; the result, the figures and the "
+    "people entitled to vote are frozen. If the quorum was lost meanwhile, the vote is recorded "
+    "as void (it decides nothing), unless it is a procedural motion, which needs no quorum.",
 )
 
 
@@ -254,3 +261,52 @@ class RecusalView(APIView):
         data = parse(RecusalDeclareSerializer, request)
         recusal = services.recusal_declare(actor=actor, item=item, **data)
         return Response(RecusalSerializer(recusal).data, status=status.HTTP_201_CREATED)
+
+
+class ExtraordinaryRequestView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Who has asked for an extraordinary meeting of the body",
+        description="The requests made since the body's last extraordinary meeting was "
+        "prepared, and whether they reach the share of all members the body's rules require "
+        "(at least one third for the Government). 400 for a body whose chair alone calls one.",
+        responses={200: ExtraordinaryDemandSerializer, **READ_ERRORS},
+    )
+    def get(self, request: Request, body_id: int) -> Response:
+        body = access_body(request_actor(request), body_id)
+        return _demand(body)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Ask for an extraordinary meeting of the body",
+        description="A member with a voting right, once until the next extraordinary meeting is "
+        "prepared. When the requests reach the body's threshold, the chair and the secretaries "
+        "are told by e-mail.",
+        request=ExtraordinaryRequestMakeSerializer,
+        responses={201: ExtraordinaryDemandSerializer, **ERRORS},
+    )
+    def post(self, request: Request, body_id: int) -> Response:
+        actor = request_actor(request)
+        body = access_body(actor, body_id)
+        data = parse(ExtraordinaryRequestMakeSerializer, request)
+        services.extraordinary_request_make(actor=actor, body=body, **data)
+        return _demand(body, code=status.HTTP_201_CREATED)
+
+
+def _demand(body: Body, code: int = status.HTTP_200_OK) -> Response:
+    body_rules = body.decision_rules
+    if body_rules.extraordinary_request is None:
+        raise ServiceError(_("In this body only the chair calls an extraordinary meeting."))
+    requests = list(selectors.extraordinary_requests_open(body))
+    demand = extraordinary_demand(
+        body_rules, members=selectors.voting_members(body).count(), requesters=len(requests)
+    )
+    data = {
+        "requesters": demand.requesters,
+        "members": demand.members,
+        "needed": demand.required,
+        "reached": demand.reached,
+        "explanation": demand.explanation,
+        "requests": requests,
+    }
+    return Response(ExtraordinaryDemandSerializer(data).data, status=code)

@@ -16,4 +16,9 @@ urlpatterns: list[URLPattern] = [
     path(POLL + "open/", api.PollOpenView.as_view(), name="poll-open"),
     path(POLL + "close/", api.PollCloseView.as_view(), name="poll-close"),
     path(POLL + "ballot/", api.BallotView.as_view(), name="ballot"),
+    path(
+        "bodies/<int:body_id>/extraordinary-requests/",
+        api.ExtraordinaryRequestView.as_view(),
+        name="extraordinary-requests",
+    ),
 ]

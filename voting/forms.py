@@ -20,6 +20,14 @@ class PollForm(forms.Form):
     )
     max_choices = forms.IntegerField(label=_("Choices per voter"), min_value=1, initial=1)
     majority = forms.ChoiceField(label=_("Majority"), choices=Poll.Majority.choices)
+    procedural = forms.BooleanField(
+        label=_("Procedural motion"),
+        required=False,
+        help_text=_(
+            "Adjourn, recess, fix the time to adjourn or obtain a quorum: decided even without "
+            "a quorum."
+        ),
+    )
     closes_in_minutes = forms.IntegerField(
         label=_("Closes by itself after (minutes)"),
         required=False,
@@ -51,4 +59,12 @@ class RecusalForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("You will not vote on this item; the minutes record your declaration."),
+    )
+
+
+class ExtraordinaryRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why an extraordinary meeting?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agendas.models import AgendaItem
-from meetings.models import Meeting
+from meetings.models import Body, Meeting
 
 
 class Poll(models.Model):
@@ -27,7 +27,12 @@ class Poll(models.Model):
         BODY = "body", _("The body's majority")
         TWO_THIRDS = "two_thirds", _("Two thirds")
         THREE_QUARTERS = "three_quarters", _("Three quarters")
-        UNANIMOUS = "unanimous", _("Unanimous")
+        UNANIMOUS = "unanimous", _("Unanimous (all of the votes cast)")
+        GENERAL_CONSENT = "general_consent", _("General consent (if there is no objection)")
+        RESCIND = (
+            "rescind",
+            _("Two thirds of the votes cast, or more than half of all members (to rescind)"),
+        )
 
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("vote", "Prepared")
@@ -47,6 +52,8 @@ class Poll(models.Model):
     majority = models.CharField(
         _("majority"), max_length=20, choices=Majority.choices, default=Majority.BODY
     )
+    # Adjourn, recess, fix the time to adjourn, obtain a quorum: may be decided without one.
+    procedural = models.BooleanField(_("procedural motion"), default=False)
     closes_at = models.DateTimeField(_("closes by itself at"), null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -70,6 +77,21 @@ class Poll(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class CloseRequest(models.Model):
+    """That the chair (or the clock) asked to close an open poll. Written and committed before
+    the close waits for the ballots in flight, which it cannot do on the poll row itself: the
+    voters hold that row in share mode, and PostgreSQL lets a new voter share it ahead of a
+    waiting close. A ballot that finds it is refused."""
+
+    poll = models.OneToOneField(
+        Poll, on_delete=models.CASCADE, primary_key=True, related_name="close_request"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Close {self.poll_id}"
 
 
 class Option(models.Model):
@@ -114,8 +136,9 @@ class Participation(models.Model):
 
 
 class Ballot(models.Model):
-    """What was voted. A named ballot carries its voter; a secret ballot carries nobody, has no
-    time, and a random id so that its order says nothing about when it was cast."""
+    """What was voted. A named ballot carries its voter and is written when cast. A secret
+    ballot carries nobody, has no time and a random id, and is written only when the vote
+    closes, with all the others, in a random order (`SealedBallot` until then)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
@@ -140,6 +163,18 @@ class Ballot(models.Model):
         return f"Ballot in {self.poll_id}"
 
 
+class SealedBallot(models.Model):
+    """A secret ballot while its vote is open: encrypted, padded, and moved to `Ballot` in a
+    random order when the vote closes (voting/sealing.py). Nothing here says when or by whom."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_ballots")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"Sealed ballot in {self.poll_id}"
+
+
 class Recusal(models.Model):
     """A member's declared conflict of interest on an item: they do not vote on it."""
 
@@ -155,3 +190,19 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} recused from {self.item_id}"
+
+
+class ExtraordinaryRequest(models.Model):
+    """A member's request for an extraordinary meeting of their body. The requests made since
+    the body's last extraordinary meeting was prepared are the ones that count."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["body", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} asks {self.body_id} for an extraordinary meeting"

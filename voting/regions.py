@@ -118,7 +118,7 @@ def votes_context(
         recusal = OwnRecusal(
             item,
             Recusal.objects.filter(item=item, user=owner).exists(),
-            owner.pk in voters,
+            may_declare_conflict(owner, item, votes.polls, voters),
         )
     return {
         "meeting": meeting,
@@ -131,6 +131,19 @@ def votes_context(
         "recusal": recusal,
         "recusal_form": forms.RecusalForm(),
     }
+
+
+def may_declare_conflict(
+    user: User, item: AgendaItem, polls: list[Poll], voters: dict[int, selectors.Voter]
+) -> bool:
+    """A conflict is declared before voting on the item, and never once its votes have all
+    closed."""
+    all_closed = bool(polls) and all(poll.status == Poll.Status.CLOSED for poll in polls)
+    return (
+        user.pk in voters
+        and not all_closed
+        and not Participation.objects.filter(poll__item=item, voter=user).exists()
+    )
 
 
 def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> OwnBallot:
@@ -254,6 +267,16 @@ def _load_own(
             "item_id", "user_id"
         )
     )
+    # Items whose every vote has closed: nothing left to declare a conflict for.
+    statuses: dict[int, set[str]] = {item.pk: set() for item in item_list}
+    for item_id, status in Poll.objects.filter(item__in=item_list).values_list("item_id", "status"):
+        statuses[item_id].add(status)
+    closed_items = {item_id for item_id, seen in statuses.items() if seen == {Poll.Status.CLOSED}}
+    voted_on_item = set(
+        Participation.objects.filter(poll__item__in=item_list, voter_id__in=user_ids).values_list(
+            "poll__item_id", "voter_id"
+        )
+    )
     own: dict[int, tuple[OwnBallot | OwnRecusal, ...]] = {}
     for user_id in user_ids:
         boxes: list[OwnBallot | OwnRecusal] = [
@@ -266,7 +289,13 @@ def _load_own(
             for poll in open_polls
         ]
         boxes += [
-            OwnRecusal(item, (item.pk, user_id) in recused, user_id in entitled[item.pk])
+            OwnRecusal(
+                item,
+                (item.pk, user_id) in recused,
+                user_id in entitled[item.pk]
+                and item.pk not in closed_items
+                and (item.pk, user_id) not in voted_on_item,
+            )
             for item in item_list
         ]
         own[user_id] = tuple(boxes)
@@ -320,6 +349,7 @@ def register() -> None:
             on=("voting.ballot_cast", "voting.recusal_declared", "meetings.attendance_changed"),
             on_everyone=(
                 "voting.poll_opened",
+                "voting.poll_closed",
                 *agenda_regions.ITEM_EVENTS,
                 *agenda_regions.STATUS_EVENTS,
             ),

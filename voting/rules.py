@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from meetings.rules import (
     DecisionRules,
@@ -71,13 +72,17 @@ class Tally:
 class Electorate:
     """Who could vote when the poll closed.
 
-    `members`: the members entitled to vote on the item (the base "all members").
+    `members`: the members with a voting right (the base "all members"), including those who
+    declared a conflict of interest on the item: a recused member is still a member.
     `present`: how many of them were present (checked in, or represented by a substitute who
     may vote); `None` when no meeting was held and members answered in writing.
+    `recused`: how many of the members declared a conflict on the item and do not vote; shown
+    in the explanation, never subtracted from the base.
     """
 
     members: int
     present: int | None
+    recused: int = 0
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,7 @@ class ChoiceOutcome:
     reached: tuple[str, ...]
     ballots_cast: int
     blank: int
+    illegal: int
     majority: Majority
     base_count: int
     required: int
@@ -157,10 +163,13 @@ def decide(
     (`passed` False, `quorum_met` False) unless `procedural`: only procedural acts are allowed
     without a quorum. With `present` None (written opinions) no quorum applies.
 
-    A tie is exactly half of the base voting yes under "more than half": yes equal to no for votes
-    cast; for members present or all members, where abstentions and absences work as no, yes
-    equal to the rest of the base. The tie rule decides only such a tie: under TieRule.FAILS, or
-    when the chair voted neither yes nor no, it fails; under CHAIR_DECIDES the chair's side wins.
+    A tie, under "more than half", is the votes for equal to the votes against, each exactly half
+    of the base: the one case the majority leaves undecided. For votes cast that is yes equal to
+    no; for members present or all members it also means nobody in the base abstained or stayed
+    away (13 yes and 13 no of 26 members is a tie; 13 yes, 0 no and 13 silent is not, and fails:
+    13 is not more than half of 26). The tie rule decides only such a tie: under TieRule.FAILS,
+    or when the chair voted neither yes nor no, it fails; under CHAIR_DECIDES the chair's side
+    wins.
     """
     majority = Majority.of(rules) if majority is None else majority
     _check_counts(tally.yes, tally.no, tally.abstain)
@@ -176,7 +185,12 @@ def decide(
         MajorityBase.ALL_MEMBERS: members,
     }[majority.base]
     required = _required(majority.threshold, base_count)
-    tie = _is_half(majority.threshold) and base_count > 0 and 2 * tally.yes == base_count
+    tie = (
+        _is_half(majority.threshold)
+        and base_count > 0
+        and tally.yes == tally.no
+        and 2 * tally.yes == base_count
+    )
     chair_decides = tie and rules.tie_rule == TieRule.CHAIR_DECIDES
     tie_decided_by_chair = chair_decides and chair_vote in (Vote.YES, Vote.NO)
     # A tie misses "more than half" by exactly the tie; only the chair's yes carries it.
@@ -215,15 +229,16 @@ def decide(
     if (
         not passed
         and not tie
-        and tally.yes == tally.no > 0
         and rules.tie_rule == TieRule.CHAIR_DECIDES
         and majority.base != MajorityBase.VOTES_CAST
         and _is_half(majority.threshold)
+        and (tally.yes == tally.no > 0 or 2 * tally.yes == base_count > 0)
     ):
         explanation += " " + _(
-            "Yes and no were equal, but members who abstained or did not vote count as no, "
-            "so it is not a tie."
+            "It is not a tie: a tie needs as many votes for as against, each half of the members."
         )
+
+    explanation += _recusals(majority.base, electorate.recused)
 
     if quorum_at_close is not None and not quorum_at_close.met:
         if procedural:
@@ -251,6 +266,53 @@ def decide(
     )
 
 
+def decide_either(
+    rules: DecisionRules,
+    tally: Tally,
+    electorate: Electorate,
+    majorities: Sequence[Majority],
+    *,
+    chair_vote: Vote | None,
+    quorum_at_close: QuorumResult | None = None,
+    procedural: bool = False,
+) -> Outcome:
+    """Whether a yes/no poll met any one of several majorities, as where Robert's Rules let a
+    motion to rescind pass by two thirds of the votes cast or by a majority of the entire
+    membership. Each majority is judged as by `decide`, with the same preconditions; the
+    outcome is the first majority met, or, when none is, a failure naming them all. Without a
+    quorum the poll is void, as in `decide`."""
+    if not majorities:
+        raise ValueError("Give at least one majority.")
+    outcomes = [
+        decide(
+            rules,
+            tally,
+            electorate,
+            chair_vote=chair_vote,
+            majority=majority,
+            quorum_at_close=quorum_at_close,
+            procedural=procedural,
+        )
+        for majority in majorities
+    ]
+    met = next((outcome for outcome in outcomes if outcome.passed), None)
+    if met is not None:
+        return met
+    first = outcomes[0]
+    if first.quorum_met is False and not procedural:
+        return first
+    counts = "; ".join(
+        dict.fromkeys(
+            _count_phrase(outcome.base, tally.yes, outcome.base_count) for outcome in outcomes
+        )
+    )
+    needed = _(" or ").join(
+        f"{_rule_phrase(outcome.majority)} ({outcome.required})" for outcome in outcomes
+    )
+    sentence = _("Failed: %(counts)s; %(needed)s required") % {"counts": counts, "needed": needed}
+    return replace(first, explanation=_cite(sentence, rules.reference))
+
+
 def decide_choices(
     rules: DecisionRules,
     options: Sequence[str],
@@ -260,14 +322,18 @@ def decide_choices(
     max_selections: int,
     majority: Majority | None = None,
     quorum_at_close: QuorumResult | None = None,
+    illegal: int = 0,
 ) -> ChoiceOutcome:
     """Count a choice poll and say which options reached the majority.
 
     Each ballot is the set of options it selects; an empty set is a blank ballot (an abstention).
-    Per option, its count is compared with the base: the ballots cast (blank ones are not votes
-    cast), the members present or all members. Options are judged independently; there is no
-    tie rule and no casting vote between options, and choosing among several options that
-    reached the majority (seats, a run-off) is left to the caller.
+    `illegal` counts the ballots that tellers found illegal (unintelligible, or for an ineligible
+    candidate) on a paper ballot cast by a voter entitled to vote: never a choice, but where the
+    rules say so (`illegal_ballots_in_base`, Robert's Rules) they are votes cast, so that a
+    majority may elect no one. Per option, its count is compared with the base: the ballots cast
+    (blank ones are not votes cast), the members present or all members. Options are judged
+    independently; there is no tie rule and no casting vote between options, and choosing among
+    several options that reached the majority (seats, a run-off) is left to the caller.
 
     Preconditions (ValueError otherwise): `options` are distinct and not empty;
     `1 <= max_selections <= len(options)`; every ballot selects known options, at most
@@ -288,7 +354,10 @@ def decide_choices(
         counts.update(ballot)
         cast += bool(ballot)
         blank += not ballot
-    members, present = _check_electorate(electorate, majority.base, cast + blank)
+    _check_counts(illegal)
+    members, present = _check_electorate(electorate, majority.base, cast + blank + illegal)
+    if rules.illegal_ballots_in_base:
+        cast += illegal
     quorum_at_close = _quorum_at_close(rules, electorate, quorum_at_close)
     void = quorum_at_close is not None and not quorum_at_close.met
 
@@ -332,16 +401,75 @@ def decide_choices(
             _("No option reached %(rule)s (%(required)s)") % {"rule": rule, "required": required},
             rules.reference,
         )
+    if not void:
+        explanation += _recusals(majority.base, electorate.recused)
     return ChoiceOutcome(
         options=tuple(results),
         reached=reached,
         ballots_cast=cast,
         blank=blank,
+        illegal=illegal,
         majority=majority,
         base_count=base_count,
         required=required,
         quorum=quorum_at_close,
         explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The result of asking for general consent: adopted unless someone objected."""
+
+    adopted: bool
+    objections: int
+    quorum: QuorumResult | None
+    explanation: str
+
+    @property
+    def objected(self) -> bool:
+        return self.objections > 0
+
+    @property
+    def quorum_met(self) -> bool | None:
+        return None if self.quorum is None else self.quorum.met
+
+
+def general_consent(
+    rules: DecisionRules,
+    objections: int,
+    electorate: Electorate,
+    *,
+    quorum_at_close: QuorumResult | None = None,
+    procedural: bool = False,
+) -> Consent:
+    """Whether a question put "if there is no objection" is adopted (Robert's Rules: general,
+    or unanimous, consent). Silence and abstention are consent; a single objection means the
+    question is not adopted this way and must be put to a vote under the body's majority.
+
+    Preconditions as in `decide`: `objections` is not negative and at most `present`. Without a
+    quorum the request is void, unless it is a procedural motion.
+    """
+    _check_counts(objections)
+    _check_electorate(electorate, MajorityBase.VOTES_CAST, objections)
+    quorum_at_close = _quorum_at_close(rules, electorate, quorum_at_close)
+    if quorum_at_close is not None and not quorum_at_close.met and not procedural:
+        return Consent(False, objections, quorum_at_close, _void(rules, quorum_at_close))
+    if objections:
+        sentence = ngettext(
+            "Not adopted by general consent: %(count)s member objected, so the question is "
+            "put to a vote",
+            "Not adopted by general consent: %(count)s members objected, so the question is "
+            "put to a vote",
+            objections,
+        ) % {"count": objections}
+    else:
+        sentence = _("Adopted by general consent: no member objected")
+    return Consent(
+        adopted=not objections,
+        objections=objections,
+        quorum=quorum_at_close,
+        explanation=_cite(sentence, rules.reference),
     )
 
 
@@ -381,6 +509,8 @@ def _check_electorate(electorate: Electorate, base: MajorityBase, ballots: int) 
         present = members
     elif not 0 <= present <= members:
         raise ValueError("Members present must be between zero and the members.")
+    if not 0 <= electorate.recused <= members:
+        raise ValueError("Recused members must be between zero and the members.")
     if ballots > present:
         raise ValueError("There are more ballots than voters.")
     return members, present
@@ -442,6 +572,19 @@ def _rule_phrase(majority: Majority) -> str:
         MajorityBase.ALL_MEMBERS: _("%(threshold)s of all members"),
     }[majority.base]
     return text % {"threshold": threshold.describe()}
+
+
+def _recusals(base: MajorityBase, recused: int) -> str:
+    """A sentence on the members who declared a conflict, where the base counts them."""
+    if not recused or base == MajorityBase.VOTES_CAST:
+        return ""
+    return " " + ngettext(
+        "%(count)s member declared a conflict of interest and did not vote; a recused member "
+        "is still counted among the members.",
+        "%(count)s members declared a conflict of interest and did not vote; a recused member "
+        "is still counted among the members.",
+        recused,
+    ) % {"count": recused}
 
 
 def _void(rules: DecisionRules, result: QuorumResult) -> str:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from agendas.models import AgendaItem
-from meetings.models import Attendance, Meeting, Membership
-from voting.models import Ballot, Participation, Poll, Recusal
+from meetings.models import Attendance, Body, Meeting, Membership
+from voting.models import Ballot, ExtraordinaryRequest, Participation, Poll, Recusal
 
 
 @dataclass(frozen=True)
@@ -77,15 +78,19 @@ def _voter(attendance: Attendance, substitutes_vote: bool, recused: set[int]) ->
     return Voter(user_id, attendance.user_id, is_chair)
 
 
-def members_entitled(meeting: Meeting, item: AgendaItem) -> int:
-    """The members with a voting right on the item, present or not: the base "all members"
-    (one query). A member who declared a conflict on the item is not counted."""
-    recused = Recusal.objects.filter(item=item).values("user_id")
-    return (
-        Attendance.objects.filter(meeting=meeting, has_vote=True)
-        .exclude(user_id__in=recused)
-        .count()
-    )
+def members_and_recused(meeting: Meeting, item: AgendaItem) -> tuple[int, int, list[int]]:
+    """The members with a voting right (the base "all members"), how many of them are in the
+    room, and the ids of those who declared a conflict on the item (two queries). A recused
+    member is still a member, and still present: recusals are shown, not subtracted."""
+    recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
+    members = present = 0
+    recused_members = []
+    for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True):
+        members += 1
+        present += _voter(attendance, meeting.body.substitutes_may_vote, set()) is not None
+        if attendance.user_id in recused:
+            recused_members.append(attendance.user_id)
+    return members, present, sorted(recused_members)
 
 
 def turnout(poll: Poll) -> int:
@@ -169,3 +174,51 @@ def turnouts(polls: list[Poll]) -> dict[int, int]:
         .values_list("poll_id", "n")
     )
     return {poll.pk: counts.get(poll.pk, 0) for poll in polls}
+
+
+def current_members(body: Body) -> QuerySet[Membership]:
+    """The body's memberships today, whatever the role."""
+    today = timezone.localdate()
+    return Membership.objects.filter(body=body, starts_on__lte=today).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+    )
+
+
+def voting_members(body: Body) -> QuerySet[Membership]:
+    """The body's current members with a voting right: "all members" of the body today."""
+    return current_members(body).filter(has_vote=True)
+
+
+def extraordinary_requests_open(body: Body) -> QuerySet[ExtraordinaryRequest]:
+    """The requests made since the body's last extraordinary meeting was prepared."""
+    last = (
+        Meeting.objects.filter(body=body, kind=Meeting.Kind.EXTRAORDINARY)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    requests = ExtraordinaryRequest.objects.filter(body=body).select_related("member")
+    return requests if last is None else requests.filter(requested_at__gt=last)
+
+
+def extraordinary_requested_by(meeting: Meeting) -> list[ExtraordinaryRequest]:
+    """Who asked for an extraordinary meeting: the requests made after the body's previous
+    extraordinary meeting was prepared and before this one was."""
+    if meeting.kind != Meeting.Kind.EXTRAORDINARY:
+        return []
+    previous = (
+        Meeting.objects.filter(
+            body_id=meeting.body_id,
+            kind=Meeting.Kind.EXTRAORDINARY,
+            created_at__lt=meeting.created_at,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    requests = ExtraordinaryRequest.objects.filter(
+        body_id=meeting.body_id, requested_at__lte=meeting.created_at
+    ).select_related("member")
+    if previous is not None:
+        requests = requests.filter(requested_at__gt=previous)
+    return list(requests)

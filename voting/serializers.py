@@ -88,12 +88,30 @@ class CountSerializer(serializers.Serializer):
 
 
 class RollCallSerializer(serializers.Serializer):
-    """How one person voted in a named vote."""
+    """How one member with a voting right voted in a named vote, or that they did not."""
 
-    user = serializers.IntegerField(read_only=True)
+    STATUSES = ("yes", "no", "abstain", "chose", "did_not_vote", "recused")
+
+    user = serializers.IntegerField(read_only=True, help_text=gettext_lazy("The member."))
     name = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=STATUSES,
+        read_only=True,
+        help_text=gettext_lazy(
+            "yes, no, abstain, chose (options), did_not_vote, or recused (declared a conflict "
+            "of interest on the item)."
+        ),
+    )
     vote = serializers.CharField(
-        read_only=True, help_text=gettext_lazy('"Yes", "No", "Abstain" or the options chosen.')
+        read_only=True,
+        help_text=gettext_lazy(
+            '"Yes", "No", "Abstain", the options chosen, "Did not vote" or "Recused", in words.'
+        ),
+    )
+    substitute = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The substitute who voted for the member, if one did."),
     )
 
 
@@ -101,6 +119,21 @@ class PollResultSerializer(serializers.Serializer):
     """The result frozen when the vote closed (`voting.outcome.result_of`)."""
 
     passed = serializers.BooleanField(read_only=True)
+    void = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The quorum was lost before the vote closed: it decides nothing (a procedural "
+            "motion is never void)."
+        ),
+    )
+    objected = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Under general consent, whether someone objected (the question is then put to a "
+            "vote); null otherwise."
+        ),
+    )
     explanation = serializers.CharField(
         read_only=True, help_text=gettext_lazy("The rule applied and the figures, in words.")
     )
@@ -108,14 +141,25 @@ class PollResultSerializer(serializers.Serializer):
     base = serializers.ChoiceField(
         choices=Body.MajorityBase.choices,
         read_only=True,
-        help_text=gettext_lazy("What the majority is counted of."),
+        allow_null=True,
+        help_text=gettext_lazy("What the majority is counted of; null under general consent."),
     )
     base_count = serializers.IntegerField(read_only=True)
     members = serializers.IntegerField(
-        read_only=True, help_text=gettext_lazy("The members entitled to vote on the item.")
+        read_only=True,
+        help_text=gettext_lazy(
+            "The members with a voting right, those recused from the item included."
+        ),
     )
     present = serializers.IntegerField(
-        read_only=True, help_text=gettext_lazy("Those entitled to vote when the vote closed.")
+        read_only=True, help_text=gettext_lazy("How many of them were present when it closed.")
+    )
+    recused = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=gettext_lazy(
+            "The ids of the members who declared a conflict of interest on the item."
+        ),
     )
     entitled = serializers.ListField(
         child=serializers.IntegerField(),
@@ -142,7 +186,9 @@ class PollResultSerializer(serializers.Serializer):
         # `required` of its own.
         fields = super().get_fields()
         required = serializers.IntegerField(
-            read_only=True, help_text=gettext_lazy("The votes needed to pass.")
+            read_only=True,
+            allow_null=True,
+            help_text=gettext_lazy("The votes needed to pass; null under general consent."),
         )
         names = list(fields)
         at = names.index("counts") + 1
@@ -162,7 +208,12 @@ class PollResultSerializer(serializers.Serializer):
                     {"answer": None, "option": None, **row} for row in result.get("counts", [])
                 ],
                 "reached": result.get("reached"),
-                "roll_call": result.get("roll_call"),
+                "void": result.get("void", False),
+                "objected": result.get("objected"),
+                "recused": result.get("recused", []),
+                "roll_call": [{"substitute": None, **row} for row in result["roll_call"] or []]
+                if result.get("roll_call") is not None
+                else None,
             }
         )
 
@@ -184,6 +235,7 @@ class PollSerializer(serializers.Serializer):
     majority = serializers.ChoiceField(
         source="poll.majority", choices=Poll.Majority.choices, read_only=True
     )
+    procedural = serializers.BooleanField(source="poll.procedural", read_only=True)
     options = OptionSerializer(
         source="poll.options",
         many=True,
@@ -246,7 +298,21 @@ class PollCreateSerializer(RejectUnknownFields):
     max_choices = serializers.IntegerField(
         default=1, help_text=gettext_lazy("For a choice: how many options each voter may choose.")
     )
-    majority = serializers.ChoiceField(choices=Poll.Majority.choices, default=Poll.Majority.BODY)
+    majority = serializers.ChoiceField(
+        choices=Poll.Majority.choices,
+        default=Poll.Majority.BODY,
+        help_text=gettext_lazy(
+            "general_consent: adopted unless a member answers no (objects); one objection "
+            "means the question is put to a vote."
+        ),
+    )
+    procedural = serializers.BooleanField(
+        default=False,
+        help_text=gettext_lazy(
+            "A procedural motion (adjourn, recess, fix the time to adjourn, obtain a quorum): "
+            "opened and decided even without a quorum. Yes-or-no votes only."
+        ),
+    )
     closes_at = serializers.DateTimeField(
         allow_null=True,
         default=None,
@@ -277,6 +343,42 @@ class BallotCastSerializer(RejectUnknownFields):
 
 class RecusalDeclareSerializer(RejectUnknownFields):
     """A declared conflict of interest."""
+
+    # A blank reason reaches the service, which says what to do about it.
+    reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class ExtraordinaryRequestSerializer(serializers.Serializer):
+    """One member's request for an extraordinary meeting."""
+
+    member = PersonSerializer(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    requested_at = serializers.DateTimeField(read_only=True)
+
+
+class ExtraordinaryDemandSerializer(serializers.Serializer):
+    """The requests made since the body's last extraordinary meeting was prepared, against the
+    share of all members the body's rules require."""
+
+    requesters = serializers.IntegerField(read_only=True)
+    members = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("All members with a voting right.")
+    )
+    needed = serializers.IntegerField(
+        read_only=True, help_text=gettext_lazy("How many requests the body's rules require.")
+    )
+    reached = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Enough members asked: the chair and the secretaries have been told by e-mail."
+        ),
+    )
+    explanation = serializers.CharField(read_only=True)
+    requests = ExtraordinaryRequestSerializer(many=True, read_only=True)
+
+
+class ExtraordinaryRequestMakeSerializer(RejectUnknownFields):
+    """Ask for an extraordinary meeting."""
 
     # A blank reason reaches the service, which says what to do about it.
     reason = serializers.CharField(max_length=1000, allow_blank=True)

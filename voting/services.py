@@ -2,36 +2,54 @@
 
 Each function authorises, locks, validates, writes and publishes its event in one transaction.
 Casting locks the poll row in share mode, closing locks it for update: a ballot racing the
-close is either counted (it committed first) or refused (it sees the poll closed), never lost
-or counted late. A secret ballot is written apart from the record that its voter voted, with
-no time and a random id, in the same transaction; nothing links the two.
+close is either counted (it committed first) or refused (it sees the poll closed, or the close
+requested), never lost or counted late. A secret ballot is sealed (encrypted) when cast,
+apart from the record that its voter voted, and written to the ballot table only at the close,
+with all the others in one transaction and a random order (voting/sealing.py): nothing in the
+database links the two.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import can_see_agenda
 from core.errors import ServiceError, require
-from meetings import permissions
-from meetings.models import Attendance, Meeting
+from meetings import permissions, rules
+from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from realtime import events
-from voting import outcome, selectors
+from voting import outcome, sealing, selectors
 from voting import rules as vote_rules
-from voting.models import Answer, Ballot, Option, Participation, Poll, Recusal
+from voting.models import (
+    Answer,
+    Ballot,
+    CloseRequest,
+    ExtraordinaryRequest,
+    Option,
+    Participation,
+    Poll,
+    Recusal,
+    SealedBallot,
+)
 
 MAX_OPTIONS = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _require_quorum(meeting: Meeting, refusal: str) -> None:
@@ -64,8 +82,11 @@ def poll_create(
     max_choices: int = 1,
     majority: str = Poll.Majority.BODY,
     closes_at: datetime.datetime | None = None,
+    procedural: bool = False,
 ) -> Poll:
-    """Prepare a poll on an agenda item (the chair or the secretariat); it opens later."""
+    """Prepare a poll on an agenda item (the chair or the secretariat); it opens later. A
+    procedural motion (adjourn, recess, fix the time to adjourn, obtain a quorum) may be opened
+    and decided without a quorum; general consent asks whether anyone objects."""
     meeting = item.meeting
     require(
         bool(
@@ -100,6 +121,14 @@ def poll_create(
         raise ServiceError(_("A yes-or-no vote has no options."), field="options")
     else:
         max_choices = 1
+    if method == Poll.Method.CHOICE and majority == Poll.Majority.GENERAL_CONSENT:
+        raise ServiceError(
+            _("General consent is asked on one question, not among options."), field="majority"
+        )
+    if method == Poll.Method.CHOICE and majority == Poll.Majority.RESCIND:
+        raise ServiceError(_("A motion to rescind is a yes-or-no question."), field="majority")
+    if method == Poll.Method.CHOICE and procedural:
+        raise ServiceError(_("A procedural motion is a yes-or-no question."), field="procedural")
     if closes_at is not None and closes_at <= timezone.now():
         raise ServiceError(_("The closing time has already passed."), field="closes_at")
     if meeting.status not in (
@@ -121,6 +150,7 @@ def poll_create(
             max_choices=max_choices,
             majority=majority,
             closes_at=closes_at,
+            procedural=procedural,
             created_by=actor,
         )
         Option.objects.bulk_create(
@@ -148,7 +178,8 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
                 raise ServiceError(_("This vote has already been opened."))
             if poll.meeting.status != Meeting.Status.IN_SESSION:
                 raise ServiceError(_("Votes are taken during the session."))
-            _require_quorum(poll.meeting, _("The vote cannot open without a quorum."))
+            if not poll.procedural:
+                _require_quorum(poll.meeting, _("The vote cannot open without a quorum."))
             poll.status = Poll.Status.OPEN
             poll.opened_at = timezone.now()
             poll.save()
@@ -165,35 +196,56 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
 
 def poll_close(*, actor: User | None, poll: Poll) -> Poll:
     """Close the vote and decide it under the body's rules; the entitled voters, the figures
-    and the explanation are frozen into the result. `actor` None is the scheduled close."""
+    and the explanation are frozen into the result. `actor` None is the scheduled close. If
+    the quorum was lost meanwhile the vote is recorded as void (it decides nothing), unless it
+    is a procedural motion, which needs no quorum."""
     if actor is not None:
         require(
             permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
         )
+    # Committed at once (outside an enclosing transaction), before waiting for the ballots in
+    # flight: from now on a new ballot is refused rather than counted ahead of the close.
+    if Poll.objects.filter(pk=poll.pk, status=Poll.Status.OPEN).exists():
+        CloseRequest.objects.get_or_create(poll_id=poll.pk)
     with transaction.atomic():
         poll = _lock(poll)
         if poll.status != Poll.Status.OPEN:
             raise ServiceError(_("Only an open vote can be closed."))
-        _require_quorum(poll.meeting, _("The vote cannot close without a quorum."))
         entitled = selectors.entitled_voters(poll.meeting, poll.item)
+        if poll.secrecy == Poll.Secrecy.SECRET:
+            _unseal_ballots(poll)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = timezone.now()
         # Frozen in the site's language, like the invitations: it is part of the record.
+        members, present, recused = selectors.members_and_recused(poll.meeting, poll.item)
         with translation.override(settings.LANGUAGE_CODE):
             poll.result = outcome.result_of(
                 poll,
                 selectors.tally(poll),
                 entitled,
-                selectors.members_entitled(poll.meeting, poll.item),
+                members=members,
+                present=present,
+                recused=recused,
             )
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))
     return poll
 
 
+def _unseal_ballots(poll: Poll) -> None:
+    """Write a secret vote's ballots, all in this transaction and in a random order, so that
+    neither their transaction id nor their order links them to the participations."""
+    sealed = SealedBallot.objects.filter(poll=poll)
+    ballots = sealing.unseal(poll.pk, sealed.values_list("sealed", flat=True))
+    Ballot.objects.bulk_create(
+        Ballot(poll=poll, answer=answer, choices=choices) for answer, choices in ballots
+    )
+    sealed.delete()
+
+
 def polls_close_due(*, now: datetime.datetime | None = None) -> int:
-    """Close the open votes whose closing time has come (run every minute). A vote that cannot
-    close for want of a quorum stays open; the chair decides."""
+    """Close the open votes whose closing time has come (run every minute); one that has lost
+    its quorum is recorded as void."""
     now = now or timezone.now()
     closed = 0
     for poll in Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=now):
@@ -221,11 +273,17 @@ def ballot_cast(
     try:
         with transaction.atomic():
             _lock_for_voting(poll)
-            poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
+            poll = (
+                Poll.objects.select_related("meeting__body", "item")
+                .annotate(closing=Exists(CloseRequest.objects.filter(poll=OuterRef("pk"))))
+                .get(pk=poll.pk)
+            )
             participation = Participation.objects.filter(poll=poll, voter=actor).first()
             if participation is not None and request_key == participation.request_key != "":
                 return poll  # the same request again after a lost response, even past the close
             _require_open(poll)
+            if poll.closing:
+                raise ServiceError(_("The chair is closing this vote; no more votes are accepted."))
             voter = selectors.entitled_voter(poll.meeting, poll.item, actor)
             if voter is None:
                 raise ServiceError(_why_not_entitled(poll, actor))
@@ -245,12 +303,12 @@ def ballot_cast(
                     )
             if participation is None:
                 Participation.objects.create(poll=poll, voter=actor, request_key=request_key)
-                Ballot.objects.create(
-                    poll=poll,
-                    voter=actor if poll.secrecy == Poll.Secrecy.NAMED else None,
-                    answer=answer,
-                    choices=chosen,
-                )
+                if poll.secrecy == Poll.Secrecy.SECRET:
+                    SealedBallot.objects.create(
+                        poll=poll, sealed=sealing.seal(poll.pk, answer, chosen)
+                    )
+                else:
+                    Ballot.objects.create(poll=poll, voter=actor, answer=answer, choices=chosen)
             elif poll.secrecy == Poll.Secrecy.SECRET:
                 raise ServiceError(_("You have already voted; a secret vote cannot be changed."))
             else:
@@ -274,10 +332,15 @@ def ballot_cast(
                 people=[actor.pk],
             )
     except IntegrityError:
-        # Another request of the same person committed between our check and our insert:
-        # the same request retried in parallel has succeeded, anything else is refused.
+        # Another request of the same person committed between our check and our insert: the
+        # same request retried in parallel, or the same named answer sent again with a new key,
+        # has the effect asked for (as it would have once the first had answered); anything
+        # else is refused.
         same = Participation.objects.filter(poll=poll, voter=actor, request_key=request_key)
         if request_key and same.exists():
+            return poll
+        same_answer = Ballot.objects.filter(poll=poll, voter=actor, answer=answer, choices=chosen)
+        if poll.secrecy == Poll.Secrecy.NAMED and same_answer.exists():
             return poll
         raise ServiceError(_("You have already voted.")) from None
     return poll
@@ -358,6 +421,12 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
         raise ServiceError(_("Declarations are made before or during the session."))
     try:
         with transaction.atomic():
+            # Waits for the ballots in flight on the item's open vote (they hold its row in
+            # share mode), then holds back new ones until the declaration commits: a member
+            # either voted before declaring, and is refused here, or declared first, and may
+            # no longer vote.
+            list(Poll.objects.select_for_update().filter(item=item, status=Poll.Status.OPEN))
+            _refuse_a_late_recusal(actor, item)
             recusal = Recusal.objects.create(item=item, user=actor, reason=reason)
             events.publish(
                 meeting=meeting,
@@ -368,3 +437,87 @@ def recusal_declare(*, actor: User, item: AgendaItem, reason: str) -> Recusal:
     except IntegrityError:
         raise ServiceError(_("You have already declared a conflict on this item.")) from None
     return recusal
+
+
+def _refuse_a_late_recusal(actor: User, item: AgendaItem) -> None:
+    """A conflict is declared before voting on the item: a ballot once counted stays counted,
+    so a later declaration would make the record say both "voted" and "did not vote". Someone
+    who has not voted may still declare while a vote on the item is open or prepared."""
+    meeting = item.meeting
+    people = {actor.pk}
+    for member, substitute in Attendance.objects.filter(
+        Q(user=actor) | Q(substitute=actor), meeting=meeting
+    ).values_list("user_id", "substitute_id"):
+        people.add(member)
+        if substitute is not None:
+            people.add(substitute)
+    polls = Poll.objects.filter(item=item).exclude(status=Poll.Status.DRAFT)
+    if Participation.objects.filter(poll__in=polls, voter_id__in=people).exists():
+        raise ServiceError(
+            _(
+                "You have already voted on this item: a conflict of interest is declared "
+                "before voting, and a ballot once cast stays counted."
+            )
+        )
+    # After the item's last vote has closed a declaration would change nothing but the record.
+    if polls.exists() and not Poll.objects.filter(item=item).exclude(status=Poll.Status.CLOSED):
+        raise ServiceError(
+            _(
+                "The vote on this item is closed: a conflict of interest is declared before "
+                "the vote, and the record of a closed vote does not change."
+            )
+        )
+
+
+def extraordinary_request_make(*, actor: User, body: Body, reason: str) -> rules.DemandResult:
+    """A member asks for an extraordinary meeting of their body. Once the body's share of all
+    members have asked (one third for the Government), the chair and the secretaries are told
+    by e-mail, once. Locks the body row: two last requests at once notify once, and a member
+    cannot ask twice."""
+    body_rules = body.decision_rules
+    if body_rules.extraordinary_request is None:
+        raise ServiceError(_("In this body only the chair calls an extraordinary meeting."))
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Say why an extraordinary meeting is needed."), field="reason")
+    with transaction.atomic():
+        body = Body.objects.select_for_update().get(pk=body.pk)
+        members = selectors.voting_members(body)
+        require(
+            members.filter(user=actor).exists(),
+            _("Only members with a voting right ask for an extraordinary meeting."),
+        )
+        requests = selectors.extraordinary_requests_open(body)
+        if requests.filter(member=actor).exists():
+            raise ServiceError(_("You have already asked for an extraordinary meeting."))
+        ExtraordinaryRequest.objects.create(body=body, member=actor, reason=reason)
+        count, requesters = members.count(), requests.count()
+        demand = rules.extraordinary_demand(body_rules, members=count, requesters=requesters)
+        before = rules.extraordinary_demand(body_rules, members=count, requesters=requesters - 1)
+        if demand.reached and not before.reached:
+            officers = selectors.current_members(body).filter(
+                role__in=[Membership.Role.CHAIR, Membership.Role.SECRETARY]
+            )
+            to = list(officers.values_list("user_id", flat=True))
+            transaction.on_commit(lambda: _mail_demand(body.pk, to))
+    return demand
+
+
+def _mail_demand(body_id: int, user_ids: list[int]) -> None:
+    """Tell the chair and the secretaries, after the commit. A mail server failure is logged,
+    not raised: the request is on record either way."""
+    body = Body.objects.get(pk=body_id)
+    requests = selectors.extraordinary_requests_open(body)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("%(body)s: an extraordinary meeting is demanded") % {"body": body.name}
+        text = render_to_string(
+            "voting/email/extraordinary_demanded.txt", {"body": body, "requests": requests}
+        )
+    messages = [
+        EmailMessage(subject=subject, body=text, to=[user.email])
+        for user in User.objects.filter(pk__in=user_ids).exclude(email="")
+    ]
+    try:
+        get_connection().send_messages(messages)
+    except OSError:
+        logger.exception("Could not send the extraordinary meeting notice for body %s", body_id)

@@ -1,20 +1,26 @@
 """Voting on the session screens: the chair prepares, opens and closes votes from the console;
-members vote and declare conflicts of interest from their tablets. A refusal shows the page the
+members vote, declare conflicts of interest and ask for an extraordinary meeting from their
+tablets. A refusal shows the page the
 person came from with the reason and status 400; nothing is written."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from agendas.permissions import access_item
 from agendas.views import act, refused
+from core.errors import ServiceError
 from core.http import AuthenticatedHttpRequest
+from meetings.permissions import access_body
+from meetings.views import body_detail
 from voting import forms, services
 from voting.permissions import access_poll
 
@@ -44,6 +50,7 @@ def poll_create(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> Htt
             max_choices=data["max_choices"],
             majority=data["majority"],
             closes_at=closes_at,
+            procedural=data["procedural"],
         ),
         done=_("The vote is prepared; open it when the members are ready."),
         item=item,
@@ -112,3 +119,23 @@ def recusal(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpRes
         done=_("Your conflict of interest is recorded; you will not vote on this item."),
         item=item,
     )
+
+
+@login_required
+@require_POST
+def extraordinary_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access_body(request.user, pk)
+    form = forms.ExtraordinaryRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("Say why an extraordinary meeting is needed."))
+        demand = services.extraordinary_request_make(
+            actor=request.user, body=body, reason=form.cleaned_data["reason"]
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+        response = body_detail(request, pk)
+        response.status_code = 400
+        return response
+    messages.success(request, _("Your request is on record. %s") % demand.explanation)
+    return redirect("meetings:body_detail", pk=body.pk)

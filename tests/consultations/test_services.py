@@ -378,6 +378,38 @@ def test_a_tie_of_all_members_goes_the_chairs_way(secretariat: User) -> None:
     assert "the chair voted yes" in question["explanation"]
 
 
+def test_half_agreeing_with_the_rest_unanswered_is_no_tie_and_fails(secretariat: User) -> None:
+    """13 agree, 0 disagree, 13 unanswered of 26, in small: the chair's side decides only as many
+    for as against; unanswered is not consent."""
+    from tests.conftest import _build_body
+
+    gov = _build_body(
+        secretariat, name="Small Government", kind="government", vice_chairs=1, members=2
+    )
+    poll = services.consultation_send(
+        actor=gov.secretary,
+        consultation=services.consultation_create(
+            actor=gov.secretary,
+            body=gov.body,
+            subject="Half silent",
+            deadline=in_days(1),
+            questions=["Adopt?"],
+        ),
+    )
+    chair, vice, _m0, _m1 = gov.voters
+    answer(chair, poll, AGREE)
+    answer(vice, poll, AGREE)
+    services.consultations_close_due(now=poll.deadline)
+    poll.refresh_from_db()
+    assert poll.result is not None
+    [question] = poll.result["questions"]
+    assert (question["agree"], question["disagree"], question["unanswered"]) == (2, 0, 2)
+    assert question["tie"] is False and question["passed"] is False
+    assert question["explanation"].startswith(
+        "Failed: 2 of 4 members voted yes; more than half of all members (3) required"
+    )
+
+
 # Deciding
 
 

@@ -828,7 +828,7 @@ def test_a_member_reads_the_rules_in_words_and_the_members(
     assert "Yes votes needed: more than half of all members." in html
     assert "On a tie, the chair&#x27;s side wins." in html
     assert "Substitutes speak but do not vote." in html
-    assert "Law on Government Organisation 2015, Art. 46" in html
+    assert "Law on Government Organisation 2025 (No. 63/2025/QH15)" in html
     assert shown(government.chair) in html and shown(government.secretary) in html
     assert "28 current members" in html
     assert "Edit details and rules" not in html and "Add a member" not in html

@@ -87,11 +87,14 @@ def test_a_roll_call_lists_names_and_a_secret_ballot_none(government: Personas, 
     assert {"label": "Yes", "count": 15} in named["counts"]
     assert named["explanation"]
     # Counted by rows: the factories' random names may repeat, which a dict would merge.
-    assert len(named["roll_call"]) == 19
+    # Every member with a voting right: the 19 who voted, the recused one, and those who did not.
+    assert len(named["roll_call"]) == 27
     names = {row["name"]: row["vote"] for row in named["roll_call"]}
     assert names[government.voters[0].get_full_name()] == "Yes"
     assert names[government.voters[19].get_full_name()] == "No"
-    assert held.recused.get_full_name() not in names
+    # The same words as the item's line "... declared a conflict of interest and did not vote".
+    assert names[held.recused.get_full_name()] == "Recused (conflict of interest)"
+    assert list(names.values()).count("Did not vote") == 7
     assert secret["secret"] is True and secret["roll_call"] is None
     assert {"label": "No", "count": 4} in secret["counts"]
     document = str(minutes.record) + str(minutes.sections)
@@ -185,3 +188,19 @@ def test_a_failing_draft_does_not_stop_the_meeting_from_closing(
         MeetingEvent.objects.filter(meeting=meeting).order_by("seq").last().type
         == "meetings.meeting_closed"
     )
+
+
+def test_a_void_vote_and_an_objection_read_as_such_in_the_minutes() -> None:
+    from minutes.draft import decision_line, outcome_word
+
+    void = {"question": "Adopt?", "passed": False, "void": True, "objected": False}
+    assert decision_line(void) == (
+        "Decision: “Adopt?” was void: the quorum was lost before the vote closed, so it "
+        "decided nothing."
+    )
+    assert outcome_word(void) == "Void: no quorum"
+    objected = {"question": "Approve the agenda?", "passed": False, "objected": True}
+    assert decision_line(objected) == (
+        "Decision: “Approve the agenda?” was not adopted by general consent: a member objected."
+    )
+    assert outcome_word({"question": "Adopt?", "passed": True}) == "Adopted"

@@ -261,7 +261,10 @@ def test_votes_endpoint_for_a_member(government: Personas, held: Held) -> None:
         f"vote-event-{held.secret_poll.pk}",
     }
     named = events[f"vote-event-{held.named_poll.pk}"]
-    assert len(named["votes"]) == 19  # 15 yes (one recused) and 4 no
+    # Everyone on the roll call: 15 yes and 4 no, the recused member and those who did not vote.
+    assert len(named["votes"]) == 27
+    options = [vote["option"] for vote in named["votes"]]
+    assert [options.count(o) for o in ("yes", "no", "excused", "not voting")] == [15, 4, 1, 7]
     assert {"option": "no", "value": 4} in named["counts"]
     assert "votes" not in events[f"vote-event-{held.secret_poll.pk}"]
 

@@ -40,7 +40,7 @@ from tests.meetings.test_api import (
     refused,
 )
 from voting import services
-from voting.models import Ballot, Option, Participation, Poll, Recusal
+from voting.models import Ballot, Option, Participation, Poll, Recusal, SealedBallot
 
 HOUR = datetime.timedelta(hours=1)
 REQUIRED = ["This field is required."]
@@ -62,6 +62,7 @@ def voting_state() -> dict[str, list[dict[str, Any]]]:
         "options": list(Option.objects.order_by("pk").values()),
         "participations": list(Participation.objects.order_by("pk").values()),
         "ballots": list(Ballot.objects.order_by("pk").values()),
+        "sealed ballots": list(SealedBallot.objects.order_by("pk").values_list("pk", flat=True)),
         "recusals": list(Recusal.objects.order_by("pk").values()),
     }
 
@@ -453,6 +454,7 @@ def test_the_chair_prepares_a_vote(government: Personas, sitting: AgendaPlan) ->
         "method": "yes_no",
         "max_choices": 1,
         "majority": "two_thirds",
+        "procedural": False,
         "options": [],
         "status": "draft",
         "closes_at": created["closes_at"],
@@ -636,13 +638,15 @@ def test_opening_and_closing_follow_the_rules(
     assert draft.json() == refused("Only an open vote can be closed.")
     assert {r.status_code for r in (again, second, closed, draft)} == {400}
 
+    # The quorum lost while the vote was open: it closes, recorded as void.
     for voter in government.voters[:3]:
         meeting_services.attendance_check_out(actor=voter, meeting=votes.plan.meeting)
-    with unchanged():
-        response = chair.post(url("poll-close", *ids(votes, "MP")))
-    assert response.status_code == 400
-    assert response.json()["detail"].startswith(
-        "The vote cannot close without a quorum. No quorum: 17 of 27"
+    response = chair.post(url("poll-close", *ids(votes, "MP")))
+    assert response.status_code == 200
+    result = response.json()["result"]
+    assert (result["void"], result["passed"], result["objected"]) == (True, False, None)
+    assert result["explanation"].startswith(
+        "Void: no quorum when the poll closed, 17 of 27 members present"
     )
 
 
@@ -707,7 +711,7 @@ def test_a_retried_secret_ballot_is_recorded_once(
     for _ in range(2):
         response = voter.post(address, {"answer": "no", "request_key": "k1"}, format="json")
         assert response.status_code == 200
-    assert Ballot.objects.filter(poll=secret).count() == 1
+    assert SealedBallot.objects.filter(poll=secret).count() == 1
     with unchanged():
         response = voter.post(address, {"answer": "yes", "request_key": "k2"}, format="json")
     assert response.status_code == 400
@@ -897,7 +901,9 @@ def test_a_choice_among_options(government: Personas, votes: Votes, unchanged: U
     ]
     assert result.json()["result"]["reached"] == []
     roll_call = result.json()["result"]["roll_call"]
-    assert {row["user"]: row["vote"] for row in roll_call} == {
+    votes_by_member = {row["user"]: row["vote"] for row in roll_call}
+    assert votes_by_member == {
+        **{voter.pk: "Did not vote" for voter in government.voters},
         government.members[0].pk: "Hà Nội, Huế",
         government.members[1].pk: "Abstain",
     }
@@ -929,10 +935,20 @@ def test_a_closed_named_vote_shows_its_result_and_roll_call(
     assert (result["required"], result["base"], result["base_count"]) == (14, "all_members", 27)
     assert (result["members"], result["present"], len(result["entitled"])) == (27, 20, 20)
     assert result["reached"] is None
-    assert len(result["roll_call"]) == 18
+    # Every member with a voting right: 18 who voted and 9 who did not, absent or silent.
+    assert len(result["roll_call"]) == 27 and result["recused"] == []
     minister = government.voters[14]
     row = next(row for row in result["roll_call"] if row["user"] == minister.pk)
-    assert row == {"user": minister.pk, "name": minister.get_full_name(), "vote": "No"}
+    assert row == {
+        "user": minister.pk,
+        "name": minister.get_full_name(),
+        "status": "no",
+        "vote": "No",
+        "substitute": None,
+    }
+    silent = government.voters[19]
+    row = next(row for row in result["roll_call"] if row["user"] == silent.pk)
+    assert (row["status"], row["vote"]) == ("did_not_vote", "Did not vote")
 
     # Everyone who sees the agenda reads the same result; each their own ballot.
     mine = api(minister).get(url("poll-detail", *ids(votes, "MP"))).json()
@@ -1018,7 +1034,7 @@ def test_reading_a_vote_takes_the_same_queries_however_many_voted(
 
 
 def test_a_member_declares_a_conflict_of_interest(government: Personas, votes: Votes) -> None:
-    member = government.members[0]
+    member = government.members[3]
     response = api(member).post(
         url("recusal", *ids(votes, "MI")),
         {"reason": " My brother's firm bids for the contract. "},
@@ -1077,7 +1093,7 @@ def test_a_declaration_refuses_bad_input(
 def test_a_declaration_follows_the_rules(
     government: Personas, votes: Votes, unchanged: Unchanged
 ) -> None:
-    member = api(government.members[0])
+    member = api(government.members[3])
     address = url("recusal", *ids(votes, "MI"))
     assert member.post(address, {"reason": "Shares."}, format="json").status_code == 201
     with unchanged():
@@ -1085,9 +1101,18 @@ def test_a_declaration_follows_the_rules(
     assert twice.status_code == 400
     assert twice.json() == refused("You have already declared a conflict on this item.")
 
+    # members[0] voted on the item's first vote: too late to declare a conflict on the item.
+    with unchanged():
+        voted = api(government.members[0]).post(address, {"reason": "Shares."}, format="json")
+    assert voted.status_code == 400
+    assert voted.json() == refused(
+        "You have already voted on this item: a conflict of interest is declared before "
+        "voting, and a ballot once cast stays counted."
+    )
+
     Meeting.objects.filter(pk=votes.plan.meeting.pk).update(status=Meeting.Status.CLOSED)
     with unchanged():
-        late = api(government.members[1]).post(address, {"reason": "Shares."}, format="json")
+        late = api(government.members[4]).post(address, {"reason": "Shares."}, format="json")
     assert late.status_code == 400
     assert late.json() == refused("Declarations are made before or during the session.")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 
 from agendas import services as agenda_services
 from meetings import services as meeting_services
@@ -16,7 +17,7 @@ from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan, build_agenda
 from tests.conftest import Personas, _build_body, check_in, plan_meeting
 from voting import selectors, services
-from voting.models import Ballot, Participation, Poll
+from voting.models import Ballot, CloseRequest, Participation, Poll
 
 
 def in_parallel(calls: list[Callable[[], object]]) -> list[BaseException]:
@@ -70,8 +71,32 @@ def test_a_retry_storm_counts_each_voter_once(secretariat: User, secrecy: str) -
     # Each succeeds: a retry is the same request, whether it comes after its twin or with it.
     assert in_parallel(calls) == []
     assert Participation.objects.filter(poll=poll).count() == 27
+    poll = services.poll_close(actor=gov.chair, poll=poll)
     assert Ballot.objects.filter(poll=poll).count() == 27
     assert selectors.tally(poll).yes == 27
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_named_answer_with_new_keys_at_once_is_one_vote(secretariat: User) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat)
+    # A tablet that resends the answer with a new key while the first is still in flight gets
+    # what docs/api.md promises: the same effect as the first, not "You have already voted".
+    calls = [
+        lambda voter=voter, n=n: services.ballot_cast(
+            actor=voter, poll=poll, answer="no", request_key=f"key-{voter.pk}-{n}"
+        )
+        for voter in gov.voters
+        for n in range(3)
+    ]
+    assert in_parallel(calls) == []
+    assert Ballot.objects.filter(poll=poll, answer="no").count() == 27
+    # A different answer sent meanwhile is still refused.
+    errors = in_parallel(
+        [lambda: services.ballot_cast(actor=gov.voters[0], poll=poll, answer="yes")]
+    )
+    assert [str(error) for error in errors] == [
+        "You have already voted; a vote once cast is final."
+    ]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -88,12 +113,56 @@ def test_ballots_racing_the_close_are_counted_or_refused(secretariat: User) -> N
     ]
     calls.insert(13, lambda: services.poll_close(actor=gov.chair, poll=poll))
     errors = in_parallel(calls)
-    assert all("closed" in str(error) for error in errors)
+    assert {str(error) for error in errors} <= {
+        "This vote is closed; no more votes are accepted.",
+        "The chair is closing this vote; no more votes are accepted.",
+    }
     poll.refresh_from_db()
     assert poll.result is not None
     # The result counts exactly the ballots accepted: none lost, none after the close.
     assert poll.result["counts"][0]["count"] == len(accepted) == Ballot.objects.count()
     assert len(accepted) + len(errors) == 26
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_ballot_sent_after_the_chair_pressed_close_is_refused(secretariat: User) -> None:
+    gov, _, poll = sitting_with_open_poll(secretariat)
+    services.ballot_cast(actor=gov.voters[1], poll=poll, answer="yes")
+    in_flight, release = threading.Event(), threading.Event()
+
+    def ballot_in_flight() -> None:
+        # A voter's ballot still being written: its transaction holds the poll row in share
+        # mode, so the close must wait for it.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM voting_poll WHERE id = %s FOR SHARE", [poll.pk])
+            in_flight.set()
+            release.wait(30)
+        connection.close()
+
+    def close() -> None:
+        services.poll_close(actor=gov.chair, poll=poll)
+        connection.close()
+
+    holder = threading.Thread(target=ballot_in_flight)
+    holder.start()
+    assert in_flight.wait(10)
+    closer = threading.Thread(target=close)
+    closer.start()
+    deadline = time.monotonic() + 10
+    while not CloseRequest.objects.filter(poll=poll).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The chair has pressed close and waits for the ballot in flight. PostgreSQL would let a new
+    # ballot share the poll row ahead of the close and be counted; it is refused instead.
+    late = in_parallel([lambda: services.ballot_cast(actor=gov.voters[2], poll=poll, answer="no")])
+    assert [str(error) for error in late] == [
+        "The chair is closing this vote; no more votes are accepted."
+    ]
+    release.set()
+    holder.join(30)
+    closer.join(30)
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.CLOSED and poll.result is not None
+    assert [row["count"] for row in poll.result["counts"]] == [1, 0, 0]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -20,7 +20,7 @@ from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan
 from tests.conftest import Personas, check_in
 from voting import selectors, services
-from voting.models import Ballot, Participation, Poll
+from voting.models import Ballot, Participation, Poll, Recusal, SealedBallot
 
 
 def open_poll(gov: Personas, plan: AgendaPlan, **fields: object) -> Poll:
@@ -51,7 +51,7 @@ def test_a_retried_request_is_recorded_once(government: Personas, sitting: Agend
     voter = government.members[0]
     services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
     services.ballot_cast(actor=voter, poll=poll, answer="yes", request_key="tap-1")
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
     with pytest.raises(ServiceError, match="secret vote cannot be changed"):
         services.ballot_cast(actor=voter, poll=poll, answer="no", request_key="tap-2")
 
@@ -59,8 +59,10 @@ def test_a_retried_request_is_recorded_once(government: Personas, sitting: Agend
 def test_a_secret_ballot_names_nobody(government: Personas, sitting: AgendaPlan) -> None:
     poll = open_poll(government, sitting, secrecy=Poll.Secrecy.SECRET)
     services.ballot_cast(actor=government.members[0], poll=poll, answer="no")
+    assert not Ballot.objects.filter(poll=poll).exists()  # sealed until the close
+    services.poll_close(actor=government.chair, poll=poll)
     ballot = Ballot.objects.get(poll=poll)
-    assert ballot.voter is None
+    assert ballot.voter is None and ballot.answer == "no"
     assert not any(field.name.endswith("_at") for field in Ballot._meta.get_fields())
     assert Participation.objects.get(poll=poll).voter == government.members[0]
     assert selectors.own_ballot(poll, government.members[0]) is None
@@ -170,10 +172,99 @@ def test_opening_and_closing_need_a_quorum(government: Personas, sitting: Agenda
         services.poll_open(actor=government.chair, poll=poll)
     check_in(sitting.meeting, government.voters[1:3])
     services.poll_open(actor=government.chair, poll=poll)
+    for voter in government.voters[1:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
     for voter in government.voters[1:3]:
         meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
-    with pytest.raises(ServiceError, match="cannot close without a quorum"):
-        services.poll_close(actor=government.chair, poll=poll)
+    # The quorum lost before the close: the vote is recorded, as void, not held open.
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.status == Poll.Status.CLOSED and poll.result is not None
+    assert poll.result["void"] is True and poll.result["passed"] is False
+    assert poll.result["explanation"].startswith(
+        "Void: no quorum when the poll closed, 17 of 27 members present"
+    )
+    event = MeetingEvent.objects.filter(type="voting.poll_closed").get()
+    assert event.payload["void"] is True
+
+
+def test_members_who_voted_and_left_are_counted(government: Personas, sitting: AgendaPlan) -> None:
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:20]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[18:20]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    assert poll.result["passed"] is True and poll.result["present"] == 20
+
+
+def test_a_procedural_motion_is_decided_without_a_quorum(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    for voter in government.voters[3:10]:
+        meeting_services.attendance_check_out(actor=voter, meeting=sitting.meeting)
+    poll = services.poll_create(
+        actor=government.chair,
+        item=sitting.decree,
+        question="Adjourn until 14:00?",
+        procedural=True,
+    )
+    poll = services.poll_open(actor=government.chair, poll=poll)
+    for voter in [*government.voters[:3], *government.voters[10:15]]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    assert poll.result["void"] is False
+    # Decided on its own figures: 8 yes of 27 members is not more than half.
+    assert poll.result["passed"] is False
+    assert "a procedural motion may be decided without one" in poll.result["explanation"]
+    with pytest.raises(ServiceError, match="procedural motion is a yes-or-no"):
+        services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Which recess?",
+            method="choice",
+            options=["Ten minutes", "An hour"],
+            procedural=True,
+        )
+
+
+def test_general_consent_is_adopted_unless_someone_objects(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    def ask(objections: int) -> Poll:
+        poll = services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Approve the agenda as published?",
+            majority=Poll.Majority.GENERAL_CONSENT,
+        )
+        poll = services.poll_open(actor=government.chair, poll=poll)
+        services.ballot_cast(actor=government.voters[0], poll=poll, answer="yes")
+        for voter in government.voters[1 : 1 + objections]:
+            services.ballot_cast(actor=voter, poll=poll, answer="no")
+        return services.poll_close(actor=government.chair, poll=poll)
+
+    # One "no objection" and 19 members silent: nobody objected.
+    adopted = ask(0).result
+    assert adopted is not None
+    assert adopted["passed"] is True and adopted["objected"] is False
+    assert adopted["explanation"].startswith("Adopted by general consent: no member objected")
+    objected = ask(1).result
+    assert objected is not None
+    assert objected["passed"] is False and objected["objected"] is True
+    assert objected["explanation"].startswith(
+        "Not adopted by general consent: 1 member objected, so the question is put to a vote"
+    )
+    with pytest.raises(ServiceError, match="General consent is asked on one question"):
+        services.poll_create(
+            actor=government.chair,
+            item=sitting.decree,
+            question="Which city?",
+            method="choice",
+            options=["Huế", "Hà Nội"],
+            majority=Poll.Majority.GENERAL_CONSENT,
+        )
 
 
 def test_only_the_chair_opens_and_closes(government: Personas, sitting: AgendaPlan) -> None:
@@ -293,12 +384,11 @@ def test_no_query_links_a_secret_ballot_to_its_voter(
     with CaptureQueriesContext(connection) as captured:
         services.ballot_cast(actor=voter, poll=poll, answer="abstain")
     writes = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
-    ballot = next(sql for sql in writes if sql.startswith('INSERT INTO "voting_ballot"'))
-    columns = [name.strip(' "') for name in ballot.split("(", 1)[1].split(")", 1)[0].split(",")]
-    values = [value.strip() for value in ballot.split("VALUES", 1)[1].strip(" ()").split(", ")]
-    written = dict(zip(columns, values, strict=True))
-    assert written["voter_id"] == "NULL" and written["answer"] == "'abstain'"
-    assert not any(name.endswith("_at") for name in columns)
+    assert not any('"voting_ballot"' in sql for sql in writes)
+    sealed = next(sql for sql in writes if sql.startswith('INSERT INTO "voting_sealedballot"'))
+    columns = [name.strip(' "') for name in sealed.split("(", 1)[1].split(")", 1)[0].split(",")]
+    assert sorted(columns) == ["id", "poll_id", "sealed"]
+    assert "abstain" not in sealed
     participation = next(sql for sql in writes if '"voting_participation"' in sql)
     assert "abstain" not in participation
 
@@ -313,3 +403,97 @@ def test_a_retry_that_arrives_after_the_close_still_succeeds(
     with pytest.raises(ServiceError, match="closed"):
         services.ballot_cast(actor=government.members[0], poll=poll, answer="yes", request_key="j")
     assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_recused_members_stay_among_all_members(government: Personas, sitting: AgendaPlan) -> None:
+    """Two recusals do not lower "more than half of all 27 members" to "of 25"."""
+    for member in government.voters[18:20]:
+        services.recusal_declare(actor=member, item=sitting.decree, reason="A relative bids.")
+    poll = open_poll(government, sitting)
+    for voter in government.voters[:13]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    result = poll.result
+    assert result is not None
+    assert result["passed"] is False
+    assert (result["members"], result["present"], result["base_count"]) == (27, 20, 27)
+    assert result["recused"] == sorted(voter.pk for voter in government.voters[18:20])
+    assert result["explanation"] == (
+        "Failed: 13 of 27 members voted yes; more than half of all members (14) required "
+        "(Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP). "
+        "2 members declared a conflict of interest and did not vote; a recused member is still "
+        "counted among the members."
+    )
+
+
+def test_a_conflict_cannot_be_declared_after_voting(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting)
+    voter, undecided = government.members[0], government.members[1]
+    services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    with pytest.raises(ServiceError, match="already voted on this item"):
+        services.recusal_declare(actor=voter, item=sitting.decree, reason="Late second thoughts.")
+    # Someone who has not voted yet may still declare, and then no longer votes.
+    services.recusal_declare(actor=undecided, item=sitting.decree, reason="My firm bids.")
+    with pytest.raises(ServiceError, match="conflict of interest"):
+        services.ballot_cast(actor=undecided, poll=poll, answer="no")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    with pytest.raises(ServiceError, match="already voted on this item"):
+        services.recusal_declare(actor=voter, item=sitting.decree, reason="After the close.")
+    with pytest.raises(ServiceError, match="The vote on this item is closed"):
+        services.recusal_declare(
+            actor=government.members[2], item=sitting.decree, reason="After the close."
+        )
+    assert not Recusal.objects.filter(user__in=[voter, government.members[2]]).exists()
+    result = poll.result
+    assert result is not None
+    rows = {row["user"]: row for row in result["roll_call"]}
+    assert rows[voter.pk]["vote"] == "Yes"
+    assert rows[undecided.pk]["vote"] == "Recused (conflict of interest)"
+
+
+def test_the_roll_call_lists_every_member_entitled_to_vote(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    voters = government.voters
+    services.recusal_declare(actor=voters[16], item=sitting.decree, reason="Shareholder.")
+    poll = open_poll(government, sitting)
+    for voter in voters[:13]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in voters[13:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    services.ballot_cast(actor=voters[15], poll=poll, answer="abstain")
+    # voters[17:20] are present and do not vote; voters[20:] are absent.
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None
+    roll_call = poll.result["roll_call"]
+    assert len(roll_call) == 27
+    assert sorted(row["user"] for row in roll_call) == sorted(voter.pk for voter in voters)
+    statuses = [row["status"] for row in roll_call]
+    assert [statuses.count(s) for s in ("yes", "no", "abstain", "recused", "did_not_vote")] == [
+        13,
+        2,
+        1,
+        1,
+        10,
+    ]
+    by_user = {row["user"]: row["vote"] for row in roll_call}
+    assert by_user[voters[16].pk] == "Recused (conflict of interest)"
+    assert by_user[voters[17].pk] == by_user[voters[-1].pk] == "Did not vote"
+    assert [row["name"] for row in roll_call] == sorted(row["name"] for row in roll_call)
+
+
+def test_a_motion_to_rescind_passes_by_either_majority(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    poll = open_poll(government, sitting, majority=Poll.Majority.RESCIND)
+    for voter in government.voters[:10]:
+        services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    for voter in government.voters[10:15]:
+        services.ballot_cast(actor=voter, poll=poll, answer="no")
+    poll = services.poll_close(actor=government.chair, poll=poll)
+    assert poll.result is not None and poll.result["passed"] is True
+    assert poll.result["explanation"].startswith(
+        "Passed: 10 of 15 votes cast were yes, at least two thirds of the votes cast"
+    )

@@ -22,6 +22,7 @@ from voting.rules import (
     THREE_QUARTERS,
     TWO_THIRDS,
     UNANIMOUS,
+    ChoiceOutcome,
     Electorate,
     Majority,
     Outcome,
@@ -30,9 +31,11 @@ from voting.rules import (
     chair_may_vote,
     decide,
     decide_choices,
+    decide_either,
+    general_consent,
 )
 
-GOVERNMENT = "(Law on Government Organisation 2015, Art. 46; Decree 39/2022/ND-CP)."
+GOVERNMENT = "(Law on Government Organisation 2025 (No. 63/2025/QH15); Decree 39/2022/ND-CP)."
 ROBERT = "(Robert's Rules of Order)."
 # Robert's Rules without the quorum, for examples that are only about the majority.
 ROBERT_ANY_QUORUM = replace(COMMITTEE_RULES, quorum=Threshold(0, 1, strict=False))
@@ -143,25 +146,32 @@ def test_government_tie_goes_to_the_side_the_prime_minister_voted_on() -> None:
         "Failed: 13 of 26 members voted yes, exactly half: a tie; the chair voted no, "
         f"and the chair's side wins a tie {GOVERNMENT}"
     )
-    for silent_chair in (tie(Vote.ABSTAIN, abstain=1), tie(None)):
-        assert not silent_chair.passed and silent_chair.tie
-        assert not silent_chair.tie_decided_by_chair
-        assert silent_chair.explanation == (
-            "Failed: 13 of 26 members voted yes, exactly half: a tie; the chair voted neither "
-            f"yes nor no, so the tie fails {GOVERNMENT}"
-        )
+    silent_chair = tie(None)
+    assert not silent_chair.passed and silent_chair.tie
+    assert not silent_chair.tie_decided_by_chair
+    assert silent_chair.explanation == (
+        "Failed: 13 of 26 members voted yes, exactly half: a tie; the chair voted neither "
+        f"yes nor no, so the tie fails {GOVERNMENT}"
+    )
 
 
-def test_an_abstention_or_absence_is_a_no_in_the_tie_of_all_members() -> None:
-    # 13 of 26 is half of all members whether the other 13 said no, abstained or stayed away.
-    for no, abstain, present in [(12, 1, 26), (12, 0, 25), (0, 0, 18)]:
+def test_thirteen_yes_of_twenty_six_without_as_many_no_is_not_a_tie_and_fails() -> None:
+    # Decree 138/2016 Art. 3(3): a tie is as many votes for as against. 13 yes of 26 members is
+    # not more than half, and 13 against 0 (or against 12 and an abstention) is no tie.
+    for no, abstain, present in [(0, 5, 18), (12, 1, 26), (12, 0, 25), (0, 0, 18)]:
         outcome = decide(
             GOVERNMENT_RULES,
             Tally(13, no, abstain),
             Electorate(26, present),
             chair_vote=Vote.YES,
         )
-        assert outcome.tie and outcome.passed
+        assert not outcome.tie and not outcome.tie_decided_by_chair
+        assert not outcome.passed
+        assert outcome.explanation == (
+            "Failed: 13 of 26 members voted yes; more than half of all members (14) required "
+            f"{GOVERNMENT} It is not a tie: a tie needs as many votes for as against, each half "
+            "of the members."
+        )
 
 
 def test_equal_yes_and_no_of_an_odd_government_is_not_a_tie() -> None:
@@ -169,8 +179,8 @@ def test_equal_yes_and_no_of_an_odd_government_is_not_a_tie() -> None:
     assert not outcome.passed and not outcome.tie
     assert outcome.explanation == (
         "Failed: 13 of 27 members voted yes; more than half of all members (14) required "
-        f"{GOVERNMENT} Yes and no were equal, but members who abstained or did not vote count "
-        "as no, so it is not a tie."
+        f"{GOVERNMENT} It is not a tie: a tie needs as many votes for as against, each half of "
+        "the members."
     )
 
 
@@ -184,6 +194,15 @@ def test_written_opinions_need_more_than_half_of_all_members_and_silence_is_not_
     assert written(13, 0).explanation == (
         "Failed: 13 of 27 members voted yes; more than half of all members (14) required "
         + GOVERNMENT
+    )
+
+
+def test_a_written_poll_with_13_agree_of_26_and_13_unanswered_fails() -> None:
+    # The Prime Minister agreed, but 13 agree against 0 disagree is not a tie.
+    outcome = decide(GOVERNMENT_RULES, Tally(13, 0), Electorate(26, None), chair_vote=Vote.YES)
+    assert not outcome.passed and not outcome.tie
+    assert outcome.explanation.startswith(
+        "Failed: 13 of 26 members voted yes; more than half of all members (14) required"
     )
 
 
@@ -290,12 +309,15 @@ def test_a_majority_of_members_present_counts_abstentions_and_silence_as_no() ->
     assert committee(9, 2, 6).passed
 
 
-def test_half_of_the_members_present_is_a_tie() -> None:
-    outcome = members_present(10, 2, 8, present=20)
+def test_half_of_the_members_present_for_and_half_against_is_a_tie() -> None:
+    outcome = members_present(10, 10, 0, present=20)
     assert outcome.tie and not outcome.passed
     assert outcome.explanation == (
         "Failed: 10 of 20 members present voted yes, exactly half: a tie, and a tie fails " + ROBERT
     )
+    # Half for and the rest silent is no tie; it fails all the same.
+    silent = members_present(10, 2, 8, present=20)
+    assert not silent.tie and not silent.passed
 
 
 @pytest.mark.parametrize("chair_vote", [Vote.YES, Vote.NO, None])
@@ -689,7 +711,9 @@ def test_one_more_no_never_turns_a_fail_into_a_pass(
     chair_vote = data.draw(st.sampled_from(chair_votes(tally, more)))
     before = decide(rules, tally, electorate, chair_vote=chair_vote)
     after = decide(rules, more, electorate, chair_vote=chair_vote)
-    assert before.passed or not after.passed
+    # The one exception is the law's: a no that makes as many votes against as for, half the
+    # base each, makes a tie, and the chair's side wins it.
+    assert before.passed or not after.passed or after.tie_decided_by_chair
 
 
 @given(decision_rules, polls())
@@ -787,6 +811,7 @@ def test_the_chair_changes_the_result_only_by_deciding_a_tie(
     }
     if len(results) > 1:
         assert rules.tie_rule == TieRule.CHAIR_DECIDES
+        assert tally.yes == tally.no
         assert 2 * tally.yes == decide(rules, tally, electorate, chair_vote=None).base_count
 
 
@@ -813,3 +838,95 @@ def test_an_option_reaches_the_majority_by_the_exact_fraction(
     for option in outcome.options:
         assert option.count == sum(option.option in ballot for ballot in ballots)
         assert option.reached is (option.count > 0 and exactly(threshold, option.count, base_count))
+
+
+# General consent: "if there is no objection".
+
+
+def test_general_consent_needs_no_objection_and_counts_no_silence_against() -> None:
+    adopted = general_consent(ROBERT_ANY_QUORUM, 0, Electorate(21, 21))
+    assert adopted.adopted and not adopted.objected
+    assert adopted.explanation == f"Adopted by general consent: no member objected {ROBERT}"
+    objected = general_consent(ROBERT_ANY_QUORUM, 1, Electorate(21, 21))
+    assert not objected.adopted and objected.objected
+    assert objected.explanation == (
+        "Not adopted by general consent: 1 member objected, so the question is put to a vote "
+        + ROBERT
+    )
+
+
+def test_general_consent_without_a_quorum_is_void_unless_procedural() -> None:
+    void = general_consent(COMMITTEE_RULES, 0, Electorate(10, 3))
+    assert not void.adopted and void.quorum_met is False
+    assert void.explanation.startswith("Void: no quorum when the poll closed")
+    assert general_consent(COMMITTEE_RULES, 0, Electorate(10, 3), procedural=True).adopted
+
+
+# Elections by ballot: illegal ballots.
+
+
+def test_illegal_ballots_count_in_the_base_so_a_majority_may_elect_no_one() -> None:
+    ballots = [{"Alice"}] * 6 + [{"Bob"}] * 2 + [set()] * 2
+
+    def elect(illegal: int, rules: DecisionRules = ROBERT_ANY_QUORUM) -> ChoiceOutcome:
+        return decide_choices(
+            rules, ["Alice", "Bob"], ballots, Electorate(15, 14), max_selections=1, illegal=illegal
+        )
+
+    assert elect(3).reached == ("Alice",)  # 6 of 11 votes cast: blanks are not votes cast
+    no_one = elect(4)  # 6 of 12: not more than half
+    assert no_one.reached == () and no_one.ballots_cast == 12 and no_one.illegal == 4
+    assert no_one.explanation == (
+        f"No option reached more than half of the votes cast (7) {ROBERT}"
+    )
+    # A body whose rules do not count them decides on the legal ballots alone.
+    assert elect(4, replace(ROBERT_ANY_QUORUM, illegal_ballots_in_base=False)).reached == ("Alice",)
+    with pytest.raises(ValueError, match="more ballots than voters"):
+        elect(5)
+
+
+# Either/or thresholds: Robert's Rules, rescind.
+
+RESCIND = [by(TWO_THIRDS, MajorityBase.VOTES_CAST), by(SIMPLE_MAJORITY, MajorityBase.ALL_MEMBERS)]
+
+
+def rescind(yes: int, no: int, abstain: int, *, members: int = 30) -> Outcome:
+    return decide_either(
+        ROBERT_ANY_QUORUM,
+        Tally(yes, no, abstain),
+        Electorate(members, yes + no + abstain),
+        RESCIND,
+        chair_vote=None,
+    )
+
+
+def test_rescinding_passes_by_two_thirds_of_the_votes_cast_or_a_majority_of_all() -> None:
+    by_two_thirds = rescind(10, 5, 0)  # 10 of 15 cast; 10 of 30 members is not enough
+    assert by_two_thirds.passed
+    assert by_two_thirds.explanation == (
+        f"Passed: 10 of 15 votes cast were yes, at least two thirds of the votes cast {ROBERT}"
+    )
+    by_the_membership = rescind(16, 14, 0)  # 16 of 30 cast is not two thirds
+    assert by_the_membership.passed
+    assert by_the_membership.explanation == (
+        f"Passed: 16 of 30 members voted yes, more than half of all members {ROBERT}"
+    )
+    neither = rescind(11, 6, 2)
+    assert not neither.passed
+    assert neither.explanation == (
+        "Failed: 11 of 17 votes cast were yes; 11 of 30 members voted yes; at least two thirds "
+        f"of the votes cast (12) or more than half of all members (16) required {ROBERT}"
+    )
+
+
+@given(decision_rules, polls(), st.data())
+def test_one_more_yes_never_makes_an_either_or_majority_fail(
+    rules: DecisionRules, poll: tuple[Tally, Electorate], data: st.DataObject
+) -> None:
+    tally, electorate = poll
+    assert electorate.present is not None
+    assume(tally.ballots < electorate.present)
+    more = replace(tally, yes=tally.yes + 1)
+    before = decide_either(rules, tally, electorate, RESCIND, chair_vote=None)
+    after = decide_either(rules, more, electorate, RESCIND, chair_vote=None)
+    assert not before.passed or after.passed

@@ -149,3 +149,45 @@ def test_a_vote_on_another_item_shows_on_the_session_page(
         client_for(government.members[0]).get(reverse("agendas:session", args=[sitting.meeting.pk]))
     )
     assert "Adopt the budget?" in session and "Draft decree on e-government" in session
+
+
+def test_members_ask_for_an_extraordinary_meeting_from_the_body_page(
+    government: Personas,
+) -> None:
+    body_page = reverse("meetings:body_detail", args=[government.body.pk])
+    ask = reverse("voting:extraordinary_request", args=[government.body.pk])
+    member = client_for(government.members[0])
+    html = page(member.get(body_page))
+    assert "0 of 27 members asked for an extraordinary meeting; at least 1/3 (9) required." in html
+    assert "Ask for an extraordinary meeting" in html
+
+    assert member.post(ask, {"reason": " "}).status_code == 400
+    response = member.post(ask, {"reason": "The flood in the central provinces"})
+    assert response.status_code == 302
+    html = page(member.get(body_page))
+    assert "1 of 27 members asked" in html
+    assert "The flood in the central provinces" in html
+    assert "Ask for an extraordinary meeting" not in html  # once is enough
+
+    # The secretary sees the requests but has no vote to ask with.
+    secretary = client_for(government.secretary)
+    assert "Ask for an extraordinary meeting" not in page(secretary.get(body_page))
+    assert secretary.post(ask, {"reason": "Flood"}).status_code == 403
+
+
+def test_an_extraordinary_meeting_shows_who_asked_for_it(government: Personas) -> None:
+    import datetime
+
+    from meetings.models import Meeting
+    from tests.conftest import plan_meeting
+
+    for member in government.members[:9]:
+        services.extraordinary_request_make(actor=member, body=government.body, reason="Flood")
+    meeting = plan_meeting(
+        government, starts_in=datetime.timedelta(days=1), kind=Meeting.Kind.EXTRAORDINARY
+    )
+    html = page(
+        client_for(government.secretary).get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+    )
+    assert "9 members asked for this extraordinary meeting." in html
+    assert government.members[0].get_full_name() in html

@@ -10,9 +10,10 @@ from typing import Any
 from django import template
 
 from agendas.models import AgendaItem
-from meetings.models import Meeting
+from meetings.models import Body, Meeting
 from meetings.permissions import meeting_rights
-from voting import regions, selectors
+from meetings.rules import extraordinary_demand
+from voting import forms, regions, selectors
 
 register = template.Library()
 
@@ -63,3 +64,33 @@ def votes_panel(
     return _panel(
         context, meeting, item, return_to, regions.votes_region(item, return_to == "console")
     )
+
+
+@register.inclusion_tag("voting/_extraordinary.html", takes_context=True)
+def extraordinary_box(context: template.Context, body: Body) -> dict[str, Any]:
+    """On the body's page: who has asked for an extraordinary meeting, and the form to ask, for
+    a body whose members may demand one."""
+    body_rules = body.decision_rules
+    user = context.get("user")
+    if body_rules.extraordinary_request is None or user is None:
+        return {"shown": False}
+    requests = list(selectors.extraordinary_requests_open(body))
+    members = selectors.voting_members(body)
+    return {
+        "shown": True,
+        "body": body,
+        "requests": requests,
+        "demand": extraordinary_demand(
+            body_rules, members=members.count(), requesters=len(requests)
+        ),
+        "may_ask": members.filter(user=user).exists()
+        and all(request.member_id != user.pk for request in requests),
+        "form": forms.ExtraordinaryRequestForm(),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("voting/_extraordinary_requesters.html")
+def extraordinary_requesters(meeting: Meeting) -> dict[str, Any]:
+    """On an extraordinary meeting's page: the members who asked for it, and why."""
+    return {"requests": selectors.extraordinary_requested_by(meeting)}

@@ -242,6 +242,12 @@ class AttendanceRecordForm(forms.Form):
         queryset=User.objects.none(),
         help_text=_("Only when represented."),
     )
+    explanation = forms.CharField(
+        label=_("why the correction"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required once the meeting has closed; kept with the correction."),
+    )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

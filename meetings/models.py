@@ -314,3 +314,34 @@ class MeetingUserObjectPermission(UserObjectPermissionBase):
 
 class MeetingGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+
+class AttendanceCorrection(models.Model):
+    """One change the secretariat made to someone's attendance, kept for the record: what it
+    was and what it became, who changed it, when, and why. Check-ins and check-outs by the
+    people themselves are not corrections; the event log keeps them."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    previous_status = models.CharField(max_length=20, choices=Attendance.Status.choices)
+    status = models.CharField(max_length=20, choices=Attendance.Status.choices)
+    previous_substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    explanation = models.TextField(_("why"), blank=True)
+    # Made after the meeting closed: the minutes then say the record was corrected.
+    after_close = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attendance", "corrected_at", "pk"]
+        verbose_name = _("attendance correction")
+        verbose_name_plural = _("attendance corrections")
+
+    def __str__(self) -> str:
+        return f"{self.attendance}: {self.previous_status} -> {self.status}"

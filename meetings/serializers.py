@@ -294,6 +294,13 @@ class AttendanceRecordSerializer(RejectUnknownFields):
         default=None,
         error_messages=PERSON_ERRORS,
     )
+    explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the attendance changes; required once the meeting has closed.",
+    )
 
 
 class MeetingFilterSerializer(serializers.Serializer):

@@ -121,6 +121,7 @@ def _meeting_page(
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
             "record_form": record_form,
+            "corrections": selectors.attendance_corrections(meeting) if can_manage else [],
             "own_error": own_error,
             "lifecycle_error": lifecycle_error,
         }
@@ -238,6 +239,7 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 substitute=form.cleaned_data["substitute"],
+                explanation=form.cleaned_data["explanation"],
             )
         except ServiceError as error:
             forms.add_service_error(form, error)

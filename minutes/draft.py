@@ -13,6 +13,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetings.models import Attendance
+
 Section = dict[str, str]
 
 
@@ -71,6 +73,31 @@ def attendance_text(record: dict[str, Any]) -> str:
             len(attendance["represented"]),
         ) % {"count": len(attendance["represented"])}
     return text
+
+
+def _attendance_state(status: str, substitute: str) -> str:
+    if status == Attendance.Status.REPRESENTED and substitute:
+        return _("represented by %(name)s") % {"name": substitute}
+    return str(Attendance.Status(status).label).lower()
+
+
+def correction_line(correction: dict[str, Any]) -> str:
+    """One attendance correction made after the session, as the minutes state it."""
+    moment = datetime.datetime.fromisoformat(correction["at"])
+    return _(
+        "Attendance of %(name)s corrected on %(date)s at %(time)s by %(by)s: %(before)s, now"
+        " %(after)s. Why: %(why)s"
+    ) % {
+        "name": correction["name"],
+        "date": moment.strftime("%d/%m/%Y"),
+        "time": moment.strftime("%H:%M"),
+        "by": correction["by"],
+        "before": _attendance_state(
+            correction["previous_status"], correction["previous_substitute"]
+        ),
+        "after": _attendance_state(correction["status"], correction["substitute"]),
+        "why": correction["explanation"],
+    }
 
 
 def item_text(item: dict[str, Any]) -> str:

@@ -41,7 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from minutes.draft import action_rows, clock, day
+from minutes.draft import action_rows, clock, correction_line, day
 
 FONT = "MinutesSans"
 FONT_BOLD = "MinutesSans-Bold"
@@ -257,6 +257,7 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
             )
             rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(reason, cell)])
         flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    flow += [_p(correction_line(row), cell) for row in record.get("attendance_corrections", [])]
     return flow
 
 

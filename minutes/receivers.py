@@ -1,4 +1,5 @@
-"""The minutes follow the meetings app's signals: when a meeting closes, its draft is written."""
+"""The minutes follow the meetings app's signals: when a meeting closes, its draft is written;
+when its attendance is corrected afterwards, the minutes take the correction."""
 
 from __future__ import annotations
 
@@ -28,3 +29,8 @@ def draft_when_closed(sender: type[Meeting], *, meeting: Meeting, actor: User, *
         logger.warning("Minutes of meeting %s not drafted on closing: %s", meeting.pk, error)
     except Exception:  # noqa: BLE001  (any failure of the draft must not undo the close)
         logger.exception("Minutes of meeting %s could not be drafted on closing.", meeting.pk)
+
+
+def follow_attendance(sender: type[Meeting], *, meeting: Meeting, actor: User, **_: Any) -> None:
+    """Not contained: a refusal (the minutes are approved) undoes the correction."""
+    services.minutes_attendance_follow(actor=actor, meeting=meeting)

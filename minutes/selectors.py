@@ -20,7 +20,7 @@ from django.utils import timezone
 from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
-from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
 from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
@@ -45,7 +45,7 @@ def _local(moment: datetime.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat() if moment else None
 
 
-def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
+def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
     groups: dict[str, list[dict[str, Any]]] = {
         "present": [],
         "represented": [],
@@ -77,6 +77,32 @@ def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]
     return groups
 
 
+def attendance_corrections(meeting: Meeting) -> list[dict[str, Any]]:
+    """The corrections the secretariat made after the close, oldest first, for the record."""
+    corrections = (
+        AttendanceCorrection.objects.filter(attendance__meeting=meeting, after_close=True)
+        .select_related("attendance__user", "corrected_by", "previous_substitute", "substitute")
+        .order_by("corrected_at", "pk")
+    )
+    return [
+        {
+            "name": person(correction.attendance.user),
+            "previous_status": correction.previous_status,
+            "status": correction.status,
+            "previous_substitute": person(correction.previous_substitute),
+            "substitute": person(correction.substitute),
+            "by": person(correction.corrected_by),
+            "at": _local(correction.corrected_at),
+            "explanation": correction.explanation,
+        }
+        for correction in corrections
+    ]
+
+
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
+    return list(Attendance.objects.filter(meeting=meeting).select_related("user", "substitute"))
+
+
 def _poll(poll: Poll) -> dict[str, Any]:
     result = poll.result or {}
     named = poll.secrecy == Poll.Secrecy.NAMED
@@ -104,11 +130,9 @@ def _poll(poll: Poll) -> dict[str, Any]:
 
 
 def meeting_record(meeting: Meeting) -> dict[str, Any]:
-    """Everything the minutes record about a meeting, as JSON-ready data (eight queries, the
+    """Everything the minutes record about a meeting, as JSON-ready data (nine queries, the
     body loaded with the meeting)."""
-    attendances = list(
-        Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
-    )
+    attendances = meeting_attendance(meeting)
     items = list(AgendaItem.objects.filter(meeting=meeting))
     speakers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for speaker in (
@@ -194,7 +218,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
         "chair_title": chair.title if chair else "",
         "secretary": person(secretary.user) if secretary else "",
         "secretary_title": secretary.title if secretary else "",
-        "attendance": _attendance(attendances),
+        "attendance": attendance_groups(attendances),
+        "attendance_corrections": attendance_corrections(meeting),
         "sittings": sittings,
         "items": agenda,
         "consultations": consultation_record(meeting),

@@ -152,6 +152,47 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     return minutes
 
 
+def minutes_attendance_follow(*, actor: User, meeting: Meeting) -> Minutes | None:
+    """Bring the minutes in line with an attendance corrected after the close: the record's
+    lists and the corrections made, and the attendance section's text where the secretary has
+    not rewritten it (her own wording is kept). Runs in the correction's transaction, sent by
+    the meetings app (minutes.receivers), and refuses once the minutes are approved, which
+    undoes the correction: approved minutes are the record.
+
+    The minutes row is locked, so a correction and an approval at the same moment apply one
+    after the other, and the approval renders the corrected record or the correction fails."""
+    _require(
+        permissions.can_write_minutes(actor, meeting),
+        _("Only the secretariat corrects the attendance."),
+    )
+    current = selectors.current_minutes(meeting)
+    if current is None:
+        return None
+    minutes = _lock(current)
+    _require_status(
+        minutes,
+        [S.DRAFT, S.SUBMITTED, S.RETURNED],
+        _("The attendance can no longer be corrected once the minutes are approved."),
+    )
+    record = {
+        **minutes.record,
+        "attendance": selectors.attendance_groups(selectors.meeting_attendance(meeting)),
+        "attendance_corrections": selectors.attendance_corrections(meeting),
+    }
+    with translation.override(minutes.language):
+        drafted = draft.attendance_text(minutes.record)
+        redrafted = draft.attendance_text(record)
+    minutes.sections = [
+        {**section, "text": redrafted}
+        if section["key"] == "attendance" and section["text"] == drafted
+        else section
+        for section in minutes.sections
+    ]
+    minutes.record = record
+    _save_edited(minutes, actor)
+    return minutes
+
+
 def minutes_correction_start(*, actor: User, minutes: Minutes) -> Minutes:
     """Start a correction of signed minutes: new minutes with the same record and text, which
     go through the whole approval again and name the ones they correct."""

@@ -158,7 +158,7 @@ def test_reading_the_record_takes_the_same_queries_however_much_happened(
         with CaptureQueriesContext(connection) as queries:
             meeting_record(meeting)
         counts.append(len(queries))
-    assert counts == [8, 8]
+    assert counts == [9, 9]
 
 
 def test_a_failing_draft_does_not_stop_the_meeting_from_closing(

@@ -13,6 +13,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from meetings import rules
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class Body(models.Model):
     """A cabinet, committee or board, with the decision rules it has chosen for itself."""
 
@@ -37,6 +41,13 @@ class Body(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language of the record"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=_("The minutes are written in it, whatever the reader's language."),
+    )
 
     quorum_numerator = models.PositiveSmallIntegerField(_("quorum numerator"))
     quorum_denominator = models.PositiveSmallIntegerField(_("quorum denominator"))

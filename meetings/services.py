@@ -52,7 +52,7 @@ RULE_FIELDS = (
     "votes_may_change",
     "rules_reference",
 )
-EDITABLE_BODY_FIELDS = {"name", "kind", "description", *RULE_FIELDS}
+EDITABLE_BODY_FIELDS = {"name", "kind", "description", "language", *RULE_FIELDS}
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -60,7 +60,15 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def default_language_for(kind: str) -> str:
+    """The Government of Viet Nam keeps its record in Vietnamese; other bodies in the site's
+    language."""
+    return "vi" if kind == Body.Kind.GOVERNMENT else settings.LANGUAGE_CODE
+
+
 def _validate_rules(body: Body) -> None:
+    if body.language not in dict(settings.LANGUAGES):
+        raise ServiceError(_("Choose one of the languages offered."), field="language")
     for part in ("quorum", "majority"):
         numerator = getattr(body, f"{part}_numerator")
         denominator = getattr(body, f"{part}_denominator")
@@ -101,10 +109,17 @@ def body_create(
     kind: str,
     description: str = "",
     decision_rules: rules.DecisionRules | None = None,
+    language: str = "",
 ) -> Body:
-    """Create a body with its kind's default rules unless others are given."""
+    """Create a body with its kind's default rules unless others are given, and the language of
+    its record: Vietnamese for the Government unless another is given."""
     _require(permissions.can_create_body(actor), _("Only the secretariat can create bodies."))
-    body = Body(name=name.strip(), kind=kind, description=description)
+    body = Body(
+        name=name.strip(),
+        kind=kind,
+        description=description,
+        language=language or default_language_for(kind),
+    )
     body.apply_rules(decision_rules or PRESETS[Body.Kind(kind)])
     _validate_rules(body)
     _unique_name(body)

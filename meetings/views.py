@@ -355,6 +355,7 @@ def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
                     description=form.cleaned_data["description"],
+                    language=form.cleaned_data["language"],
                     decision_rules=form.rules,
                 )
             except ServiceError as error:

@@ -126,8 +126,8 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     )
     if meeting.status != Meeting.Status.CLOSED:
         raise ServiceError(_("The minutes are drafted once the meeting is closed."))
-    # The document is in the site's language, like the vote results it quotes.
-    language = settings.LANGUAGE_CODE
+    # The document is in the body's language, whoever drafts it.
+    language = meeting.body.language
     try:
         with transaction.atomic():
             # The meeting's row is locked, as consultation_link locks it, so that a poll linked
@@ -551,6 +551,7 @@ def _sign(
                 _("The secretary signs the minutes first."),
             )
             reason, target = "Thư ký ký biên bản", S.SECRETARY_SIGNED
+            title = minutes.record.get("secretary_title", "")
         else:
             role = MinutesSignature.Role.CHAIR
             _require(
@@ -558,6 +559,7 @@ def _sign(
                 _("The chair signs the minutes after the secretary."),
             )
             reason, target = "Chủ tọa ký biên bản", S.SIGNED
+            title = minutes.record.get("chair_title", "")
         pdf = bytes(minutes.pdf or b"")
         with open_key() as key:
             signed = signing.sign(
@@ -566,6 +568,9 @@ def _sign(
                 key=key,
                 reason=reason,
                 location=settings.MINUTES_PLACE,
+                title=title,
+                signed_at=timezone.localtime(),
+                font_file=settings.PDF_FONT_DIR / layout.FONT_FILES[layout.FONT],
                 tsa_url=settings.MINUTES_TSA_URL,
             )
         _require_trusted(signed, key, field)

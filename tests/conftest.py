@@ -124,7 +124,9 @@ def secretariat(db: None) -> User:
 def _build_body(
     secretariat: User, *, name: str, kind: str, vice_chairs: int, members: int
 ) -> Personas:
-    body = services.body_create(actor=secretariat, name=name, kind=kind)
+    # The personas' names and titles are English, and so is their record; the tests of
+    # Vietnamese minutes switch their body to Vietnamese (a Government's default).
+    body = services.body_create(actor=secretariat, name=name, kind=kind, language="en")
 
     def join(role: str, title: str) -> User:
         user = UserFactory()

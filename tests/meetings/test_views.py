@@ -878,6 +878,7 @@ def body_data(**overrides: object) -> dict[str, object]:
         "name": "Audit Committee",
         "kind": "committee",
         "description": "Audits the accounts.",
+        "language": "en",
         "quorum_numerator": 1,
         "quorum_denominator": 2,
         "quorum_strict": "on",
@@ -898,6 +899,7 @@ def test_the_secretariat_creates_a_body_with_its_rules(client: Client, secretari
     form = page(client.get(url("body_create") + "?kind=government"))
     assert 'name="quorum_numerator" value="2"' in form
     assert 'name="quorum_denominator" value="3"' in form
+    assert '<option value="vi" selected>' in form
     response = client.post(url("body_create"), body_data())
     body = Body.objects.get(name="Audit Committee")
     assert response.status_code == 302 and response["Location"] == url("body_detail", body.pk)

@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from meetings.errors import ServiceError
 from meetings.models import Meeting
-from minutes import services
+from minutes import search_text, services
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +35,9 @@ def draft_when_closed(sender: type[Meeting], *, meeting: Meeting, actor: User, *
 def follow_attendance(sender: type[Meeting], *, meeting: Meeting, actor: User, **_: Any) -> None:
     """Not contained: a refusal (the minutes are approved) undoes the correction."""
     services.minutes_attendance_follow(actor=actor, meeting=meeting)
+
+
+def sqlite_functions(sender: Any, *, connection: BaseDatabaseWrapper, **_: Any) -> None:
+    """The archive's word comparison on SQLite (`make run`), which has no text search."""
+    if connection.vendor == "sqlite":
+        search_text.register_sqlite_functions(connection.connection)

@@ -16,6 +16,9 @@ from django.utils.translation import ngettext
 from meetings.models import Attendance
 
 Section = dict[str, str]
+# The record's attendance lists, in the order the minutes give them. Records drafted before
+# excused members had their own list keep them under "absent", with their status.
+ATTENDANCE_GROUPS = ("present", "represented", "excused", "absent")
 
 
 def clock(moment: str | None) -> str:
@@ -55,10 +58,7 @@ def opening_text(record: dict[str, Any]) -> str:
 def attendance_text(record: dict[str, Any]) -> str:
     attendance = record["attendance"]
     voting = [
-        row
-        for group in ("present", "represented", "absent")
-        for row in attendance[group]
-        if row["has_vote"]
+        row for group in ATTENDANCE_GROUPS for row in attendance.get(group, []) if row["has_vote"]
     ]
     present = [row for row in attendance["present"] if row["has_vote"]]
     text = ngettext(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 from meetings import invitations
 from meetings.models import Body, Meeting
 from minutes import draft, selectors
+from minutes.draft import ATTENDANCE_GROUPS
 from minutes.models import Minutes
 from voting.models import Ballot, Poll
 
@@ -197,8 +198,8 @@ def akoma_ntoso(
         return people[name]
 
     attendance = record["attendance"]
-    for group in ("present", "represented", "absent"):
-        for row in attendance[group]:
+    for group in ATTENDANCE_GROUPS:
+        for row in attendance.get(group, []):
             person_ref(row["name"])
     for item in record["items"]:
         for row in item["speakers"]:

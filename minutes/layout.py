@@ -312,6 +312,11 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
                 [_p(row["name"], cell), _p(row["title"], cell), _p(row["substitute"], cell)]
             )
         flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    if attendance.get("excused"):
+        rows = [[_p(_("Excused"), bold), _p(position, bold), _p(_("Reason"), bold)]]
+        for row in attendance["excused"]:
+            rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(row["reason"], cell)])
+        flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
     if attendance["absent"]:
         rows = [[_p(_("Absent"), bold), _p(position, bold), _p(_("Reason"), bold)]]
         for row in attendance["absent"]:

@@ -21,6 +21,8 @@ from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
+from meetings.regions import roll_call_order
+from minutes.draft import ATTENDANCE_GROUPS
 from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
@@ -46,12 +48,10 @@ def _local(moment: datetime.datetime | None) -> str | None:
 
 
 def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {
-        "present": [],
-        "represented": [],
-        "absent": [],
-    }
-    for attendance in attendances:
+    """Present, represented, excused and absent, each in the body's order of precedence (the
+    chair, the vice-chairs, the members, then the others)."""
+    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in ATTENDANCE_GROUPS}
+    for attendance in roll_call_order(attendances):
         row: dict[str, Any] = {
             "name": person(attendance.user),
             "title": attendance.title,
@@ -73,7 +73,8 @@ def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str,
             # Invited but never checked in counts as absent; the record has no reason then.
             row["status"] = attendance.status
             row["reason"] = attendance.reason
-            groups["absent"].append(row)
+            excused = attendance.status == Attendance.Status.EXCUSED
+            groups["excused" if excused else "absent"].append(row)
     return groups
 
 

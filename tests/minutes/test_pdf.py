@@ -375,6 +375,7 @@ def test_vietnamese_minutes_of_a_vietnamese_body_signed_by_both(
         f"Điểm danh của {forgot.get_full_name()} được {government.secretary.get_full_name()}"
         " điều chỉnh",
         "Lý do: Có mặt nhưng quên điểm danh.",
+        "Vắng có phép Chức danh Lý do",
         "Trang 2",
         "THƯ KÝ",
         "CHỦ TỌA",

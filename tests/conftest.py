@@ -17,6 +17,7 @@ import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -214,3 +215,14 @@ def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
 def check_in(meeting: Meeting, users: list[User]) -> None:
     for user in users:
         services.attendance_check_in(actor=user, meeting=meeting)
+
+
+@pytest.fixture
+def screenshot_dir() -> Path | None:
+    """Where `make screenshots` wants the README pictures; None in ordinary runs."""
+    directory = os.environ.get("SCREENSHOT_DIR")
+    if not directory:
+        return None
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -339,14 +339,49 @@ def test_the_stamp_draws_every_letter_with_the_embedded_serif(
     assert names == {"LiberationSerif-Identity-H"}
 
 
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Quốc"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long", "Nam", "Phúc", "Sơn"]
+
+
+def in_vietnamese(government: Personas, meeting: Meeting) -> None:
+    """The Government as the README shows it: its record in Vietnamese, Vietnamese names and
+    titles (the personas' are English)."""
+    body = government.body
+    body.name, body.language = "Chính phủ", "vi"
+    body.save()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        title="Phiên họp Chính phủ thường kỳ tháng 12", place="Phòng họp Chính phủ"
+    )
+    meeting.refresh_from_db()
+    people = [
+        (government.chair, "Trần Quang", "Minh", "Thủ tướng Chính phủ"),
+        (government.secretary, "Lý Thu", "Hương", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"),
+    ]
+    for index, user in enumerate([*government.vice_chairs, *government.members]):
+        family = f"{FAMILY[index % len(FAMILY)]} {MIDDLE[index % len(MIDDLE)]}"
+        title = "Phó Thủ tướng Chính phủ" if index < len(government.vice_chairs) else "Bộ trưởng"
+        people.append((user, family, GIVEN[index % len(GIVEN)], title))
+    for user, family, given, title in people:
+        # Family name first, as Vietnamese names are written (get_full_name puts the first
+        # name first).
+        user.first_name, user.last_name = f"{family} {given}", ""
+        user.save()
+        Attendance.objects.filter(meeting=meeting, user=user).update(title=title)
+
+
+@pytest.mark.screenshot
 def test_vietnamese_minutes_of_a_vietnamese_body_signed_by_both(
-    government: Personas, meeting: Meeting, keys: Keys, tmp_path: Path
+    government: Personas,
+    meeting: Meeting,
+    keys: Keys,
+    tmp_path: Path,
+    screenshot_dir: Path | None,
 ) -> None:
     """A Government keeping its record in Vietnamese: the minutes come out in Vietnamese
     (whatever the site's language), laid out as Decree 30 asks, with a corrected attendance,
     and both visible signatures name their signers with every diacritic."""
-    government.body.language = "vi"
-    government.body.save()
+    in_vietnamese(government, meeting)
     held = hold_meeting(government, meeting)
     forgot = government.voters[22]
     meeting_services.attendance_record(
@@ -365,7 +400,10 @@ def test_vietnamese_minutes_of_a_vietnamese_body_signed_by_both(
     for expected in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
-        "Số: 1/BB-G",
+        "CHÍNH PHỦ",
+        "Số: 1/BB-CP",
+        "Phiên họp Chính phủ thường kỳ tháng 12",
+        "Thủ tướng Chính phủ",
         "BIÊN BẢN",
         "I. Khai mạc",
         "II. Điểm danh",
@@ -388,8 +426,24 @@ def test_vietnamese_minutes_of_a_vietnamese_body_signed_by_both(
     assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
     secretary = stamp_text(pdf, "SecretarySignature").splitlines()
     chair = stamp_text(pdf, "ChairSignature").splitlines()
-    assert secretary[:2] == ["Lý Thu Hương", "Secretary"]
-    assert chair[:2] == ["Trần Quang Minh", "Chair"]
+    assert secretary[:2] == ["Lý Thu Hương", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"]
+    assert chair[:2] == ["Trần Quang Minh", "Thủ tướng Chính phủ"]
     for stamp in (secretary, chair):
         signed_at = datetime.datetime.fromisoformat(stamp[2])
         assert signed_at.utcoffset() == datetime.timedelta(hours=7)
+    if screenshot_dir is not None:
+        # The README's picture of the minutes: the first page, as a reader's viewer draws it.
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-singlefile",
+                str(path),
+                str(screenshot_dir / "minutes-vietnamese"),
+            ],
+            check=True,
+        )

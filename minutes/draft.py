@@ -173,13 +173,29 @@ def consultation_figures(question: dict[str, Any], members: int) -> str:
 def consultation_decision(consultation: dict[str, Any]) -> str:
     if not consultation["decided"]:
         return _("The chair has not recorded the decision yet.")
-    adopted = _("adopted") if consultation["adopted"] else _("not adopted")
+    adopted = _outcome(consultation)
     return _("Decision of the chair (%(name)s, %(date)s): %(text)s (%(adopted)s).") % {
         "name": consultation["decided_by"],
         "date": _date(consultation["decided_at"]),
         "text": consultation["decision"],
         "adopted": adopted,
     }
+
+
+def _outcome(consultation: dict[str, Any]) -> str:
+    """ "adopted", "not adopted", or, where the questions split, which ones were."""
+    if consultation["adopted"] is not None:
+        return _("adopted") if consultation["adopted"] else _("not adopted")
+    parts = [
+        (
+            _("question %(number)d adopted")
+            if question.get("adopted")
+            else _("question %(number)d not adopted")
+        )
+        % {"number": number}
+        for number, question in enumerate(consultation["questions"], start=1)
+    ]
+    return _("partly adopted: %(questions)s") % {"questions": ", ".join(parts)}
 
 
 def _date(moment: str | None) -> str:
@@ -216,6 +232,11 @@ def consultation_conclusion(consultation: dict[str, Any]) -> str:
     if not consultation["decided"]:
         return _("Written-opinion poll “%(subject)s”: awaiting the chair's decision.") % {
             "subject": consultation["subject"]
+        }
+    if consultation["adopted"] is None:
+        return _("Written-opinion poll “%(subject)s”: %(outcome)s.") % {
+            "subject": consultation["subject"],
+            "outcome": _outcome(consultation),
         }
     if consultation["adopted"]:
         return _("Written-opinion poll “%(subject)s”: adopted.") % {

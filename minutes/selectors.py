@@ -230,6 +230,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
 def _consultation(consultation: Consultation) -> dict[str, Any]:
     result = consultation.result or {}
     decided = consultation.status == Consultation.Status.DECIDED
+    # The chair's decision per question (prefetched), by the id the result keeps.
+    adopted = {question.pk: question.adopted for question in consultation.questions.all()}
     return {
         "id": consultation.pk,
         "subject": consultation.subject,
@@ -249,6 +251,7 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
                 "unanswered": row["unanswered"],
                 "passed": row["passed"],
                 "explanation": row["explanation"],
+                "adopted": adopted.get(row.get("question")) if decided else None,
             }
             for row in result.get("questions", [])
         ],
@@ -261,10 +264,12 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
 
 
 def consultation_record(meeting: Meeting) -> list[dict[str, Any]]:
-    """The written-opinion polls linked to the meeting, in the order they closed (one query)."""
+    """The written-opinion polls linked to the meeting, in the order they closed, with their
+    questions (two queries)."""
     links = (
         LinkedConsultation.objects.filter(meeting=meeting)
         .select_related("consultation__decided_by")
+        .prefetch_related("consultation__questions")
         .order_by("consultation__closed_at", "consultation_id")
     )
     return [_consultation(link.consultation) for link in links]

@@ -29,7 +29,7 @@ from documents.models import (
     Packet,
 )
 from meetings import permissions as meeting_permissions
-from meetings.models import Meeting, Membership
+from meetings.models import Attendance, Meeting, Membership
 from meetings.permissions import AnyUser
 
 
@@ -425,10 +425,15 @@ class ReadReceipts:
     flagged_count: int = field(default=0)
 
 
+# Who is expected to have read the papers before the meeting.
+MEMBER_ROLES = (Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.MEMBER)
+
+
 def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> ReadReceipts:
     """Per member and document: when they first opened it and the newest version they opened
     (viewed, downloaded, or in the packet). From three days before the meeting, members who
-    have opened nothing are flagged (four queries)."""
+    have opened nothing are flagged: the body's members invited to the meeting, not its
+    secretary, observers or substitutes (five queries)."""
     now = now or timezone.now()
     due_by = reading_deadline(meeting)
     overdue = now >= due_by
@@ -463,13 +468,18 @@ def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> 
         permissions.default_readers(meeting),
         key=lambda user: (user.last_name, user.first_name, user.username),
     )
+    members = set(
+        Attendance.objects.filter(meeting=meeting, role__in=MEMBER_ROLES).values_list(
+            "user_id", flat=True
+        )
+    )
     rows = []
     for user in readers:
         receipts = [
             Receipt(*opened.get((user.pk, document.pk), (None, None)), version.number)
             for document, version in current
         ]
-        flagged = overdue and not any(receipt.opened for receipt in receipts)
+        flagged = overdue and user.pk in members and not any(receipt.opened for receipt in receipts)
         rows.append(ReaderReceipts(user, receipts, flagged))
     return ReadReceipts(
         meeting=meeting,

@@ -270,8 +270,11 @@ def test_read_receipts_show_who_opened_what_and_flag_the_late(
     client.get(pdf_url(packet.budget_report, 1))
     client.force_login(government.secretary)
     html = page(client.get(url("read_receipts", packet.meeting.pk)))
-    # The meeting is an hour away: the three days before it have begun.
-    assert "members have not opened the papers" in html
+    # The meeting is an hour away: the three days before it have begun. 26 of the 27 members
+    # have opened nothing; the secretary, who prepared them, is not counted.
+    assert "26 members have not opened the papers" in html
+    secretary_row = html[html.index(f'id="reader-{government.secretary.pk}"') :]
+    assert "Has not opened the papers" not in secretary_row[: secretary_row.index("</tr>")]
     row = html[html.index(f'id="reader-{reader.pk}"') :]
     assert "Opened" in row[: row.index("</tr>")]
     idle_row = html[html.index(f'id="reader-{idle.pk}"') :]

@@ -393,6 +393,8 @@ class Receipt:
     first_opened_at: datetime.datetime | None
     latest_version: int | None
     current_version: int
+    # False where the reader may not (or no longer) view the document: not the same as unread.
+    readable: bool = True
 
     @property
     def opened(self) -> bool:
@@ -427,6 +429,22 @@ class ReadReceipts:
 
 # Who is expected to have read the papers before the meeting.
 MEMBER_ROLES = (Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.MEMBER)
+
+
+def _viewers(meeting: Meeting, documents: list[Document]) -> set[tuple[int, int]] | None:
+    """(user id, document id) for every view right held on the documents, in person or
+    through a group (two queries); None before the packet is published, when nobody but the
+    secretariat reads yet and no right is told apart from another."""
+    if not permissions.packet_published(meeting):
+        return None
+    codename = permissions.VIEW_DOCUMENT.split(".", 1)[1]
+    own = DocumentUserObjectPermission.objects.filter(
+        content_object__in=documents, permission__codename=codename
+    ).values_list("user_id", "content_object_id")
+    grouped = DocumentGroupObjectPermission.objects.filter(
+        content_object__in=documents, permission__codename=codename
+    ).values_list("group__user", "content_object_id")
+    return set(own) | set(grouped)
 
 
 def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> ReadReceipts:
@@ -468,15 +486,19 @@ def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> 
         permissions.default_readers(meeting),
         key=lambda user: (user.last_name, user.first_name, user.username),
     )
-    members = set(
-        Attendance.objects.filter(meeting=meeting, role__in=MEMBER_ROLES).values_list(
-            "user_id", flat=True
-        )
-    )
+    roles = dict(Attendance.objects.filter(meeting=meeting).values_list("user_id", "role"))
+    members = {user_id for user_id, role in roles.items() if role in MEMBER_ROLES}
+    readable = _viewers(meeting, [document for document, _version in current])
     rows = []
     for user in readers:
+        # The secretary prepares the papers and reads them all.
+        everything = roles.get(user.pk) == Membership.Role.SECRETARY
         receipts = [
-            Receipt(*opened.get((user.pk, document.pk), (None, None)), version.number)
+            Receipt(
+                *opened.get((user.pk, document.pk), (None, None)),
+                version.number,
+                readable=everything or readable is None or (user.pk, document.pk) in readable,
+            )
             for document, version in current
         ]
         flagged = overdue and user.pk in members and not any(receipt.opened for receipt in receipts)

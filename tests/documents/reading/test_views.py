@@ -281,6 +281,25 @@ def test_read_receipts_show_who_opened_what_and_flag_the_late(
     assert "Has not opened the papers" in idle_row[: idle_row.index("</tr>")]
 
 
+def test_read_receipts_tell_a_paper_one_may_not_read_from_an_unread_one(
+    client: Client, government: Personas, packet: Papers
+) -> None:
+    barred, idle = government.members[1], government.members[2]
+    services.document_revoke(
+        actor=government.secretary, document=packet.budget_report, rights=["view"], user=barred
+    )
+    client.force_login(government.secretary)
+    html = page(client.get(url("read_receipts", packet.meeting.pk)))
+
+    def row(user: User) -> str:
+        start = html[html.index(f'id="reader-{user.pk}"') :]
+        return start[: start.index("</tr>")]
+
+    assert row(barred).count("May not read it") == 1
+    assert "May not read it" not in row(idle)
+    assert "May not read it" not in row(government.secretary)
+
+
 def test_read_receipts_give_the_due_date_before_it_comes(
     client: Client, government: Personas, packet: Papers
 ) -> None:

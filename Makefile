@@ -86,10 +86,11 @@ test: system-deps $(VENV)/.test-deps check-messages lint typecheck
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Regenerates the README screenshots in headless Chromium.
+# Regenerates the README screenshots in headless Chromium (and the minutes' first page with
+# poppler's pdftoppm).
 screenshots: system-deps $(VENV)/.test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+		SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -m "browser or screenshot" $(PYTEST_ARGS)
 
 # The realtime, voting, documents and minutes benchmarks (minutes, not part of `make test`);
 # docs/PERFORMANCE.md records them.

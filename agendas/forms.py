@@ -13,12 +13,24 @@ from meetings.models import Meeting
 
 
 class NumberedItemField(forms.ModelChoiceField):
-    """Items are chosen by their number and title ("1.2 Spending")."""
+    """Items are chosen by their number and title ("1.2 Spending"), in the agenda's reading
+    order (1, 2, 2.1, 2.2, 3), which no database ordering of the rows gives."""
 
     numbers: dict[int, str] = {}
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{self.numbers.get(obj.pk, '?')} {obj.title}"
+
+    def offer(self, meeting: Meeting, numbers: dict[int, str]) -> None:
+        """Offer the meeting's items, numbered and in reading order (one query, when drawn)."""
+        self.queryset = AgendaItem.objects.filter(meeting=meeting)
+        self.numbers = numbers
+        items = sorted(
+            self.queryset,
+            key=lambda item: [int(part) for part in numbers.get(item.pk, "0").split(".")],
+        )
+        empty = [("", self.empty_label)] if self.empty_label is not None else []
+        self.choices = [*empty, *((item.pk, self.label_from_instance(item)) for item in items)]
 
 
 class ItemForm(forms.Form):
@@ -51,8 +63,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         parent = self.fields["parent"]
         assert isinstance(parent, NumberedItemField)
-        parent.queryset = AgendaItem.objects.filter(meeting=meeting)
-        parent.numbers = numbers
+        parent.offer(meeting, numbers)
 
 
 class ItemEditForm(ItemForm):

@@ -221,7 +221,14 @@ def main() -> None:
         pdf = timed(
             f"sign: {role}",
             lambda role=role, pdf=pdf: signing.sign(
-                pdf, role=role, key=keys[role], reason="Ký biên bản", location="Hà Nội"
+                pdf,
+                role=role,
+                key=keys[role],
+                reason="Ký biên bản",
+                location="Hà Nội",
+                title="",
+                signed_at=datetime.datetime.now(datetime.UTC),
+                font_file=settings.PDF_FONT_DIR / layout.FONT_FILES[layout.FONT],
             ),
         )
     import tempfile

@@ -259,8 +259,9 @@ class ConsultationDecisionView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Record the decision (the chair)",
-        description="Once the poll has closed: the decision's text and whether the proposal "
-        "is adopted.",
+        description="Once the poll has closed: the decision's text and, for each question, "
+        "whether it is adopted (`questions`: {question id: true or false}; or `adopted` for "
+        "every question alike).",
         request=DecisionSerializer,
         responses=RESPONSES,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -110,15 +111,30 @@ class AnswerForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The decision's text, and for each question whether it is adopted."""
+
     text = forms.CharField(
         label=_("Decision"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    adopted = forms.TypedChoiceField(
-        label=_("Outcome"),
-        choices=[("yes", _("Adopted")), ("no", _("Not adopted"))],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-    )
+
+    def __init__(self, *args: Any, questions: Sequence[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"adopted-{question.pk}"] = forms.TypedChoiceField(
+                label=_("Question %(number)d: %(text)s")
+                % {"number": question.position, "text": question.text},
+                choices=[("yes", _("Adopted")), ("no", _("Not adopted"))],
+                coerce=lambda value: value == "yes",
+                widget=forms.RadioSelect,
+            )
+
+    def outcome_fields(self) -> list[forms.BoundField]:
+        return [self[f"adopted-{question.pk}"] for question in self.questions]
+
+    @property
+    def decisions(self) -> dict[int, bool]:
+        return {q.pk: self.cleaned_data[f"adopted-{q.pk}"] for q in self.questions}
 
 
 class AttachmentForm(forms.Form):

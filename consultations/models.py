@@ -64,6 +64,8 @@ class Question(models.Model):
     )
     position = models.PositiveSmallIntegerField()
     text = models.CharField(_("question"), max_length=1000)
+    # The chair's decision on this question, once the poll is decided.
+    adopted = models.BooleanField(_("adopted"), null=True, blank=True)
 
     class Meta:
         ordering = ["consultation", "position"]

@@ -8,6 +8,8 @@ the same words.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
@@ -22,7 +24,7 @@ from meetings.serializers import PersonSerializer
 class QuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Question
-        fields = ["id", "position", "text"]
+        fields = ["id", "position", "text", "adopted"]
         read_only_fields = fields
 
 
@@ -217,5 +219,25 @@ class AnswersSubmitSerializer(RejectUnknownFields):
 
 
 class DecisionSerializer(RejectUnknownFields):
+    """`questions` maps each question's id to whether it is adopted; `adopted` alone decides
+    every question alike. One of the two."""
+
     text = serializers.CharField(max_length=5000, allow_blank=True)
-    adopted = serializers.BooleanField()
+    adopted = serializers.BooleanField(required=False)
+    questions = serializers.DictField(child=serializers.BooleanField(), required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("adopted" in attrs) == ("questions" in attrs):
+            raise serializers.ValidationError(
+                {"adopted": [gettext_lazy("Give either `adopted` or `questions`.")]}
+            )
+        if "questions" in attrs:
+            try:
+                attrs["adopted"] = {
+                    int(key): value for key, value in attrs.pop("questions").items()
+                }
+            except ValueError:
+                raise serializers.ValidationError(
+                    {"questions": [gettext_lazy("Name each question by its id.")]}
+                ) from None
+        return attrs

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -516,9 +516,16 @@ def consultations_close_due(*, now: datetime.datetime | None = None) -> int:
 
 
 def consultation_decide(
-    *, actor: User, consultation: Consultation, text: str, adopted: bool | None
+    *,
+    actor: User,
+    consultation: Consultation,
+    text: str,
+    adopted: bool | Mapping[int, bool] | None,
 ) -> Consultation:
-    """The chair records the decision taken on a closed poll."""
+    """The chair records the decision taken on a closed poll: its text, and for each question
+    whether it is adopted (`adopted` maps every question's id to that; one bool decides every
+    question alike). The poll as a whole is adopted when every question is, not adopted when
+    none is, and neither (None) when they split."""
     require(
         permissions.is_chair(actor, consultation.body),
         _("Only the chair records the decision on a written-opinion poll."),
@@ -534,9 +541,23 @@ def consultation_decide(
             raise ServiceError(_("The decision on this poll has already been recorded."))
         if consultation.status != Consultation.Status.CLOSED:
             raise ServiceError(_("The decision is recorded once the poll has closed."))
+        questions = list(consultation.questions.order_by("position"))
+        decisions = (
+            dict.fromkeys((q.pk for q in questions), adopted)
+            if isinstance(adopted, bool)
+            else dict(adopted)
+        )
+        if set(decisions) != {q.pk for q in questions}:
+            raise ServiceError(
+                _("Say for each question of the poll whether it is adopted."), field="adopted"
+            )
+        for question in questions:
+            question.adopted = decisions[question.pk]
+        Question.objects.bulk_update(questions, ["adopted"])
+        outcomes = set(decisions.values())
         consultation.status = Consultation.Status.DECIDED
         consultation.decision_text = text
-        consultation.adopted = adopted
+        consultation.adopted = outcomes.pop() if len(outcomes) == 1 else None
         consultation.decided_by = actor
         consultation.decided_at = timezone.now()
         consultation.save()

@@ -247,7 +247,7 @@ def _detail_page(
             "can_manage": permissions.can_manage_consultations(user, body),
             "can_decide": chair and consultation.status == Consultation.Status.CLOSED,
             "verification": selectors.signature_check(consultation) if oversee else None,
-            "decision_form": decision_form or forms.DecisionForm(),
+            "decision_form": decision_form or forms.DecisionForm(questions=questions),
             "is_open": consultation.status == Consultation.Status.OPEN
             and consultation.deadline > timezone.now(),
             "error": error,
@@ -287,12 +287,14 @@ def action(request: AuthenticatedHttpRequest, body_pk: int, pk: int, name: str) 
 @require_POST
 def decide(request: AuthenticatedHttpRequest, body_pk: int, pk: int) -> HttpResponse:
     consultation = permissions.access_consultation(request.user, body_pk, pk)
-    form = forms.DecisionForm(request.POST)
+    if not permissions.is_chair(request.user, consultation.body):
+        raise PermissionDenied(_("Only the chair records the decision on a written-opinion poll."))
+    form = forms.DecisionForm(request.POST, questions=selectors.questions(consultation))
     if not form.is_valid():
         return _detail_page(
             request,
             consultation,
-            error=_("Write the decision and say whether it is adopted."),
+            error=_("Write the decision and say for each question whether it is adopted."),
             decision_form=form,
             status=400,
         )
@@ -301,7 +303,7 @@ def decide(request: AuthenticatedHttpRequest, body_pk: int, pk: int) -> HttpResp
             actor=request.user,
             consultation=consultation,
             text=form.cleaned_data["text"],
-            adopted=form.cleaned_data["adopted"],
+            adopted=form.decisions,
         )
     except ServiceError as error:
         return _detail_page(

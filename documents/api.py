@@ -393,6 +393,7 @@ def _receipts_data(receipts: selectors.ReadReceipts) -> dict[str, Any]:
                         "first_opened_at": receipt.first_opened_at,
                         "latest_version": receipt.latest_version,
                         "current_version": receipt.current_version,
+                        "readable": receipt.readable,
                     }
                     for (document, _), receipt in zip(receipts.documents, row.receipts, strict=True)
                 ],

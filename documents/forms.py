@@ -47,8 +47,7 @@ class DocumentFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["agenda_item"]
         assert isinstance(field, NumberedItemField)
-        field.queryset = AgendaItem.objects.filter(meeting=meeting)
-        field.numbers = numbers
+        field.offer(meeting, numbers)
 
 
 class UploadForm(DocumentFieldsForm):

@@ -29,7 +29,7 @@ from documents.models import (
     Packet,
 )
 from meetings import permissions as meeting_permissions
-from meetings.models import Meeting, Membership
+from meetings.models import Attendance, Meeting, Membership
 from meetings.permissions import AnyUser
 
 
@@ -457,6 +457,8 @@ class Receipt:
     first_opened_at: datetime.datetime | None
     latest_version: int | None
     current_version: int
+    # False where the reader may not (or no longer) view the document: not the same as unread.
+    readable: bool = True
 
     @property
     def opened(self) -> bool:
@@ -489,10 +491,31 @@ class ReadReceipts:
     flagged_count: int = field(default=0)
 
 
+# Who is expected to have read the papers before the meeting.
+MEMBER_ROLES = (Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.MEMBER)
+
+
+def _viewers(meeting: Meeting, documents: list[Document]) -> set[tuple[int, int]] | None:
+    """(user id, document id) for every view right held on the documents, in person or
+    through a group (two queries); None before the packet is published, when nobody but the
+    secretariat reads yet and no right is told apart from another."""
+    if not permissions.packet_published(meeting):
+        return None
+    codename = permissions.VIEW_DOCUMENT.split(".", 1)[1]
+    own = DocumentUserObjectPermission.objects.filter(
+        content_object__in=documents, permission__codename=codename
+    ).values_list("user_id", "content_object_id")
+    grouped = DocumentGroupObjectPermission.objects.filter(
+        content_object__in=documents, permission__codename=codename
+    ).values_list("group__user", "content_object_id")
+    return set(own) | set(grouped)
+
+
 def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> ReadReceipts:
     """Per member and document: when they first opened it and the newest version they opened
     (viewed, downloaded, or in the packet). From three days before the meeting, members who
-    have opened nothing are flagged (four queries)."""
+    have opened nothing are flagged: the body's members invited to the meeting, not its
+    secretary, observers or substitutes (five queries)."""
     now = now or timezone.now()
     due_by = reading_deadline(meeting)
     overdue = now >= due_by
@@ -527,13 +550,22 @@ def read_receipts(meeting: Meeting, *, now: datetime.datetime | None = None) -> 
         permissions.default_readers(meeting),
         key=lambda user: (user.last_name, user.first_name, user.username),
     )
+    roles = dict(Attendance.objects.filter(meeting=meeting).values_list("user_id", "role"))
+    members = {user_id for user_id, role in roles.items() if role in MEMBER_ROLES}
+    readable = _viewers(meeting, [document for document, _version in current])
     rows = []
     for user in readers:
+        # The secretary prepares the papers and reads them all.
+        everything = roles.get(user.pk) == Membership.Role.SECRETARY
         receipts = [
-            Receipt(*opened.get((user.pk, document.pk), (None, None)), version.number)
+            Receipt(
+                *opened.get((user.pk, document.pk), (None, None)),
+                version.number,
+                readable=everything or readable is None or (user.pk, document.pk) in readable,
+            )
             for document, version in current
         ]
-        flagged = overdue and not any(receipt.opened for receipt in receipts)
+        flagged = overdue and user.pk in members and not any(receipt.opened for receipt in receipts)
         rows.append(ReaderReceipts(user, receipts, flagged))
     return ReadReceipts(
         meeting=meeting,

@@ -236,6 +236,10 @@ class ReceiptSerializer(serializers.Serializer):
         read_only=True, allow_null=True, help_text=gettext_lazy("The newest version opened.")
     )
     current_version = serializers.IntegerField(read_only=True)
+    readable = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy("False where the reader may not (or no longer) view the paper."),
+    )
 
 
 class ReaderReceiptsSerializer(serializers.Serializer):

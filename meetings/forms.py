@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -51,6 +52,11 @@ class BodyForm(forms.Form):
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    language = forms.ChoiceField(
+        label=_("language of the record"),
+        choices=settings.LANGUAGES,
+        help_text=_("The minutes are written in it, whatever the reader's language."),
+    )
     quorum_numerator = forms.IntegerField(label=_("quorum numerator"), min_value=1, max_value=999)
     quorum_denominator = forms.IntegerField(
         label=_("quorum denominator"), min_value=1, max_value=999
@@ -90,7 +96,7 @@ class BodyForm(forms.Form):
     @classmethod
     def initial_for_new(cls, kind: str = Body.Kind.COMMITTEE) -> dict[str, Any]:
         """A new body starts from its kind's usual rules, which the secretariat may change."""
-        preset = Body(kind=kind, name="")
+        preset = Body(kind=kind, name="", language=services.default_language_for(kind))
         preset.apply_rules(services.PRESETS[Body.Kind(kind)])
         return cls.initial_for(preset)
 
@@ -235,6 +241,12 @@ class AttendanceRecordForm(forms.Form):
         required=False,
         queryset=User.objects.none(),
         help_text=_("Only when represented."),
+    )
+    explanation = forms.CharField(
+        label=_("why the correction"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required once the meeting has closed; kept with the correction."),
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:

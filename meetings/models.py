@@ -13,6 +13,10 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from meetings import rules
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class Body(models.Model):
     """A cabinet, committee or board, with the decision rules it has chosen for itself."""
 
@@ -37,6 +41,13 @@ class Body(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language of the record"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=_("The minutes are written in it, whatever the reader's language."),
+    )
 
     quorum_numerator = models.PositiveSmallIntegerField(_("quorum numerator"))
     quorum_denominator = models.PositiveSmallIntegerField(_("quorum denominator"))
@@ -326,3 +337,34 @@ class MeetingUserObjectPermission(UserObjectPermissionBase):
 
 class MeetingGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+
+class AttendanceCorrection(models.Model):
+    """One change the secretariat made to someone's attendance, kept for the record: what it
+    was and what it became, who changed it, when, and why. Check-ins and check-outs by the
+    people themselves are not corrections; the event log keeps them."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
+    previous_status = models.CharField(max_length=20, choices=Attendance.Status.choices)
+    status = models.CharField(max_length=20, choices=Attendance.Status.choices)
+    previous_substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    explanation = models.TextField(_("why"), blank=True)
+    # Made after the meeting closed: the minutes then say the record was corrected.
+    after_close = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attendance", "corrected_at", "pk"]
+        verbose_name = _("attendance correction")
+        verbose_name_plural = _("attendance corrections")
+
+    def __str__(self) -> str:
+        return f"{self.attendance}: {self.previous_status} -> {self.status}"

@@ -27,7 +27,8 @@ from realtime import presence, regions
 StrOrPromise = str | Promise
 S = Meeting.Status
 ROLE_ORDER = {role: rank for rank, role in enumerate(Membership.Role.values)}
-RECORDABLE = {S.SCHEDULED, S.IN_SESSION, S.ADJOURNED}
+# Closed too: the secretariat corrects the attendance until the minutes are approved.
+RECORDABLE = {S.SCHEDULED, S.IN_SESSION, S.ADJOURNED, S.CLOSED}
 LIVE = {S.SCHEDULED, S.IN_SESSION, S.ADJOURNED}
 # Who sees which tablets are online, and who sees the board's buttons.
 PRESENCE_RIGHTS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})

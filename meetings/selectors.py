@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from meetings import permissions, rules
-from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
@@ -69,6 +69,15 @@ def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:
         Attendance.objects.filter(meeting=meeting)
         .select_related("user", "substitute")
         .order_by("role", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def attendance_corrections(meeting: Meeting) -> list[AttendanceCorrection]:
+    """Every change the secretariat made to the meeting's attendance, newest first."""
+    return list(
+        AttendanceCorrection.objects.filter(attendance__meeting=meeting)
+        .select_related("attendance__user", "corrected_by", "previous_substitute", "substitute")
+        .order_by("-corrected_at", "-pk")
     )
 
 

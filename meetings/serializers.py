@@ -52,7 +52,7 @@ class PersonSerializer(serializers.ModelSerializer):
 class BodySerializer(serializers.ModelSerializer):
     class Meta:
         model = Body
-        fields = ["id", "name", "kind", "description", *RULE_FIELDS, "created_at"]
+        fields = ["id", "name", "kind", "description", "language", *RULE_FIELDS, "created_at"]
         read_only_fields = fields
 
 
@@ -148,10 +148,11 @@ class BodyCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 
     class Meta:
         model = Body
-        fields = ["name", "kind", "description", *RULE_FIELDS]
+        fields = ["name", "kind", "description", "language", *RULE_FIELDS]
         extra_kwargs: dict[str, dict[str, Any]] = {
             # Uniqueness is the service's to check: it ignores case, the database does not.
             "name": {"validators": []},
+            "language": {"required": False},
             **{name: {"required": False} for name in RULE_FIELDS},
             **{name: {"required": False, "min_value": 1} for name in FRACTION_FIELDS},
         }
@@ -171,7 +172,7 @@ class BodyCreateSerializer(RejectUnknownFields, serializers.ModelSerializer):
 class BodyUpdateSerializer(RejectUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = Body
-        fields = ["name", "kind", "description", *RULE_FIELDS]
+        fields = ["name", "kind", "description", "language", *RULE_FIELDS]
         extra_kwargs: dict[str, dict[str, Any]] = {
             "name": {"validators": []},
             **{name: {"min_value": 1} for name in FRACTION_FIELDS},
@@ -250,6 +251,13 @@ class AttendanceRecordSerializer(RejectUnknownFields):
         allow_null=True,
         default=None,
         error_messages=PERSON_ERRORS,
+    )
+    explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the attendance changes; required once the meeting has closed.",
     )
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
-from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from realtime import events
 
@@ -51,10 +51,18 @@ RULE_FIELDS = (
     "votes_may_change",
     "rules_reference",
 )
-EDITABLE_BODY_FIELDS = {"name", "kind", "description", *RULE_FIELDS}
+EDITABLE_BODY_FIELDS = {"name", "kind", "description", "language", *RULE_FIELDS}
+
+
+def default_language_for(kind: str) -> str:
+    """The Government of Viet Nam keeps its record in Vietnamese; other bodies in the site's
+    language."""
+    return "vi" if kind == Body.Kind.GOVERNMENT else settings.LANGUAGE_CODE
 
 
 def _validate_rules(body: Body) -> None:
+    if body.language not in dict(settings.LANGUAGES):
+        raise ServiceError(_("Choose one of the languages offered."), field="language")
     for part in ("quorum", "majority"):
         numerator = getattr(body, f"{part}_numerator")
         denominator = getattr(body, f"{part}_denominator")
@@ -95,10 +103,17 @@ def body_create(
     kind: str,
     description: str = "",
     decision_rules: rules.DecisionRules | None = None,
+    language: str = "",
 ) -> Body:
-    """Create a body with its kind's default rules unless others are given."""
+    """Create a body with its kind's default rules unless others are given, and the language of
+    its record: Vietnamese for the Government unless another is given."""
     require(permissions.can_create_body(actor), _("Only the secretariat can create bodies."))
-    body = Body(name=name.strip(), kind=kind, description=description)
+    body = Body(
+        name=name.strip(),
+        kind=kind,
+        description=description,
+        language=language or default_language_for(kind),
+    )
     body.apply_rules(decision_rules or PRESETS[Body.Kind(kind)])
     _validate_rules(body)
     _unique_name(body)
@@ -577,6 +592,17 @@ def attendance_check_out(*, actor: User, meeting: Meeting) -> Attendance:
     return attendance
 
 
+# Attendance is recorded while the meeting is live, and corrected after it closes until its
+# minutes are approved (a receiver of `signals.attendance_corrected` refuses it then).
+CORRECTABLE = {Meeting.Status.SCHEDULED, Meeting.Status.IN_SESSION, Meeting.Status.ADJOURNED}
+CORRECTABLE_AFTER_CLOSE = {
+    Attendance.Status.PRESENT,
+    Attendance.Status.ABSENT,
+    Attendance.Status.EXCUSED,
+    Attendance.Status.REPRESENTED,
+}
+
+
 def attendance_record(
     *,
     actor: User,
@@ -584,9 +610,16 @@ def attendance_record(
     status: str,
     reason: str = "",
     substitute: User | None = None,
+    explanation: str = "",
 ) -> Attendance:
     """The secretariat records someone's attendance: present (checked in for them), absent or
-    excused with a reason, represented by a substitute, or back to invited."""
+    excused with a reason, represented by a substitute, or back to invited. Each change is
+    kept as an `AttendanceCorrection` with `explanation` (why).
+
+    After the close the secretariat corrects the record until the minutes are approved: the
+    explanation is required, a person found present counts from the opening, and the minutes
+    follow (`signals.attendance_corrected`). The quorum history (the event log, the figures
+    frozen in each vote's result) stays as it was known at the time."""
     meeting = attendance.meeting
     require(
         permissions.can_manage_meeting(actor, meeting),
@@ -595,6 +628,7 @@ def attendance_record(
     if status not in Attendance.Status.values:
         raise ServiceError(_("Unknown attendance status."), field="status")
     reason = reason.strip()
+    explanation = explanation.strip()
     if status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED) and not reason:
         raise ServiceError(_("Give the reason for the absence."), field="reason")
     if status == Attendance.Status.REPRESENTED:
@@ -613,19 +647,50 @@ def attendance_record(
                 .select_related("meeting__body", "user", "substitute")
                 .get(pk=attendance.pk)
             )
-            if attendance.meeting.status not in (
-                Meeting.Status.SCHEDULED,
-                Meeting.Status.IN_SESSION,
-                Meeting.Status.ADJOURNED,
-            ):
-                raise ServiceError(_("Attendance can only be recorded for a scheduled meeting."))
+            meeting = attendance.meeting
+            closed = meeting.status == Meeting.Status.CLOSED
+            if not closed and meeting.status not in CORRECTABLE:
+                raise ServiceError(
+                    _(
+                        "Attendance can only be recorded for a scheduled meeting, and corrected"
+                        " after it closes."
+                    )
+                )
+            if closed and status not in CORRECTABLE_AFTER_CLOSE:
+                raise ServiceError(
+                    _(
+                        "After the close, record the person present, absent, excused or"
+                        " represented."
+                    ),
+                    field="status",
+                )
+            if closed and not explanation:
+                raise ServiceError(
+                    _("Say why the attendance is corrected after the meeting."),
+                    field="explanation",
+                )
+            correction = AttendanceCorrection(
+                attendance=attendance,
+                corrected_by=actor,
+                previous_status=attendance.status,
+                status=status,
+                previous_substitute=attendance.substitute,
+                substitute=substitute,
+                explanation=explanation,
+                after_close=closed,
+            )
             previous_substitute = attendance.substitute
             if previous_substitute is not None and previous_substitute != substitute:
-                permissions.revoke_substitute(attendance.meeting, previous_substitute)
+                permissions.revoke_substitute(meeting, previous_substitute)
                 attendance.substitute_checked_in_at = None
             now = timezone.now()
             if status == Attendance.Status.PRESENT and attendance.status != status:
-                attendance.checked_in_at = now
+                # Found present after the close: there from the opening, as far as the record
+                # can tell; one who was recorded as leaving did not leave after all.
+                if not closed:
+                    attendance.checked_in_at = now
+                elif attendance.status != Attendance.Status.LEFT:
+                    attendance.checked_in_at = meeting.started_at or meeting.starts_at
                 attendance.checked_out_at = None
             if status == Attendance.Status.LEFT and attendance.status != status:
                 attendance.checked_out_at = now
@@ -633,14 +698,17 @@ def attendance_record(
             attendance.reason = reason
             attendance.substitute = substitute
             attendance.save()
+            correction.save()
             _publish_attendance(attendance)
             if previous_substitute is not None and previous_substitute != substitute:
-                events.recheck_access(
-                    meeting_ids=[attendance.meeting_id], user_ids=[previous_substitute.pk]
-                )
-            if substitute is not None and substitute != previous_substitute:
-                permissions.grant_substitute(attendance.meeting, substitute)
-                _send_on_commit(attendance.meeting, [substitute], invitations.Method.REQUEST)
+                events.recheck_access(meeting_ids=[meeting.pk], user_ids=[previous_substitute.pk])
+            # A substitute named after the close took part in nothing the system holds: no
+            # access to the papers and no invitation, only the line in the minutes.
+            if substitute is not None and substitute != previous_substitute and not closed:
+                permissions.grant_substitute(meeting, substitute)
+                _send_on_commit(meeting, [substitute], invitations.Method.REQUEST)
+            if closed:
+                signals.attendance_corrected.send(sender=Meeting, meeting=meeting, actor=actor)
     except IntegrityError:
         raise ServiceError(
             _("This person already substitutes for another member."), field="substitute"

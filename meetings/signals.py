@@ -9,3 +9,8 @@ undo the close.
 from django.dispatch import Signal
 
 meeting_closed = Signal()
+
+attendance_corrected = Signal()
+"""Sent inside `attendance_record`'s transaction when the secretariat corrects the attendance of
+a closed meeting, with `meeting` and `actor`. A receiver that raises `ServiceError` refuses the
+correction (the minutes app does once the minutes are approved)."""

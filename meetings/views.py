@@ -111,6 +111,7 @@ def _meeting_page(
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
             "record_form": record_form,
+            "corrections": selectors.attendance_corrections(meeting) if can_manage else [],
             "own_error": own_error,
             "lifecycle_error": lifecycle_error,
         }
@@ -228,6 +229,7 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
                 substitute=form.cleaned_data["substitute"],
+                explanation=form.cleaned_data["explanation"],
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -343,6 +345,7 @@ def body_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
                     description=form.cleaned_data["description"],
+                    language=form.cleaned_data["language"],
                     decision_rules=form.rules,
                 )
             except ServiceError as error:

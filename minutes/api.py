@@ -441,8 +441,9 @@ class ArchiveSearchView(APIView):
     @extend_schema(
         tags=TAGS,
         summary="Search the archive: signed minutes and the papers the user may read",
-        description="Full-text search (PostgreSQL, 'simple' configuration: words as written, "
-        "diacritics kept; websearch syntax: quotes, `or`, `-word`). Minutes are found once "
+        description="Every word must appear, as a whole word or the beginning of one, compared "
+        "without case or diacritics ('ngan sach' finds 'Ngân sách'); whole words rank first. "
+        "Minutes are found once "
         "signed, or earlier by the meeting's secretariat and chair; documents only where the "
         "user may view them. Ranked, 20 per page.",
         parameters=[

@@ -1,15 +1,17 @@
 """The archive's search: minutes and meeting papers a user may read, found by their text.
 
-On PostgreSQL the text is searched with full-text search in the 'simple' configuration: there
-is no Vietnamese stemmer, and 'simple' lowercases words and keeps their diacritics, so "ngân
-sách" finds "Ngân sách" and not "ngan sach". Documents are searched in the text pdftotext read
-at upload (`DocumentVersion.text`, GIN expression index in documents' migration 0002) and their
-title. Minutes are searched in their stored vector (`Minutes.search_vector`, GIN index in
-minutes' migration 0004), made from the sections' titles and texts and the record's strings by
-`minutes_index`, which every service that changes the text calls in its transaction (never a
-save() signal). On SQLite (`make run`) there is no full-text search: words are matched with a plain
-`icontains`, without ranking or highlighting, and the record of minutes is stored with escaped
-diacritics there, so this fallback is only good enough to try the screen.
+Words are compared as minutes.search_text says: without case or diacritics ("ngan sach",
+"NGÂN SÁCH" and "ngân sách" are the same words), each query word found whole or as the start of
+a word, whole words ranked first. On PostgreSQL that is full-text search in the "archive"
+configuration ('unaccent' then 'simple': there is no Vietnamese stemmer), with every query
+word a prefix (`word:*`) and the rank of the whole words counted twice. Documents are searched
+in the text pdftotext read at upload (`DocumentVersion.text`, GIN expression index in documents'
+migration 0003) and their title. Minutes are searched in their stored vector
+(`Minutes.search_vector`, GIN index in minutes' migration 0004, refilled in 0005), made from the
+sections' titles and texts and the record's strings by `minutes_index`, which every service
+that changes the text calls in its transaction (never a save() signal). On SQLite (`make run`)
+the same comparison runs in Python through SQL functions (minutes.search_text), row by row:
+no index, no highlighting, good for a demonstration's few meetings.
 
 Only what the user may read is ever counted, ranked or shown: minutes as minutes.permissions
 allows (signed ones to whoever sees the meeting, others only to the secretariat and the chair),
@@ -30,7 +32,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left
 from django.urls import reverse
@@ -45,8 +47,9 @@ from meetings import permissions as meeting_permissions
 from meetings.models import Body, Meeting
 from meetings.permissions import AnyUser
 from minutes.models import Minutes
+from minutes.search_text import terms
 
-CONFIG = "simple"
+CONFIG = "archive"
 PAGE_SIZE = 20
 # Deeper pages fetch every earlier hit of both kinds to merge them by rank; nobody reads page 50.
 MAX_PAGE = 50
@@ -115,6 +118,17 @@ def _postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _queries(text: str) -> tuple[SearchQuery, SearchQuery]:
+    """(whole words, words or their beginnings), as tsqueries: the words are letters and
+    digits only (minutes.search_text.terms), so nothing of the user's is read as an operator."""
+    words = terms(text)
+    whole = SearchQuery(" & ".join(words), config=CONFIG, search_type="raw")
+    beginnings = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), config=CONFIG, search_type="raw"
+    )
+    return whole, beginnings
+
+
 def _headline(field: str, search: SearchQuery) -> SearchHeadline:
     return SearchHeadline(
         field,
@@ -165,22 +179,30 @@ def minutes_search(user: AnyUser, query: ArchiveQuery) -> QuerySet[Minutes]:
         items = AgendaItem.objects.filter(meeting=OuterRef("meeting"), title__icontains=query.item)
         minutes = minutes.filter(Exists(items))
     if _postgres():
-        search = SearchQuery(query.text, config=CONFIG, search_type="websearch")
+        whole, beginnings = _queries(query.text)
         minutes = (
-            minutes.filter(search_vector=search)
+            minutes.filter(search_vector=beginnings)
             .annotate(
                 # Fixed SQL without parameters: nothing of the user's reaches it.
                 narrative=RawSQL(SECTIONS_TEXT, [], output_field=TextField()),  # noqa: S611
             )
             .annotate(
-                rank=SearchRank(F("search_vector"), search),
-                headline=_headline("narrative", search),
+                rank=2 * SearchRank(F("search_vector"), whole)
+                + SearchRank(F("search_vector"), beginnings),
+                headline=_headline("narrative", beginnings),
             )
         )
     else:
-        minutes = minutes.filter(
-            Q(sections__icontains=query.text) | Q(record__icontains=query.text)
-        ).annotate(rank=Value(0.0, output_field=FloatField()), headline=Value(""))
+        minutes = minutes.annotate(
+            rank=Func(
+                Value(query.text),
+                Func("sections", function="archive_json_text"),
+                Func("record", function="archive_json_text"),
+                function="archive_rank",
+                output_field=FloatField(),
+            ),
+            headline=Value(""),
+        ).filter(rank__gt=0)
     return (
         minutes.select_related("meeting__body")
         .defer("pdf", "search_vector")
@@ -202,27 +224,33 @@ def document_search(user: AnyUser, query: ArchiveQuery) -> QuerySet[DocumentVers
     if query.item:
         versions = versions.filter(document__agenda_item__title__icontains=query.item)
     if _postgres():
-        search = SearchQuery(query.text, config=CONFIG, search_type="websearch")
+        whole, beginnings = _queries(query.text)
+        weighted = SearchVector("document__title", config=CONFIG, weight="A") + SearchVector(
+            "text", config=CONFIG, weight="B"
+        )
         versions = (
             versions.annotate(
                 # The same expression as the GIN index on the text.
                 text_vector=SearchVector("text", config=CONFIG),
                 title_vector=SearchVector("document__title", config=CONFIG),
             )
-            .filter(Q(text_vector=search) | Q(title_vector=search))
+            .filter(Q(text_vector=beginnings) | Q(title_vector=beginnings))
             .annotate(
-                rank=SearchRank(
-                    SearchVector("document__title", config=CONFIG, weight="A")
-                    + SearchVector("text", config=CONFIG, weight="B"),
-                    search,
-                ),
-                headline=_headline("text", search),
+                rank=2 * SearchRank(weighted, whole) + SearchRank(weighted, beginnings),
+                headline=_headline("text", beginnings),
             )
         )
     else:
-        versions = versions.filter(
-            Q(text__icontains=query.text) | Q(document__title__icontains=query.text)
-        ).annotate(rank=Value(0.0, output_field=FloatField()), headline=Left("text", 240))
+        versions = versions.annotate(
+            rank=Func(
+                Value(query.text),
+                "document__title",
+                "text",
+                function="archive_rank",
+                output_field=FloatField(),
+            ),
+            headline=Left("text", 240),
+        ).filter(rank__gt=0)
     return (
         versions.select_related("document__meeting__body", "document__agenda_item")
         .defer("page_digests")

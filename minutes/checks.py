@@ -22,7 +22,7 @@ def font_present(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     return [
         Error(
             f"The minutes' font is missing: {', '.join(missing)} not in {folder}.",
-            hint="Set PDF_FONT_DIR to a folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf "
+            hint=f"Set PDF_FONT_DIR to a folder holding {', '.join(FONT_FILES.values())} "
             "(the project ships them in fonts/).",
             id="minutes.E001",
         )

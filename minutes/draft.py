@@ -13,7 +13,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetings.models import Attendance
+
 Section = dict[str, str]
+# The record's attendance lists, in the order the minutes give them. Records drafted before
+# excused members had their own list keep them under "absent", with their status.
+ATTENDANCE_GROUPS = ("present", "represented", "excused", "absent")
 
 
 def clock(moment: str | None) -> str:
@@ -53,10 +58,7 @@ def opening_text(record: dict[str, Any]) -> str:
 def attendance_text(record: dict[str, Any]) -> str:
     attendance = record["attendance"]
     voting = [
-        row
-        for group in ("present", "represented", "absent")
-        for row in attendance[group]
-        if row["has_vote"]
+        row for group in ATTENDANCE_GROUPS for row in attendance.get(group, []) if row["has_vote"]
     ]
     present = [row for row in attendance["present"] if row["has_vote"]]
     text = ngettext(
@@ -71,6 +73,31 @@ def attendance_text(record: dict[str, Any]) -> str:
             len(attendance["represented"]),
         ) % {"count": len(attendance["represented"])}
     return text
+
+
+def _attendance_state(status: str, substitute: str) -> str:
+    if status == Attendance.Status.REPRESENTED and substitute:
+        return _("represented by %(name)s") % {"name": substitute}
+    return str(Attendance.Status(status).label).lower()
+
+
+def correction_line(correction: dict[str, Any]) -> str:
+    """One attendance correction made after the session, as the minutes state it."""
+    moment = datetime.datetime.fromisoformat(correction["at"])
+    return _(
+        "Attendance of %(name)s corrected on %(date)s at %(time)s by %(by)s: %(before)s, now"
+        " %(after)s. Why: %(why)s"
+    ) % {
+        "name": correction["name"],
+        "date": moment.strftime("%d/%m/%Y"),
+        "time": moment.strftime("%H:%M"),
+        "by": correction["by"],
+        "before": _attendance_state(
+            correction["previous_status"], correction["previous_substitute"]
+        ),
+        "after": _attendance_state(correction["status"], correction["substitute"]),
+        "why": correction["explanation"],
+    }
 
 
 def item_text(item: dict[str, Any]) -> str:
@@ -166,13 +193,29 @@ def consultation_figures(question: dict[str, Any], members: int) -> str:
 def consultation_decision(consultation: dict[str, Any]) -> str:
     if not consultation["decided"]:
         return _("The chair has not recorded the decision yet.")
-    adopted = _("adopted") if consultation["adopted"] else _("not adopted")
+    adopted = _outcome(consultation)
     return _("Decision of the chair (%(name)s, %(date)s): %(text)s (%(adopted)s).") % {
         "name": consultation["decided_by"],
         "date": _date(consultation["decided_at"]),
         "text": consultation["decision"],
         "adopted": adopted,
     }
+
+
+def _outcome(consultation: dict[str, Any]) -> str:
+    """ "adopted", "not adopted", or, where the questions split, which ones were."""
+    if consultation["adopted"] is not None:
+        return _("adopted") if consultation["adopted"] else _("not adopted")
+    parts = [
+        (
+            _("question %(number)d adopted")
+            if question.get("adopted")
+            else _("question %(number)d not adopted")
+        )
+        % {"number": number}
+        for number, question in enumerate(consultation["questions"], start=1)
+    ]
+    return _("partly adopted: %(questions)s") % {"questions": ", ".join(parts)}
 
 
 def _date(moment: str | None) -> str:
@@ -209,6 +252,11 @@ def consultation_conclusion(consultation: dict[str, Any]) -> str:
     if not consultation["decided"]:
         return _("Written-opinion poll “%(subject)s”: awaiting the chair's decision.") % {
             "subject": consultation["subject"]
+        }
+    if consultation["adopted"] is None:
+        return _("Written-opinion poll “%(subject)s”: %(outcome)s.") % {
+            "subject": consultation["subject"],
+            "outcome": _outcome(consultation),
         }
     if consultation["adopted"]:
         return _("Written-opinion poll “%(subject)s”: adopted.") % {

@@ -27,6 +27,7 @@ from core.dates import local_iso
 from meetings import invitations
 from meetings.models import Body, Meeting
 from minutes import draft, selectors
+from minutes.draft import ATTENDANCE_GROUPS
 from minutes.models import Minutes
 from voting.models import Ballot, Poll
 
@@ -186,13 +187,22 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def akoma_ntoso(
-    record: dict[str, Any], *, number: str, language: str, country: str = "vn"
+    record: dict[str, Any],
+    *,
+    number: str,
+    language: str,
+    sections: list[dict[str, str]] | None = None,
+    country: str = "vn",
 ) -> bytes:
-    """The minutes as an Akoma Ntoso 3.0 `debate`, from the record they were drafted from.
+    """The minutes as an Akoma Ntoso 3.0 `debate`, from the record they were drafted from and
+    their text (`sections`) as edited and approved.
 
-    One `debateSection` per agenda item: its heading, a `speech` per speaker and comment, and
-    the decisions as paragraphs; then one per linked written-opinion poll, with its questions'
-    figures and outcome and the chair's decision; then, when the record lists tasks
+    The sections before the agenda (opening, attendance) come first, each its text as
+    paragraphs. One `debateSection` per agenda item: its heading, its approved text, a `speech`
+    per speaker (when they spoke: the record keeps no words) and comment, and the decisions as
+    paragraphs; then one per linked written-opinion poll, with its text, its questions'
+    figures and outcome and the chair's decision; then the other sections (the conclusions)
+    with their text; then, when the record lists tasks
     ("actions"), a last section with one paragraph per task, its due date marked up. People get
     TLCPerson ids in the order they first appear (attendance, then speakers and comments); the
     record holds names only, so two people with the same name share one reference."""
@@ -208,8 +218,8 @@ def akoma_ntoso(
         return people[name]
 
     attendance = record["attendance"]
-    for group in ("present", "represented", "absent"):
-        for row in attendance[group]:
+    for group in ATTENDANCE_GROUPS:
+        for row in attendance.get(group, []):
             person_ref(row["name"])
     for item in record["items"]:
         for row in item["speakers"]:
@@ -260,14 +270,55 @@ def akoma_ntoso(
     _sub(_sub(preface, "p"), "docTitle", meeting["title"])
     _sub(preface, "p", record["body"])
 
+    texts = {part["key"]: part for part in sections or []}
+    item_keys = {f"item-{item['id']}" for item in record["items"]}
+    consultation_keys = {f"consultation-{row['id']}" for row in record.get("consultations", [])}
+    first_item = next(
+        (index for index, section in enumerate(sections or []) if section["key"] in item_keys),
+        len(sections or []),
+    )
+    others = [
+        section for section in sections or [] if section["key"] not in item_keys | consultation_keys
+    ]
+
+    def paragraphs(parent: ET.Element, key: str) -> None:
+        for line in texts.get(key, {}).get("text", "").split("\n"):
+            if line.strip():
+                _sub(parent, "p", line.strip())
+
+    def spoke(row: dict[str, Any]) -> str:
+        times = {
+            "start": draft.clock(row.get("started_at")),
+            "end": draft.clock(row.get("ended_at")),
+        }
+        return gettext("Spoke from %(start)s to %(end)s.") % times
+
+    def text_section(section: dict[str, str]) -> None:
+        element = _sub(
+            debate_body,
+            "debateSection",
+            eId=f"dbsect_{akn_id(section['key'], 'text')}",
+            name=section["key"],
+        )
+        _sub(element, "heading", section["title"])
+        paragraphs(element, section["key"])
+        if len(element) == 1:
+            _sub(element, "p", "—")
+
     debate_body = _sub(debate, "debateBody")
+    for part in others:
+        if (sections or []).index(part) < first_item:
+            text_section(part)
     for item in record["items"]:
         section = _sub(debate_body, "debateSection", eId=f"dbsect_{item['id']}", name="item")
         _sub(section, "num", str(item["number"]))
         _sub(section, "heading", item["title"])
-        speeches = [(row["started_at"] or "", row["name"], "") for row in item["speakers"]] + [
-            (row["at"] or "", row["author"], row["text"]) for row in item["comments"]
-        ]
+        paragraphs(section, f"item-{item['id']}")
+        with translation.override(language):
+            speeches = [
+                (row.get("started_at") or "", row["name"], spoke(row)) for row in item["speakers"]
+            ]
+        speeches += [(row["at"] or "", row["author"], row["text"]) for row in item["comments"]]
         for _at, name, text in sorted(speeches, key=lambda speech: speech[0]):
             speech = _sub(section, "speech", by=f"#{person_ref(name)}")
             _sub(speech, "from", name)
@@ -298,6 +349,7 @@ def akoma_ntoso(
                 name="writtenOpinionPoll",
             )
             _sub(section, "heading", consultation["subject"])
+            paragraphs(section, f"consultation-{consultation['id']}")
             for question in consultation["questions"]:
                 outcome = gettext("Adopted") if question["passed"] else gettext("Not adopted")
                 _sub(section, "p", f"{question['text']} ({outcome})")
@@ -305,6 +357,9 @@ def akoma_ntoso(
                 if question["explanation"]:
                     _sub(section, "p", question["explanation"])
             _sub(section, "p", draft.consultation_decision(consultation))
+    for part in others:
+        if (sections or []).index(part) > first_item:
+            text_section(part)
     actions = record.get("actions") or []
     if actions:
         # The tasks close the minutes, as in the PDF; the labels are in the minutes' language.
@@ -326,7 +381,12 @@ def akoma_ntoso(
 def minutes_akoma_ntoso(minutes: Minutes) -> bytes:
     # The tasks as they stand now, like the PDF: most are recorded after the draft.
     record = {**minutes.record, "actions": selectors.action_record(minutes.meeting)}
-    return akoma_ntoso(record, number=minutes.number, language=minutes.language or "vi")
+    return akoma_ntoso(
+        record,
+        number=minutes.number,
+        language=minutes.language or "vi",
+        sections=minutes.sections,
+    )
 
 
 # iCalendar

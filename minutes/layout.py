@@ -1,9 +1,13 @@
 """The minutes as a PDF: one pure function from plain data to bytes, with ReportLab platypus.
 
-The heading block follows the form of Vietnamese administrative documents (Decree 30/2020/ND-CP):
-the issuing body and the document number on the left, the national motto and the place and date
-on the right, then the title. That block is fixed Vietnamese text by law and is never
-translated; everything else follows the language the minutes were drafted in.
+Laid out as Decree 30/2020/ND-CP on administrative documents asks: A4 with margins of 20 mm
+top and bottom, 30 mm left and 15 mm right; a serif font metric-compatible with Times New Roman
+that draws Vietnamese (Liberation Serif, shipped in fonts/), the body at 13 pt; the issuing body
+and the number and symbol on the left, the national name and motto, underlined, and the place
+and date in italics on the right; the title "BIÊN BẢN" and the summary; page numbers centred at
+the top from page 2; the signers' positions, signatures and names; the recipients ("Nơi
+nhận") at the foot. The national name and motto are fixed Vietnamese text by law and never
+translated; everything else follows the language the minutes were drafted in (the body's).
 
 The last page reserves two boxes for the visible signatures (the secretary's on the left, the
 chair's on the right); `render` reports where they landed so that the signature fields can be
@@ -33,6 +37,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    HRFlowable,
     KeepTogether,
     Paragraph,
     SimpleDocTemplate,
@@ -41,13 +46,23 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from minutes.draft import action_rows, clock, day, outcome_word
+from minutes.draft import action_rows, clock, correction_line, day, outcome_word
 
-FONT = "MinutesSans"
-FONT_BOLD = "MinutesSans-Bold"
-FONT_FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf"}
+FONT = "MinutesSerif"
+FONT_BOLD = "MinutesSerif-Bold"
+FONT_ITALIC = "MinutesSerif-Italic"
+FONT_BOLD_ITALIC = "MinutesSerif-BoldItalic"
+FONT_FILES = {
+    FONT: "LiberationSerif-Regular.ttf",
+    FONT_BOLD: "LiberationSerif-Bold.ttf",
+    FONT_ITALIC: "LiberationSerif-Italic.ttf",
+    FONT_BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
+}
 SIGNATURE_BOX = (70 * mm, 28 * mm)
-MARGIN = 20 * mm
+MARGIN = 20 * mm  # top and bottom
+LEFT_MARGIN = 30 * mm
+RIGHT_MARGIN = 15 * mm
+WIDTH = A4[0] - LEFT_MARGIN - RIGHT_MARGIN
 
 # The fixed Vietnamese of the heading block (not translated).
 MOTTO_1 = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -86,7 +101,7 @@ _registered: dict[str, Path] = {}
 
 
 def register_fonts(font_dir: Path) -> None:
-    """Register DejaVu Sans (it covers Vietnamese; ReportLab's Helvetica does not)."""
+    """Register Liberation Serif (it covers Vietnamese; ReportLab's Times-Roman does not)."""
     for name, filename in FONT_FILES.items():
         path = Path(font_dir) / filename
         if _registered.get(name) == path:
@@ -102,30 +117,60 @@ def register_fonts(font_dir: Path) -> None:
 
 def vietnamese_date(place: str, date: datetime.date) -> str:
     """ "Hà Nội, ngày 05 tháng 02 năm 2026": days below 10 and months below 3 take a 0."""
+    return f"{place}, {_ngay_thang_nam(date)}"
+
+
+def _ngay_thang_nam(date: datetime.date) -> str:
     day_text = f"{date.day:02d}" if date.day < 10 else str(date.day)
     month_text = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"{place}, ngày {day_text} tháng {month_text} năm {date.year}"
+    return f"ngày {day_text} tháng {month_text} năm {date.year}"
+
+
+def written_date(date: datetime.date, language: str) -> str:
+    """A date as the text of the minutes writes it: "ngày 05 tháng 02 năm 2026" in Vietnamese
+    (Decree 30's form), "05/02/2026" otherwise."""
+    if language == "vi":
+        return _ngay_thang_nam(date)
+    return date.strftime("%d/%m/%Y")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=11, leading=15, alignment=TA_JUSTIFY)
+    base = ParagraphStyle(
+        "base", fontName=FONT, fontSize=13, leading=17, alignment=TA_JUSTIFY, spaceAfter=3
+    )
+    heading = ParagraphStyle(
+        "heading", parent=base, fontName=FONT_BOLD, spaceBefore=8, spaceAfter=4, alignment=0
+    )
+    cell = ParagraphStyle("cell", parent=base, fontSize=11, leading=13.5, alignment=0, spaceAfter=0)
     return {
-        "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=9, leading=12),
-        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER),
+        "body": ParagraphStyle("body", parent=base, firstLineIndent=10 * mm),
+        "small": ParagraphStyle("small", parent=base, fontSize=11, leading=14),
+        "center": ParagraphStyle("center", parent=base, alignment=TA_CENTER, spaceAfter=0),
         "center_bold": ParagraphStyle(
-            "center_bold", parent=base, fontName=FONT_BOLD, alignment=TA_CENTER, fontSize=11
+            "center_bold", parent=base, fontName=FONT_BOLD, alignment=TA_CENTER, spaceAfter=0
+        ),
+        "center_italic": ParagraphStyle(
+            "center_italic", parent=base, fontName=FONT_ITALIC, alignment=TA_CENTER, spaceAfter=0
+        ),
+        "national": ParagraphStyle(
+            "national", parent=base, fontName=FONT_BOLD, fontSize=12, alignment=TA_CENTER
         ),
         "title": ParagraphStyle(
-            "title", parent=base, fontName=FONT_BOLD, fontSize=15, leading=20, alignment=TA_CENTER
+            "title", parent=base, fontName=FONT_BOLD, fontSize=14, leading=19, alignment=TA_CENTER
         ),
-        "heading": ParagraphStyle(
-            "heading", parent=base, fontName=FONT_BOLD, fontSize=12, leading=16, spaceBefore=8
+        "heading": heading,
+        "item": ParagraphStyle("item", parent=heading, fontSize=13, leftIndent=0),
+        "subitem": ParagraphStyle(
+            "subitem", parent=heading, fontName=FONT_BOLD, leftIndent=6 * mm, spaceBefore=4
         ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=9.5, leading=12, alignment=0),
-        "cell_bold": ParagraphStyle(
-            "cell_bold", parent=base, fontName=FONT_BOLD, fontSize=9.5, leading=12, alignment=0
+        "recipients_title": ParagraphStyle(
+            "recipients_title", parent=base, fontName=FONT_BOLD_ITALIC, fontSize=12, alignment=0
         ),
+        "recipients": ParagraphStyle(
+            "recipients", parent=base, fontSize=11, leading=13, alignment=0, spaceAfter=0
+        ),
+        "cell": cell,
+        "cell_bold": ParagraphStyle("cell_bold", parent=cell, fontName=FONT_BOLD),
     }
 
 
@@ -158,7 +203,8 @@ class SignatureSlot(Flowable):
 
 def _page_counter(total_holder: list[int]) -> type[Canvas]:
     class NumberedCanvas(Canvas):
-        """Draws "Trang x/y" once the number of pages is known."""
+        """Numbers the pages from the second, centred at the top ("Trang 2"), once the number
+        of pages is known."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -173,12 +219,13 @@ def _page_counter(total_holder: list[int]) -> type[Canvas]:
             total_holder.append(total)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(FONT, 8.5)
-                self.drawCentredString(
-                    A4[0] / 2,
-                    10 * mm,
-                    _("Page %(page)d/%(pages)d") % {"page": self._pageNumber, "pages": total},
-                )
+                if self._pageNumber > 1:
+                    self.setFont(FONT, 13)
+                    self.drawCentredString(
+                        LEFT_MARGIN + WIDTH / 2,
+                        A4[1] - 13 * mm,
+                        _("Page %(page)d") % {"page": self._pageNumber},
+                    )
                 super().showPage()
             super().save()
 
@@ -190,19 +237,28 @@ def _heading(document: MinutesDocument, styles: dict[str, ParagraphStyle]) -> li
     meeting_day = day(record["meeting"]["started_at"] or record["meeting"]["starts_at"])
     assert meeting_day is not None
     left = [
-        _p(record["body"].upper(), styles["center_bold"]),
-        _p("———", styles["center"]),
+        _p(record["body"].upper(), styles["national"]),
+        _rule("35%"),
         _p(f"Số: {document.number}", styles["center"]),
     ]
     right = [
-        _p(MOTTO_1, styles["center_bold"]),
+        _p(MOTTO_1, styles["national"]),
         _p(MOTTO_2, styles["center_bold"]),
-        _p("———————", styles["center"]),
-        _p(vietnamese_date(document.place, meeting_day), styles["center"]),
+        _rule("62%"),
+        _p(vietnamese_date(document.place, meeting_day), styles["center_italic"]),
     ]
-    table = Table([[left, right]], colWidths=[70 * mm, A4[0] - 2 * MARGIN - 70 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    flow: list[Flowable] = [table, Spacer(1, 8 * mm), _p(TITLE, styles["title"])]
+    table = Table([[left, right]], colWidths=[62 * mm, WIDTH - 62 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    flow: list[Flowable] = [table, Spacer(1, 10 * mm), _p(TITLE, styles["title"])]
     flow.append(_p(record["meeting"]["title"], styles["center_bold"]))
     if document.corrects:
         flow.append(
@@ -213,6 +269,13 @@ def _heading(document: MinutesDocument, styles: dict[str, ParagraphStyle]) -> li
         )
     flow.append(Spacer(1, 6 * mm))
     return flow
+
+
+def _rule(width: str) -> HRFlowable:
+    """The solid line under the issuing body and under the motto."""
+    return HRFlowable(
+        width=width, thickness=0.6, color=colors.black, spaceBefore=1, spaceAfter=3, hAlign="CENTER"
+    )
 
 
 def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
@@ -230,7 +293,7 @@ def _table(rows: list[list[Any]], widths: list[float], header: bool = True) -> T
 
 def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     cell, bold = styles["cell"], styles["cell_bold"]
-    width = A4[0] - 2 * MARGIN
+    width = WIDTH
     attendance = record["attendance"]
     flow: list[Flowable] = []
     position = pgettext("position", "Title")
@@ -249,6 +312,11 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
                 [_p(row["name"], cell), _p(row["title"], cell), _p(row["substitute"], cell)]
             )
         flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    if attendance.get("excused"):
+        rows = [[_p(_("Excused"), bold), _p(position, bold), _p(_("Reason"), bold)]]
+        for row in attendance["excused"]:
+            rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(row["reason"], cell)])
+        flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
     if attendance["absent"]:
         rows = [[_p(_("Absent"), bold), _p(position, bold), _p(_("Reason"), bold)]]
         for row in attendance["absent"]:
@@ -257,12 +325,13 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
             )
             rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(reason, cell)])
         flow += [_table(rows, [0.35 * width, 0.35 * width, 0.3 * width]), Spacer(1, 3 * mm)]
+    flow += [_p(correction_line(row), cell) for row in record.get("attendance_corrections", [])]
     return flow
 
 
 def _poll(poll: dict[str, Any], styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     cell, bold = styles["cell"], styles["cell_bold"]
-    width = A4[0] - 2 * MARGIN
+    width = WIDTH
     kind = _("Secret ballot") if poll["secret"] else _("Roll call")
     outcome = outcome_word(poll)
     rows: list[list[Any]] = [
@@ -291,7 +360,7 @@ def _consultation(
 ) -> list[Flowable]:
     """A linked written-opinion poll's figures per question, counted against all recipients."""
     cell, bold = styles["cell"], styles["cell_bold"]
-    width = A4[0] - 2 * MARGIN
+    width = WIDTH
     rows: list[list[Any]] = [
         [
             _p(_("Question"), bold),
@@ -326,75 +395,113 @@ def _consultation(
     return flow
 
 
-def _actions(
-    document: MinutesDocument, styles: dict[str, ParagraphStyle], number: int
-) -> list[Flowable]:
+def _actions(document: MinutesDocument, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The tasks the meeting gave out, as a table under the conclusions."""
     rows = action_rows(document.record)
     if not rows:
         return []
     cell, bold = styles["cell"], styles["cell_bold"]
-    width = A4[0] - 2 * MARGIN
+    width = WIDTH
     table: list[list[Any]] = [[_p(_("Task"), bold), _p(_("Assigned to"), bold), _p(_("Due"), bold)]]
     table += [[_p(text, cell), _p(who, cell), _p(due, cell)] for text, who, due in rows]
-    heading = _p(f"{_roman(number)}. {_('Conclusions and tasks')}", styles["heading"])
-    return [heading, Spacer(1, 2 * mm), _table(table, [0.55 * width, 0.3 * width, 0.15 * width])]
+    return [Spacer(1, 2 * mm), _table(table, [0.55 * width, 0.3 * width, 0.15 * width])]
 
 
 def _signatures(
     document: MinutesDocument, styles: dict[str, ParagraphStyle], boxes: dict[str, Any]
 ) -> Flowable:
+    """The signers' positions, the boxes their visible signatures fill, their names and titles
+    (the stamp in the box repeats the name with the signing time)."""
     record = document.record
-    width = A4[0] - 2 * MARGIN
     cells = []
-    for role, label, name in (
-        ("secretary", _("SECRETARY"), record["secretary"]),
-        ("chair", _("CHAIR"), record["chair"]),
+    for role, label, name, title in (
+        ("secretary", _("SECRETARY"), record["secretary"], record.get("secretary_title", "")),
+        ("chair", _("CHAIR"), record["chair"], record.get("chair_title", "")),
     ):
         cells.append(
             [
                 _p(label, styles["center_bold"]),
                 SignatureSlot(role, boxes),
-                _p(name, styles["center"]),
+                _p(name, styles["center_bold"]),
+                _p(title, styles["center"]),
             ]
         )
-    table = Table([cells], colWidths=[width / 2, width / 2])
+    table = Table([cells], colWidths=[WIDTH / 2, WIDTH / 2])
     table.setStyle(
         TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     return KeepTogether([Spacer(1, 8 * mm), table])
 
 
+def _recipients(document: MinutesDocument, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """ "Nơi nhận": who receives the minutes, and the copy kept on file."""
+    return [
+        Spacer(1, 6 * mm),
+        _p(_("Recipients:"), styles["recipients_title"]),
+        _p(
+            _("- Members of %(body)s;") % {"body": document.record["body"]},
+            styles["recipients"],
+        ),
+        _p(_("- Filed: records office."), styles["recipients"]),
+    ]
+
+
 def story(document: MinutesDocument, boxes: dict[str, Any]) -> list[Flowable]:
+    """Parts numbered I, II, III...; the agenda's items together in one part, numbered and
+    nested as on the agenda (2, 2.1, 2.2); the tasks under the conclusions."""
     styles = _styles()
     flow = _heading(document, styles)
     items = {f"item-{item['id']}": item for item in document.record["items"]}
     consultations = {
         f"consultation-{row['id']}": row for row in document.record.get("consultations", [])
     }
-    for index, section in enumerate(document.sections, start=1):
-        heading = _p(f"{_roman(index)}. {section['title']}", styles["heading"])
+    part = 0
+    in_items = False
+    actions_shown = False
+    for section in document.sections:
+        item = items.get(section["key"])
+        if item is not None:
+            if not in_items:
+                part += 1
+                title = _("Proceedings")
+                flow.append(_p(f"{_roman(part)}. {title}", styles["heading"]))
+                in_items = True
+            style = styles["item"] if item["depth"] == 0 else styles["subitem"]
+            heading = _p(section["title"], style)
+        else:
+            in_items = False
+            part += 1
+            heading = _p(f"{_roman(part)}. {section['title']}", styles["heading"])
         body = [_p(line, styles["body"]) for line in section["text"].split("\n") if line.strip()]
         flow.append(KeepTogether([heading, *body[:1]]))
         flow += body[1:]
         if section["key"] == "attendance":
             flow += [Spacer(1, 2 * mm), *_attendance(document.record, styles)]
-        item = items.get(section["key"])
         if item is not None:
             for poll in item["polls"]:
                 flow += [Spacer(1, 2 * mm), *_poll(poll, styles)]
         consultation = consultations.get(section["key"])
         if consultation is not None:
             flow += [Spacer(1, 2 * mm), *_consultation(consultation, styles)]
-    flow += _actions(document, styles, len(document.sections) + 1)
+        if section["key"] == "conclusions":
+            flow += _actions(document, styles)
+            actions_shown = True
+    if not actions_shown and action_rows(document.record):
+        # Minutes whose conclusions section was removed still list their tasks.
+        part += 1
+        title = _("Tasks")
+        flow.append(_p(f"{_roman(part)}. {title}", styles["heading"]))
+        flow += _actions(document, styles)
     if document.approved_at:
         approved = day(document.approved_at)
         text = (
             _("Approved as corrected on %(date)s.")
             if document.approved_as_corrected
             else _("Approved on %(date)s.")
-        ) % {"date": approved.strftime("%d/%m/%Y") if approved else ""}
+        ) % {"date": written_date(approved, document.language) if approved else ""}
         flow += [Spacer(1, 4 * mm), _p(text, styles["body"])]
     flow.append(_signatures(document, styles, boxes))
+    flow += _recipients(document, styles)
     return flow
 
 
@@ -418,8 +525,8 @@ def render(document: MinutesDocument) -> Rendered:
         pdf = SimpleDocTemplate(
             buffer,
             pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
+            leftMargin=LEFT_MARGIN,
+            rightMargin=RIGHT_MARGIN,
             topMargin=MARGIN,
             bottomMargin=MARGIN,
             title=f"{TITLE} {document.number}: {record['meeting']['title']}",
@@ -427,6 +534,8 @@ def render(document: MinutesDocument) -> Rendered:
             subject=_("Minutes of the meeting of %(body)s") % {"body": record["body"]},
             creator="Paperless meetings",
             lang=document.language,
+            # Not ReportLab's default Helvetica, which every page would name, unembedded.
+            initialFontName=FONT,
         )
         boxes: dict[str, Any] = {}
         total: list[int] = []

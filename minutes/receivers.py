@@ -1,4 +1,5 @@
-"""The minutes follow the meetings app's signals: when a meeting closes, its draft is written."""
+"""The minutes follow the meetings app's signals: when a meeting closes, its draft is written;
+when its attendance is corrected afterwards, the minutes take the correction."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from core.errors import ServiceError
 from meetings.models import Meeting
-from minutes import services
+from minutes import search_text, services
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +30,14 @@ def draft_when_closed(sender: type[Meeting], *, meeting: Meeting, actor: User, *
         logger.warning("Minutes of meeting %s not drafted on closing: %s", meeting.pk, error)
     except Exception:  # noqa: BLE001  (any failure of the draft must not undo the close)
         logger.exception("Minutes of meeting %s could not be drafted on closing.", meeting.pk)
+
+
+def follow_attendance(sender: type[Meeting], *, meeting: Meeting, actor: User, **_: Any) -> None:
+    """Not contained: a refusal (the minutes are approved) undoes the correction."""
+    services.minutes_attendance_follow(actor=actor, meeting=meeting)
+
+
+def sqlite_functions(sender: Any, *, connection: BaseDatabaseWrapper, **_: Any) -> None:
+    """The archive's word comparison on SQLite (`make run`), which has no text search."""
+    if connection.vendor == "sqlite":
+        search_text.register_sqlite_functions(connection.connection)

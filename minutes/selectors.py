@@ -22,8 +22,10 @@ from agendas.models import AgendaItem, Comment, Speaker
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
 from core.dates import local_iso
-from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
+from meetings.regions import roll_call_order
 from minutes import layout
+from minutes.draft import ATTENDANCE_GROUPS
 from minutes.models import ActionItem, LinkedConsultation, Minutes
 from realtime import selectors as realtime_selectors
 from voting.models import Poll, Recusal
@@ -43,13 +45,11 @@ def person(user: User | None) -> str:
     return user.get_full_name() or user.username
 
 
-def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
-    groups: dict[str, list[dict[str, Any]]] = {
-        "present": [],
-        "represented": [],
-        "absent": [],
-    }
-    for attendance in attendances:
+def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]]:
+    """Present, represented, excused and absent, each in the body's order of precedence (the
+    chair, the vice-chairs, the members, then the others)."""
+    groups: dict[str, list[dict[str, Any]]] = {group: [] for group in ATTENDANCE_GROUPS}
+    for attendance in roll_call_order(attendances):
         row: dict[str, Any] = {
             "name": person(attendance.user),
             "title": attendance.title,
@@ -71,8 +71,35 @@ def _attendance(attendances: list[Attendance]) -> dict[str, list[dict[str, Any]]
             # Invited but never checked in counts as absent; the record has no reason then.
             row["status"] = attendance.status
             row["reason"] = attendance.reason
-            groups["absent"].append(row)
+            excused = attendance.status == Attendance.Status.EXCUSED
+            groups["excused" if excused else "absent"].append(row)
     return groups
+
+
+def attendance_corrections(meeting: Meeting) -> list[dict[str, Any]]:
+    """The corrections the secretariat made after the close, oldest first, for the record."""
+    corrections = (
+        AttendanceCorrection.objects.filter(attendance__meeting=meeting, after_close=True)
+        .select_related("attendance__user", "corrected_by", "previous_substitute", "substitute")
+        .order_by("corrected_at", "pk")
+    )
+    return [
+        {
+            "name": person(correction.attendance.user),
+            "previous_status": correction.previous_status,
+            "status": correction.status,
+            "previous_substitute": person(correction.previous_substitute),
+            "substitute": person(correction.substitute),
+            "by": person(correction.corrected_by),
+            "at": local_iso(correction.corrected_at),
+            "explanation": correction.explanation,
+        }
+        for correction in corrections
+    ]
+
+
+def meeting_attendance(meeting: Meeting) -> list[Attendance]:
+    return list(Attendance.objects.filter(meeting=meeting).select_related("user", "substitute"))
 
 
 def _poll(poll: Poll) -> dict[str, Any]:
@@ -104,11 +131,9 @@ def _poll(poll: Poll) -> dict[str, Any]:
 
 
 def meeting_record(meeting: Meeting) -> dict[str, Any]:
-    """Everything the minutes record about a meeting, as JSON-ready data (eight queries, the
+    """Everything the minutes record about a meeting, as JSON-ready data (nine queries, the
     body loaded with the meeting)."""
-    attendances = list(
-        Attendance.objects.filter(meeting=meeting).select_related("user", "substitute")
-    )
+    attendances = meeting_attendance(meeting)
     items = list(AgendaItem.objects.filter(meeting=meeting))
     speakers: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for speaker in (
@@ -194,7 +219,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
         "chair_title": chair.title if chair else "",
         "secretary": person(secretary.user) if secretary else "",
         "secretary_title": secretary.title if secretary else "",
-        "attendance": _attendance(attendances),
+        "attendance": attendance_groups(attendances),
+        "attendance_corrections": attendance_corrections(meeting),
         "sittings": sittings,
         "items": agenda,
         "consultations": consultation_record(meeting),
@@ -204,6 +230,8 @@ def meeting_record(meeting: Meeting) -> dict[str, Any]:
 def _consultation(consultation: Consultation) -> dict[str, Any]:
     result = consultation.result or {}
     decided = consultation.status == Consultation.Status.DECIDED
+    # The chair's decision per question (prefetched), by the id the result keeps.
+    adopted = {question.pk: question.adopted for question in consultation.questions.all()}
     return {
         "id": consultation.pk,
         "subject": consultation.subject,
@@ -223,6 +251,7 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
                 "unanswered": row["unanswered"],
                 "passed": row["passed"],
                 "explanation": row["explanation"],
+                "adopted": adopted.get(row.get("question")) if decided else None,
             }
             for row in result.get("questions", [])
         ],
@@ -235,10 +264,12 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
 
 
 def consultation_record(meeting: Meeting) -> list[dict[str, Any]]:
-    """The written-opinion polls linked to the meeting, in the order they closed (one query)."""
+    """The written-opinion polls linked to the meeting, in the order they closed, with their
+    questions (two queries)."""
     links = (
         LinkedConsultation.objects.filter(meeting=meeting)
         .select_related("consultation__decided_by")
+        .prefetch_related("consultation__questions")
         .order_by("consultation__closed_at", "consultation_id")
     )
     return [_consultation(link.consultation) for link in links]

@@ -119,8 +119,8 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
     )
     if meeting.status != Meeting.Status.CLOSED:
         raise ServiceError(_("The minutes are drafted once the meeting is closed."))
-    # The document is in the site's language, like the vote results it quotes.
-    language = settings.LANGUAGE_CODE
+    # The document is in the body's language, whoever drafts it.
+    language = meeting.body.language
     try:
         with transaction.atomic():
             # The meeting's row is locked, as consultation_link locks it, so that a poll linked
@@ -142,6 +142,47 @@ def minutes_draft(*, actor: User, meeting: Meeting) -> Minutes:
             _publish(minutes, "minutes.minutes_drafted")
     except IntegrityError:
         raise ServiceError(_("The minutes of this meeting are already drafted.")) from None
+    return minutes
+
+
+def minutes_attendance_follow(*, actor: User, meeting: Meeting) -> Minutes | None:
+    """Bring the minutes in line with an attendance corrected after the close: the record's
+    lists and the corrections made, and the attendance section's text where the secretary has
+    not rewritten it (her own wording is kept). Runs in the correction's transaction, sent by
+    the meetings app (minutes.receivers), and refuses once the minutes are approved, which
+    undoes the correction: approved minutes are the record.
+
+    The minutes row is locked, so a correction and an approval at the same moment apply one
+    after the other, and the approval renders the corrected record or the correction fails."""
+    require(
+        permissions.can_write_minutes(actor, meeting),
+        _("Only the secretariat corrects the attendance."),
+    )
+    current = selectors.current_minutes(meeting)
+    if current is None:
+        return None
+    minutes = _lock(current)
+    _require_status(
+        minutes,
+        [S.DRAFT, S.SUBMITTED, S.RETURNED],
+        _("The attendance can no longer be corrected once the minutes are approved."),
+    )
+    record = {
+        **minutes.record,
+        "attendance": selectors.attendance_groups(selectors.meeting_attendance(meeting)),
+        "attendance_corrections": selectors.attendance_corrections(meeting),
+    }
+    with translation.override(minutes.language):
+        drafted = draft.attendance_text(minutes.record)
+        redrafted = draft.attendance_text(record)
+    minutes.sections = [
+        {**section, "text": redrafted}
+        if section["key"] == "attendance" and section["text"] == drafted
+        else section
+        for section in minutes.sections
+    ]
+    minutes.record = record
+    _save_edited(minutes, actor)
     return minutes
 
 
@@ -460,6 +501,7 @@ def _sign(
                 _("The secretary signs the minutes first."),
             )
             reason, target = "Thư ký ký biên bản", S.SECRETARY_SIGNED
+            title = minutes.record.get("secretary_title", "")
         else:
             role = MinutesSignature.Role.CHAIR
             require(
@@ -467,6 +509,7 @@ def _sign(
                 _("The chair signs the minutes after the secretary."),
             )
             reason, target = "Chủ tọa ký biên bản", S.SIGNED
+            title = minutes.record.get("chair_title", "")
         pdf = bytes(minutes.pdf or b"")
         with open_key() as key:
             signed = signing.sign(
@@ -475,6 +518,9 @@ def _sign(
                 key=key,
                 reason=reason,
                 location=settings.MINUTES_PLACE,
+                title=title,
+                signed_at=timezone.localtime(),
+                font_file=settings.PDF_FONT_DIR / layout.FONT_FILES[layout.FONT],
                 tsa_url=settings.MINUTES_TSA_URL,
             )
         _require_trusted(signed, key, field)

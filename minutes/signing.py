@@ -16,6 +16,7 @@ time-stamping authority.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import io
 import threading
@@ -28,8 +29,10 @@ from typing import Any
 
 import pkcs11
 from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.general import SigningError as PyHankoSigningError
@@ -211,8 +214,8 @@ def token_key(
 
 
 def ascii_name(text: str) -> str:
-    """The stamp's built-in font has no Vietnamese letters: "Trần Đức" becomes "Tran Duc".
-    The layout prints the full name under the box."""
+    """For the signature's metadata (reason, location), which some readers show in a font
+    without Vietnamese letters: "Trần Đức" becomes "Tran Duc". The visible stamp keeps them."""
     text = text.replace("Đ", "D").replace("đ", "d")
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if ord(char) < 128)
@@ -225,9 +228,16 @@ def sign(
     key: Key,
     reason: str,
     location: str,
+    title: str,
+    signed_at: datetime.datetime,
+    font_file: Path,
     tsa_url: str = "",
 ) -> bytes:
-    """Sign the role's field as an incremental update; returns the whole new PDF."""
+    """Sign the role's field as an incremental update; returns the whole new PDF.
+
+    The visible stamp names the signer as their certificate does, with their title and the
+    signing time in ISO 8601, drawn with `font_file` (embedded, so every Vietnamese letter
+    shows; the PDF standard fonts have none)."""
     meta = signers.PdfSignatureMetadata(
         field_name=FIELDS[role],
         md_algorithm="sha256",
@@ -238,16 +248,21 @@ def sign(
     )
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
     style = TextStampStyle(
-        stamp_text=f"{ascii_name(key.common_name)}\n%(ts)s",
-        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        stamp_text="%(signer)s\n%(title)s\n%(signed_at)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(font_file), font_size=9)),
         border_width=1,
     )
     pdf_signer = signers.PdfSigner(
         meta, signer=key.signer, timestamper=timestamper, stamp_style=style
     )
+    text = {
+        "signer": key.common_name,
+        "title": title,
+        "signed_at": signed_at.isoformat(timespec="seconds"),
+    }
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        output = pdf_signer.sign_pdf(writer, existing_fields_only=True)
+        output = pdf_signer.sign_pdf(writer, existing_fields_only=True, appearance_text_params=text)
     except PdfError as error:
         raise SigningError(str(error)) from error
     return bytes(output.getvalue())

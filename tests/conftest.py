@@ -17,6 +17,7 @@ import datetime
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -129,7 +130,9 @@ def secretariat(db: None) -> User:
 def _build_body(
     secretariat: User, *, name: str, kind: str, vice_chairs: int, members: int
 ) -> Personas:
-    body = services.body_create(actor=secretariat, name=name, kind=kind)
+    # The personas' names and titles are English, and so is their record; the tests of
+    # Vietnamese minutes switch their body to Vietnamese (a Government's default).
+    body = services.body_create(actor=secretariat, name=name, kind=kind, language="en")
 
     def join(role: str, title: str) -> User:
         user = UserFactory()
@@ -217,3 +220,14 @@ def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
 def check_in(meeting: Meeting, users: list[User]) -> None:
     for user in users:
         services.attendance_check_in(actor=user, meeting=meeting)
+
+
+@pytest.fixture
+def screenshot_dir() -> Path | None:
+    """Where `make screenshots` wants the README pictures; None in ordinary runs."""
+    directory = os.environ.get("SCREENSHOT_DIR")
+    if not directory:
+        return None
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -103,6 +103,25 @@ def test_the_editor_is_the_secretariats(
     assert "Publish and notify members" in page(response)
 
 
+def test_the_editor_offers_the_items_in_reading_order(
+    client: Client, government: Personas, agenda: AgendaPlan
+) -> None:
+    """1, 1.1, 1.2, 2, 3: sub-items right under their item, not after the last one."""
+    html = page(as_user(client, government.secretary).get(url("agenda", agenda.meeting.pk)))
+    select = html[html.index('id="agenda-item-parent"') :]
+    select = select[: select.index("</select>")]
+    titles = [
+        agenda.budget.title,
+        agenda.budget_revenue.title,
+        agenda.budget_spending.title,
+        agenda.decree.title,
+        agenda.report.title,
+    ]
+    positions = [select.index(escape(title)) for title in titles]
+    assert positions == sorted(positions)
+    assert f"1.1 {escape(agenda.budget_revenue.title)}" in select
+
+
 # The secretariat prepares
 
 

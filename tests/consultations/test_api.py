@@ -124,13 +124,27 @@ def test_a_poll_through_the_api(board: Board) -> None:
     assert results["tally"]["questions"][1]["explanation"].startswith("Failed: no votes cast")
     assert len(results["answers"]) == 2
 
+    both = api(board.chair).post(
+        url("decision", board.body.pk, poll["id"]),
+        {"text": "Not adopted.", "adopted": False, "questions": {}},
+        format="json",
+    )
+    assert both.status_code == 400
+    first, second = (question["id"] for question in poll["questions"])
+    strangers = api(board.chair).post(
+        url("decision", board.body.pk, poll["id"]),
+        {"text": "Not adopted.", "questions": {str(first): False}},
+        format="json",
+    )
+    assert strangers.status_code == 400
+    assert strangers.json()["detail"] == "Say for each question of the poll whether it is adopted."
     decided = api(board.chair).post(
         url("decision", board.body.pk, poll["id"]),
-        {"text": "Not adopted.", "adopted": False},
+        {"text": "Not adopted.", "questions": {str(first): False, str(second): True}},
         format="json",
     )
     assert decided.status_code == 200
-    assert decided.json()["status"] == "decided" and decided.json()["adopted"] is False
+    assert decided.json()["status"] == "decided" and decided.json()["adopted"] is None
 
 
 @pytest.mark.parametrize(

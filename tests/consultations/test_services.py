@@ -433,6 +433,26 @@ def test_the_chair_records_the_decision_after_the_close(board: Board, sent: Cons
         services.consultation_decide(actor=board.chair, consultation=sent, text="x", adopted=True)
 
 
+def test_the_chair_decides_each_question(board: Board, sent: Consultation) -> None:
+    services.consultations_close_due(now=sent.deadline)
+    first, second = sent.questions.order_by("position")
+    with pytest.raises(ServiceError, match="for each question") as error:
+        services.consultation_decide(
+            actor=board.chair, consultation=sent, text="Half.", adopted={first.pk: True}
+        )
+    assert error.value.field == "adopted"
+    sent.refresh_from_db()
+    assert sent.status == Consultation.Status.CLOSED
+    decided = services.consultation_decide(
+        actor=board.chair,
+        consultation=sent,
+        text="The fund is created; its rules go back to the ministry.",
+        adopted={first.pk: True, second.pk: False},
+    )
+    assert decided.adopted is None  # neither adopted nor rejected as a whole
+    assert [q.adopted for q in decided.questions.order_by("position")] == [True, False]
+
+
 @pytest.mark.parametrize("who", ["secretary", "members", "non_voting", "observer", "outsider"])
 def test_only_the_chair_decides(board: Board, sent: Consultation, who: str) -> None:
     services.consultations_close_due(now=sent.deadline)

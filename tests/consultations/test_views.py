@@ -157,16 +157,25 @@ def test_the_chair_decides_on_the_results_page(board: Board, sent: Consultation)
     assert "Passed: 5 of 5 votes cast were yes" in html
     refused = chair.post(reverse("consultations:decide", args=[board.body.pk, sent.pk]), {})
     assert refused.status_code == 400
+    first, second = sent.questions.order_by("position")
     response = chair.post(
         reverse("consultations:decide", args=[board.body.pk, sent.pk]),
-        {"text": "The fund is created; the rules go back to the ministry.", "adopted": "yes"},
+        {
+            "text": "The fund is created; the rules go back to the ministry.",
+            f"adopted-{first.pk}": "yes",
+            f"adopted-{second.pk}": "no",
+        },
     )
     assert response.status_code == 302
     sent.refresh_from_db()
-    assert sent.status == Consultation.Status.DECIDED and sent.adopted is True
+    # The questions split: each keeps its own decision, the poll is partly adopted.
+    assert sent.status == Consultation.Status.DECIDED and sent.adopted is None
+    assert [q.adopted for q in sent.questions.order_by("position")] == [True, False]
     # Once closed, every member sees who answered what.
     html = page(client_for(board.observer), "consultations:detail", board.body.pk, sent.pk)[1]
     assert "The fund is created" in html and board.members[2].get_full_name() in html
+    assert "Partly adopted" in html
+    assert html.count("The chair's decision:") == 2
 
 
 def test_early_close_with_answers_missing_says_why(board: Board, sent: Consultation) -> None:
@@ -316,9 +325,10 @@ def test_who_may_send_and_close(board: Board, draft: Consultation, who: str, sta
 )
 def test_who_may_decide(board: Board, sent: Consultation, who: str, status: int) -> None:
     services.consultations_close_due(now=sent.deadline)
+    outcomes = {f"adopted-{q.pk}": "no" for q in sent.questions.all()}
     response = client_for(persona(board, who)).post(
         reverse("consultations:decide", args=[board.body.pk, sent.pk]),
-        {"text": "Not adopted: nobody answered.", "adopted": "no"},
+        {"text": "Not adopted: nobody answered.", **outcomes},
     )
     assert response.status_code == status
     sent.refresh_from_db()

@@ -42,6 +42,7 @@ def test_a_body_created_in_the_admin_gets_its_role_groups(client: Client, db: No
         {
             "name": "Audit Board",
             "kind": Body.Kind.BOARD,
+            "language": "en",
             "quorum_numerator": 1,
             "quorum_denominator": 2,
             "quorum_strict": "on",
@@ -56,7 +57,7 @@ def test_a_body_created_in_the_admin_gets_its_role_groups(client: Client, db: No
     )
     assert response.status_code == 302
     body = Body.objects.get(name="Audit Board")
-    assert body.decision_rules.reference == "Charter, Art. 5"
+    assert body.decision_rules.reference == "Charter, Art. 5" and body.language == "en"
     secretaries = permissions.role_group(body, Membership.Role.SECRETARY)
     assert set(get_group_perms(secretaries, body)) == {"view_body", "manage_body"}
 

@@ -1556,7 +1556,9 @@ def test_attendance_of_a_closed_meeting_is_final(
             format="json",
         )
     assert response.status_code == 400
-    assert response.json() == refused("Attendance can only be recorded for a scheduled meeting.")
+    assert response.json() == refused(
+        "Attendance can only be recorded for a scheduled meeting, and corrected after it closes."
+    )
 
 
 def test_a_member_checks_in_and_out(government: Personas, meeting: Meeting) -> None:

@@ -1,8 +1,10 @@
 """Bodies with their rules, memberships, and the rights a role gives on the body's meetings."""
 
 import datetime
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
@@ -20,6 +22,28 @@ def test_a_government_gets_the_government_rules(government: Personas) -> None:
 
 def test_a_committee_gets_roberts_rules(committee: Personas) -> None:
     assert committee.body.decision_rules == rules.COMMITTEE_RULES
+
+
+def test_a_government_keeps_its_record_in_vietnamese_others_in_the_sites_language(
+    secretariat: User, settings: Any
+) -> None:
+    settings.LANGUAGE_CODE = "en"
+    government = services.body_create(
+        actor=secretariat, name="Chính phủ", kind=Body.Kind.GOVERNMENT
+    )
+    board = services.body_create(actor=secretariat, name="Board", kind=Body.Kind.BOARD)
+    assert (government.language, board.language) == ("vi", "en")
+    english = services.body_create(
+        actor=secretariat, name="Cabinet", kind=Body.Kind.GOVERNMENT, language="en"
+    )
+    assert english.language == "en"
+
+
+def test_a_language_the_site_does_not_offer_is_refused(secretariat: User) -> None:
+    with pytest.raises(ServiceError, match="languages offered") as error:
+        services.body_create(actor=secretariat, name="Board", kind=Body.Kind.BOARD, language="fr")
+    assert error.value.field == "language"
+    assert not Body.objects.filter(name="Board").exists()
 
 
 def test_only_the_secretariat_creates_bodies(outsider: object) -> None:

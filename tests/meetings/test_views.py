@@ -786,7 +786,7 @@ def test_members_cannot_record_attendance_and_outsiders_cannot_find_the_meeting(
     assert row.status == Attendance.Status.INVITED
 
 
-def test_attendance_of_a_closed_meeting_cannot_be_recorded(
+def test_attendance_of_a_closed_meeting_is_corrected_with_its_reason(
     client: Client, government: Personas, meeting: Meeting
 ) -> None:
     in_session(government, meeting)
@@ -794,10 +794,30 @@ def test_attendance_of_a_closed_meeting_cannot_be_recorded(
     services.meeting_close(actor=government.secretary, meeting=meeting)
     row = attendance_of(meeting, government.members[20])
     as_user(client, government.secretary)
+    assert "Record attendance" in page(client.get(url("meeting_detail", meeting.pk)))
+    response = record(client, meeting, attendance=row.pk, status="absent", reason="Late")
+    assert response.status_code == 400
+    assert "Say why the attendance is corrected after the meeting." in page(response)
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.INVITED
+    response = record(
+        client, meeting, attendance=row.pk, status="absent", reason="Late", explanation="Phoned"
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.reason) == (Attendance.Status.ABSENT, "Late")
+
+
+def test_attendance_of_a_cancelled_meeting_cannot_be_recorded(
+    client: Client, government: Personas, meeting: Meeting
+) -> None:
+    services.meeting_cancel(actor=government.secretary, meeting=meeting)
+    row = attendance_of(meeting, government.members[20])
+    as_user(client, government.secretary)
     assert "Record attendance" not in page(client.get(url("meeting_detail", meeting.pk)))
     response = record(client, meeting, attendance=row.pk, status="absent", reason="Late")
     assert response.status_code == 400
-    assert "Attendance can only be recorded for a scheduled meeting." in page(response)
+    assert "Attendance can only be recorded for a scheduled meeting" in page(response)
     row.refresh_from_db()
     assert row.status == Attendance.Status.INVITED
 
@@ -858,6 +878,7 @@ def body_data(**overrides: object) -> dict[str, object]:
         "name": "Audit Committee",
         "kind": "committee",
         "description": "Audits the accounts.",
+        "language": "en",
         "quorum_numerator": 1,
         "quorum_denominator": 2,
         "quorum_strict": "on",
@@ -878,6 +899,7 @@ def test_the_secretariat_creates_a_body_with_its_rules(client: Client, secretari
     form = page(client.get(url("body_create") + "?kind=government"))
     assert 'name="quorum_numerator" value="2"' in form
     assert 'name="quorum_denominator" value="3"' in form
+    assert '<option value="vi" selected>' in form
     response = client.post(url("body_create"), body_data())
     body = Body.objects.get(name="Audit Committee")
     assert response.status_code == 302 and response["Location"] == url("body_detail", body.pk)

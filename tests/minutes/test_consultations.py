@@ -113,6 +113,29 @@ def test_a_poll_linked_before_the_meeting_closes_is_in_the_draft(
     assert f"Written-opinion poll “{SUBJECT}”: not adopted." in conclusions
 
 
+def test_a_split_decision_is_stated_question_by_question(
+    government: Personas, meeting: Meeting
+) -> None:
+    split = closed_poll(government, decide=False)
+    first, second = split.questions.order_by("position")
+    consultation_services.consultation_decide(
+        actor=government.chair,
+        consultation=split,
+        text="Thông qua câu 1, không thông qua câu 2.",
+        adopted={first.pk: True, second.pk: False},
+    )
+    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=split)
+    minutes = drafted(hold_meeting(government, meeting))
+    [reported] = minutes.record["consultations"]
+    assert [q["adopted"] for q in reported["questions"]] == [True, False]
+    outcome = "partly adopted: question 1 adopted, question 2 not adopted"
+    assert (
+        f"Thông qua câu 1, không thông qua câu 2. ({outcome})" in _section(minutes, split)["text"]
+    )
+    conclusions = minutes.sections[-1]["text"]
+    assert f"Written-opinion poll “{SUBJECT}”: {outcome}." in conclusions
+
+
 def test_a_poll_awaiting_the_decision_says_so(government: Personas, meeting: Meeting) -> None:
     undecided = closed_poll(government, decide=False)
     services.consultation_link(actor=government.secretary, meeting=meeting, consultation=undecided)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
 from core.errors import ServiceError
-from minutes import services
+from meetings.models import Attendance
+from minutes import selectors, services
 from minutes.models import Minutes, MinutesVersion
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
@@ -36,8 +38,10 @@ def test_the_draft_records_attendance_with_reasons_and_substitutes(
     present = {row["name"] for row in attendance["present"]}
     assert len([row for row in attendance["present"] if row["has_vote"]]) == 20
     assert government.chair.get_full_name() in present
-    excused = next(r for r in attendance["absent"] if r["name"] == held.excused.get_full_name())
+    [excused] = attendance["excused"]
+    assert excused["name"] == held.excused.get_full_name()
     assert excused["status"] == "excused" and excused["reason"] == "Công tác nước ngoài"
+    assert held.excused.get_full_name() not in {row["name"] for row in attendance["absent"]}
     assert attendance["represented"] == [
         {
             "name": held.represented.get_full_name(),
@@ -52,6 +56,34 @@ def test_the_draft_records_attendance_with_reasons_and_substitutes(
     assert minutes.versions.get().event == MinutesVersion.Event.DRAFTED
     text = {section["key"]: section["text"] for section in minutes.sections}
     assert "20 of 27 members entitled to vote attended." in text["attendance"]
+
+
+def test_attendance_is_listed_by_precedence_with_excused_apart_from_absent() -> None:
+    def row(name: str, role: str, status: str, reason: str = "") -> Attendance:
+        user = User(username=name, first_name=name)
+        return Attendance(
+            user=user, role=role, title="", has_vote=True, status=status, reason=reason
+        )
+
+    groups = selectors.attendance_groups(
+        [
+            row("Minister", "member", "present"),
+            row("Observer", "observer", "present"),
+            row("Deputy", "vice_chair", "present"),
+            row("Prime Minister", "chair", "present"),
+            row("Away", "member", "excused", "On mission"),
+            row("Ill", "vice_chair", "absent", "Ill"),
+            row("Never", "member", "invited"),
+        ]
+    )
+    assert [r["name"] for r in groups["present"]] == [
+        "Prime Minister",
+        "Deputy",
+        "Minister",
+        "Observer",
+    ]
+    assert [r["name"] for r in groups["excused"]] == ["Away"]
+    assert [r["name"] for r in groups["absent"]] == ["Ill", "Never"]
 
 
 def test_items_keep_their_order_times_speakers_and_visible_comments(
@@ -161,7 +193,7 @@ def test_reading_the_record_takes_the_same_queries_however_much_happened(
         with CaptureQueriesContext(connection) as queries:
             meeting_record(meeting)
         counts.append(len(queries))
-    assert counts == [8, 8]
+    assert counts == [9, 9]
 
 
 def test_a_failing_draft_does_not_stop_the_meeting_from_closing(

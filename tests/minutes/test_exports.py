@@ -24,7 +24,7 @@ from meetings.models import Body, Meeting
 from minutes import exports
 from minutes import services as minutes_services
 from tests.conftest import Personas, plan_meeting
-from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, signed
+from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 from voting.models import Poll
 
 AKN = "{http://docs.oasis-open.org/legaldocml/ns/akn/3.0}"
@@ -236,6 +236,51 @@ def test_the_minutes_of_a_held_meeting_are_valid_akoma_ntoso(
     assert "Hoàn thiện dự thảo Nghị định & trình ký" in text and "Bộ Tư pháp" in text
     assert government.members[1].get_full_name() in text
     assert [d.get("date") for d in tasks.iter(f"{AKN}date")] == [due.isoformat()] * 2
+
+
+def test_akoma_ntoso_carries_the_approved_text_of_every_section(
+    government: Personas, held: Held
+) -> None:
+    """The chair's conclusions, a deferral's reason and every edit, as approved, and when each
+    speaker spoke; still valid against the schema."""
+    minutes = drafted(held)
+    decree = f"item-{held.plan.decree.pk}"
+    deferred = next(
+        s["key"] for s in minutes.sections if s["key"].startswith("item-") and s["key"] != decree
+    )
+    minutes = minutes_services.minutes_edit(
+        actor=government.secretary,
+        minutes=minutes,
+        texts={
+            "conclusions": "Thủ tướng kết luận: giao Bộ Tư pháp hoàn thiện dự thảo.",
+            deferred: "Hoãn sang phiên sau: chưa đủ hồ sơ.",
+            decree: "Các thành viên nhất trí với tờ trình.",
+        },
+    )
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=minutes)
+    minutes = minutes_services.minutes_approve(actor=government.chair, minutes=minutes)
+    xml = exports.minutes_akoma_ntoso(minutes)
+    assert_valid_akn(xml)
+    root = ET.fromstring(xml)
+    sections = {s.get("name"): s for s in root.iter(f"{AKN}debateSection")}
+    conclusions = "".join(sections["conclusions"].itertext())
+    assert "Thủ tướng kết luận: giao Bộ Tư pháp hoàn thiện dự thảo." in conclusions
+    texts = ["".join(s.itertext()) for s in root.iter(f"{AKN}debateSection")]
+    assert any("Hoãn sang phiên sau: chưa đủ hồ sơ." in text for text in texts)
+    assert any("Các thành viên nhất trí với tờ trình." in text for text in texts)
+    assert "20 of 27 members entitled to vote attended." in "".join(
+        sections["attendance"].itertext()
+    )
+    speech = next(
+        s
+        for s in root.iter(f"{AKN}speech")
+        if s.findtext(f"{AKN}from") == held.speaker.get_full_name()
+    )
+    assert speech.findtext(f"{AKN}p", "").startswith("Spoke from ")
+    order = [s.get("name") for s in root.iter(f"{AKN}debateSection")]
+    assert order[:2] == ["opening", "attendance"] and order.index("conclusions") > order.index(
+        "item"
+    )
 
 
 def api(user: User | None = None) -> APIClient:

@@ -3,16 +3,21 @@ that poppler's pdfsig (an independent verifier) and ours both accept, until a by
 
 from __future__ import annotations
 
+import datetime
+import io
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.conf import settings
 from django.utils import translation
 
+from meetings import services as meeting_services
+from meetings.models import Attendance, Meeting
 from minutes import draft, layout, verify
 from tests.conftest import Personas
-from tests.minutes.conftest import Held, Keys, approved, signed
+from tests.minutes.conftest import Held, Keys, approved, drafted, hold_meeting, signed
 
 RECORD = {
     "body": "Chính phủ",
@@ -130,9 +135,14 @@ def test_the_vietnamese_text_survives_pdftotext(tmp_path: Path) -> None:
         "Tán thành",
         "THƯ KÝ",
         "CHỦ TỌA",
+        "I. Khai mạc",
+        "II. Điểm danh",
+        "III. Nội dung cuộc họp",
+        "IV. Kết luận",
+        "Nơi nhận:",
+        "- Lưu: VT.",
     ):
         assert expected in text, expected
-    assert f"Trang {rendered.pages}/{rendered.pages}" in text
     assert set(rendered.boxes) == {"secretary", "chair"}
 
 
@@ -142,10 +152,11 @@ def test_page_numbers_and_metadata(tmp_path: Path) -> None:
     ]
     rendered = layout.render(document(sections=many))
     assert rendered.pages > 3
-    text = text_of(rendered.pdf, tmp_path)
-    assert (
-        f"Trang 1/{rendered.pages}" in text and f"Trang {rendered.pages}/{rendered.pages}" in text
-    )
+    pages = text_of(rendered.pdf, tmp_path).split("\f")
+    # Decree 30: numbered from the second page, centred at the top.
+    assert "Trang" not in pages[0]
+    for number in range(2, rendered.pages + 1):
+        assert pages[number - 1].split("\n")[0].strip() == f"Trang {number}"
     # The signature boxes are on the last page.
     assert rendered.boxes["chair"]["page"] == rendered.pages - 1
     info = subprocess.run(
@@ -168,7 +179,7 @@ def test_a_missing_font_is_reported_at_start_up(tmp_path: Path, settings) -> Non
     settings.PDF_FONT_DIR = tmp_path
     (error,) = font_present()
     assert error.id == "minutes.E001"
-    assert "DejaVuSans.ttf" in error.msg and "PDF_FONT_DIR" in error.hint
+    assert "LiberationSerif-Regular.ttf" in error.msg and "PDF_FONT_DIR" in error.hint
 
 
 def test_vietnamese_dates_pad_early_days_and_months() -> None:
@@ -243,3 +254,196 @@ def test_an_approved_pdf_has_two_empty_fields_and_no_signature(
     with pytest.raises(verify.VerificationError, match="no signature"):
         verify.verify_pdf(bytes(minutes.pdf), [])
     assert bytes(minutes.pdf).count(b"/FT /Sig") == 2
+
+
+def test_the_serif_font_is_embedded(tmp_path: Path) -> None:
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(layout.render(document()).pdf)
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()[2:]
+    # name, type, encoding, then "emb sub uni" and the object id.
+    embedded = {line.split()[0].split("+")[-1] for line in fonts if line.split()[-5] == "yes"}
+    assert embedded == {
+        "LiberationSerif",
+        "LiberationSerif-Bold",
+        "LiberationSerif-Italic",
+        "LiberationSerif-BoldItalic",
+    }
+
+
+def test_sub_items_sit_under_their_item_and_there_is_one_conclusions_part(
+    tmp_path: Path,
+) -> None:
+    item = RECORD["items"][0]
+    items = [
+        {**item, "id": 1, "number": "1", "depth": 0, "title": "Ngân sách", "polls": []},
+        {**item, "id": 2, "number": "2", "depth": 0, "title": "Dự thảo luật", "polls": []},
+        {**item, "id": 3, "number": "2.1", "depth": 1, "title": "Phạm vi", "polls": []},
+        {**item, "id": 4, "number": "2.2", "depth": 1, "title": "Hiệu lực", "polls": []},
+    ]
+    record = {**RECORD, "items": items, "actions": []}
+    with translation.override("vi"):
+        sections = draft.draft_sections(record)
+    text = text_of(layout.render(document(record=record, sections=sections)).pdf, tmp_path)
+    lines = [line.strip() for line in text.splitlines()]
+    headings = [line for line in lines if line[:2] in {"I.", "II", "IV", "V.", "VI"}]
+    assert headings == ["I. Khai mạc", "II. Điểm danh", "III. Nội dung cuộc họp", "IV. Kết luận"]
+    assert (
+        lines.index("2. Dự thảo luật") < lines.index("2.1. Phạm vi") < lines.index("2.2. Hiệu lực")
+    )
+    assert "Kết luận và nhiệm vụ" not in text
+
+
+def stamp_text(pdf: bytes, field: str) -> str:
+    """The lines of a visible signature's stamp, as its marked content states them
+    (/ActualText, which text extraction and screen readers use; pdftotext does not read
+    annotation appearances)."""
+    lines: list[str] = []
+
+    def walk(xobject: pikepdf.Object) -> None:
+        for operands, operator in pikepdf.parse_content_stream(xobject):
+            if str(operator) == "BDC" and "/ActualText" in operands[1]:
+                lines.append(str(operands[1].ActualText))
+        resources = xobject.get("/Resources", pikepdf.Dictionary())
+        for inner in resources.get("/XObject", pikepdf.Dictionary()).values():
+            walk(inner)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for annotation in page.get("/Annots", []):
+                if str(annotation.get("/T", "")) == field:
+                    walk(annotation.AP.N)
+    return "\n".join(lines)
+
+
+def test_the_stamp_draws_every_letter_with_the_embedded_serif(
+    government: Personas, held: Held, keys: Keys
+) -> None:
+    """The glyphs, not only the text layer: the stamp's font is the embedded Liberation Serif,
+    which has every Vietnamese letter."""
+    pdf = bytes(signed(government, held, keys).pdf)
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        names = set()
+        for page in document.pages:
+            for annotation in page.get("/Annots", []):
+                stack = [annotation.AP.N]
+                while stack:
+                    xobject = stack.pop()
+                    resources = xobject.get("/Resources", pikepdf.Dictionary())
+                    for font in resources.get("/Font", pikepdf.Dictionary()).values():
+                        descendant = font.DescendantFonts[0]
+                        assert "/FontFile2" in descendant.FontDescriptor
+                        names.add(str(font.BaseFont).split("+")[-1])
+                    stack += list(resources.get("/XObject", pikepdf.Dictionary()).values())
+    assert names == {"LiberationSerif-Identity-H"}
+
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thanh", "Quốc"]
+GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long", "Nam", "Phúc", "Sơn"]
+
+
+def in_vietnamese(government: Personas, meeting: Meeting) -> None:
+    """The Government as the README shows it: its record in Vietnamese, Vietnamese names and
+    titles (the personas' are English)."""
+    body = government.body
+    body.name, body.language = "Chính phủ", "vi"
+    body.save()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        title="Phiên họp Chính phủ thường kỳ tháng 12", place="Phòng họp Chính phủ"
+    )
+    meeting.refresh_from_db()
+    people = [
+        (government.chair, "Trần Quang", "Minh", "Thủ tướng Chính phủ"),
+        (government.secretary, "Lý Thu", "Hương", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"),
+    ]
+    for index, user in enumerate([*government.vice_chairs, *government.members]):
+        family = f"{FAMILY[index % len(FAMILY)]} {MIDDLE[index % len(MIDDLE)]}"
+        title = "Phó Thủ tướng Chính phủ" if index < len(government.vice_chairs) else "Bộ trưởng"
+        people.append((user, family, GIVEN[index % len(GIVEN)], title))
+    for user, family, given, title in people:
+        # Family name first, as Vietnamese names are written (get_full_name puts the first
+        # name first).
+        user.first_name, user.last_name = f"{family} {given}", ""
+        user.save()
+        Attendance.objects.filter(meeting=meeting, user=user).update(title=title)
+
+
+@pytest.mark.screenshot
+def test_vietnamese_minutes_of_a_vietnamese_body_signed_by_both(
+    government: Personas,
+    meeting: Meeting,
+    keys: Keys,
+    tmp_path: Path,
+    screenshot_dir: Path | None,
+) -> None:
+    """A Government keeping its record in Vietnamese: the minutes come out in Vietnamese
+    (whatever the site's language), laid out as Decree 30 asks, with a corrected attendance,
+    and both visible signatures name their signers with every diacritic."""
+    in_vietnamese(government, meeting)
+    held = hold_meeting(government, meeting)
+    forgot = government.voters[22]
+    meeting_services.attendance_record(
+        actor=government.secretary,
+        attendance=Attendance.objects.get(meeting=meeting, user=forgot),
+        status=Attendance.Status.PRESENT,
+        explanation="Có mặt nhưng quên điểm danh.",
+    )
+    minutes = drafted(held)
+    assert minutes.language == "vi"
+    minutes = signed(government, held, keys)
+    pdf = bytes(minutes.pdf)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    text = " ".join(text_of(pdf, tmp_path).split())
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "CHÍNH PHỦ",
+        "Số: 1/BB-CP",
+        "Phiên họp Chính phủ thường kỳ tháng 12",
+        "Thủ tướng Chính phủ",
+        "BIÊN BẢN",
+        "I. Khai mạc",
+        "II. Điểm danh",
+        "III. Nội dung cuộc họp",
+        "Kết luận",
+        "21 trên 27 thành viên có quyền biểu quyết có mặt.",
+        f"Điểm danh của {forgot.get_full_name()} được {government.secretary.get_full_name()}"
+        " điều chỉnh",
+        "Lý do: Có mặt nhưng quên điểm danh.",
+        "Vắng có phép Chức danh Lý do",
+        "Trang 2",
+        "THƯ KÝ",
+        "CHỦ TỌA",
+        "Nơi nhận:",
+    ):
+        assert expected in text, expected
+    assert "Minutes" not in text and "Attendance" not in text
+    report = pdfsig(path, keys.ca_pem, tmp_path)
+    assert report.count("Signature Validation: Signature is Valid.") == 2, report
+    assert report.count("Certificate Validation: Certificate is Trusted.") == 2, report
+    secretary = stamp_text(pdf, "SecretarySignature").splitlines()
+    chair = stamp_text(pdf, "ChairSignature").splitlines()
+    assert secretary[:2] == ["Lý Thu Hương", "Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ"]
+    assert chair[:2] == ["Trần Quang Minh", "Thủ tướng Chính phủ"]
+    for stamp in (secretary, chair):
+        signed_at = datetime.datetime.fromisoformat(stamp[2])
+        assert signed_at.utcoffset() == datetime.timedelta(hours=7)
+    if screenshot_dir is not None:
+        # The README's picture of the minutes: the first page, as a reader's viewer draws it.
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-singlefile",
+                str(path),
+                str(screenshot_dir / "minutes-vietnamese"),
+            ],
+            check=True,
+        )

@@ -82,7 +82,11 @@ def test_who_may_read_the_packet_and_its_receipts(
         "Security annex",
         "Programme of the day",
     ]
-    assert all(row["flagged"] for row in receipts["readers"])
+    # Every member who opened nothing; not the secretary, who prepared the papers.
+    flagged = {row["user"]["id"]: row["flagged"] for row in receipts["readers"]}
+    assert flagged.pop(government.secretary.pk) is False
+    assert all(flagged.values())
+    assert all(r["readable"] for row in receipts["readers"] for r in row["receipts"][:1])
     pdf = api(government.members[0]).get(f"{API}/meetings/{meeting}/packet.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]

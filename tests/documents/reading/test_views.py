@@ -270,12 +270,34 @@ def test_read_receipts_show_who_opened_what_and_flag_the_late(
     client.get(pdf_url(packet.budget_report, 1))
     client.force_login(government.secretary)
     html = page(client.get(url("read_receipts", packet.meeting.pk)))
-    # The meeting is an hour away: the three days before it have begun.
-    assert "members have not opened the papers" in html
+    # The meeting is an hour away: the three days before it have begun. 26 of the 27 members
+    # have opened nothing; the secretary, who prepared them, is not counted.
+    assert "26 members have not opened the papers" in html
+    secretary_row = html[html.index(f'id="reader-{government.secretary.pk}"') :]
+    assert "Has not opened the papers" not in secretary_row[: secretary_row.index("</tr>")]
     row = html[html.index(f'id="reader-{reader.pk}"') :]
     assert "Opened" in row[: row.index("</tr>")]
     idle_row = html[html.index(f'id="reader-{idle.pk}"') :]
     assert "Has not opened the papers" in idle_row[: idle_row.index("</tr>")]
+
+
+def test_read_receipts_tell_a_paper_one_may_not_read_from_an_unread_one(
+    client: Client, government: Personas, packet: Papers
+) -> None:
+    barred, idle = government.members[1], government.members[2]
+    services.document_revoke(
+        actor=government.secretary, document=packet.budget_report, rights=["view"], user=barred
+    )
+    client.force_login(government.secretary)
+    html = page(client.get(url("read_receipts", packet.meeting.pk)))
+
+    def row(user: User) -> str:
+        start = html[html.index(f'id="reader-{user.pk}"') :]
+        return start[: start.index("</tr>")]
+
+    assert row(barred).count("May not read it") == 1
+    assert "May not read it" not in row(idle)
+    assert "May not read it" not in row(government.secretary)
 
 
 def test_read_receipts_give_the_due_date_before_it_comes(

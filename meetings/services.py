@@ -23,6 +23,7 @@ from meetings import invitations, permissions, rules, signals
 from meetings.errors import ServiceError
 from meetings.models import Attendance, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
+from meetings.text import require_one_line
 from realtime import events
 
 if TYPE_CHECKING:
@@ -510,6 +511,9 @@ def _require_quorum(meeting: Meeting) -> None:
 def _validate_meeting(meeting: Meeting) -> None:
     if not meeting.title:
         raise ServiceError(_("A meeting needs a title."), field="title")
+    # The title is an e-mail subject and a calendar summary; the place a calendar location.
+    require_one_line(meeting.title, field="title")
+    require_one_line(meeting.place, field="place")
     if meeting.ends_at <= meeting.starts_at:
         raise ServiceError(_("A meeting must end after it starts."), field="ends_at")
     if not meeting.place and not meeting.online_link:

@@ -612,7 +612,8 @@ def consultation_url(consultation: Consultation) -> str:
 
 def _mail_on_commit(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
     ids = list(user_ids)
-    transaction.on_commit(lambda: send_mail(consultation_id, ids, kind=kind))
+    # Robust: a mail that cannot be built or sent is logged, and the committed change stands.
+    transaction.on_commit(lambda: send_mail(consultation_id, ids, kind=kind), robust=True)
 
 
 def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:

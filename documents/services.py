@@ -608,7 +608,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
             payload={"published_at": _iso(packet_row.published_at), "documents": count},
         )
         meeting_id = meeting.pk
-        transaction.on_commit(lambda: notifications.send_packet_published(meeting_id))
+        transaction.on_commit(lambda: notifications.send_packet_published(meeting_id), robust=True)
     return packet_row
 
 

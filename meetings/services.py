@@ -541,7 +541,10 @@ def _send_on_commit(
     meeting: Meeting, recipients: Iterable[User], method: invitations.Method
 ) -> None:
     meeting_id, sequence, user_ids = meeting.pk, meeting.ics_sequence, [u.pk for u in recipients]
-    transaction.on_commit(lambda: invitations.send(meeting_id, user_ids, method, sequence=sequence))
+    # Robust: a mail that cannot be built or sent is logged, and the committed change stands.
+    transaction.on_commit(
+        lambda: invitations.send(meeting_id, user_ids, method, sequence=sequence), robust=True
+    )
 
 
 # Attendance

@@ -79,17 +79,16 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
 
 
-def _publish(meeting: Meeting, type: str, payload: dict[str, Any], *, secretariat: bool) -> None:
+def _publish(meeting: Meeting, type: str, payload: dict[str, Any]) -> None:
+    """An event about papers, whose payload (their ids) only the secretariat receives: a member
+    who may not read a paper must not learn from the log that it exists. Readers learn what
+    changed for them from their own packet region, drawn for those the change concerns."""
     events.publish(
         meeting=meeting,
         type=type,
         payload=payload,
-        restricted_to=meeting_permissions.MANAGE_MEETING if secretariat else "",
+        restricted_to=meeting_permissions.MANAGE_MEETING,
     )
-
-
-def _secretariat_only(meeting: Meeting) -> bool:
-    return not permissions.packet_published(meeting)
 
 
 def _clean_title(title: str) -> str:
@@ -209,7 +208,6 @@ def document_create(
             meeting,
             "documents.document_created",
             {"document": document.pk, "version": version.number},
-            secretariat=_secretariat_only(meeting),
         )
     return document
 
@@ -228,7 +226,6 @@ def document_replace(*, actor: User, document: Document, file: UploadedFile) -> 
             meeting,
             "documents.document_replaced",
             {"document": document.pk, "version": version.number},
-            secretariat=_secretariat_only(meeting),
         )
     return version
 
@@ -271,7 +268,6 @@ def document_edit(*, actor: User, document: Document, **fields: Any) -> Document
             meeting,
             "documents.document_changed",
             {"document": document.pk, "fields": sorted(fields)},
-            secretariat=_secretariat_only(meeting),
         )
     return document
 
@@ -299,7 +295,7 @@ def document_delete(*, actor: User, document: Document) -> None:
         storage = DocumentVersion._meta.get_field("file").storage
         document_id = document.pk
         Document.objects.filter(pk=document_id).delete()
-        _publish(meeting, "documents.document_deleted", {"document": document_id}, secretariat=True)
+        _publish(meeting, "documents.document_deleted", {"document": document_id})
 
         def delete_files() -> None:
             for name in names:
@@ -374,7 +370,6 @@ def document_grant(
             meeting,
             "documents.access_granted",
             {"document": document.pk, **named, "rights": _names(perms)},
-            secretariat=True,
         )
     return document
 
@@ -409,7 +404,6 @@ def document_revoke(
             meeting,
             "documents.access_revoked",
             {"document": document.pk, **named, "rights": _names(perms)},
-            secretariat=True,
         )
     return document
 
@@ -431,7 +425,7 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
     if ids:
         # Nothing to announce for a meeting without such papers; the note above still keeps
         # papers classified later from being given out.
-        _publish(meeting, "documents.confidential_revoked", {"documents": ids}, secretariat=False)
+        _publish(meeting, "documents.confidential_revoked", {"documents": ids})
     return ids
 
 
@@ -585,7 +579,6 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
         )
         if not documents:
             raise ServiceError(_("Add at least one document before publishing the packet."))
-        count = len(documents)
         readers = permissions.default_readers(meeting)
         if packet_row.published_by_id is not None:
             # Published before and withdrawn since: what the secretariat granted and revoked
@@ -604,8 +597,8 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
         events.publish(
             meeting=meeting,
             type="documents.packet_published",
-            # Titles may be confidential: the event says "fetch it", the HTTP read filters.
-            payload={"published_at": _iso(packet_row.published_at), "documents": count},
+            # Neither titles nor a count: each reader's packet region shows what they may read.
+            payload={"published_at": _iso(packet_row.published_at)},
         )
         meeting_id = meeting.pk
         transaction.on_commit(lambda: notifications.send_packet_published(meeting_id), robust=True)

@@ -244,6 +244,12 @@ DOCUMENTS_SOFFICE = os.environ.get("DOCUMENTS_SOFFICE", "soffice")
 # poppler's pdftotext reads each upload's text for the archive's search.
 DOCUMENTS_PDFTOTEXT = os.environ.get("DOCUMENTS_PDFTOTEXT", "pdftotext")
 DOCUMENTS_TEXT_SECONDS = float(os.environ.get("DOCUMENTS_TEXT_SECONDS", "30"))
+# Reading an uploaded PDF (its pages' digests, its text) runs in a child process with these
+# limits: a decompression bomb (a small file whose streams inflate to gigabytes) exhausts the
+# child and is refused, never the server. Papers with more pages are refused too.
+DOCUMENTS_PDF_MEMORY_BYTES = int(os.environ.get("DOCUMENTS_PDF_MEMORY_BYTES", 768 * 1024 * 1024))
+DOCUMENTS_PDF_SECONDS = float(os.environ.get("DOCUMENTS_PDF_SECONDS", "60"))
+DOCUMENTS_MAX_PAGES = int(os.environ.get("DOCUMENTS_MAX_PAGES", "2000"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 

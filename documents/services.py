@@ -6,12 +6,13 @@ the same transaction. The meeting row is the lock `meeting_close` takes too: a p
 reclassified while the meeting closes is serialised with the withdrawal of confidential papers,
 so it cannot slip through with rights the closing just took away.
 
-Uploads are read (and converted) before the transaction, so no lock is held while LibreOffice
-works. The PDF is written to storage inside the transaction; if anything after that fails, the
+Uploads are read (and converted), and their text extracted, before the transaction, so no
+lock is held while LibreOffice, the PDF reader or pdftotext works (each in a child process with
+limits: documents.uploads). The PDF is written to storage inside the transaction; if anything after that fails, the
 file is deleted again: a refused or failed upload leaves neither a record nor a file.
 
-Events carry ids, never titles: a document's title may itself be confidential. While the
-packet is unpublished they reach only the secretariat.
+Events carry ids, never titles: a document's title may itself be confidential. The ids reach
+only the secretariat: readers see their papers change in their own packet region.
 
 The packet's publication, the packet PDF as one reader receives it, and members' private notes
 follow the same rules.
@@ -119,11 +120,20 @@ def _require_open(meeting: Meeting) -> None:
         raise ServiceError(_("The meeting was cancelled; its documents cannot change."))
 
 
-def _read(file: UploadedFile) -> uploads.ReadPdf:
+@dataclass(frozen=True)
+class _Upload:
+    read: uploads.ReadPdf
+    text: str
+
+
+def _read(file: UploadedFile) -> _Upload:
+    """Read, check and convert the upload, and extract its text for the search: all before
+    the transaction, which then holds the meeting's lock for the writes alone."""
     try:
-        return uploads.read_upload(file)
+        read = uploads.read_upload(file)
     except uploads.UploadRefused as refusal:
         raise ServiceError(refusal.message, field="file") from None
+    return _Upload(read=read, text=uploads.pdf_text(read.content))
 
 
 @contextmanager
@@ -140,8 +150,9 @@ def _cleaned_up_on_failure(storage: Storage) -> Iterator[list[str]]:
 
 
 def _store_version(
-    document: Document, read: uploads.ReadPdf, actor: User, stored: list[str]
+    document: Document, upload: _Upload, actor: User, stored: list[str]
 ) -> DocumentVersion:
+    read = upload.read
     last = DocumentVersion.objects.filter(document=document).aggregate(last=Max("number"))["last"]
     version = DocumentVersion(
         document=document,
@@ -152,7 +163,7 @@ def _store_version(
         page_digests=read.page_digests,
         original_name=read.original_name,
         original_type=read.original_type,
-        text=uploads.pdf_text(read.content),
+        text=upload.text,
         uploaded_by=actor,
     )
     version.file.save("upload.pdf", ContentFile(read.content), save=False)
@@ -185,7 +196,7 @@ def document_create(
     _check_choices(kind, classification)
     _check_item(meeting, agenda_item)
     title = _clean_title(title)
-    read = _read(file)
+    upload = _read(file)
     storage = DocumentVersion._meta.get_field("file").storage
     with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -202,7 +213,7 @@ def document_create(
             position=0 if last is None else last + 1,
             created_by=actor,
         )
-        version = _store_version(document, read, actor, stored)
+        version = _store_version(document, upload, actor, stored)
         _grant_defaults_if_due(document)
         _publish(
             meeting,
@@ -215,13 +226,13 @@ def document_create(
 def document_replace(*, actor: User, document: Document, file: UploadedFile) -> DocumentVersion:
     """Add a new version; earlier versions are kept (notes and read receipts refer to them)."""
     _require_secretariat(actor, document.meeting)
-    read = _read(file)
+    upload = _read(file)
     storage = DocumentVersion._meta.get_field("file").storage
     with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
         meeting = _lock_meeting(document.meeting)
         _require_open(meeting)
         document = Document.objects.select_related("meeting").get(pk=document.pk)
-        version = _store_version(document, read, actor, stored)
+        version = _store_version(document, upload, actor, stored)
         _publish(
             meeting,
             "documents.document_replaced",

@@ -8,8 +8,9 @@ so it cannot slip through with rights the closing just took away.
 
 Uploads are read (and converted), and their text extracted, before the transaction, so no
 lock is held while LibreOffice, the PDF reader or pdftotext works (each in a child process with
-limits: documents.uploads). The PDF is written to storage inside the transaction; if anything after that fails, the
-file is deleted again: a refused or failed upload leaves neither a record nor a file.
+limits: documents.uploads). The PDF is written to storage inside the transaction; if anything
+after that fails, the file is deleted again: a refused or failed upload leaves neither a record
+nor a file.
 
 Events carry ids, never titles: a document's title may itself be confidential. The ids reach
 only the secretariat: readers see their papers change in their own packet region.

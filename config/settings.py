@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
@@ -204,6 +205,11 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "secretariat@meetings.localhost")
 
+# A session ends after SESSION_IDLE_MINUTES without a request (a tablet left on the table),
+# and in any case SESSION_MAX_AGE_HOURS after signing in (config.sessions).
+SESSION_IDLE_SECONDS = 60 * float(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_AGE_SECONDS = 3600 * float(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE_SECONDS)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -121,3 +121,29 @@ def test_the_admins_add_user_form_refuses_a_common_password(official: User) -> N
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_an_idle_session_is_signed_out(official: User, settings: object) -> None:
+    settings.SESSION_IDLE_SECONDS = 1  # type: ignore[attr-defined]
+    client = Client()
+    assert form_login(client, RIGHT) == 302
+    assert client.get("/").status_code == 200
+    time.sleep(1.3)
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not signed_in(client)
+
+
+def test_a_busy_session_still_ends_at_its_absolute_lifetime(
+    official: User, settings: object
+) -> None:
+    settings.SESSION_MAX_AGE_SECONDS = 2  # type: ignore[attr-defined]
+    client = Client()
+    assert form_login(client, RIGHT) == 302
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        assert client.get("/").status_code == 200  # in use all along
+        time.sleep(0.3)
+    time.sleep(0.8)
+    assert client.get("/").status_code == 302
+    assert not signed_in(client)

@@ -213,6 +213,12 @@ SESSION_COOKIE_AGE = int(SESSION_MAX_AGE_SECONDS)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: browsers that reached the site over https keep to https for a year (the header is sent
+# on https responses only, so plain-http `make run` is unaffected). The redirect to https is for
+# a server that sees the scheme the browser used (TLS on nginx, or a proxy that forwards it as
+# X-Forwarded-Proto); behind a proxy that hides it, it would redirect for ever, so it is asked for.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 X_FRAME_OPTIONS = "DENY"
 
 # How often each server process re-reads the event log heads and sends clients a heartbeat.

@@ -13,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from tests.factories import UserFactory
 
@@ -147,3 +148,14 @@ def test_a_busy_session_still_ends_at_its_absolute_lifetime(
     time.sleep(0.8)
     assert client.get("/").status_code == 302
     assert not signed_in(client)
+
+
+def test_the_api_answers_a_flood_with_429(official: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DRF binds the rates when it loads; a small one here stands for the settings' rate.
+    rates = {"anon": "3/minute", "user": "5/minute"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+    person = APIClient()
+    person.force_login(official)
+    codes = [person.get("/api/v1/bodies/").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    assert "Retry-After" in person.get("/api/v1/bodies/")

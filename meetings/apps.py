@@ -7,6 +7,11 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from config.sessions import stamp_sign_in
         from meetings import regions
 
         regions.register()
+        # The session lifetime counts from the sign-in (config.sessions).
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="session-lifetime")

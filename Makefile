@@ -44,15 +44,21 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.run-deps
 
+# DEBUG is off, as in production: an error or a missing page shows the site's own page, never
+# a traceback or the list of addresses. The secret key is made once and kept in var/; cookies
+# may travel over the plain HTTP of 127.0.0.1 (SECURE_COOKIES=0).
 run: $(VENV)/.run-deps
 	mkdir -p var
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data
-	$(BIN)/python manage.py demo_agendas
-	$(BIN)/python manage.py demo_documents
-	$(BIN)/python manage.py demo_consultations
-	$(BIN)/python manage.py demo_pki
-	[ -n "$${MINUTES_PKCS12_PATH+set}" ] || export MINUTES_PKCS12_PATH="$(DEMO_PKI_DIR)/{username}.p12"; \
+	[ -s var/secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+	export DEBUG="$${DEBUG:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+		SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py demo_data && \
+	$(BIN)/python manage.py demo_agendas && \
+	$(BIN)/python manage.py demo_documents && \
+	$(BIN)/python manage.py demo_consultations && \
+	$(BIN)/python manage.py demo_pki && \
+	{ [ -n "$${MINUTES_PKCS12_PATH+set}" ] || export MINUTES_PKCS12_PATH="$(DEMO_PKI_DIR)/{username}.p12"; } && \
 		$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application
 
 system-deps:

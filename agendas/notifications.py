@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from agendas import selectors
 from meetings.invitations import meeting_url
 from meetings.models import Meeting
+from meetings.text import header_safe
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ def send_agenda_published(meeting_id: int) -> None:
         .distinct()
     )
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Agenda: %(title)s") % {"title": meeting.title}
+        subject = _("Agenda: %(title)s") % {"title": header_safe(meeting.title)}
         body = render_to_string(
             "agendas/email/agenda_published.txt",
             {"meeting": meeting, "rows": overview.rows, "url": meeting_url(meeting)},

@@ -304,7 +304,7 @@ def agenda_publish(*, actor: User, meeting: Meeting) -> Agenda:
         agenda.save()
         _publish(agenda, "agendas.agenda_published", {"published_at": iso(agenda.published_at)})
         meeting_id = meeting.pk
-        transaction.on_commit(lambda: notifications.send_agenda_published(meeting_id))
+        transaction.on_commit(lambda: notifications.send_agenda_published(meeting_id), robust=True)
     return agenda
 
 

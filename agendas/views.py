@@ -496,6 +496,9 @@ def comment_edit(request: AuthenticatedHttpRequest, pk: int, comment_pk: int) ->
     comment = agenda_permissions.access_comment(request.user, pk, comment_pk)
     if comment.author_id != request.user.pk:
         raise Http404("Only the author edits a comment.")
+    if not comment.is_visible:
+        # As in the API: members, the author too, no longer read a hidden or deleted comment.
+        raise Http404("This comment is hidden or deleted.")
     if request.method == "GET":
         form = forms.CommentForm(initial={"text": comment.text})
         status = 200

@@ -5,6 +5,7 @@ SQLite, the in-memory channel layer and e-mail printed to the console. With DEBU
 process refuses to start on the development SECRET_KEY.
 """
 
+import datetime
 import os
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "channels",
+    "axes",
     "core",
     "meetings",
     "agendas",
@@ -71,8 +73,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,15 +152,33 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses every password entry point (the sign-in form, /admin/, HTTP
+    # Basic on the API) for a name that failed too often, before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users have no rights.
 GUARDIAN_RAISE_403 = False
 
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name, that
+# name cannot sign in, even with the right password, for AXES_COOLOFF_MINUTES. Locked by name,
+# not by address: guessing from many addresses gets no further. A success resets the count.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# ASVS 4.0.3 V2.1: at least 12 characters, not a common password, not all digits, not the name.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:my_meetings"
@@ -183,9 +206,20 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "secretariat@meetings.localhost")
 
+# A session ends after SESSION_IDLE_MINUTES without a request (a tablet left on the table),
+# and in any case SESSION_MAX_AGE_HOURS after signing in (core.sessions).
+SESSION_IDLE_SECONDS = 60 * float(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_AGE_SECONDS = 3600 * float(os.environ.get("SESSION_MAX_AGE_HOURS", "12"))
+SESSION_COOKIE_AGE = int(SESSION_MAX_AGE_SECONDS)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS: browsers that reached the site over https keep to https for a year (the header is sent
+# on https responses only, so plain-http `make run` is unaffected). The redirect to https is for
+# a server that sees the scheme the browser used (TLS on nginx, or a proxy that forwards it as
+# X-Forwarded-Proto); behind a proxy that hides it, it would redirect for ever, so it is asked for.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 X_FRAME_OPTIONS = "DENY"
 
 # How often each server process re-reads the event log heads and sends clients a heartbeat.
@@ -245,6 +279,12 @@ DOCUMENTS_SOFFICE = os.environ.get("DOCUMENTS_SOFFICE", "soffice")
 # poppler's pdftotext reads each upload's text for the archive's search.
 DOCUMENTS_PDFTOTEXT = os.environ.get("DOCUMENTS_PDFTOTEXT", "pdftotext")
 DOCUMENTS_TEXT_SECONDS = float(os.environ.get("DOCUMENTS_TEXT_SECONDS", "30"))
+# Reading an uploaded PDF (its pages' digests, its text) runs in a child process with these
+# limits: a decompression bomb (a small file whose streams inflate to gigabytes) exhausts the
+# child and is refused, never the server. Papers with more pages are refused too.
+DOCUMENTS_PDF_MEMORY_BYTES = int(os.environ.get("DOCUMENTS_PDF_MEMORY_BYTES", 768 * 1024 * 1024))
+DOCUMENTS_PDF_SECONDS = float(os.environ.get("DOCUMENTS_PDF_SECONDS", "60"))
+DOCUMENTS_MAX_PAGES = int(os.environ.get("DOCUMENTS_MAX_PAGES", "2000"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 
@@ -258,6 +298,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # No one floods the API: past these rates a client gets 429 with Retry-After. Counted in
+    # each server process's memory (the default cache), so N processes allow N times as much.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "1200/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Paperless meetings API",

@@ -42,6 +42,7 @@ from consultations.models import (
 from core.errors import ServiceError, require
 from documents import uploads
 from meetings.models import Body, Membership
+from meetings.text import header_safe, require_one_line
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ def _validated(
     subject = subject.strip()
     if not subject:
         raise ServiceError(_("Give the subject of the poll."), field="subject")
+    require_one_line(subject, field="subject")  # it is the e-mails' subject
     if deadline is None:
         raise ServiceError(_("Give the deadline for answers."), field="deadline")
     if deadline <= timezone.now():
@@ -626,7 +628,8 @@ def consultation_url(consultation: Consultation) -> str:
 
 def _mail_on_commit(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
     ids = list(user_ids)
-    transaction.on_commit(lambda: send_mail(consultation_id, ids, kind=kind))
+    # Robust: a mail that cannot be built or sent is logged, and the committed change stands.
+    transaction.on_commit(lambda: send_mail(consultation_id, ids, kind=kind), robust=True)
 
 
 def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
@@ -637,10 +640,12 @@ def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> No
     with translation.override(settings.LANGUAGE_CODE):
         if kind == "reminder":
             subject = _("Reminder: your written opinion on %(subject)s") % {
-                "subject": consultation.subject
+                "subject": header_safe(consultation.subject)
             }
         else:
-            subject = _("Written-opinion poll: %(subject)s") % {"subject": consultation.subject}
+            subject = _("Written-opinion poll: %(subject)s") % {
+                "subject": header_safe(consultation.subject)
+            }
         messages = [
             EmailMessage(
                 subject=subject,

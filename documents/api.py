@@ -264,7 +264,12 @@ class DownloadLinkView(APIView):
         )
         expires_at = timezone.now() + datetime.timedelta(seconds=links.link_seconds())
         link = {
-            "url": request.build_absolute_uri(links.download_path(user=actor, version=version)),
+            # Tied to this session: the link works in the browser session that asked for it.
+            "url": request.build_absolute_uri(
+                links.download_path(
+                    user=actor, version=version, session_key=request.session.session_key
+                )
+            ),
             "expires_at": expires_at,
             "version": version.number,
         }

@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
+from meetings.text import header_safe
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def send_packet_published(meeting_id: int) -> None:
     )
     url = settings.SITE_URL + reverse("documents:packet", args=[meeting.pk])
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Meeting papers: %(title)s") % {"title": meeting.title}
+        subject = _("Meeting papers: %(title)s") % {"title": header_safe(meeting.title)}
         body = render_to_string(
             "documents/email/packet_published.txt", {"meeting": meeting, "url": url}
         )

@@ -6,12 +6,14 @@ the same transaction. The meeting row is the lock `meeting_close` takes too: a p
 reclassified while the meeting closes is serialised with the withdrawal of confidential papers,
 so it cannot slip through with rights the closing just took away.
 
-Uploads are read (and converted) before the transaction, so no lock is held while LibreOffice
-works. The PDF is written to storage inside the transaction; if anything after that fails, the
-file is deleted again: a refused or failed upload leaves neither a record nor a file.
+Uploads are read (and converted), and their text extracted, before the transaction, so no
+lock is held while LibreOffice, the PDF reader or pdftotext works (each in a child process with
+limits: documents.uploads). The PDF is written to storage inside the transaction; if anything
+after that fails, the file is deleted again: a refused or failed upload leaves neither a record
+nor a file.
 
-Events carry ids, never titles: a document's title may itself be confidential. While the
-packet is unpublished they reach only the secretariat.
+Events carry ids, never titles: a document's title may itself be confidential. The ids reach
+only the secretariat: readers see their papers change in their own packet region.
 
 The packet's publication, the packet PDF as one reader receives it, and members' private notes
 follow the same rules.
@@ -72,17 +74,16 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("body").get(pk=meeting.pk)
 
 
-def _publish(meeting: Meeting, type: str, payload: dict[str, Any], *, secretariat: bool) -> None:
+def _publish(meeting: Meeting, type: str, payload: dict[str, Any]) -> None:
+    """An event about papers, whose payload (their ids) only the secretariat receives: a member
+    who may not read a paper must not learn from the log that it exists. Readers learn what
+    changed for them from their own packet region, drawn for those the change concerns."""
     events.publish(
         meeting=meeting,
         type=type,
         payload=payload,
-        restricted_to=meeting_permissions.MANAGE_MEETING if secretariat else "",
+        restricted_to=meeting_permissions.MANAGE_MEETING,
     )
-
-
-def _secretariat_only(meeting: Meeting) -> bool:
-    return not permissions.packet_published(meeting)
 
 
 def _clean_title(title: str) -> str:
@@ -113,11 +114,20 @@ def _require_open(meeting: Meeting) -> None:
         raise ServiceError(_("The meeting was cancelled; its documents cannot change."))
 
 
-def _read(file: UploadedFile) -> uploads.ReadPdf:
+@dataclass(frozen=True)
+class _Upload:
+    read: uploads.ReadPdf
+    text: str
+
+
+def _read(file: UploadedFile) -> _Upload:
+    """Read, check and convert the upload, and extract its text for the search: all before
+    the transaction, which then holds the meeting's lock for the writes alone."""
     try:
-        return uploads.read_upload(file)
+        read = uploads.read_upload(file)
     except uploads.UploadRefused as refusal:
         raise ServiceError(refusal.message, field="file") from None
+    return _Upload(read=read, text=uploads.pdf_text(read.content))
 
 
 @contextmanager
@@ -134,8 +144,9 @@ def _cleaned_up_on_failure(storage: Storage) -> Iterator[list[str]]:
 
 
 def _store_version(
-    document: Document, read: uploads.ReadPdf, actor: User, stored: list[str]
+    document: Document, upload: _Upload, actor: User, stored: list[str]
 ) -> DocumentVersion:
+    read = upload.read
     last = DocumentVersion.objects.filter(document=document).aggregate(last=Max("number"))["last"]
     version = DocumentVersion(
         document=document,
@@ -146,7 +157,7 @@ def _store_version(
         page_digests=read.page_digests,
         original_name=read.original_name,
         original_type=read.original_type,
-        text=uploads.pdf_text(read.content),
+        text=upload.text,
         uploaded_by=actor,
     )
     version.file.save("upload.pdf", ContentFile(read.content), save=False)
@@ -179,7 +190,7 @@ def document_create(
     _check_choices(kind, classification)
     _check_item(meeting, agenda_item)
     title = _clean_title(title)
-    read = _read(file)
+    upload = _read(file)
     storage = DocumentVersion._meta.get_field("file").storage
     with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
         meeting = _lock_meeting(meeting)
@@ -196,13 +207,12 @@ def document_create(
             position=0 if last is None else last + 1,
             created_by=actor,
         )
-        version = _store_version(document, read, actor, stored)
+        version = _store_version(document, upload, actor, stored)
         _grant_defaults_if_due(document)
         _publish(
             meeting,
             "documents.document_created",
             {"document": document.pk, "version": version.number},
-            secretariat=_secretariat_only(meeting),
         )
     return document
 
@@ -210,18 +220,17 @@ def document_create(
 def document_replace(*, actor: User, document: Document, file: UploadedFile) -> DocumentVersion:
     """Add a new version; earlier versions are kept (notes and read receipts refer to them)."""
     _require_secretariat(actor, document.meeting)
-    read = _read(file)
+    upload = _read(file)
     storage = DocumentVersion._meta.get_field("file").storage
     with _cleaned_up_on_failure(storage) as stored, transaction.atomic():
         meeting = _lock_meeting(document.meeting)
         _require_open(meeting)
         document = Document.objects.select_related("meeting").get(pk=document.pk)
-        version = _store_version(document, read, actor, stored)
+        version = _store_version(document, upload, actor, stored)
         _publish(
             meeting,
             "documents.document_replaced",
             {"document": document.pk, "version": version.number},
-            secretariat=_secretariat_only(meeting),
         )
     return version
 
@@ -264,7 +273,6 @@ def document_edit(*, actor: User, document: Document, **fields: Any) -> Document
             meeting,
             "documents.document_changed",
             {"document": document.pk, "fields": sorted(fields)},
-            secretariat=_secretariat_only(meeting),
         )
     return document
 
@@ -292,7 +300,7 @@ def document_delete(*, actor: User, document: Document) -> None:
         storage = DocumentVersion._meta.get_field("file").storage
         document_id = document.pk
         Document.objects.filter(pk=document_id).delete()
-        _publish(meeting, "documents.document_deleted", {"document": document_id}, secretariat=True)
+        _publish(meeting, "documents.document_deleted", {"document": document_id})
 
         def delete_files() -> None:
             for name in names:
@@ -367,7 +375,6 @@ def document_grant(
             meeting,
             "documents.access_granted",
             {"document": document.pk, **named, "rights": _names(perms)},
-            secretariat=True,
         )
     return document
 
@@ -402,7 +409,6 @@ def document_revoke(
             meeting,
             "documents.access_revoked",
             {"document": document.pk, **named, "rights": _names(perms)},
-            secretariat=True,
         )
     return document
 
@@ -424,7 +430,7 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
     if ids:
         # Nothing to announce for a meeting without such papers; the note above still keeps
         # papers classified later from being given out.
-        _publish(meeting, "documents.confidential_revoked", {"documents": ids}, secretariat=False)
+        _publish(meeting, "documents.confidential_revoked", {"documents": ids})
     return ids
 
 
@@ -554,7 +560,6 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
         )
         if not documents:
             raise ServiceError(_("Add at least one document before publishing the packet."))
-        count = len(documents)
         readers = permissions.default_readers(meeting)
         if packet_row.published_by_id is not None:
             # Published before and withdrawn since: what the secretariat granted and revoked
@@ -573,11 +578,11 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
         events.publish(
             meeting=meeting,
             type="documents.packet_published",
-            # Titles may be confidential: the event says "fetch it", the HTTP read filters.
-            payload={"published_at": iso(packet_row.published_at), "documents": count},
+            # Neither titles nor a count: each reader's packet region shows what they may read.
+            payload={"published_at": iso(packet_row.published_at)},
         )
         meeting_id = meeting.pk
-        transaction.on_commit(lambda: notifications.send_packet_published(meeting_id))
+        transaction.on_commit(lambda: notifications.send_packet_published(meeting_id), robust=True)
     return packet_row
 
 

@@ -14,10 +14,12 @@ Nothing here touches the database or the file storage: a refused upload leaves n
 from __future__ import annotations
 
 import hashlib
-import io
+import json
+import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -282,26 +284,61 @@ def convert_to_pdf(source: Path, work: Path) -> Path:
 
 
 def read_pdf(content: bytes) -> tuple[int, list[str]]:
-    """The number of pages and the page digests of a PDF; refuses damaged and encrypted ones.
-
-    qpdf repairs many damaged files silently; a repair is reported as a warning, and a paper
-    for a cabinet meeting is not to be guessed at, so any warning refuses the file.
-    """
+    """The number of pages and the page digests of a PDF; refuses damaged, encrypted and
+    empty ones, ones with more than DOCUMENTS_MAX_PAGES pages, and ones whose reading needs
+    more than DOCUMENTS_PDF_MEMORY_BYTES of memory or DOCUMENTS_PDF_SECONDS (decompression
+    bombs). The PDF is read in a child process with those limits (documents.pdfcheck)."""
+    seconds = float(settings.DOCUMENTS_PDF_SECONDS)
     try:
-        with pikepdf.open(io.BytesIO(content)) as pdf:
-            if pdf.is_encrypted:
-                raise UploadRefused(_password_message())
-            streams: StreamDigests = {}
-            digests = [page_digest(page, streams) for page in pdf.pages]
-            if pdf.get_warnings():
-                raise UploadRefused(_damaged_message())
-    except pikepdf.PasswordError:
-        raise UploadRefused(_password_message()) from None
-    except (pikepdf.PdfError, ValueError, RuntimeError):
-        raise UploadRefused(_damaged_message()) from None
-    if not digests:
-        raise UploadRefused(_("The PDF has no pages."))
-    return len(digests), digests
+        completed = subprocess.run(  # noqa: S603  (fixed arguments, no shell)
+            [
+                *_limited(seconds),
+                sys.executable,
+                "-m",
+                "documents.pdfcheck",
+                str(settings.DOCUMENTS_MAX_PAGES),
+            ],
+            input=content,
+            capture_output=True,
+            timeout=seconds,
+            check=False,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        answer = json.loads(completed.stdout) if completed.returncode == 0 else {"refused": "bomb"}
+    except (subprocess.TimeoutExpired, ValueError):
+        # Killed at a limit, or out of memory before it could answer.
+        answer = {"refused": "bomb"}
+    refused = answer.get("refused")
+    if refused is not None:
+        raise UploadRefused(_refusal_message(refused))
+    return int(answer["pages"]), list(answer["digests"])
+
+
+def _limited(seconds: float) -> list[str]:
+    """The command prefix that runs a command with the reading limits: util-linux's prlimit
+    sets them in the child itself (a preexec_fn is unsafe in the server's threads)."""
+    return [
+        shutil.which("prlimit") or "prlimit",
+        f"--as={int(settings.DOCUMENTS_PDF_MEMORY_BYTES)}",
+        f"--cpu={max(1, math.ceil(seconds))}",
+    ]
+
+
+def _refusal_message(reason: str) -> str:
+    if reason == "password":
+        return _password_message()
+    if reason == "empty":
+        return _("The PDF has no pages.")
+    if reason == "pages":
+        return _("The PDF has more than %(count)d pages. Split it into several papers.") % {
+            "count": settings.DOCUMENTS_MAX_PAGES
+        }
+    if reason == "bomb":
+        return _(
+            "The PDF takes too much memory or time to read (it may hide very large compressed "
+            "content). Print it to a new PDF and upload that."
+        )
+    return _damaged_message()
 
 
 # The digest of each shared stream's data (fonts, images), by object: pages share their fonts,
@@ -409,7 +446,11 @@ def pdf_text(content: bytes) -> str:
         return ""
     try:
         completed = subprocess.run(  # noqa: S603  (fixed arguments, no shell)
-            [command, "-q", "-enc", "UTF-8", "-", "-"],
+            [
+                *_limited(settings.DOCUMENTS_TEXT_SECONDS),
+                command,
+                *["-q", "-enc", "UTF-8", "-", "-"],
+            ],
             input=content,
             capture_output=True,
             timeout=settings.DOCUMENTS_TEXT_SECONDS,

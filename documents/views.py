@@ -330,7 +330,11 @@ def _file_response(copy: services.Copy, *, inline: bool) -> FileResponse:
 def document_download(request: AuthenticatedHttpRequest, pk: int, doc_pk: int) -> HttpResponse:
     """Send the reader on to a short-lived link of their own (see documents.links)."""
     version = _meeting_version(request, pk, doc_pk, permissions.DOWNLOAD_DOCUMENT)
-    return redirect(links.download_path(user=request.user, version=version))
+    return redirect(
+        links.download_path(
+            user=request.user, version=version, session_key=request.session.session_key
+        )
+    )
 
 
 def _meeting_version(
@@ -345,7 +349,7 @@ def _meeting_version(
 @require_GET
 def file(request: HttpRequest, token: str) -> HttpResponseBase:
     """A download link: the person's own, unexpired, and only while they may download."""
-    version = links.version_for_token(request.user, token)
+    version = links.version_for_token(request.user, token, request.session.session_key)
     assert isinstance(request.user, User)
     copy = services.version_open(
         reader=request.user,

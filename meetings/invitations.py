@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
+from meetings.text import header_safe
 
 logger = logging.getLogger(__name__)
 
@@ -80,12 +81,13 @@ def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int
 def build_message(
     meeting: Meeting, attendee: User, method: Method, *, sequence: int
 ) -> EmailMessage:
+    title = header_safe(meeting.title)
     if method == Method.CANCEL:
-        subject = _("Cancelled: %(title)s") % {"title": meeting.title}
+        subject = _("Cancelled: %(title)s") % {"title": title}
     elif sequence:
-        subject = _("Updated: %(title)s") % {"title": meeting.title}
+        subject = _("Updated: %(title)s") % {"title": title}
     else:
-        subject = _("Invitation: %(title)s") % {"title": meeting.title}
+        subject = _("Invitation: %(title)s") % {"title": title}
     body = render_to_string(
         "meetings/email/invitation.txt",
         {

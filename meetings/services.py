@@ -22,6 +22,7 @@ from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
+from meetings.text import require_one_line
 from realtime import events
 
 if TYPE_CHECKING:
@@ -519,6 +520,9 @@ def _require_quorum(meeting: Meeting) -> None:
 def _validate_meeting(meeting: Meeting) -> None:
     if not meeting.title:
         raise ServiceError(_("A meeting needs a title."), field="title")
+    # The title is an e-mail subject and a calendar summary; the place a calendar location.
+    require_one_line(meeting.title, field="title")
+    require_one_line(meeting.place, field="place")
     if meeting.ends_at <= meeting.starts_at:
         raise ServiceError(_("A meeting must end after it starts."), field="ends_at")
     if not meeting.place and not meeting.online_link:
@@ -546,7 +550,10 @@ def _send_on_commit(
     meeting: Meeting, recipients: Iterable[User], method: invitations.Method
 ) -> None:
     meeting_id, sequence, user_ids = meeting.pk, meeting.ics_sequence, [u.pk for u in recipients]
-    transaction.on_commit(lambda: invitations.send(meeting_id, user_ids, method, sequence=sequence))
+    # Robust: a mail that cannot be built or sent is logged, and the committed change stands.
+    transaction.on_commit(
+        lambda: invitations.send(meeting_id, user_ids, method, sequence=sequence), robust=True
+    )
 
 
 # Attendance

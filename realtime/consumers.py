@@ -95,17 +95,23 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if await database_sync_to_async(presence_join)(meeting_id, user.pk):
             await broadcaster().announce_presence(meeting_id, user.pk, online=True)
 
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the socket ends (a disconnect, a handler's exception that the server
+            # answers with 1011 and no disconnect message, the server cancelling the task), its
+            # presence must go with it, or the chair's board shows a tablet that is not there.
+            if self.outbox is not None:
+                self.outbox.discard()
+            await self._leave()
+
     async def _refuse(self, code: int, message: str | None = None) -> None:
         # A close code reaches the client only on an accepted socket.
         await self.accept()
         if message:
             await self._error(message)
         await self.close(code=code)
-
-    async def disconnect(self, code: int) -> None:
-        if self.outbox is not None:
-            self.outbox.discard()
-        await self._leave()
 
     def _stalled(self, reason: str) -> None:
         """The outbox cut the socket off: the client stopped reading."""
@@ -138,7 +144,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             return
         try:
             frame: Any = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Deep nesting ("[" * 2000) exhausts the parser's recursion within the size limit.
             await self._error("This frame is not JSON.")
             return
         kind = frame.get("type") if isinstance(frame, dict) else None

@@ -98,7 +98,9 @@ def visible_to(
 def event_frame(
     event: MeetingEvent, *, visible: bool, regions: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """An event as clients receive it; without its payload for those who may not see it.
+    """An event as clients receive it; for those who may not see it, only its number: neither
+    its payload nor its type, which alone can tell that something exists (a paper, a prepared
+    vote) that they may not know of.
 
     With `regions` (region id -> HTML) the frame is complete: the page applies them and needs
     nothing else. Without, the frame says `fetch`: the page must fetch itself once to be current.
@@ -106,7 +108,7 @@ def event_frame(
     frame = {
         "type": "event",
         "seq": event.seq,
-        "event": event.type,
+        "event": event.type if visible else None,
         "payload": event.payload if visible else None,
         "at": event.created_at.isoformat(),
         "regions": regions or {},

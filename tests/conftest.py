@@ -26,6 +26,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
@@ -99,6 +100,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         pytest.exit(f"Redis is not reachable ({error}).\nStart it with: {START_REDIS}", 1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles() -> None:
+    """API rate counts (in the process's cache) start from nothing in every test."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

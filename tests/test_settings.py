@@ -42,6 +42,8 @@ print(json.dumps({
     "STATIC_ROOT": str(settings.STATIC_ROOT),
     "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     "SESSION_COOKIE_SECURE": settings.SESSION_COOKIE_SECURE,
+    "SECURE_HSTS_SECONDS": settings.SECURE_HSTS_SECONDS,
+    "SECURE_SSL_REDIRECT": settings.SECURE_SSL_REDIRECT,
     "CSRF_COOKIE_SECURE": settings.CSRF_COOKIE_SECURE,
     "LANGUAGE_CODE": settings.LANGUAGE_CODE,
     "TIME_ZONE": settings.TIME_ZONE,
@@ -218,6 +220,15 @@ def test_secure_cookies_can_be_turned_off_for_plain_http(tmp_path: Path) -> None
     )
     assert found["SESSION_COOKIE_SECURE"] is False
     assert found["CSRF_COOKIE_SECURE"] is False
+
+
+def test_production_sends_hsts_and_can_redirect_to_https(tmp_path: Path) -> None:
+    production = {"DEBUG": "0", "SECRET_KEY": "a-long-random-value-for-this-test-only"}
+    found = report(production, tmp_path)
+    assert found["SECURE_HSTS_SECONDS"] == 31536000
+    assert found["SECURE_SSL_REDIRECT"] is False
+    assert report({**production, "SECURE_SSL_REDIRECT": "1"}, tmp_path)["SECURE_SSL_REDIRECT"]
+    assert report({}, tmp_path)["SECURE_HSTS_SECONDS"] == 0  # DEBUG, the development default
 
 
 # Ask the ASGI application for one of the admin's static files, as the server would.

@@ -390,6 +390,26 @@ def test_others_cannot_edit_a_comment(
     assert Comment.objects.get().is_visible
 
 
+@pytest.mark.parametrize("fate", ["hidden", "deleted"])
+def test_the_author_cannot_read_a_hidden_or_deleted_comment_on_its_edit_page(
+    client: Client, government: Personas, session: AgendaPlan, fate: str
+) -> None:
+    """The edit page showed its author the text that the API withholds from members."""
+    author = government.members[0]
+    comment = services.comment_post(actor=author, item=session.decree, text="Rude remark")
+    if fate == "hidden":
+        services.comment_hide(actor=government.chair, comment=comment)
+    else:
+        services.comment_delete(actor=author, comment=comment)
+    tablet = as_user(client, author)
+    response = tablet.get(url("comment_edit", session.meeting.pk, comment.pk))
+    assert response.status_code == 404
+    assert "Rude remark" not in page(response)
+    posted = tablet.post(url("comment_edit", session.meeting.pk, comment.pk), {"text": "Nicer"})
+    assert posted.status_code == 404
+    assert Comment.objects.get().text == "Rude remark"
+
+
 def test_a_hidden_comment_is_hidden_from_members(
     client: Client, government: Personas, session: AgendaPlan
 ) -> None:

@@ -460,3 +460,21 @@ def test_who_changes_a_draft(board: Board, draft: Consultation, who: str, code: 
     )
     assert changed.status_code == code
     assert (Consultation.objects.get(pk=draft.pk).subject == "Changed") == (code == 200)
+
+
+def test_a_subject_on_several_lines_is_refused(board: Board) -> None:
+    """The subject goes into the e-mail's Subject header: with CR/LF the poll was saved and
+    sent, then the e-mail raised BadHeaderError and nobody was told."""
+    before = Consultation.objects.count()
+    response = api(board.secretary).post(
+        url("list", board.body.pk),
+        {
+            "subject": "Budget\r\nBcc: everyone@example.org",
+            "deadline": deadline(),
+            "questions": ["Q?"],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["field"] == "subject"
+    assert Consultation.objects.count() == before

@@ -166,16 +166,18 @@ def test_a_published_document_cannot_be_deleted(board: Board) -> None:
     assert "record" in response.json()["detail"]
 
 
-def test_a_download_link_is_issued_and_works_once_signed_in(board: Board) -> None:
+def test_a_download_link_is_issued_and_works_in_the_session_that_asked(board: Board) -> None:
     publish_packet(board.meeting)
     document = add_document(board)
-    response = api(board.member).post(documents_url(board, document.pk, "download-link"), {})
+    client = api(board.member)
+    response = client.post(documents_url(board, document.pk, "download-link"), {})
     assert response.status_code == 201
     data = response.json()
     assert data["version"] == 1 and data["expires_at"]
+    assert client.get(data["url"]).status_code == 200
     browser = Client()
-    browser.force_login(board.member)
-    assert browser.get(data["url"]).status_code == 200
+    browser.force_login(board.member)  # the same person in another session
+    assert browser.get(data["url"]).status_code == 404
     assert Client().get(data["url"]).status_code == 404
     earlier = api(board.member).post(
         documents_url(board, document.pk, "download-link"), {"version": 7}

@@ -178,7 +178,9 @@ def test_a_member_given_view_only_cannot_download(client: Client, board: Board) 
     kwargs = {"pk": board.meeting.pk, "doc_pk": document.pk}
     assert client.get(reverse("documents:view", kwargs=kwargs)).status_code == 200
     assert client.get(reverse("documents:download", kwargs=kwargs)).status_code == 404
-    token = links.download_token(user=board.member, version=document.versions.get())
+    token = links.download_token(
+        user=board.member, version=document.versions.get(), session_key=client.session.session_key
+    )
     assert client.get(reverse("documents:file", kwargs={"token": token})).status_code == 404
 
 
@@ -202,6 +204,22 @@ def _link(client: Client, board: Board, document: Document) -> str:
     response = client.get(reverse("documents:download", kwargs=kwargs))
     assert response.status_code == 302
     return str(response["Location"])
+
+
+def test_a_link_works_only_in_the_session_that_asked_for_it(client: Client, board: Board) -> None:
+    """Links were documented as tied to the session but were not: one copied to another
+    browser, or kept after signing out, still downloaded the paper."""
+    publish_packet(board.meeting)
+    document = add_document(board)
+    client.force_login(board.member)
+    address = _link(client, board, document)
+    elsewhere = Client()
+    elsewhere.force_login(board.member)  # the same person, in another browser
+    assert elsewhere.get(address).status_code == 404
+    assert client.get(address).status_code == 200
+    client.logout()
+    client.force_login(board.member)  # signed in again: a new session
+    assert client.get(address).status_code == 404
 
 
 def test_a_link_is_its_owners_alone(client: Client, board: Board) -> None:

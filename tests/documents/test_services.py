@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
@@ -97,9 +97,43 @@ def test_a_document_added_after_publication_reaches_the_attendees_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         document = add_document(board, classification=C.CONFIDENTIAL)
     assert rights(board, document) == ALL
+    # The id goes to the secretariat; readers see the paper in their own packet region.
     event = last_event(board.meeting)
-    assert (event.type, event.restricted_to) == ("documents.document_created", "")
+    assert (event.type, event.restricted_to) == (
+        "documents.document_created",
+        "meetings.manage_meeting",
+    )
     assert "title" not in event.payload
+
+
+def test_the_event_log_never_tells_a_member_of_a_paper_they_may_not_read(board: Board) -> None:
+    """The log gave members the id of every paper created, replaced or changed after the
+    packet went out, and the packet's count of papers, readable or not."""
+    sanctions = add_document(board, title="Sanctions list", classification=C.CONFIDENTIAL)
+    services.document_revoke(
+        actor=board.secretary, document=sanctions, rights=["view"], user=board.member
+    )
+    agenda_services.agenda_publish(actor=board.secretary, meeting=board.meeting)
+    services.packet_publish(actor=board.secretary, meeting=board.meeting)
+    services.document_replace(actor=board.secretary, document=sanctions, file=upload(pdf_bytes(2)))
+    services.document_edit(actor=board.secretary, document=sanctions, kind="other")
+    hidden = add_document(board, title="Annex", classification=C.SECRET)
+    services.document_revoke(
+        actor=board.secretary, document=hidden, rights=["view"], user=board.member
+    )
+
+    client = Client()
+    client.force_login(board.member)
+    log = client.get(f"/api/v1/meetings/{board.meeting.pk}/events/?since=0").json()["events"]
+    told = [e for e in log if not e.get("restricted")]
+    assert [e["event"] for e in told if e["event"].startswith("documents.")] == [
+        "documents.packet_published"
+    ]
+    assert (
+        "documents" not in next(e for e in told if e["event"].startswith("documents."))["payload"]
+    )
+    # What the member may not see says neither what happened nor to what.
+    assert all(e["event"] is None and e["payload"] is None for e in log if e.get("restricted"))
 
 
 def test_a_new_version_keeps_the_earlier_ones(

@@ -6,6 +6,7 @@ import hashlib
 import io
 import subprocess
 import zipfile
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -188,3 +189,39 @@ def test_a_failed_write_removes_the_stored_file(
         )
     assert document.versions.count() == 1
     assert len(stored_files(media)) == 1
+
+
+def bomb_pdf(inflated: int) -> bytes:
+    """A one-page PDF of about a megabyte whose content stream inflates to `inflated` bytes."""
+    squeeze = zlib.compressobj(9)
+    chunk = b" " * (1024 * 1024)
+    compressed = b"".join(squeeze.compress(chunk) for _ in range(inflated // len(chunk)))
+    compressed += squeeze.flush()
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    contents = pikepdf.Stream(pdf, compressed)
+    contents[pikepdf.Name.Filter] = pikepdf.Name.FlateDecode
+    pdf.pages[0].obj[pikepdf.Name.Contents] = contents
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+@override_settings(DOCUMENTS_PDF_MEMORY_BYTES=256 * 1024 * 1024)
+def test_a_decompression_bomb_is_refused_and_stores_nothing(board: Board, media: Path) -> None:
+    """A 1 MB PDF inflating to gigabytes was accepted, the server's memory growing to match."""
+    content = bomb_pdf(600 * 1024 * 1024)
+    assert len(content) < 2 * 1024 * 1024
+    with pytest.raises(ServiceError) as refusal:
+        add_document(board, content=content)
+    assert refusal.value.field == "file"
+    assert "too much memory or time" in refusal.value.message
+    assert not Document.objects.exists()
+    assert stored_files(media) == []
+
+
+@override_settings(DOCUMENTS_MAX_PAGES=3)
+def test_a_pdf_with_too_many_pages_is_refused() -> None:
+    with pytest.raises(UploadRefused) as refusal:
+        read_upload(upload(pdf_bytes(4), "long.pdf"))
+    assert "more than 3 pages" in refusal.value.message

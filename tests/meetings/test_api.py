@@ -376,6 +376,23 @@ def test_text_with_nul_characters_is_refused(
     assert response.json() == {"title": ["Null characters are not allowed."]}
 
 
+@pytest.mark.parametrize("field", ["title", "place"])
+def test_text_on_several_lines_is_refused_where_it_goes_into_a_mail_header_or_a_file_name(
+    government: Personas, meeting: Meeting, unchanged: Unchanged, field: str
+) -> None:
+    """A title with CR/LF was saved, then its invitation raised BadHeaderError after the commit:
+    the change was reported as a 500 and every later change of the meeting failed too."""
+    with unchanged():
+        response = api(government.secretary).patch(
+            url("meeting-detail", meeting.pk),
+            {field: "Budget\r\nBcc: everyone@example.org"},
+            format="json",
+        )
+    assert response.status_code == 400
+    assert response.json() == refused("Write this on one line.", field)
+    assert mail.outbox == []
+
+
 # Bodies
 
 

@@ -125,3 +125,16 @@ def test_nothing_is_sent_when_the_change_rolls_back(
         raise RuntimeError("the request failed after the service")
     assert mail.outbox == []
     assert Meeting.objects.get(pk=draft_meeting.pk).status == Meeting.Status.DRAFT
+
+
+def test_a_title_saved_on_several_lines_before_it_was_refused_still_mails_one_subject_line(
+    government: Personas, meeting: Meeting, django_capture_on_commit_callbacks: Callable
+) -> None:
+    """A title saved before line breaks were refused must not turn the cancellation into a 500."""
+    Meeting.objects.filter(pk=meeting.pk).update(title="Budget\r\nBcc: everyone@example.org")
+    meeting.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_cancel(actor=government.secretary, meeting=meeting)
+    assert len(mail.outbox) == 28
+    assert mail.outbox[0].subject == "Cancelled: Budget Bcc: everyone@example.org"
+    assert mail.outbox[0].message()["Bcc"] is None

@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
-from meetings.errors import ServiceError
 from rest_framework.test import APIClient
 
+from core.errors import ServiceError
 from meetings import selectors as meeting_selectors
 from meetings import services as meeting_services
 from meetings.models import Attendance, AttendanceCorrection

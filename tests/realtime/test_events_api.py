@@ -52,7 +52,7 @@ def test_restricted_payloads_are_null_for_those_without_the_right(
     _, member_page = events_of(government.members[0], meeting, "?since=1")
     _, secretary_page = events_of(government.secretary, meeting, "?since=1")
     assert member_page["events"] == [
-        {**secretary_page["events"][0], "payload": None, "restricted": True}
+        {**secretary_page["events"][0], "event": None, "payload": None, "restricted": True}
     ]
     assert secretary_page["events"][0]["payload"] == {"note": "late papers"}
     assert "late papers" not in str(member_page)

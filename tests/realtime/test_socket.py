@@ -18,6 +18,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 import websockets
@@ -35,6 +36,7 @@ from meetings.models import Meeting, Membership
 from realtime import events
 from realtime.models import MeetingStream
 from realtime.outbox import CLOSE_TOO_SLOW
+from realtime.presence import online_user_ids
 from tests.conftest import Personas, check_in, plan_meeting
 from tests.server import SERVER_KINDS, RunningServer, ServerProcess, free_port, session_cookie
 
@@ -215,6 +217,54 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(
     assert "HTTP API" in replies[3]["message"]
     assert replies[5]["seq"] == 1
     assert running_server.process.poll() is None
+
+
+def test_a_deeply_nested_frame_gets_an_error_and_leaves_no_presence_behind(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    """Nesting within the size limit made the JSON parser raise RecursionError, which dropped
+    the socket without a close frame and left its member online on the chair's board."""
+    member = government.members[0]
+    cookie = headers(running_server, member)
+
+    async def scenario() -> list[dict[str, Any]]:
+        replies = []
+        async with await open_socket(running_server, scheduled, cookie, since=1) as socket_:
+            await socket_.send("[" * 2000 + "]" * 2000)
+            replies.append(json.loads(await asyncio.wait_for(socket_.recv(), WAIT)))
+            await socket_.send('{"type": "ping"}')
+            replies.append(json.loads(await asyncio.wait_for(socket_.recv(), WAIT)))
+        return replies
+
+    replies = asyncio.run(scenario())
+    assert [r["type"] for r in replies] == ["error", "pong"]
+    assert "not JSON" in replies[0]["message"]
+    deadline = time.monotonic() + WAIT
+    while member.pk in online_user_ids(scheduled.pk) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert member.pk not in online_user_ids(scheduled.pk)
+
+
+@pytest.mark.parametrize("origin", ["other port", "other scheme"])
+def test_an_origin_on_another_port_or_scheme_is_refused(
+    running_server: RunningServer, government: Personas, scheduled: Meeting, origin: str
+) -> None:
+    """The host alone is not the origin: another site on the same host (another port) or the
+    plain-http page of an https site must not open a member's socket with their cookie."""
+    own = urlsplit(running_server.origin)
+    foreign = (
+        f"{own.scheme}://{own.hostname}:{free_port()}"
+        if origin == "other port"
+        else f"https://{own.netloc}"
+    )
+    cookie = {**headers(running_server, government.members[0]), "Origin": foreign}
+
+    async def scenario() -> None:
+        await websockets.connect(socket_url(running_server, scheduled), additional_headers=cookie)
+
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        asyncio.run(scenario())
+    assert refused.value.response.status_code == 403
 
 
 def test_a_bad_since_is_refused(

@@ -1,0 +1,1 @@
+from tests.consultations.conftest import board, draft, sent  # noqa: F401  (fixtures)

@@ -16,6 +16,7 @@ from notices import kinds
 from notices.models import Notice
 from notices.services import Outgoing, notices_send
 from tests.consultations.conftest import Board, answer, client_for
+from tests.server import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,13 @@ def test_mark_all_read_touches_only_ones_own_notices(board: Board, sent: Consult
     client_for(board.members[1]).post(reverse("notices:read_all"))
     assert reminder_of(board.members[1]).read_at is not None
     assert reminder_of(board.members[2]).read_at is None
+
+
+def test_reminders_reach_the_inbox_when_the_mail_server_is_down(
+    board: Board, sent: Consultation, settings: object, django_capture_on_commit_callbacks: object
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # type: ignore[attr-defined]
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert remind_at(sent, 72) == len(board.voters)
+    assert Notice.objects.filter(kind=kinds.CONSULTATION_REMINDER).count() == len(board.voters)

@@ -43,6 +43,7 @@ from documents import uploads
 from meetings.errors import ServiceError
 from meetings.models import Body, Membership
 from notices import kinds
+from notices import selectors as notice_selectors
 from notices import services as notice_services
 
 logger = logging.getLogger(__name__)
@@ -653,6 +654,10 @@ def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> No
     notice on the members' pages shows the poll all the same."""
     consultation = Consultation.objects.select_related("body").get(pk=consultation_id)
     users = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
+    if kind == "reminder":  # those who asked for reminders in the inbox only
+        users = users.exclude(
+            pk__in=notice_selectors.email_opted_out(list(user_ids), kinds.CONSULTATION_REMINDER)
+        )
     with translation.override(settings.LANGUAGE_CODE):
         if kind == "reminder":
             subject = _("Reminder: your written opinion on %(subject)s") % {

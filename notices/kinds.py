@@ -20,3 +20,9 @@ TEXTS: dict[str, Promise] = {
 
 def render(kind: str, params: dict[str, str]) -> str:
     return str(TEXTS[kind]) % params
+
+
+# The kinds that also go by e-mail, which each person may turn off, with how the choice reads.
+EMAILED: dict[str, Promise] = {
+    CONSULTATION_REMINDER: _("Reminders to answer a written-opinion poll"),
+}

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from notices import kinds
-from notices.models import Notice
+from notices.models import EmailOptOut, Notice
 
 
 @dataclass(frozen=True)
@@ -55,4 +55,17 @@ def notice_mark_read(*, actor: User, notice: Notice) -> Notice:
 def notices_mark_all_read(*, actor: User) -> int:
     return Notice.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
+    )
+
+
+def email_choices_set(*, actor: User, by_email: set[str]) -> None:
+    """Which of the e-mailed kinds the actor also wants by e-mail; the others stay in the inbox
+    only."""
+    unknown = by_email - kinds.EMAILED.keys()
+    if unknown:
+        raise ValueError(f"unknown notice kinds {sorted(unknown)}")
+    EmailOptOut.objects.filter(user=actor, kind__in=by_email).delete()
+    EmailOptOut.objects.bulk_create(
+        [EmailOptOut(user=actor, kind=kind) for kind in kinds.EMAILED.keys() - by_email],
+        ignore_conflicts=True,
     )

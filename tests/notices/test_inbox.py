@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
@@ -118,3 +119,37 @@ def test_reminders_reach_the_inbox_when_the_mail_server_is_down(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         assert remind_at(sent, 72) == len(board.voters)
     assert Notice.objects.filter(kind=kinds.CONSULTATION_REMINDER).count() == len(board.voters)
+
+
+def test_a_member_takes_reminders_in_the_inbox_only(
+    board: Board, sent: Consultation, django_capture_on_commit_callbacks: object
+) -> None:
+    quiet, other = board.members[1], board.members[2]
+    client = client_for(quiet)
+    assert (
+        'name="email" value="consultation.reminder" checked'
+        in client.get(reverse("notices:inbox")).content.decode()
+    )
+    client.post(reverse("notices:email_choices"), {})  # every box unticked
+    assert (
+        'value="consultation.reminder" checked'
+        not in client.get(reverse("notices:inbox")).content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        remind_at(sent, 72)
+    mailed = {message.to[0] for message in mail.outbox}
+    assert quiet.email not in mailed and other.email in mailed
+    assert reminder_of(quiet).read_at is None  # in the inbox all the same
+
+    client.post(reverse("notices:email_choices"), {"email": ["consultation.reminder"]})
+    assert (
+        'value="consultation.reminder" checked'
+        in client.get(reverse("notices:inbox")).content.decode()
+    )
+
+
+def test_e_mail_choices_ask_for_a_login(board: Board) -> None:
+    response = Client().post(reverse("notices:email_choices"), {})
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]

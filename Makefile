@@ -30,6 +30,8 @@ SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core fontconfig gettext d
 SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-compose /usr/sbin/nginx soffice \
 	softhsm2-util
 
+# `make run` starts the task worker (deadlines, reminders, notices) beside the server, on the
+# same SQLite database, and stops it with the server.
 .PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
 
 $(BIN)/python:
@@ -59,7 +61,9 @@ run: $(VENV)/.run-deps
 	$(BIN)/python manage.py demo_consultations && \
 	$(BIN)/python manage.py demo_pki && \
 	{ [ -n "$${MINUTES_PKCS12_PATH+set}" ] || export MINUTES_PKCS12_PATH="$(DEMO_PKI_DIR)/{username}.p12"; } && \
-		$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application
+	{ TASK_WORKERS=$${TASK_WORKERS:-1} $(BIN)/python manage.py qcluster & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(BIN)/python -m realtime.server --host $(HOST) --port $(PORT) config.asgi:application; }
 
 system-deps:
 	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing=1; done; \

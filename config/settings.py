@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "axes",
+    "django_q",
     "core",
     "meetings",
     "agendas",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "documents",
     "minutes",
     "realtime",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -111,7 +113,9 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# 0: no pool, a connection per process. The task worker (`manage.py qcluster`) needs that: it
+# forks its workers, and a pool opened before the fork would be shared by all of them.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE:
     DATABASES["default"]["OPTIONS"] = {
         "pool": {
             "min_size": 2,
@@ -238,6 +242,27 @@ CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 CONSULTATION_REMINDER_HOURS = [
     int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
 ]
+# The task worker (django-q2, `manage.py qcluster`): its queue is a table in the database, so
+# `make run` needs no other service and a deployment keeps queued work across Redis restarts
+# (Redis carries only pushes). A task not acknowledged within `retry` seconds (its worker died)
+# is handed to another worker, up to `max_attempts` times; failures stay in the admin.
+# The scheduled jobs (notices/schedules.py) run every TASKS_TICK_SECONDS (a divisor of 60).
+TASKS_TICK_SECONDS = int(os.environ.get("TASKS_TICK_SECONDS", "20"))
+Q_CLUSTER = {
+    "name": "meetings",
+    "orm": "default",
+    "workers": int(os.environ.get("TASK_WORKERS", "2")),
+    "timeout": 120,
+    "retry": 180,
+    "max_attempts": 3,
+    "ack_failures": True,
+    # A job missed while no worker ran is run once, not once per missed tick.
+    "catch_up": False,
+    "save_limit": 1000,
+    # How often an idle worker asks the database for work (seconds).
+    "poll": 1,
+}
+
 # The generated PDFs' font: DejaVu Sans, shipped in fonts/, covers Vietnamese (ReportLab's
 # Helvetica does not).
 PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "fonts"))

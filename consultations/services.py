@@ -43,6 +43,9 @@ from core.errors import ServiceError, require
 from documents import uploads
 from meetings.models import Body, Membership
 from meetings.text import header_safe, require_one_line
+from notices import kinds
+from notices import selectors as notice_selectors
+from notices import services as notice_services
 
 logger = logging.getLogger(__name__)
 
@@ -458,7 +461,25 @@ def consultation_close(
         with translation.override(settings.LANGUAGE_CODE):
             consultation.result = _result(consultation, early=early)
         consultation.save()
+        notice_services.notices_send(
+            recipient_ids=_chair_ids(consultation.body),
+            notice=notice_services.Outgoing(
+                kind=kinds.CONSULTATION_CLOSED,
+                params={"subject": consultation.subject},
+                link=_path(consultation, "detail"),
+                key=f"consultation-{consultation.pk}-closed",
+            ),
+        )
     return consultation
+
+
+def _chair_ids(body: Body) -> list[int]:
+    today = timezone.localdate()
+    return [
+        membership.user_id
+        for membership in Membership.objects.filter(body=body, role=Membership.Role.CHAIR)
+        if membership.is_current_on(today)
+    ]
 
 
 def _result(consultation: Consultation, *, early: bool) -> dict[str, object]:
@@ -615,15 +636,30 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
             Reminder.objects.bulk_create(rows)
             people = sorted({row.user_id for row in rows})
             if people:
+                # One notice for the latest reminder time, like the one e-mail.
+                notice_services.notices_send(
+                    recipient_ids=people,
+                    notice=notice_services.Outgoing(
+                        kind=kinds.CONSULTATION_REMINDER,
+                        params={
+                            "subject": consultation.subject,
+                            "deadline": _local(consultation.deadline),
+                        },
+                        link=_path(consultation),
+                        key=f"consultation-{consultation.pk}-reminder-{min(due)}h",
+                    ),
+                )
                 _mail_on_commit(consultation.pk, people, kind="reminder")
             reminded += len(people)
     return reminded
 
 
+def _path(consultation: Consultation, page: str = "answer") -> str:
+    return reverse(f"consultations:{page}", args=[consultation.body_id, consultation.pk])
+
+
 def consultation_url(consultation: Consultation) -> str:
-    return settings.SITE_URL + reverse(
-        "consultations:answer", args=[consultation.body_id, consultation.pk]
-    )
+    return settings.SITE_URL + _path(consultation)
 
 
 def _mail_on_commit(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
@@ -637,6 +673,10 @@ def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> No
     notice on the members' pages shows the poll all the same."""
     consultation = Consultation.objects.select_related("body").get(pk=consultation_id)
     users = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
+    if kind == "reminder":  # those who asked for reminders in the inbox only
+        users = users.exclude(
+            pk__in=notice_selectors.email_opted_out(list(user_ids), kinds.CONSULTATION_REMINDER)
+        )
     with translation.override(settings.LANGUAGE_CODE):
         if kind == "reminder":
             subject = _("Reminder: your written opinion on %(subject)s") % {

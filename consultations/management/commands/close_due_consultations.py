@@ -1,5 +1,6 @@
 """Send the written-opinion reminders that are due and close the polls whose deadline has come.
-Run it with --every in its own process (the compose file does), or from cron without it."""
+The task worker runs the same job on schedule (config/tasks.py); this command is for a one-off
+run, or for cron where no worker runs."""
 
 import time
 from typing import Any

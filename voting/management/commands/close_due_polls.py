@@ -1,5 +1,5 @@
-"""Close the votes whose closing time has come. Run it with --every in its own process (the
-compose file does), or from cron without it."""
+"""Close the votes whose closing time has come. The task worker runs the same job on schedule
+(config/tasks.py); this command is for a one-off run, or for cron where no worker runs."""
 
 import time
 from typing import Any

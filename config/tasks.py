@@ -1,0 +1,19 @@
+"""The jobs the task worker runs on schedule (notices/schedules.py). Each one calls the owning
+app's service and is idempotent: run twice, or by two workers at once, it does the work once.
+They live on the top floor, which may use every app (docs/architecture.md)."""
+
+from consultations import services as consultation_services
+from voting import services as voting_services
+
+
+def close_due_polls() -> int:
+    """Close the votes whose closing time has come; returns how many closed."""
+    return voting_services.polls_close_due()
+
+
+def close_due_consultations() -> dict[str, int]:
+    """Remind those who have not answered a written-opinion poll, then close the polls whose
+    deadline has come. Reminders first: a poll closing now needs none."""
+    reminded = consultation_services.reminders_send_due()
+    closed = consultation_services.consultations_close_due()
+    return {"reminded": reminded, "closed": closed}

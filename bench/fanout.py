@@ -388,7 +388,11 @@ def our_clients(scene: Scene, ports: list[int], count: int, since: int = 0) -> l
         Client(
             url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/meetings/{scene.meeting_id}/"
             f"?since={since}",
-            headers={"Cookie": scene.cookies[i], "Origin": f"http://{HOST}"},
+            # The page's own origin, port included, as a browser sends it.
+            headers={
+                "Cookie": scene.cookies[i],
+                "Origin": f"http://{HOST}:{ports[i % len(ports)]}",
+            },
             since=since,
         )
         for i in range(count)

@@ -126,7 +126,10 @@ async def measure(
             Tablet(
                 url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/meetings/{scene.meeting_id}/"
                 f"?since={since}&lang=en",
-                headers={"Cookie": scene.cookies[i], "Origin": f"http://{HOST}"},
+                headers={
+                    "Cookie": scene.cookies[i],
+                    "Origin": f"http://{HOST}:{ports[i % len(ports)]}",
+                },
                 since=since,
                 page_url=f"http://{HOST}:{ports[i % len(ports)]}/meetings/{scene.meeting_id}/",
                 old_script=old,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -431,7 +432,8 @@ def _load_own_asks(
         items = items.filter(status__in=[AgendaItem.Status.PENDING, AgendaItem.Status.IN_PROGRESS])
     item_list = list(items)
     in_room: set[int] = set()
-    for a in Attendance.objects.filter(meeting=meeting):
+    theirs = Q(user_id__in=user_ids) | Q(substitute_id__in=user_ids)
+    for a in Attendance.objects.filter(theirs, meeting=meeting):
         if a.status == Attendance.Status.PRESENT:
             in_room.add(a.user_id)
         if a.substitute_id and a.substitute_checked_in_at is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -372,10 +373,11 @@ def everyone(meeting: Meeting) -> Iterable[int]:
 def _load_own_attendances(
     meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
 ) -> dict[int, dict[str, Any]]:
-    """Each person's own-attendance box, from one read of the meeting's attendance: their own
-    row, or the one they substitute in."""
+    """Each person's own-attendance box, from one read of their rows of the meeting's
+    attendance: their own, or the one they substitute in."""
     rows: dict[int, Attendance] = {}
-    for attendance in selectors.attendance_list(meeting):
+    theirs = Q(user_id__in=user_ids) | Q(substitute_id__in=user_ids)
+    for attendance in selectors.attendance_list(meeting).filter(theirs):
         if attendance.substitute_id in user_ids:
             rows.setdefault(attendance.substitute_id, attendance)
         if attendance.user_id in user_ids:

@@ -246,7 +246,7 @@ def _load_own(
     elif payload.get("poll"):
         items = items.filter(polls__pk=payload["poll"])
     item_list = list(items)
-    entitled = selectors.entitled_by_item(meeting, item_list)
+    entitled = selectors.entitled_by_item(meeting, item_list, among=user_ids)
     open_polls = list(
         Poll.objects.filter(item__in=item_list, status=Poll.Status.OPEN).select_related("item")
     )

@@ -149,18 +149,24 @@ def open_poll(meeting: Meeting) -> Poll | None:
     )
 
 
-def entitled_by_item(meeting: Meeting, items: list[AgendaItem]) -> dict[int, dict[int, Voter]]:
-    """`entitled_voters` for several items at once, by item id (two queries in all)."""
+def entitled_by_item(
+    meeting: Meeting, items: list[AgendaItem], among: set[int] | None = None
+) -> dict[int, dict[int, Voter]]:
+    """`entitled_voters` for several items at once, by item id (two queries in all); only
+    those `among` these people, if given, which reads their rows alone."""
     recused: dict[int, set[int]] = {item.pk: set() for item in items}
     for item_id, user_id in Recusal.objects.filter(item__in=items).values_list(
         "item_id", "user_id"
     ):
         recused[item_id].add(user_id)
-    attendances = list(Attendance.objects.filter(meeting=meeting, has_vote=True))
+    attendances = Attendance.objects.filter(meeting=meeting, has_vote=True)
+    if among is not None:
+        attendances = attendances.filter(Q(user_id__in=among) | Q(substitute_id__in=among))
+    rows = list(attendances)
     substitutes_vote = meeting.body.substitutes_may_vote
     entitled: dict[int, dict[int, Voter]] = {}
     for item in items:
-        voters = (_voter(a, substitutes_vote, recused[item.pk]) for a in attendances)
+        voters = (_voter(a, substitutes_vote, recused[item.pk]) for a in rows)
         entitled[item.pk] = {voter.user_id: voter for voter in voters if voter is not None}
     return entitled
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db.models.signals import post_init
+
 from meetings import permissions, services
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from realtime import events, regions
 from realtime.models import MeetingEvent
 from tests.conftest import Personas, check_in
@@ -113,6 +115,31 @@ def test_a_persons_own_attendance_goes_to_that_person_alone(
     )
     for key in message["frames"]:
         assert "my-attendance" not in json.loads(message["frames"][key])["regions"]
+
+
+def test_an_arrival_reads_the_arrivals_attendance_alone_whatever_the_size_of_the_body(
+    government: Personas, meeting: Meeting
+) -> None:
+    member = government.members[0]
+    check_in(meeting, [member])
+    read: set[int] = set()
+
+    def count(sender: Any, instance: Attendance, **kwargs: Any) -> None:
+        read.add(instance.pk)
+
+    post_init.connect(count, sender=Attendance)
+    try:
+        message = events.rendered_message(last_event(meeting), [member.pk])
+    finally:
+        post_init.disconnect(count, sender=Attendance)
+
+    # The person's own boxes (check-in, request to speak, ballots) and the figures come from
+    # their row and from counts: not from the rows of everyone invited.
+    assert read == {Attendance.objects.get(meeting=meeting, user=member).pk}
+    assert (
+        "Check out"
+        in json.loads(message["personal"][f"{member.pk}|en"])["regions"]["my-attendance"]
+    )
 
 
 def test_a_change_of_the_session_updates_everyones_own_attendance(

@@ -126,21 +126,23 @@ def test_the_secretariat_reorders_the_agenda_by_dragging(
             page.mouse.down()
             box = target.bounding_box()
             assert box is not None
-            page.mouse.move(box["x"] + 40, box["y"] + 4, steps=12)
+            page.mouse.move(box["x"] + 40, box["y"] + box["height"] / 2, steps=12)
             if dragging.count():
                 break
             # Sortable did not take the gesture (the pointer went up with nothing picked up,
             # which moves nothing): make it again.
             page.mouse.up()
-        # Sortable moves the row while the pointer is down, on pointer moves, and the rows
-        # shift as it does; on a busy machine it can lag behind the gesture, so keep pointing
-        # at the top of the target row, wherever it now is, until the dragged row sits first.
+        # Sortable looks at where the pointer is every 50 ms, not at each move, and swaps only
+        # while it is over the middle of the target item (swapThreshold): on a busy machine the
+        # moves on the way are not seen, so keep pointing at the middle of the target row,
+        # wherever it now is, until the dragged row sits first.
         for nudge in range(40):
             if first_row.get_attribute("id") == f"item-{agenda.report.pk}":
                 break
             box = target.bounding_box()
             assert box is not None
-            page.mouse.move(box["x"] + 40 + nudge % 3, box["y"] + 1 + nudge % 4, steps=3)
+            middle = box["y"] + box["height"] / 2
+            page.mouse.move(box["x"] + 40 + nudge % 3, middle + nudge % 3 - 1, steps=3)
             page.wait_for_timeout(100)
         expect(first_row).to_have_id(f"item-{agenda.report.pk}", timeout=5_000)
         page.mouse.up()

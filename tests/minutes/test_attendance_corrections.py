@@ -18,6 +18,7 @@ from meetings import selectors as meeting_selectors
 from meetings import services as meeting_services
 from meetings.models import Attendance, AttendanceCorrection
 from minutes import layout
+from minutes import selectors as minutes_selectors
 from minutes import services as minutes_services
 from minutes.models import Minutes, MinutesVersion
 from realtime.models import MeetingEvent
@@ -95,7 +96,7 @@ def test_a_forgotten_check_in_is_corrected_after_the_close_and_the_minutes_follo
 def test_the_pdf_states_the_correction(government: Personas, held: Held) -> None:
     forgot = government.voters[22]
     correct(government, held, forgot)
-    rendered = layout.render(minutes_services.document_of(drafted(held)))
+    rendered = layout.render(minutes_selectors.document_of(drafted(held)))
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=rendered.pdf, capture_output=True, check=True
     ).stdout.decode()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.api import READ_ERRORS, ListView, request_actor
-from core.serializers import NoInputSerializer
+from core.api import ERRORS, ListView, action_view, request_actor
 from notices import selectors, services
 from notices.models import Notice
 from notices.serializers import NoticeSerializer
@@ -28,16 +26,14 @@ class NoticeListView(ListView):
         return self.paginated(request, Notice.objects.filter(recipient=actor), NoticeSerializer)
 
 
-class NoticeReadView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        summary="Mark a notice read",
-        description="Someone else's notice is a 404, like one that does not exist.",
-        request=NoInputSerializer,
-        responses={200: NoticeSerializer, **READ_ERRORS},
-    )
-    def post(self, request: Request, notice_id: int) -> Response:
-        actor = request_actor(request)
-        notice = selectors.access_notice(actor, notice_id)
-        notice = services.notice_mark_read(actor=actor, notice=notice)
-        return Response(NoticeSerializer(notice).data)
+NoticeReadView = action_view(
+    "NoticeReadView",
+    services.notice_mark_read,
+    target=selectors.access_notice,
+    keyword="notice",
+    answer=lambda request, notice: Response(NoticeSerializer(notice).data),
+    tags=TAGS,
+    responses={200: NoticeSerializer, **ERRORS},
+    summary="Mark a notice read",
+    description="Someone else's notice is a 404, like one that does not exist.",
+)

@@ -1,27 +1,28 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.http import AuthenticatedHttpRequest
 from notices import kinds, selectors, services
 
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     notices = [
         (notice, kinds.render(notice.kind, notice.params))
-        for notice in selectors.notice_list_for_user(request.user)  # type: ignore[arg-type]
+        for notice in selectors.notice_list_for_user(request.user)
     ]
     return render(
         request,
         "notices/inbox.html",
         {
             "notices": notices,
-            "email_choices": selectors.email_choices(request.user),  # type: ignore[arg-type]
+            "email_choices": selectors.email_choices(request.user),
             "section": "notices",
         },
     )
@@ -29,10 +30,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notice_open(request: HttpRequest, notice_id: int) -> HttpResponseRedirect:
+def notice_open(request: AuthenticatedHttpRequest, notice_id: int) -> HttpResponseRedirect:
     """Mark the notice read and go where it points."""
-    notice = selectors.access_notice(request.user, notice_id)  # type: ignore[arg-type]
-    services.notice_mark_read(actor=request.user, notice=notice)  # type: ignore[arg-type]
+    notice = selectors.access_notice(request.user, notice_id)
+    services.notice_mark_read(actor=request.user, notice=notice)
     # Links are written by the services as paths on this site; never send anyone elsewhere.
     if notice.link and url_has_allowed_host_and_scheme(notice.link, allowed_hosts=None):
         return redirect(notice.link)
@@ -41,16 +42,16 @@ def notice_open(request: HttpRequest, notice_id: int) -> HttpResponseRedirect:
 
 @login_required
 @require_POST
-def notices_read_all(request: HttpRequest) -> HttpResponseRedirect:
-    services.notices_mark_all_read(actor=request.user)  # type: ignore[arg-type]
+def notices_read_all(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
+    services.notices_mark_all_read(actor=request.user)
     return redirect("notices:inbox")
 
 
 @login_required
 @require_POST
-def email_choices(request: HttpRequest) -> HttpResponseRedirect:
+def email_choices(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
     # Unknown kinds in the form are ignored: only the offered checkboxes count.
     by_email = set(request.POST.getlist("email")) & kinds.EMAILED.keys()
-    services.email_choices_set(actor=request.user, by_email=by_email)  # type: ignore[arg-type]
+    services.email_choices_set(actor=request.user, by_email=by_email)
     messages.success(request, _("Your e-mail choices are saved."))
     return redirect("notices:inbox")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.test.signals import template_rendered
-
 from agendas import services
 from meetings import permissions
 from meetings import services as meeting_services
@@ -17,6 +15,7 @@ from realtime import events, regions
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan
 from tests.conftest import Personas
+from tests.rendering import drawings
 from voting import services as voting_services
 
 VIEW, RUN, MANAGE = permissions.VIEW_MEETING, permissions.RUN_MEETING, permissions.MANAGE_MEETING
@@ -241,17 +240,8 @@ def test_everyones_ask_boxes_are_drawn_once_per_state_not_once_per_person(
     services.speaker_request(actor=asker, item=session.decree)
     meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
     meeting_services.meeting_reconvene(actor=government.chair, meeting=meeting)
-    drawn: list[Any] = []
-
-    def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
-        if template.name == "agendas/_ask.html":
-            drawn.append(context["ask"])
-
-    template_rendered.connect(count)
-    try:
+    with drawings("agendas/_ask.html") as drawn:
         message = rendered(meeting)
-    finally:
-        template_rendered.disconnect(count)
 
     people = {key.split("|")[0] for key in message["personal"]}
     assert len(people) >= 27
@@ -281,17 +271,8 @@ def test_everyones_ballot_boxes_are_drawn_once_per_state_not_once_per_person(
     voting_services.ballot_cast(actor=voter, poll=poll, answer="yes")
     meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
     meeting_services.meeting_reconvene(actor=government.chair, meeting=meeting)
-    drawn: list[Any] = []
-
-    def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
-        if template.name == "voting/_ballot.html":
-            drawn.append(context["own"])
-
-    template_rendered.connect(count)
-    try:
+    with drawings("voting/_ballot.html") as drawn:
         message = rendered(meeting)
-    finally:
-        template_rendered.disconnect(count)
 
     box = f"ballot-{poll.pk}"
     undecided, absent = government.voters[2], government.voters[25]

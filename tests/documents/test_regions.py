@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 from django.db import connection
-from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
@@ -19,6 +18,7 @@ from realtime import events, regions
 from realtime.models import MeetingEvent
 from tests.documents.conftest import Board, add_document
 from tests.factories import UserFactory
+from tests.rendering import drawings
 
 
 def rendered(meeting: Meeting, type: str) -> dict[str, Any]:
@@ -89,18 +89,11 @@ def test_a_whole_bodys_packets_cost_the_same_queries_and_one_drawing_per_state(
     def publish_again() -> tuple[dict[int, str], int, int]:
         services.packet_unpublish(actor=board.secretary, meeting=meeting)
         services.packet_publish(actor=board.secretary, meeting=meeting)
-        drawn: list[Any] = []
-
-        def count(sender: Any, template: Any, context: Any, **kwargs: Any) -> None:
-            if template.name == "documents/_packet.html":
-                drawn.append(context["overview"])
-
-        template_rendered.connect(count)
-        try:
-            with CaptureQueriesContext(connection) as queries:
-                message = rendered(meeting, "documents.packet_published")
-        finally:
-            template_rendered.disconnect(count)
+        with (
+            drawings("documents/_packet.html") as drawn,
+            CaptureQueriesContext(connection) as queries,
+        ):
+            message = rendered(meeting, "documents.packet_published")
         return packets(message), len(queries), len(drawn)
 
     before, queries_before, drawn_before = publish_again()

@@ -35,6 +35,7 @@ from realtime import selectors as realtime_selectors
 StrOrPromise = str | Promise
 EDITABLE = {Meeting.Status.DRAFT, Meeting.Status.SCHEDULED}
 S = Meeting.Status
+SIGN_IN_BLANK_ROWS = 4
 
 
 def page_header(user: User | AnonymousUser) -> dict[str, Any]:
@@ -110,6 +111,7 @@ def _meeting_page(
             "can_run": permissions.RUN_MEETING in rights,
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
+            "can_print_sheet": can_manage and meeting.status != S.DRAFT,
             "record_form": record_form,
             "corrections": selectors.attendance_corrections(meeting) if can_manage else [],
             "own_error": own_error,
@@ -183,6 +185,23 @@ def _board_page(
     return render_page(
         request, "meetings/attendance_board.html", context, status=status, section="member"
     )
+
+
+@login_required
+@require_GET
+def sign_in_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The attendance list on paper, for members without a tablet to sign as they arrive:
+    printed by the secretariat, in the body's language like its other documents."""
+    meeting = permissions.access_meeting(request.user, pk, permissions.MANAGE_MEETING)
+    if meeting.status == S.DRAFT:
+        raise Http404("A draft has no attendance.")
+    context = {
+        "meeting": meeting,
+        "attendances": meeting_regions.roll_call_order(selectors.attendance_list(meeting)),
+        # Rows left blank for a substitute or a guest who was not on the list.
+        "blank_rows": range(SIGN_IN_BLANK_ROWS),
+    }
+    return render_page(request, "meetings/sign_in_sheet.html", context, section="secretariat")
 
 
 @login_required

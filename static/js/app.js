@@ -11,6 +11,13 @@
     }
   });
 
+  // A print button prints the page as it stands, through the print style sheet.
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // A second tap on a slow connection must not send the same form twice.
   document.addEventListener("submit", function (event) {
     if (event.defaultPrevented) {

@@ -96,17 +96,44 @@
     window.Idiomorph.morph(target, html, MORPH);
   }
 
+  // The texts a region marks to be read out (`data-announce`): a vote opened, my ballot
+  // recorded, a result. Those that a change brings are said once through the announcer.
+  function announcements(element) {
+    var texts = [];
+    if (element) {
+      element.querySelectorAll("[data-announce]").forEach(function (node) {
+        texts.push(node.textContent.replace(/\s+/g, " ").trim());
+      });
+    }
+    return texts;
+  }
+
+  function announce(texts) {
+    var announcer = document.getElementById("live-announcer");
+    if (announcer && texts.length) {
+      announcer.textContent = texts.join(" ");
+    }
+  }
+
   function apply(regions) {
     var changed = false;
+    var news = [];
     Object.keys(regions || {}).forEach(function (id) {
       var target = document.getElementById(id);
       if (target) {
+        var before = announcements(target);
         morph(target, regions[id]);
+        announcements(document.getElementById(id)).forEach(function (text) {
+          if (before.indexOf(text) === -1 && news.indexOf(text) === -1) {
+            news.push(text);
+          }
+        });
         changed = true;
       }
     });
     if (changed) {
       markMine(document);
+      announce(news);
       document.dispatchEvent(new CustomEvent("live:applied"));
     }
   }

@@ -118,6 +118,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "title",
             "has_vote",
             "status",
+            "remote",
             "reason",
             "checked_in_at",
             "checked_out_at",

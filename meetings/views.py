@@ -324,6 +324,7 @@ def _rules_in_words(body: Body) -> list[tuple[str, str]]:
             if body.votes_may_change
             else _("A vote once cast is final."),
         ),
+        (_("Remote attendance"), _remote_in_words(body)),
     ]
     if body.rules_reference:
         rows.append((_("Legal reference"), body.rules_reference))

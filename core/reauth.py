@@ -114,6 +114,6 @@ def is_fresh(moment: datetime.datetime | None) -> bool:
     if moment is None:
         return False
     age = timezone.now() - moment
-    return datetime.timedelta(0) <= age <= datetime.timedelta(
-        seconds=settings.REAUTH_MAX_AGE_SECONDS
+    return (
+        datetime.timedelta(0) <= age <= datetime.timedelta(seconds=settings.REAUTH_MAX_AGE_SECONDS)
     )

@@ -71,9 +71,7 @@ class Body(models.Model):
     votes_may_change = models.BooleanField(
         _("members may change their vote while the vote is open"), default=False
     )
-    remote_attendance_allowed = models.BooleanField(
-        _("members may attend remotely"), default=False
-    )
+    remote_attendance_allowed = models.BooleanField(_("members may attend remotely"), default=False)
     remote_counts_for_quorum = models.BooleanField(
         _("remote members count toward the quorum"), default=False
     )

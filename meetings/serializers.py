@@ -118,12 +118,12 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "title",
             "has_vote",
             "status",
-            "remote",
             "reason",
             "checked_in_at",
             "checked_out_at",
             "substitute",
             "substitute_checked_in_at",
+            "remote",
         ]
         read_only_fields = fields
 

@@ -198,7 +198,9 @@ def test_the_session_opens_with_remote_members_only_where_they_count(
     with pytest.raises(ServiceError, match="without a quorum"):
         services.meeting_start(actor=committee.chair, meeting=fresh_meeting(committee_meeting))
     allow(committee.body, quorum=True)
-    started = services.meeting_start(actor=committee.chair, meeting=fresh_meeting(committee_meeting))
+    started = services.meeting_start(
+        actor=committee.chair, meeting=fresh_meeting(committee_meeting)
+    )
     assert started.status == Meeting.Status.IN_SESSION
 
 

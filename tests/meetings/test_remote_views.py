@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from guardian.shortcuts import assign_perm
 
-from meetings import permissions
+from meetings import permissions, services
 from meetings.models import Attendance, Body, Meeting
 from tests.conftest import Personas
 from tests.factories import UserFactory
@@ -103,7 +103,9 @@ def test_an_outsider_gets_the_same_404_as_for_a_meeting_that_does_not_exist(
         return re.sub(r'(content|value)="[^"]*"', "", page(response))  # type: ignore[arg-type]
 
     assert without_token(missing) == without_token(forbidden)
-    assert remote_meeting.video_link not in page(client.get(url("meeting_detail", remote_meeting.pk)))
+    assert remote_meeting.video_link not in page(
+        client.get(url("meeting_detail", remote_meeting.pk))
+    )
     assert not Attendance.objects.filter(meeting=remote_meeting, status="present").exists()
 
 
@@ -129,8 +131,6 @@ def test_someone_who_may_see_the_meeting_but_is_not_invited_never_sees_the_video
 def test_a_substitute_is_not_offered_the_remote_check_in_nor_the_video_room(
     client: Client, government: Personas, remote_meeting: Meeting
 ) -> None:
-    from meetings import services
-
     substitute = UserFactory()
     services.attendance_record(
         actor=government.secretary,

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from meetings import services
 from meetings.models import Attendance, Body, Meeting
 from tests.browser.chromium import TABLET, chromium
 from tests.browser.test_chair_board import PASSWORD, log_in
@@ -65,25 +64,30 @@ def test_a_remote_check_in_shows_on_the_board_and_in_the_minutes(
         if screenshot_dir is not None:
             chair.screenshot(path=str(screenshot_dir / "chair-board-remote.png"))
 
-        for close in (services.meeting_start, services.meeting_adjourn):
-            close(actor=government.chair, meeting=Meeting.objects.get(pk=meeting.pk))
-        services.meeting_close(
-            actor=government.secretary, meeting=Meeting.objects.get(pk=meeting.pk)
-        )
+        chair.get_by_role("button", name="Open the session").click()
+        expect(chair.get_by_role("status")).to_contain_text("The session is open.")
+        chair.get_by_role("button", name="Adjourn").click()
+        expect(chair.get_by_role("status")).to_contain_text("The session is adjourned.")
 
-        writer = browser.new_context(viewport=TABLET, accept_downloads=True).new_page()
+        writer = browser.new_context(viewport=TABLET).new_page()
         log_in(
             writer, running_server.url, government.secretary.username, f"/meetings/{meeting.pk}/"
         )
+        writer.get_by_role("button", name="Close the meeting").click()
+        expect(writer.get_by_role("status")).to_contain_text("The meeting is closed.")
         writer.get_by_role("link", name="Open the minutes").click()
         editor = writer.get_by_role("region", name="Edit the minutes")
         expect(editor.get_by_label("Attendance", exact=True)).to_have_value(
             re.compile(rf"Attended remotely: {re.escape(member_name)}\.")
         )
-        with writer.expect_download() as download_info:
-            writer.get_by_role("link", name="Download the PDF").click()
+        preview = writer.get_by_role("link", name="Preview the PDF")
+        href = preview.get_attribute("href")
+        assert href is not None
+        # The preview opens in the browser's PDF viewer: read it with the page's own session.
+        response = writer.context.request.get(f"{running_server.url}{href}")
+        assert response.ok and response.headers["content-type"] == "application/pdf"
         pdf = tmp_path / "minutes.pdf"
-        download_info.value.save_as(pdf)
+        pdf.write_bytes(response.body())
 
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True

@@ -759,6 +759,12 @@ def attendance_record(
                 attendance.checked_out_at = None
             if status == Attendance.Status.LEFT and attendance.status != status:
                 attendance.checked_out_at = now
+            # Remote only while present or leaving as checked in: the secretariat records
+            # presence in the room.
+            attendance.remote = attendance.remote and {attendance.status, status} <= {
+                Attendance.Status.PRESENT,
+                Attendance.Status.LEFT,
+            }
             attendance.status = status
             attendance.reason = reason
             attendance.substitute = substitute

@@ -51,6 +51,9 @@ def test_a_remote_check_in_shows_on_the_board_and_in_the_minutes(
         )
         remote = own.get_by_role("form", name="Attending from outside the room")
         remote.get_by_label("Your password").fill(PASSWORD)
+        if screenshot_dir is not None:
+            remote.scroll_into_view_if_needed()
+            tablet.screenshot(path=str(screenshot_dir / "member-remote-check-in.png"))
         remote.get_by_role("button", name="Check in remotely").click()
         expect(tablet.get_by_role("status")).to_contain_text("You are checked in remotely.")
         expect(own).to_contain_text("Remote")
@@ -62,6 +65,7 @@ def test_a_remote_check_in_shows_on_the_board_and_in_the_minutes(
         assert chair.evaluate("window.notReloaded") is True
 
         if screenshot_dir is not None:
+            arrived.scroll_into_view_if_needed()
             chair.screenshot(path=str(screenshot_dir / "chair-board-remote.png"))
 
         chair.get_by_role("button", name="Open the session").click()

@@ -140,6 +140,28 @@ def test_checking_in_in_the_room_after_a_remote_check_in_moves_the_member_into_t
     assert not in_room.remote and in_room.checked_in_at == remote.checked_in_at
 
 
+def test_the_secretariat_records_presence_in_the_room(
+    committee: Personas, committee_meeting: Meeting
+) -> None:
+    allow(committee.body, quorum=True)
+    meeting = fresh_meeting(committee_meeting)
+    member = committee.members[0]
+    row = check_in_remotely(meeting, member)
+    services.attendance_record(
+        actor=committee.secretary, attendance=row, status=Attendance.Status.LEFT
+    )
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.LEFT and row.remote  # left, as they attended
+    services.attendance_record(
+        actor=committee.secretary, attendance=row, status=Attendance.Status.EXCUSED, reason="Ill"
+    )
+    services.attendance_record(
+        actor=committee.secretary, attendance=row, status=Attendance.Status.PRESENT
+    )
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.PRESENT and not row.remote
+
+
 def test_a_substitute_attends_in_the_room(
     government: Personas, meeting: Meeting, outsider: Any
 ) -> None:

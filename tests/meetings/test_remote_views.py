@@ -201,3 +201,17 @@ def test_a_member_cannot_change_the_remote_rules(client: Client, government: Per
     assert response.status_code in (403, 404)
     body.refresh_from_db()
     assert not body.remote_attendance_allowed
+
+
+def test_wrong_passwords_lock_the_name_out_as_on_the_sign_in_form(
+    client: Client, member: User, remote_meeting: Meeting
+) -> None:
+    as_user(client, member)
+    address = url("meeting_check_in_remote", remote_meeting.pk)
+    for _ in range(4):
+        assert client.post(address, {"remote-password": "a wrong guess"}).status_code == 400
+    # The fifth (AXES_FAILURE_LIMIT) locks the name: then even the right password is refused.
+    assert client.post(address, {"remote-password": "a wrong guess"}).status_code == 429
+    locked = client.post(address, {"remote-password": PASSWORD})
+    assert locked.status_code == 429
+    assert attendance_of(remote_meeting, member).status == Attendance.Status.INVITED

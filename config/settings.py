@@ -236,6 +236,12 @@ REALTIME_SEND_TIMEOUT_SECONDS = float(os.environ.get("REALTIME_SEND_TIMEOUT_SECO
 
 # Members can check in from this many hours before a meeting starts.
 CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
+# A new meeting's video room, for members who attend remotely: `{slug}` becomes a random,
+# unguessable name. Empty: no room unless the secretariat gives one.
+VIDEO_ROOM_PATTERN = os.environ.get("VIDEO_ROOM_PATTERN", "https://meet.jit.si/{slug}")
+# Checking in remotely asks the person to prove again who they are (core.reauth): the proof
+# holds this many seconds.
+REAUTH_MAX_AGE_SECONDS = int(os.environ.get("REAUTH_MAX_AGE_SECONDS", "300"))
 
 # Written-opinion polls remind those who have not answered this many hours before the deadline,
 # unless a poll sets its own times.

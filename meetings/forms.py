@@ -85,6 +85,19 @@ class BodyForm(forms.Form):
     votes_may_change = forms.BooleanField(
         label=_("members may change their vote while the vote is open"), required=False
     )
+    remote_attendance_allowed = forms.BooleanField(
+        label=_("members may attend remotely"),
+        required=False,
+        help_text=_("They check in from outside the room, confirming who they are."),
+    )
+    remote_counts_for_quorum = forms.BooleanField(
+        label=_("remote members count toward the quorum"), required=False
+    )
+    remote_may_vote = forms.BooleanField(
+        label=_("remote members may vote"),
+        required=False,
+        help_text=_("Only where they count toward the quorum."),
+    )
     rules_reference = forms.CharField(label=_("legal reference"), max_length=300, required=False)
 
     RULE_FIELDS = services.RULE_FIELDS
@@ -189,6 +202,16 @@ class MeetingForm(forms.Form):
     )
     online_link = forms.URLField(
         label=_("online link"), required=False, assume_scheme="https", max_length=200
+    )
+    video_link = forms.URLField(
+        label=_("video room"),
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+        help_text=_(
+            "For members attending remotely; shown to those invited only. Left empty on a new"
+            " meeting, a room is made for it."
+        ),
     )
     confidentiality = forms.ChoiceField(
         label=_("confidentiality"),

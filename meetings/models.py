@@ -71,6 +71,11 @@ class Body(models.Model):
     votes_may_change = models.BooleanField(
         _("members may change their vote while the vote is open"), default=False
     )
+    remote_attendance_allowed = models.BooleanField(_("members may attend remotely"), default=False)
+    remote_counts_for_quorum = models.BooleanField(
+        _("remote members count toward the quorum"), default=False
+    )
+    remote_may_vote = models.BooleanField(_("remote members may vote"), default=False)
     rules_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     # The share of all members who may demand an extraordinary meeting ("at least" it);
     # empty when only the chair calls one.
@@ -117,6 +122,9 @@ class Body(models.Model):
             chair_votes_last=self.chair_votes_last,
             reference=self.rules_reference,
             votes_may_change=self.votes_may_change,
+            remote_attendance_allowed=self.remote_attendance_allowed,
+            remote_counts_for_quorum=self.remote_counts_for_quorum,
+            remote_may_vote=self.remote_may_vote,
             extraordinary_request=rules.Threshold(
                 self.extraordinary_numerator, self.extraordinary_denominator, strict=False
             )
@@ -137,6 +145,9 @@ class Body(models.Model):
         self.substitutes_may_vote = decision_rules.substitutes_may_vote
         self.chair_votes_last = decision_rules.chair_votes_last
         self.votes_may_change = decision_rules.votes_may_change
+        self.remote_attendance_allowed = decision_rules.remote_attendance_allowed
+        self.remote_counts_for_quorum = decision_rules.remote_counts_for_quorum
+        self.remote_may_vote = decision_rules.remote_may_vote
         self.rules_reference = decision_rules.reference
         demand = decision_rules.extraordinary_request
         self.extraordinary_numerator = demand.numerator if demand else None
@@ -215,6 +226,12 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("room"), max_length=200, blank=True)
     online_link = models.URLField(_("online link"), blank=True)
+    # Where members attending remotely meet by video; shown to those invited only.
+    video_link = models.URLField(
+        _("video room"),
+        blank=True,
+        help_text=_("Shown to those invited only, where the body lets members attend remotely."),
+    )
     confidentiality = models.CharField(
         _("confidentiality"),
         max_length=20,
@@ -298,6 +315,8 @@ class Attendance(models.Model):
         related_name="substitutions",
     )
     substitute_checked_in_at = models.DateTimeField(null=True, blank=True)
+    # Checked in from outside the room (the body's rules say whether that counts and votes).
+    remote = models.BooleanField(_("remote"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
+from core import reauth
 from meetings import forms, permissions, selectors, services
 from meetings.models import Attendance, Meeting, Membership
 from realtime import presence, regions
@@ -128,6 +129,12 @@ class OwnAttendance:
     can_check_out: bool
     check_in_opens_at: datetime.datetime
     check_in_opens_later: bool
+    # Where the body lets members attend from outside the room: the factors they confirm to
+    # check in that way (none once they are in), and the video room. Never for substitutes,
+    # who attend in the room; and only here, in the person's own box, so that nobody who is
+    # not invited sees the link.
+    remote_form: reauth.ReauthForm | None = None
+    video_link: str = ""
 
 
 def own_attendance(meeting: Meeting, user: User) -> OwnAttendance | None:
@@ -149,14 +156,20 @@ def own_attendance_in(
     open_for_check_in = meeting.status in (S.SCHEDULED, S.IN_SESSION)
     represented = not as_substitute and attendance.status == Attendance.Status.REPRESENTED
     opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
+    can_check_in = open_for_check_in and not present and not represented
+    remote = meeting.body.remote_attendance_allowed and not as_substitute and not represented
     return OwnAttendance(
         attendance=attendance,
         as_substitute=as_substitute,
         present=present,
-        can_check_in=open_for_check_in and not present and not represented,
+        can_check_in=can_check_in,
         can_check_out=present and meeting.status in LIVE,
         check_in_opens_at=opens_at,
         check_in_opens_later=meeting.status == S.SCHEDULED and timezone.now() < opens_at,
+        remote_form=reauth.ReauthForm(user=attendance.user, prefix="remote")
+        if remote and can_check_in
+        else None,
+        video_link=meeting.video_link if remote and meeting.status in LIVE else "",
     )
 
 

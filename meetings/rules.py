@@ -81,6 +81,22 @@ class DecisionRules:
     # How many of all members may demand an extraordinary meeting; None: only the chair calls
     # one (or the body's bylaws say how, outside this system).
     extraordinary_request: Threshold | None = None
+    # Remote attendance: whether a member may check in from outside the room, whether such a
+    # member counts toward the quorum, and whether they vote. Counting toward the quorum needs
+    # remote attendance, and voting needs counting: a ballot is cast by someone present.
+    # Neither preset allows it: the sources they cite do not provide for it, so a body turns
+    # it on only where its own rules do.
+    remote_attendance_allowed: bool = False
+    remote_counts_for_quorum: bool = False
+    remote_may_vote: bool = False
+
+    def remote_counts(self) -> bool:
+        """Whether a member checked in remotely counts toward the quorum now."""
+        return self.remote_attendance_allowed and self.remote_counts_for_quorum
+
+    def remote_votes(self) -> bool:
+        """Whether a member checked in remotely may vote now."""
+        return self.remote_counts() and self.remote_may_vote
 
 
 # Law No. 63/2025/QH15 on Government Organisation, in force since 1 March 2025 (it replaced the

@@ -18,18 +18,20 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
     """The quorum now, from attendance and the body's rules (one query).
 
     The base is the invitation list frozen when the meeting was scheduled. A represented member
-    counts as present when their substitute has checked in and the rules let substitutes vote.
+    counts as present when their substitute has checked in and the rules let substitutes vote;
+    a member checked in remotely when the rules count remote members toward the quorum.
     In SQL because every check-in counts it inside its transaction, and composing it through
     the ORM took longer than running it.
     """
     body_rules = meeting.body.decision_rules
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE status = %s OR"
+            "SELECT count(*), count(*) FILTER (WHERE (status = %s AND (NOT remote OR %s)) OR"
             " (%s AND status = %s AND substitute_checked_in_at IS NOT NULL))"
             " FROM meetings_attendance WHERE meeting_id = %s AND (has_vote OR NOT %s)",
             [
                 Attendance.Status.PRESENT,
+                body_rules.remote_counts(),
                 body_rules.substitutes_may_vote,
                 Attendance.Status.REPRESENTED,
                 meeting.pk,
@@ -38,6 +40,17 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
         )
         members, present = cursor.fetchone()
     return rules.quorum(body_rules, members=members, present=present)
+
+
+def counts_toward_quorum(attendance: Attendance, body_rules: rules.DecisionRules) -> bool:
+    """Whether the row counts as present for the quorum, as `meeting_quorum` counts it."""
+    if attendance.status == Attendance.Status.PRESENT:
+        return not attendance.remote or body_rules.remote_counts()
+    return (
+        body_rules.substitutes_may_vote
+        and attendance.status == Attendance.Status.REPRESENTED
+        and attendance.substitute_checked_in_at is not None
+    )
 
 
 def attendance_in_the_room() -> Q:

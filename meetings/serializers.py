@@ -123,6 +123,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "checked_out_at",
             "substitute",
             "substitute_checked_in_at",
+            "remote",
         ]
         read_only_fields = fields
 

@@ -7,6 +7,7 @@ e-mails with `transaction.on_commit`, so nothing is sent for a change that rolls
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -18,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core import reauth
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
@@ -36,7 +38,7 @@ PRESETS = {
 }
 # Meeting fields whose change is sent to invitees as a calendar update.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "place", "online_link", "description"}
-EDITABLE_MEETING_FIELDS = CALENDAR_FIELDS | {"kind", "confidentiality"}
+EDITABLE_MEETING_FIELDS = CALENDAR_FIELDS | {"kind", "confidentiality", "video_link"}
 RULE_FIELDS = (
     "quorum_numerator",
     "quorum_denominator",
@@ -50,6 +52,9 @@ RULE_FIELDS = (
     "substitutes_may_vote",
     "chair_votes_last",
     "votes_may_change",
+    "remote_attendance_allowed",
+    "remote_counts_for_quorum",
+    "remote_may_vote",
     "rules_reference",
 )
 EDITABLE_BODY_FIELDS = {"name", "kind", "description", "language", *RULE_FIELDS}
@@ -76,6 +81,19 @@ def _validate_rules(body: Body) -> None:
                 _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
                 field=f"{part}_numerator",
             )
+    if body.remote_counts_for_quorum and not body.remote_attendance_allowed:
+        raise ServiceError(
+            _("Remote members can count toward the quorum only where members may attend remotely."),
+            field="remote_counts_for_quorum",
+        )
+    if body.remote_may_vote and not body.remote_counts_for_quorum:
+        raise ServiceError(
+            _(
+                "Remote members can vote only where they count toward the quorum: a ballot is"
+                " cast by someone present."
+            ),
+            field="remote_may_vote",
+        )
 
 
 def rules_for(kind: str, overrides: Mapping[str, Any]) -> rules.DecisionRules:
@@ -294,8 +312,10 @@ def meeting_create(
     kind: str = Meeting.Kind.REGULAR,
     confidentiality: str = Meeting.Confidentiality.INTERNAL,
     description: str = "",
+    video_link: str = "",
 ) -> Meeting:
-    """Create a draft meeting; members see it once it is scheduled."""
+    """Create a draft meeting; members see it once it is scheduled. Without a video room given,
+    it gets one from VIDEO_ROOM_PATTERN, named so that nobody can guess it."""
     require(permissions.can_manage_body(actor, body), _("You cannot plan meetings of this body."))
     meeting = Meeting(
         body=body,
@@ -307,6 +327,7 @@ def meeting_create(
         online_link=online_link.strip(),
         confidentiality=confidentiality,
         description=description,
+        video_link=video_link.strip() or default_video_link(),
         created_by=actor,
     )
     _validate_meeting(meeting)
@@ -314,6 +335,11 @@ def meeting_create(
         meeting.save()
         permissions.grant_meeting_roles(meeting)
     return meeting
+
+
+def default_video_link() -> str:
+    pattern = settings.VIDEO_ROOM_PATTERN
+    return pattern.format(slug=secrets.token_urlsafe(18)) if pattern else ""
 
 
 def meeting_update(*, actor: User, meeting: Meeting, **fields: Any) -> Meeting:
@@ -489,6 +515,7 @@ def _publish_attendance(attendance: Attendance) -> None:
             "status": attendance.status,
             "substitute": attendance.substitute_id,
             "substitute_present": attendance.substitute_checked_in_at is not None,
+            "remote": attendance.remote,
             "quorum": {
                 "present": quorum.present,
                 "members": quorum.members,
@@ -559,13 +586,31 @@ def _send_on_commit(
 # Attendance
 
 
-def attendance_check_in(*, actor: User, meeting: Meeting) -> Attendance:
+def attendance_check_in(
+    *,
+    actor: User,
+    meeting: Meeting,
+    remote: bool = False,
+    reauthenticated_at: datetime.datetime | None = None,
+) -> Attendance:
     """The actor checks themselves in, as an invited member or as a member's substitute.
-    Check-in opens CHECK_IN_OPENS_HOURS before the start and stays open during the session."""
+    Check-in opens CHECK_IN_OPENS_HOURS before the start and stays open during the session.
+
+    `remote`: a member attends from outside the room, where the body's rules allow it. It
+    needs a fresh proof of who they are (`reauthenticated_at`, core.reauth): nobody in the room
+    sees them arrive. Substitutes attend in the room. Checking in again in the other way moves
+    the person (into the room, or out of it) without changing their arrival time."""
+    if remote:
+        require(
+            reauth.is_fresh(reauthenticated_at),
+            _("Confirm who you are again to check in remotely."),
+        )
     with transaction.atomic():
         attendance = _own_attendance_locked(actor, meeting)
         _require_check_in_open(attendance.meeting)
         now = timezone.now()
+        if remote:
+            _require_remote_allowed(attendance, actor)
         if attendance.substitute_id == actor.pk:
             attendance.substitute_checked_in_at = attendance.substitute_checked_in_at or now
         elif attendance.status == Attendance.Status.REPRESENTED:
@@ -576,9 +621,22 @@ def attendance_check_in(*, actor: User, meeting: Meeting) -> Attendance:
                 attendance.checked_out_at = None
             attendance.status = Attendance.Status.PRESENT
             attendance.reason = ""
+            attendance.remote = remote
         _save_presence(attendance)
         _publish_attendance(attendance)
     return attendance
+
+
+def _require_remote_allowed(attendance: Attendance, actor: User) -> None:
+    # The rules are read from the body here, under the attendance lock, not from the caller's
+    # copy: a body that stopped allowing it a moment ago refuses.
+    allowed = Body.objects.filter(
+        meetings=attendance.meeting_id, remote_attendance_allowed=True
+    ).exists()
+    if not allowed:
+        raise ServiceError(_("This body's rules do not let members attend remotely."))
+    if attendance.substitute_id == actor.pk:
+        raise ServiceError(_("A substitute attends in the room."))
 
 
 def attendance_check_out(*, actor: User, meeting: Meeting) -> Attendance:
@@ -701,6 +759,12 @@ def attendance_record(
                 attendance.checked_out_at = None
             if status == Attendance.Status.LEFT and attendance.status != status:
                 attendance.checked_out_at = now
+            # Remote only while present or leaving as checked in: the secretariat records
+            # presence in the room.
+            attendance.remote = attendance.remote and {attendance.status, status} <= {
+                Attendance.Status.PRESENT,
+                Attendance.Status.LEFT,
+            }
             attendance.status = status
             attendance.reason = reason
             attendance.substitute = substitute
@@ -756,13 +820,15 @@ def _save_presence(attendance: Attendance) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE meetings_attendance SET status = %s, reason = %s, checked_in_at = %s,"
-            " checked_out_at = %s, substitute_checked_in_at = %s, updated_at = %s WHERE id = %s",
+            " checked_out_at = %s, substitute_checked_in_at = %s, remote = %s, updated_at = %s"
+            " WHERE id = %s",
             [
                 attendance.status,
                 attendance.reason,
                 adapt(attendance.checked_in_at),
                 adapt(attendance.checked_out_at),
                 adapt(attendance.substitute_checked_in_at),
+                attendance.remote,
                 adapt(attendance.updated_at),
                 attendance.pk,
             ],

@@ -8,6 +8,11 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/check-in/", views.meeting_check_in, name="meeting_check_in"),
+    path(
+        "meetings/<int:pk>/check-in/remote/",
+        views.meeting_check_in_remote,
+        name="meeting_check_in_remote",
+    ),
     path("meetings/<int:pk>/check-out/", views.meeting_check_out, name="meeting_check_out"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
     path("meetings/<int:pk>/board/", views.attendance_board, name="attendance_board"),

@@ -9,6 +9,7 @@ with the message next to its field and status 400; nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import reauth
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.http import AuthenticatedHttpRequest
@@ -91,11 +93,15 @@ def _meeting_page(
     cancel_form: forms.CancelForm | None = None,
     own_error: str = "",
     lifecycle_error: str = "",
+    remote_form: reauth.ReauthForm | None = None,
 ) -> HttpResponse:
     user = request.user
     rights = permissions.meeting_rights(user, meeting)
+    own = meeting_regions.own_attendance_context(meeting, user)
+    if remote_form is not None and own["mine"] is not None and own["mine"].remote_form:
+        own["mine"] = dataclasses.replace(own["mine"], remote_form=remote_form)
     context = {
-        **meeting_regions.own_attendance_context(meeting, user),
+        **own,
         **meeting_regions.quorum_context(meeting),
         **meeting_regions.lifecycle_context(meeting, rights),
         **meeting_regions.attendance_context(meeting, rights),
@@ -141,6 +147,27 @@ def meeting_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     except ServiceError as error:
         return _meeting_page(request, meeting, own_error=error.message, status=400)
     messages.success(request, _("You are checked in."))
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_check_in_remote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Check in from outside the room: the person confirms who they are first."""
+    meeting = permissions.access_meeting(request.user, pk)
+    form = reauth.ReauthForm(request.POST, user=request.user, request=request, prefix="remote")
+    if not form.is_valid():
+        return _meeting_page(request, meeting, remote_form=form, status=400)
+    try:
+        services.attendance_check_in(
+            actor=request.user,
+            meeting=meeting,
+            remote=True,
+            reauthenticated_at=reauth.reauthenticated_at(request),
+        )
+    except ServiceError as error:
+        return _meeting_page(request, meeting, own_error=error.message, status=400)
+    messages.success(request, _("You are checked in remotely."))
     return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
@@ -316,10 +343,22 @@ def _rules_in_words(body: Body) -> list[tuple[str, str]]:
             if body.votes_may_change
             else _("A vote once cast is final."),
         ),
+        (_("Remote attendance"), _remote_in_words(body)),
     ]
     if body.rules_reference:
         rows.append((_("Legal reference"), body.rules_reference))
     return [(label, capfirst(text)) for label, text in rows]
+
+
+def _remote_in_words(body: Body) -> str:
+    decision_rules = body.decision_rules
+    if not decision_rules.remote_attendance_allowed:
+        return _("Members attend in the room.")
+    if decision_rules.remote_votes():
+        return _("Members may attend remotely; they count toward the quorum and vote.")
+    if decision_rules.remote_counts():
+        return _("Members may attend remotely; they count toward the quorum but do not vote.")
+    return _("Members may attend remotely; they neither count toward the quorum nor vote.")
 
 
 @login_required

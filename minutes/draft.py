@@ -66,6 +66,9 @@ def attendance_text(record: dict[str, Any]) -> str:
         "%(present)d of %(total)d members entitled to vote attended.",
         len(voting),
     ) % {"present": len(present), "total": len(voting)}
+    remote = [row["name"] for row in attendance["present"] if row.get("remote")]
+    if remote:
+        text += " " + _("Attended remotely: %(names)s.") % {"names": ", ".join(remote)}
     if attendance["represented"]:
         text += " " + ngettext(
             "%(count)d member was represented by a substitute.",

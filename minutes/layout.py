@@ -300,9 +300,10 @@ def _attendance(record: dict[str, Any], styles: dict[str, ParagraphStyle]) -> li
     if attendance["present"]:
         rows: list[list[Any]] = [[_p(_("Present"), bold), _p(position, bold), _p("", bold)]]
         for row in attendance["present"]:
-            note = ""
+            notes = [_("remote")] if row.get("remote") else []
             if row.get("left"):
-                note = _("left at %(time)s") % {"time": clock(row["left"])}
+                notes.append(_("left at %(time)s") % {"time": clock(row["left"])})
+            note = ", ".join(notes)
             rows.append([_p(row["name"], cell), _p(row["title"], cell), _p(note, cell)])
         flow += [_table(rows, [0.4 * width, 0.4 * width, 0.2 * width]), Spacer(1, 3 * mm)]
     if attendance["represented"]:

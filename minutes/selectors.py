@@ -58,6 +58,7 @@ def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str,
         }
         if attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LEFT):
             row["arrived"] = local_iso(attendance.checked_in_at)
+            row["remote"] = attendance.remote
             row["left"] = (
                 local_iso(attendance.checked_out_at)
                 if attendance.status == Attendance.Status.LEFT

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from agendas.models import AgendaItem
 from meetings.models import Attendance, Body, Meeting, Membership
+from meetings.rules import DecisionRules
+from meetings.selectors import counts_toward_quorum
 from voting.models import Ballot, ExtraordinaryRequest, Participation, Poll, Recusal
 
 
@@ -28,8 +30,9 @@ def entitled_voters(meeting: Meeting, item: AgendaItem) -> dict[int, Voter]:
     """Who may vote on the item now, by user id (two queries): voting right, in the room, not
     recused from the item."""
     recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
+    body_rules = meeting.body.decision_rules
     voters = (
-        _voter(attendance, meeting.body.substitutes_may_vote, recused)
+        _voter(attendance, body_rules, recused)
         for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True)
     )
     return {voter.user_id: voter for voter in voters if voter is not None}
@@ -54,19 +57,22 @@ def entitled_voter(meeting: Meeting, item: AgendaItem, user: User) -> Voter | No
         recused.add(attendance.user_id)
     if attendance.person_recused:
         recused.add(user.pk)
-    voter = _voter(attendance, meeting.body.substitutes_may_vote, recused)
+    voter = _voter(attendance, meeting.body.decision_rules, recused)
     return voter if voter is not None and voter.user_id == user.pk else None
 
 
-def _voter(attendance: Attendance, substitutes_vote: bool, recused: set[int]) -> Voter | None:
-    """The voter an attendance row gives: the member present, or their substitute where the
-    rules let substitutes vote; nobody if absent or recused."""
+def _voter(attendance: Attendance, body_rules: DecisionRules, recused: set[int]) -> Voter | None:
+    """The voter an attendance row gives: the member present (in the room, or remotely where
+    the rules let remote members vote), or their substitute where the rules let substitutes
+    vote; nobody if absent or recused."""
     is_chair = attendance.role == Membership.Role.CHAIR
     if attendance.status == Attendance.Status.PRESENT:
+        if attendance.remote and not body_rules.remote_votes():
+            return None
         user_id = attendance.user_id
     elif (
         attendance.status == Attendance.Status.REPRESENTED
-        and substitutes_vote
+        and body_rules.substitutes_may_vote
         and attendance.substitute_id is not None
         and attendance.substitute_checked_in_at is not None
     ):
@@ -79,15 +85,17 @@ def _voter(attendance: Attendance, substitutes_vote: bool, recused: set[int]) ->
 
 
 def members_and_recused(meeting: Meeting, item: AgendaItem) -> tuple[int, int, list[int]]:
-    """The members with a voting right (the base "all members"), how many of them are in the
-    room, and the ids of those who declared a conflict on the item (two queries). A recused
-    member is still a member, and still present: recusals are shown, not subtracted."""
+    """The members with a voting right (the base "all members"), how many of them are present
+    as the quorum counts them, and the ids of those who declared a conflict on the item (two
+    queries). A recused member is still a member, and still present: recusals are shown, not
+    subtracted."""
     recused = set(Recusal.objects.filter(item=item).values_list("user_id", flat=True))
     members = present = 0
     recused_members = []
+    body_rules = meeting.body.decision_rules
     for attendance in Attendance.objects.filter(meeting=meeting, has_vote=True):
         members += 1
-        present += _voter(attendance, meeting.body.substitutes_may_vote, set()) is not None
+        present += counts_toward_quorum(attendance, body_rules)
         if attendance.user_id in recused:
             recused_members.append(attendance.user_id)
     return members, present, sorted(recused_members)
@@ -163,10 +171,10 @@ def entitled_by_item(
     if among is not None:
         attendances = attendances.filter(Q(user_id__in=among) | Q(substitute_id__in=among))
     rows = list(attendances)
-    substitutes_vote = meeting.body.substitutes_may_vote
+    body_rules = meeting.body.decision_rules
     entitled: dict[int, dict[int, Voter]] = {}
     for item in items:
-        voters = (_voter(a, substitutes_vote, recused[item.pk]) for a in rows)
+        voters = (_voter(a, body_rules, recused[item.pk]) for a in rows)
         entitled[item.pk] = {voter.user_id: voter for voter in voters if voter is not None}
     return entitled
 

@@ -402,6 +402,8 @@ def _why_not_entitled(poll: Poll, actor: User) -> str:
             return _("Check in first: only members in the room vote.")
     if attendance.status == Attendance.Status.REPRESENTED and attendance.user_id == actor.pk:
         return _("Your substitute attends for you.")
+    if attendance.status == Attendance.Status.PRESENT and attendance.remote:
+        return _("Members attending remotely do not vote in this body.")
     return _("Check in first: only members in the room vote.")
 
 

@@ -138,9 +138,12 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var url = scheme + "//" + window.location.host + holder.dataset.meetingSocket;
-    var socket = new WebSocket(
-      url + "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "")
-    );
+    var query = "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "");
+    // A room display follows with its token instead of a session.
+    if (holder.dataset.meetingDisplay) {
+      query += "&display=" + encodeURIComponent(holder.dataset.meetingDisplay);
+    }
+    var socket = new WebSocket(url + query);
     socket.onopen = function () {
       attempt = 0;
       show("live");

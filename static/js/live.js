@@ -75,6 +75,10 @@
       beforeNodeMorphed: function (oldNode, newNode) {
         // A region drawn for everyone holds the person's own regions as empty placeholders:
         // keep what the page shows of them; their own frame brings their changes.
+        // What the page's own script draws (the reader's page) stays as that script drew it.
+        if (oldNode instanceof Element && oldNode.hasAttribute("data-live-keep")) {
+          return false;
+        }
         if (
           newNode instanceof Element &&
           newNode.hasAttribute("data-placeholder") &&

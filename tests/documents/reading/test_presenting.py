@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from agendas import services as agenda_services
 from core.errors import ServiceError
@@ -157,3 +158,24 @@ def test_a_page_that_is_not_a_number_is_refused(government: Personas, session: P
     )
     assert response.status_code == 400
     assert "Choose the page to show." in response.content.decode()
+
+
+# The API
+
+
+def test_the_api_shows_a_page_and_refuses_others(government: Personas, session: Papers) -> None:
+    draft = session.decree_draft
+    url = reverse("documents_api:present", args=[session.meeting.pk, draft.pk])
+    chair, member = APIClient(), APIClient()
+    chair.force_login(government.chair)
+    member.force_login(government.members[0])
+
+    assert member.post(url, {"page": 1}, format="json").status_code == 403
+    assert chair.post(url, {"page": 0}, format="json").status_code == 400
+    assert chair.post(url, {"page": 9}, format="json").json() == {
+        "detail": "This paper has no page 9.",
+        "field": "page",
+    }
+    shown = chair.post(url, {"page": 2}, format="json")
+    assert shown.status_code == 200
+    assert shown.json()["document"] == draft.pk and shown.json()["page"] == 2

@@ -100,10 +100,12 @@ def rights_given(
 def can_present(user: AnyUser, meeting: Meeting) -> bool:
     """Whether the person may show the room a page of a paper: the chair and vice-chairs, and
     whoever has the floor now (the minister presenting their item)."""
+    if not user.is_authenticated:
+        return False
     if meeting_permissions.RUN_MEETING in meeting_permissions.meeting_rights(user, meeting):
         return True
     return Speaker.objects.filter(
-        item__meeting=meeting, user_id=user.pk, status=Speaker.Status.SPEAKING
+        item__meeting=meeting, user=user, status=Speaker.Status.SPEAKING
     ).exists()
 
 

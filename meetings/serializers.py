@@ -260,7 +260,10 @@ class NewDisplaySerializer(DisplaySerializer):
 
 
 class DisplayCreateSerializer(RejectUnknownFields):
-    label = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    # DRF takes declared fields off the class, so this does not replace Field.label.
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class MeetingCancelSerializer(RejectUnknownFields):

@@ -222,6 +222,9 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
     sign-in). It is drawn for the rights a display has (those of a plain member) and for nobody
     in particular, from the same regions that its socket then keeps current."""
     display, meeting = permissions.access_display(token)
+    # Nobody's page, even in a browser someone is signed in with: no one's own boxes, banners
+    # or name, wherever the page's parts look for the person.
+    request.user = AnonymousUser()
     rights = permissions.display_rights(meeting.pk)
     context: dict[str, Any] = {
         **regions.agenda_context(meeting, rights),
@@ -229,8 +232,6 @@ def projector(request: HttpRequest, token: str) -> HttpResponse:
         "display": display,
         "display_token": token,
         "quorum": meeting_selectors.meeting_quorum(meeting),
-        # Nobody's page, even in a browser someone is signed in with: no one's own boxes.
-        "user": AnonymousUser(),
     }
     current = context["overview"].current
     if current is not None:

@@ -152,7 +152,7 @@ def test_the_projector_shows_nobodys_own_boxes_in_a_signed_in_browser(
     html = signed_in(government.members[0]).get(projector_url(token)).content.decode()
     assert "Adopt the decree?" in html
     assert f'id="ballot-{poll.pk}" data-personal data-placeholder' in html
-    assert "data-user-id" not in html
+    assert "data-user-id" not in html and "Log out" not in html
     # The chair's buttons are not drawn either: the page is a member's view.
     assert "Close the vote" not in html
 

@@ -5,6 +5,7 @@ from agendas import views
 app_name = "agendas"
 urlpatterns = [
     path("meetings/<int:pk>/session/", views.session, name="session"),
+    path("display/<str:token>/", views.projector, name="projector"),
     path("meetings/<int:pk>/console/", views.console, name="console"),
     path("meetings/<int:pk>/agenda/", views.agenda, name="agenda"),
     path(

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -213,6 +214,34 @@ def act(
 
 
 # Pages
+
+
+@require_GET
+def projector(request: HttpRequest, token: str) -> HttpResponse:
+    """The room display: the session on the big screen, opened by a display's token alone (no
+    sign-in). It is drawn for the rights a display has (those of a plain member) and for nobody
+    in particular, from the same regions that its socket then keeps current."""
+    display, meeting = permissions.access_display(token)
+    # Nobody's page, even in a browser someone is signed in with: no one's own boxes, banners
+    # or name, wherever the page's parts look for the person.
+    request.user = AnonymousUser()
+    rights = permissions.display_rights(meeting.pk)
+    context: dict[str, Any] = {
+        **regions.agenda_context(meeting, rights),
+        "live_seq": realtime_selectors.live_seq(meeting),
+        "display": display,
+        "display_token": token,
+        "quorum": meeting_selectors.meeting_quorum(meeting),
+    }
+    current = context["overview"].current
+    if current is not None:
+        data = regions.item_data(current.item, context["overview"])
+        context.update(regions.item_context(meeting, data, rights))
+    response = render_page(request, "agendas/projector.html", context, section="")
+    # The token is in the address: the page must not hand it on, nor be kept by a proxy.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -46,6 +46,8 @@ from documents.serializers import (
     NoteSerializer,
     NoteUpdateSerializer,
     PacketSerializer,
+    PresentationSerializer,
+    PresentSerializer,
     ReadReceiptsSerializer,
     VersionCreateSerializer,
     VersionSerializer,
@@ -434,6 +436,25 @@ def _note(view: selectors.NoteView, *, code: int = status.HTTP_200_OK) -> Respon
 
 def _note_view(note_id: int, document: Document, actor: User) -> selectors.NoteView:
     return next(view for view in selectors.note_list(document, actor) if view.note.pk == note_id)
+
+
+class PresentView(APIView):
+    @extend_schema(
+        tags=["documents"],
+        summary="Show the room a page of the document (the chair, a vice-chair, or whoever has "
+        "the floor)",
+        description="During the session. Tablets that follow the presenter go to the page: "
+        "those who may read the document receive it in their `presenting` region; the event "
+        "`documents.page_shown` itself names neither the document nor the page.",
+        request=PresentSerializer,
+        responses={200: PresentationSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, document_id: int) -> Response:
+        actor = request_actor(request)
+        document = _document(actor, meeting_id, document_id)
+        data = parse(PresentSerializer, request)
+        presentation = services.presentation_show(actor=actor, document=document, **data)
+        return Response(PresentationSerializer(presentation).data)
 
 
 class NoteListView(APIView):

@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     path(DOCUMENT + "versions/", api.VersionListView.as_view(), name="version-list"),
     path(DOCUMENT + "grants/", api.GrantListView.as_view(), name="grant-list"),
     path(DOCUMENT + "grants/revoke/", api.GrantRevokeView.as_view(), name="grant-revoke"),
+    path(DOCUMENT + "present/", api.PresentView.as_view(), name="present"),
     path(DOCUMENT + "download-link/", api.DownloadLinkView.as_view(), name="download-link"),
     path(PACKET, api.PacketView.as_view(), name="packet"),
     path("meetings/<int:meeting_id>/packet.pdf", api.PacketPdfView.as_view(), name="packet-pdf"),

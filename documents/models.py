@@ -186,6 +186,29 @@ class Note(models.Model):
         return f"Note by {self.user} on {self.document}, page {self.page}"
 
 
+class Presentation(models.Model):
+    """The page of a paper that the presenter (or the chair) shows the room now: one per
+    meeting, replaced at each page shown. Tablets that follow the presenter go to it."""
+
+    meeting = models.OneToOneField(
+        Meeting, primary_key=True, on_delete=models.CASCADE, related_name="presentation"
+    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    page = models.PositiveIntegerField()
+    shown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shown_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(page__gte=1), name="presentation_page_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} page {self.page}"
+
+
 # Direct foreign-key object permissions (django-guardian's fast path).
 class DocumentUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Document, on_delete=models.CASCADE)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
+from agendas.models import Speaker
 from documents.models import (
     Document,
     DocumentGroupObjectPermission,
@@ -94,6 +95,18 @@ def rights_given(
     else:
         return frozenset()
     return _held(rights, document)
+
+
+def can_present(user: AnyUser, meeting: Meeting) -> bool:
+    """Whether the person may show the room a page of a paper: the chair and vice-chairs, and
+    whoever has the floor now (the minister presenting their item)."""
+    if not user.is_authenticated:
+        return False
+    if meeting_permissions.RUN_MEETING in meeting_permissions.meeting_rights(user, meeting):
+        return True
+    return Speaker.objects.filter(
+        item__meeting=meeting, user=user, status=Speaker.Status.SPEAKING
+    ).exists()
 
 
 def access_document(user: AnyUser, document_id: int, perm: str = VIEW_DOCUMENT) -> Document:

@@ -17,7 +17,8 @@ from guardian.shortcuts import get_users_with_perms
 
 from agendas.regions import STRUCTURE_EVENTS
 from documents import permissions, selectors
-from documents.models import Document
+from documents.models import Document, Presentation
+from meetings import permissions as meeting_permissions
 from meetings import regions as meeting_regions
 from meetings.models import Meeting
 from realtime import regions
@@ -84,6 +85,36 @@ def _concerned(meeting: Meeting, payload: dict[str, Any]) -> Iterable[int]:
     return secretariat | _ids(readers)
 
 
+def readers_of(document: Document) -> set[int]:
+    """Everyone who may read the paper now (three queries and one, for a whole assembly)."""
+    meeting = document.meeting
+    rights = meeting_permissions.meeting_rights_of(
+        meeting, {*meeting_regions.everyone(meeting), *managers(meeting)}
+    )
+    held = permissions.readers_document_rights(meeting, [document], rights)
+    return {
+        user_id
+        for user_id, documents in held.items()
+        if permissions.VIEW_DOCUMENT in documents[document.pk]
+    }
+
+
+def presenting_state(presentation: Presentation | None) -> tuple[int, int] | None:
+    """The paper and page the presenter shows, as the `presenting` region draws it."""
+    return (presentation.document_id, presentation.page) if presentation else None
+
+
+def presenting_html(state: tuple[int, int] | None) -> str:
+    return render_to_string("documents/_presenting.html", {"presenting": state})
+
+
+def _load_presenting(
+    meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
+) -> dict[int, Any]:
+    state = presenting_state(Presentation.objects.filter(meeting=meeting).first())
+    return dict.fromkeys(user_ids, state)
+
+
 def _ids(users: Any) -> set[int]:
     """The ids of the users guardian lists (its return type depends on its options)."""
     return {user.pk for user in users}
@@ -121,6 +152,18 @@ def register() -> None:
             everyone=_readers,
             load=_load,
             render=_packet,
+            by_state=True,
+        )
+    )
+    # The page the presenter shows: to those who may read the paper (the event's `people`).
+    regions.register_personal(
+        regions.PersonalRegion(
+            "presenting",
+            on=("documents.page_shown",),
+            on_everyone=(),
+            everyone=lambda meeting, payload: (),
+            load=_load_presenting,
+            render=lambda state: {"presenting": presenting_html(state)},
             by_state=True,
         )
     )

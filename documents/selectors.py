@@ -27,6 +27,7 @@ from documents.models import (
     DocumentVersion,
     Note,
     Packet,
+    Presentation,
 )
 from meetings import permissions as meeting_permissions
 from meetings.models import Attendance, Meeting, Membership
@@ -617,3 +618,15 @@ def packet_contents(meeting: Meeting, user: AnyUser) -> list[PacketSection]:
             )
         )
     return sections
+
+
+def presentation_for(meeting: Meeting, user: AnyUser) -> Presentation | None:
+    """The page the presenter shows the room, if this person may read its paper."""
+    presentation = (
+        Presentation.objects.filter(meeting=meeting).select_related("document__meeting").first()
+    )
+    if presentation is None:
+        return None
+    if permissions.VIEW_DOCUMENT not in permissions.document_rights(user, presentation.document):
+        return None
+    return presentation

@@ -7,6 +7,8 @@ What a file is, and whether a change is allowed, is decided by `documents.upload
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -273,6 +275,16 @@ class ReadReceiptsSerializer(serializers.Serializer):
 class NoteCreateSerializer(RejectUnknownFields):
     page = serializers.IntegerField(min_value=1)
     text = serializers.CharField(max_length=services.MAX_NOTE_LENGTH, trim_whitespace=False)
+
+
+class PresentSerializer(RejectUnknownFields):
+    page = serializers.IntegerField(min_value=1)
+
+
+class PresentationSerializer(serializers.Serializer[Any]):
+    document = serializers.IntegerField(source="document_id")
+    page = serializers.IntegerField()
+    shown_at = serializers.DateTimeField()
 
 
 class NoteUpdateSerializer(RejectUnknownFields):

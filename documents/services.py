@@ -43,7 +43,7 @@ from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
 from core.dates import iso
 from core.errors import ServiceError, require
-from documents import notifications, packet, permissions, selectors, uploads, watermark
+from documents import notifications, packet, permissions, regions, selectors, uploads, watermark
 from documents.copies import reader_name, session_digest, stamped_copy
 from documents.models import (
     Access,
@@ -52,6 +52,7 @@ from documents.models import (
     DocumentVersion,
     Note,
     Packet,
+    Presentation,
 )
 from meetings import permissions as meeting_permissions
 from meetings.models import Meeting, Membership
@@ -783,3 +784,45 @@ def version_texts_index(*, every: bool = False) -> int:
             DocumentVersion.objects.filter(pk=version.pk).update(text=text)
             done += 1
     return done
+
+
+# Follow the presenter
+
+
+def presentation_show(*, actor: User, document: Document, page: int) -> Presentation:
+    """Show the room a page of a paper (the chair, a vice-chair, or whoever has the floor):
+    tablets that follow the presenter go to it. Only those who may read the paper learn which
+    paper and page, in their own `presenting` region; the event itself says no more than that
+    a page was shown. The meeting row's lock numbers two pages shown at once in the order they
+    are recorded, so that every tablet ends on the last."""
+    require(
+        permissions.can_present(actor, document.meeting),
+        _("Only the chair, a vice-chair or the person who has the floor shows a page to the room."),
+    )
+    require(
+        permissions.VIEW_DOCUMENT in permissions.document_rights(actor, document),
+        _("You cannot read this paper."),
+    )
+    with transaction.atomic():
+        meeting = _lock_meeting(document.meeting)
+        if meeting.status != Meeting.Status.IN_SESSION:
+            raise ServiceError(_("Pages are shown to the room during the session only."))
+        version = selectors.latest_version(document)
+        if version is None or not 1 <= page <= version.pages:
+            raise ServiceError(_("This paper has no page %(page)s.") % {"page": page}, field="page")
+        presentation, _created = Presentation.objects.update_or_create(
+            meeting=meeting,
+            defaults={
+                "document": document,
+                "page": page,
+                "shown_by": actor,
+                "shown_at": timezone.now(),
+            },
+        )
+        events.publish(
+            meeting=meeting,
+            type="documents.page_shown",
+            payload={},
+            people=sorted(regions.readers_of(document)),
+        )
+    return presentation

@@ -29,6 +29,7 @@ urlpatterns = [
         name="packet_publication",
     ),
     path("documents/<int:document_pk>/read/", views.reader, name="reader"),
+    path("documents/<int:document_pk>/present/", views.present, name="present"),
     path("documents/<int:document_pk>/notes/", views.note_create, name="note_create"),
     path(
         "documents/<int:document_pk>/notes/<int:note_pk>/edit/",

@@ -509,6 +509,12 @@ def _reader_page(
             "changed_pages": changed,
             "page": min(max(page, 1), version.pages),
             "error": error,
+            "live_seq": realtime_selectors.live_seq(document.meeting),
+            "presenting": regions.presenting_html(
+                regions.presenting_state(selectors.presentation_for(document.meeting, request.user))
+            ),
+            "can_present": document.meeting.status == Meeting.Status.IN_SESSION
+            and permissions.can_present(request.user, document.meeting),
         },
         section="member",
         status=status,
@@ -519,6 +525,23 @@ def _reader_page(
 @require_GET
 def reader(request: AuthenticatedHttpRequest, document_pk: int) -> HttpResponse:
     return _reader_page(request, permissions.access_document(request.user, document_pk))
+
+
+@login_required
+@require_POST
+def present(request: AuthenticatedHttpRequest, document_pk: int) -> HttpResponse:
+    """Show the room this page of the paper: tablets that follow the presenter go to it."""
+    document = permissions.access_document(request.user, document_pk)
+    page = _page_number(request)
+    try:
+        if page is None:
+            raise ServiceError(_("Choose the page to show."), field="page")
+        services.presentation_show(actor=request.user, document=document, page=page)
+    except PermissionDenied as denied:
+        return _reader_page(request, document, error=str(denied), status=403, page=page)
+    except ServiceError as error:
+        return _reader_page(request, document, error=error.message, status=400, page=page)
+    return redirect(reverse("documents:reader", args=[document.pk]) + f"?page={page}")
 
 
 def _page_number(request: AuthenticatedHttpRequest) -> int | None:

@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -33,6 +34,8 @@ from meetings.serializers import (
     BodyCreateSerializer,
     BodySerializer,
     BodyUpdateSerializer,
+    DisplayCreateSerializer,
+    DisplaySerializer,
     MeetingCancelSerializer,
     MeetingCreateSerializer,
     MeetingFilterSerializer,
@@ -42,6 +45,7 @@ from meetings.serializers import (
     MembershipEndSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
+    NewDisplaySerializer,
     QuorumSerializer,
 )
 
@@ -318,6 +322,54 @@ class MeetingCancelView(APIView):
         data = parse(MeetingCancelSerializer, request)
         meeting = services.meeting_cancel(actor=actor, meeting=meeting, **data)
         return Response(MeetingSerializer(meeting).data)
+
+
+# Room displays
+
+
+class DisplayListView(ListView):
+    @extend_schema(
+        tags=["displays"],
+        summary="The meeting's room displays (its secretariat)",
+        responses={200: DisplaySerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = permissions.access_meeting(
+            request_actor(request), meeting_id, permissions.MANAGE_MEETING
+        )
+        return self.paginated(request, selectors.display_list(meeting), DisplaySerializer)
+
+    @extend_schema(
+        tags=["displays"],
+        summary="Set up a room display (the meeting's secretariat)",
+        description="The answer's `url` opens the projector page without signing in. It is "
+        "given this once: only a digest of its token is kept.",
+        request=DisplayCreateSerializer,
+        responses={201: NewDisplaySerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int) -> Response:
+        actor = request_actor(request)
+        meeting = permissions.access_meeting(actor, meeting_id, permissions.MANAGE_MEETING)
+        data = parse(DisplayCreateSerializer, request)
+        display, token = services.display_create(actor=actor, meeting=meeting, **data)
+        url = request.build_absolute_uri(reverse("agendas:projector", args=[token]))
+        answer = NewDisplaySerializer(display, context={"url": url})
+        return Response(
+            answer.data, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"}
+        )
+
+
+DisplayRevokeView = action_view(
+    "DisplayRevokeView",
+    services.display_revoke,
+    target=permissions.access_display_of,
+    keyword="display",
+    answer=lambda request, display: Response(DisplaySerializer(display).data),
+    tags=["displays"],
+    responses={200: DisplaySerializer, **ERRORS},
+    summary="Revoke a room display (the meeting's secretariat)",
+    description="Its page stops opening and its open socket is closed with 4403.",
+)
 
 
 # Attendance and quorum

@@ -65,4 +65,10 @@ urlpatterns: list[URLPattern] = [
     path("meetings/<int:meeting_id>/check-in/", api.CheckInView.as_view(), name="check-in"),
     path("meetings/<int:meeting_id>/check-out/", api.CheckOutView.as_view(), name="check-out"),
     path("meetings/<int:meeting_id>/quorum/", api.QuorumView.as_view(), name="quorum"),
+    path("meetings/<int:meeting_id>/displays/", api.DisplayListView.as_view(), name="display-list"),
+    path(
+        "meetings/<int:meeting_id>/displays/<int:display_id>/revoke/",
+        api.DisplayRevokeView.as_view(),
+        name="display-revoke",
+    ),
 ]

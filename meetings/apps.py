@@ -18,6 +18,7 @@ class MeetingsConfig(AppConfig):
                 rights=permissions.follower_rights,
                 meeting=permissions.meeting_or_404,
                 presence_rights=regions.PRESENCE_RIGHTS,
+                display_rights=permissions.display_rights,
             )
         )
         regions.register()

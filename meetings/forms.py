@@ -240,6 +240,15 @@ class CancelForm(forms.Form):
     )
 
 
+class DisplayForm(forms.Form):
+    label = forms.CharField(
+        label=_("where it is shown"),
+        max_length=100,
+        required=False,
+        help_text=_("For example: the projector in the main hall."),
+    )
+
+
 class AttendanceRecordForm(forms.Form):
     STATUSES = [
         (Attendance.Status.PRESENT, _("Present")),

@@ -29,6 +29,8 @@ from meetings.models import (
     MeetingUserObjectPermission,
     Membership,
 )
+from realtime.displays import display_of
+from realtime.models import DisplayToken
 
 AnyUser = User | AnonymousUser
 
@@ -193,6 +195,34 @@ def follower_rights(user_id: int, meeting_id: int) -> frozenset[str]:
     if user is None or meeting is None:
         return frozenset()
     return meeting_rights(user, meeting)
+
+
+def display_rights(meeting_id: int) -> frozenset[str]:
+    """What a room display may see of a meeting (registered with realtime.access): what a
+    plain member sees, and nothing while members see nothing (a draft)."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return frozenset()
+    return _rights({"view_meeting"}, meeting)  # a plain member's one permission
+
+
+def access_display(token: str) -> tuple[DisplayToken, Meeting]:
+    """The live room display a token opens, and its meeting; a wrong, revoked or empty token
+    and a meeting a display may not follow are the same 404."""
+    display = display_of(token)
+    if display is None or not display_rights(display.meeting_id):
+        raise Http404("No such display.")
+    return display, meeting_or_404(display.meeting_id)
+
+
+def access_display_of(user: AnyUser, meeting_id: int, display_id: int) -> DisplayToken:
+    """One of the meeting's room displays, for its secretariat."""
+    meeting = access_meeting(user, meeting_id, MANAGE_MEETING)
+    display = DisplayToken.objects.filter(pk=display_id, meeting=meeting).first()
+    if display is None:
+        raise Http404("No such display.")
+    display.meeting = meeting
+    return display
 
 
 def access_body(user: AnyUser, body_id: int, perm: str = VIEW_BODY) -> Body:

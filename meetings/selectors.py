@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from meetings import permissions, rules
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
+from realtime.models import DisplayToken
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
@@ -163,3 +164,8 @@ def in_the_room(meeting: Meeting, user: User | AnonymousUser) -> bool:
     if attendance.substitute_id == user.pk:
         return attendance.substitute_checked_in_at is not None
     return attendance.status == Attendance.Status.PRESENT
+
+
+def display_list(meeting: Meeting) -> QuerySet[DisplayToken]:
+    """The meeting's room displays, newest first, with who set each up (one query)."""
+    return DisplayToken.objects.filter(meeting=meeting).select_related("created_by")

@@ -18,6 +18,7 @@ from core.errors import ServiceError
 from core.serializers import RejectUnknownFields
 from meetings import services
 from meetings.models import Attendance, Body, Meeting, Membership
+from realtime.models import DisplayToken
 
 RULE_FIELDS = services.RULE_FIELDS
 FRACTION_FIELDS = (
@@ -235,6 +236,35 @@ class MeetingUpdateSerializer(RejectUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = Meeting
         fields = sorted(services.EDITABLE_MEETING_FIELDS)
+
+
+class DisplaySerializer(serializers.ModelSerializer):
+    created_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = DisplayToken
+        fields = ["id", "meeting", "label", "created_by", "created_at", "revoked_at"]
+        read_only_fields = fields
+
+
+class NewDisplaySerializer(DisplaySerializer):
+    """A display just set up: with its link, the only time it is given."""
+
+    url = serializers.SerializerMethodField()
+
+    class Meta(DisplaySerializer.Meta):
+        fields = [*DisplaySerializer.Meta.fields, "url"]
+        read_only_fields = fields
+
+    def get_url(self, display: DisplayToken) -> str:
+        return str(self.context["url"])
+
+
+class DisplayCreateSerializer(RejectUnknownFields):
+    # DRF takes declared fields off the class, so this does not replace Field.label.
+    label = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, default="", max_length=100
+    )
 
 
 class MeetingCancelSerializer(RejectUnknownFields):

@@ -25,7 +25,8 @@ from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
 from meetings.selectors import meeting_quorum
 from meetings.text import require_one_line
-from realtime import events
+from realtime import displays, events
+from realtime.models import DisplayToken
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
@@ -849,3 +850,41 @@ def _require_check_in_open(meeting: Meeting) -> None:
     raise ServiceError(
         _("Check-in is closed: the meeting is %s.") % meeting.get_status_display().lower()
     )
+
+
+# Room displays
+
+
+def display_create(*, actor: User, meeting: Meeting, label: str = "") -> tuple[DisplayToken, str]:
+    """A room display for the meeting (its secretariat), and its token: returned here only;
+    only its digest is kept, so a lost link means a new display."""
+    require(
+        permissions.can_manage_meeting(actor, meeting),
+        _("Only the meeting's secretariat sets up its room displays."),
+    )
+    if not meeting.is_live:
+        raise ServiceError(_("A display can follow a scheduled or running meeting only."))
+    label = label.strip()
+    require_one_line(label, field="label")
+    token, digest = displays.new_token()
+    display = DisplayToken.objects.create(
+        meeting=meeting, label=label, token_hash=digest, created_by=actor
+    )
+    return display, token
+
+
+def display_revoke(*, actor: User, display: DisplayToken) -> DisplayToken:
+    """Revoke a room display (the meeting's secretariat): its page and socket stop at once, on
+    every server process. Revoking it again changes nothing."""
+    require(
+        permissions.can_manage_meeting(actor, display.meeting),
+        _("Only the meeting's secretariat revokes its room displays."),
+    )
+    if display.revoked_at is None:
+        with transaction.atomic():
+            display.revoked_at = timezone.now()
+            display.save(update_fields=["revoked_at"])
+            events.recheck_access(
+                meeting_ids=[display.meeting_id], user_ids=[], display_ids=[display.pk]
+            )
+    return display

@@ -22,6 +22,12 @@ urlpatterns = [
         views.meeting_lifecycle,
         name="meeting_lifecycle",
     ),
+    path("meetings/<int:pk>/displays/", views.displays, name="displays"),
+    path(
+        "meetings/<int:pk>/displays/<int:display_pk>/revoke/",
+        views.display_revoke,
+        name="display_revoke",
+    ),
     path("secretariat/meetings/", views.secretariat_meetings, name="secretariat_meetings"),
     path("bodies/", views.body_list, name="body_list"),
     path("bodies/new/", views.body_create, name="body_create"),

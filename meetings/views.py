@@ -118,6 +118,8 @@ def _meeting_page(
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
             "can_print_sheet": can_manage and meeting.status != S.DRAFT,
+
+            "can_set_up_displays": can_manage and meeting.is_live,
             "record_form": record_form,
             "corrections": selectors.attendance_corrections(meeting) if can_manage else [],
             "own_error": own_error,
@@ -647,3 +649,49 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render_page(
         request, "meetings/meeting_form.html", {**context, "form": form}, section="secretariat"
     )
+
+
+# Room displays
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def displays(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The meeting's room displays (its secretariat); a POST sets up a new one, and the answer
+    shows its link, the only time it is shown."""
+    meeting = permissions.access_meeting(request.user, pk, permissions.MANAGE_MEETING)
+    form = forms.DisplayForm(request.POST or None)
+    context: dict[str, Any] = {"meeting": meeting}
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                display, token = services.display_create(
+                    actor=request.user, meeting=meeting, label=form.cleaned_data["label"]
+                )
+            except ServiceError as error:
+                add_service_error(form, error)
+            else:
+                context["created"] = display
+                context["link"] = request.build_absolute_uri(
+                    reverse("agendas:projector", args=[token])
+                )
+                form, status = forms.DisplayForm(), 200
+    context["form"] = form
+    context["displays"] = selectors.display_list(meeting)
+    response = render_page(
+        request, "meetings/displays.html", context, section="secretariat", status=status
+    )
+    if "link" in context:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def display_revoke(request: AuthenticatedHttpRequest, pk: int, display_pk: int) -> HttpResponse:
+    display = permissions.access_display_of(request.user, pk, display_pk)
+    services.display_revoke(actor=request.user, display=display)
+    messages.success(request, _("The display is revoked: its screen stops following the meeting."))
+    return redirect("meetings:displays", pk=pk)

@@ -21,6 +21,9 @@ class MeetingAccess:
     meeting: Callable[[int], Any]
     # Subscribers with any of these rights are told who comes online and who leaves.
     presence_rights: frozenset[str]
+    # What a room display (realtime.displays) may see of a meeting (meeting id): the rights of
+    # an audience the regions are rendered for, empty when no display may follow it.
+    display_rights: Callable[[int], frozenset[str]] = lambda meeting_id: frozenset()
 
 
 _registered: list[MeetingAccess] = []

@@ -1,5 +1,8 @@
 """The WebSocket endpoint /ws/meetings/<id>/?since=<seq>: push, heartbeat, nothing else.
 
+A person follows with their session; a room display with its token (`display=<token>`),
+without a session, as the member-less audience realtime.displays describes.
+
 Writes never travel over the socket; they go through the HTTP API and its services.
 """
 
@@ -16,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from realtime.access import subscriber_rights
+from realtime.displays import display_of, display_rights
 from realtime.fanout import Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.presence import presence_join, presence_leave
@@ -28,6 +32,8 @@ MAX_CLIENT_FRAME = 4096
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_BAD_REQUEST = 4400
+# A display's socket belongs to no person: no event names it, no personal region is its own.
+NOBODY = 0
 
 
 def parse_since(query_string: bytes) -> int | None:
@@ -37,6 +43,20 @@ def parse_since(query_string: bytes) -> int | None:
     except ValueError:
         return None
     return since if since >= 0 else None
+
+
+def parse_display(query_string: bytes) -> str | None:
+    """The room display's token, when the socket is a display's; None for a person's."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("display")
+    return values[-1] if values else None
+
+
+def _display_rights(token: str, meeting_id: int) -> tuple[int, frozenset[str]] | None:
+    display = display_of(token, meeting_id)
+    if display is None:
+        return None
+    rights = display_rights(display.pk, meeting_id)
+    return (display.pk, rights) if rights else None
 
 
 def parse_language(query_string: bytes) -> str:
@@ -58,19 +78,34 @@ class MeetingConsumer(AsyncWebsocketConsumer):
     release: asyncio.Future[None] | None = None
 
     async def connect(self) -> None:
+        meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
+        token = parse_display(self.scope["query_string"])
         user = self.scope["user"]
-        if not user.is_authenticated:
+        display: tuple[int, frozenset[str]] | None = None
+        if token is not None:
+            # A display is its token alone, whoever's session the browser holds. A wrong or
+            # revoked token is refused as a missing session is: it tells nothing.
+            display = await database_sync_to_async(_display_rights)(token, meeting_id)
+            if display is None:
+                await self._refuse(CLOSE_UNAUTHENTICATED)
+                return
+        elif not user.is_authenticated:
             await self._refuse(CLOSE_UNAUTHENTICATED)
             return
         since = parse_since(self.scope["query_string"])
         if since is None:
             await self._refuse(CLOSE_BAD_REQUEST, "'since' must be a whole number of zero or more.")
             return
-        meeting_id = int(self.scope["url_route"]["kwargs"]["meeting_id"])
-        rights = await database_sync_to_async(subscriber_rights)(user.pk, meeting_id)
-        if rights is None:
-            await self._refuse(CLOSE_FORBIDDEN)
-            return
+        if display is not None:
+            display_id, rights = display
+            user_id = NOBODY
+        else:
+            display_id, user_id = None, user.pk
+            found = await database_sync_to_async(subscriber_rights)(user.pk, meeting_id)
+            if found is None:
+                await self._refuse(CLOSE_FORBIDDEN)
+                return
+            rights = found
         await broadcaster().start()
         await self.accept()
         # The project's server offers to write frames encoded once; any server takes ASGI sends.
@@ -83,17 +118,18 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         self.outbox = outbox
         self.subscriber = Subscriber(
             meeting_id=meeting_id,
-            user_id=user.pk,
+            user_id=user_id,
             rights=rights,
             last_seq=since,
             write=outbox.write,
             close=outbox.close,
             drained=outbox.drained,
             language=parse_language(self.scope["query_string"]),
+            display=display_id,
         )
         await broadcaster().join(self.subscriber)
-        if await database_sync_to_async(presence_join)(meeting_id, user.pk):
-            await broadcaster().announce_presence(meeting_id, user.pk, online=True)
+        if display_id is None and await database_sync_to_async(presence_join)(meeting_id, user_id):
+            await broadcaster().announce_presence(meeting_id, user_id, online=True)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:
@@ -130,6 +166,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if subscriber is None:
             return
         broadcaster().leave(subscriber)
+        if subscriber.display is not None:
+            return  # a display is nobody: it was never online
         if await database_sync_to_async(presence_leave)(subscriber.meeting_id, subscriber.user_id):
             await broadcaster().announce_presence(
                 subscriber.meeting_id, subscriber.user_id, online=False

@@ -180,11 +180,19 @@ def push(message: dict[str, Any]) -> None:
     )
 
 
-def recheck_access(*, meeting_ids: Sequence[int], user_ids: Sequence[int]) -> None:
-    """After commit, ask every process to re-check these people's open sockets on these
-    meetings and close those that lost the right (a membership ended, a substitute replaced)."""
+def recheck_access(
+    *, meeting_ids: Sequence[int], user_ids: Sequence[int], display_ids: Sequence[int] = ()
+) -> None:
+    """After commit, ask every process to re-check these people's (and room displays') open
+    sockets on these meetings and close those that lost the right (a membership ended, a
+    substitute replaced, a display's token revoked)."""
     messages = [
-        {"type": "meeting.recheck", "meeting": meeting_id, "users": list(user_ids)}
+        {
+            "type": "meeting.recheck",
+            "meeting": meeting_id,
+            "users": list(user_ids),
+            "displays": list(display_ids),
+        }
         for meeting_id in meeting_ids
     ]
 

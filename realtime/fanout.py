@@ -32,6 +32,7 @@ from django.conf import settings
 
 from realtime import selectors
 from realtime.access import meeting_access, subscriber_rights
+from realtime.displays import display_rights
 from realtime.events import GROUP, visible_to
 from realtime.presence import presence_refresh
 from realtime.regions import audience_key, personal_key
@@ -100,6 +101,8 @@ class Subscriber:
     drained: Callable[[], Awaitable[None]]
     # The language the person reads the meeting pages in, for the regions of their frames.
     language: str = "en"
+    # The room display (realtime.displays) whose socket this is, or None for a person's.
+    display: int | None = None
     catching_up: bool = field(default=False)
     # Which of an event's frames this socket takes; worked out once, not per event.
     audience: str = field(init=False)
@@ -210,7 +213,9 @@ class Broadcaster:
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         if message.get("type") == "meeting.recheck":
-            await self._recheck(message["meeting"], set(message["users"]))
+            await self._recheck(
+                message["meeting"], set(message["users"]), set(message.get("displays", ()))
+            )
             return
         if message.get("type") == "meeting.presence":
             frame = text_frame(
@@ -307,12 +312,21 @@ class Broadcaster:
             # the catch-up raised the head and was caught by the loop above.
             subscriber.catching_up = False
 
-    async def _recheck(self, meeting_id: int, user_ids: set[int]) -> None:
-        """Close the sockets of people who lost the right to follow the meeting."""
+    async def _recheck(self, meeting_id: int, user_ids: set[int], display_ids: set[int]) -> None:
+        """Close the sockets of people and displays that lost the right to follow the meeting."""
         for subscriber in list(self.subscribers.get(meeting_id, ())):
-            if subscriber.user_id not in user_ids:
+            if subscriber.display is not None:
+                if subscriber.display not in display_ids:
+                    continue
+                rights = await database_sync_to_async(display_rights)(
+                    subscriber.display, meeting_id
+                )
+            elif subscriber.user_id in user_ids:
+                rights = await database_sync_to_async(subscriber_rights)(
+                    subscriber.user_id, meeting_id
+                )
+            else:
                 continue
-            rights = await database_sync_to_async(subscriber_rights)(subscriber.user_id, meeting_id)
             if rights is None:
                 self.leave(subscriber)
                 await subscriber.close(4403)

@@ -62,3 +62,25 @@ class Presence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.meeting_id} via {self.process}"
+
+
+class DisplayToken(models.Model):
+    """A room display's key to follow one meeting without signing in: the projector's page and
+    socket take the token. Only its SHA-256 is kept (the token is random and long, so a plain
+    digest is enough); the secretariat sees the token once, when it is made. A revoked token
+    opens nothing, and the display's open socket is closed."""
+
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"display {self.pk} of {self.meeting_id}"

@@ -75,6 +75,10 @@
       beforeNodeMorphed: function (oldNode, newNode) {
         // A region drawn for everyone holds the person's own regions as empty placeholders:
         // keep what the page shows of them; their own frame brings their changes.
+        // What the page's own script draws (the reader's page) stays as that script drew it.
+        if (oldNode instanceof Element && oldNode.hasAttribute("data-live-keep")) {
+          return false;
+        }
         if (
           newNode instanceof Element &&
           newNode.hasAttribute("data-placeholder") &&
@@ -165,9 +169,12 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var url = scheme + "//" + window.location.host + holder.dataset.meetingSocket;
-    var socket = new WebSocket(
-      url + "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "")
-    );
+    var query = "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "");
+    // A room display follows with its token instead of a session.
+    if (holder.dataset.meetingDisplay) {
+      query += "&display=" + encodeURIComponent(holder.dataset.meetingDisplay);
+    }
+    var socket = new WebSocket(url + query);
     socket.onopen = function () {
       attempt = 0;
       show("live");

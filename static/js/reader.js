@@ -1,6 +1,10 @@
 // The document reader: pdf.js draws one page at a time on a canvas. There is no text layer
 // and no link to the file: a secret document is read here and nowhere else. The note form
 // follows the page on screen, so a note is written about the page being read.
+// Follow the presenter: the page the presenter shows the room arrives in the `presenting`
+// region (live.js applies it, for those who may read the paper). A tablet whose reader chose to
+// follow goes to it, opening the paper if it is another; the page is marked either way. The
+// choice is kept on the tablet, per meeting, until the reader leaves.
 const reader = document.getElementById("reader");
 
 function part(name) {
@@ -27,7 +31,12 @@ async function start() {
   const position = part("position");
   const notePage = document.querySelector('[data-reader="note-page"]');
   const noteLabel = document.querySelector('[data-reader="note-label"]');
+  const presentPage = document.querySelector('[data-reader="present-page"]');
+  const presented = part("presented");
+  const follow = document.querySelector("[data-follow]");
+  const followKey = follow ? `follow-presenter-${follow.dataset.follow}` : "";
   let page = Math.min(Math.max(parseInt(reader.dataset.page, 10) || 1, 1), pdf.numPages);
+  let presentedPage = null;
   let zoom = 1;
   let drawing = null;
 
@@ -59,6 +68,41 @@ async function start() {
     document.querySelectorAll(".note[data-page]").forEach((note) => {
       note.classList.toggle("is-current-page", parseInt(note.dataset.page, 10) === page);
     });
+    if (presentPage) {
+      presentPage.value = page;
+    }
+    mark();
+  }
+
+  function mark() {
+    const shown = presentedPage === page;
+    reader.classList.toggle("is-presented", shown);
+    presented.hidden = !shown;
+  }
+
+  function following() {
+    return followKey !== "" && window.localStorage.getItem(followKey) === "1";
+  }
+
+  function showFollowing() {
+    const on = following();
+    follow.setAttribute("aria-pressed", on ? "true" : "false");
+    follow.textContent = on ? follow.dataset.followingLabel : follow.dataset.followLabel;
+  }
+
+  function presenting() {
+    const shown = document.getElementById("presenting");
+    const paper = shown ? shown.dataset.document : undefined;
+    const at = shown ? parseInt(shown.dataset.page, 10) : NaN;
+    presentedPage = paper === reader.dataset.document ? at : null;
+    if (following() && paper) {
+      if (paper !== reader.dataset.document) {
+        window.location.assign(shown.dataset.url);
+        return;
+      }
+      go(at);
+    }
+    mark();
   }
 
   function go(to) {
@@ -96,6 +140,22 @@ async function start() {
       reader.scrollIntoView({ behavior: "smooth" });
     });
   });
+  // Following needs the meeting's socket: there is none once the meeting is over.
+  if (follow && document.querySelector("[data-meeting-socket]")) {
+    follow.hidden = false;
+    showFollowing();
+    follow.addEventListener("click", () => {
+      if (following()) {
+        window.localStorage.removeItem(followKey);
+      } else {
+        window.localStorage.setItem(followKey, "1");
+      }
+      showFollowing();
+      presenting(); // rejoining goes to the page shown now
+    });
+  }
+  document.addEventListener("live:applied", presenting);
+  presenting();
   await draw();
 }
 

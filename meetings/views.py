@@ -118,7 +118,6 @@ def _meeting_page(
             "can_edit": can_manage and meeting.status in EDITABLE,
             "can_see_board": meeting.status != S.DRAFT,
             "can_print_sheet": can_manage and meeting.status != S.DRAFT,
-
             "can_set_up_displays": can_manage and meeting.is_live,
             "record_form": record_form,
             "corrections": selectors.attendance_corrections(meeting) if can_manage else [],

@@ -27,6 +27,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.request import Request
@@ -114,6 +115,12 @@ class PasswordBasicAuthentication(BasicAuthentication):
                 )
             )
         return user, auth
+
+
+class PasswordBasicScheme(BasicScheme):
+    """The schema's basicAuth is this class (drf-spectacular registers it by subclassing)."""
+
+    target_class = "core.accounts.PasswordBasicAuthentication"
 
 
 def last_authenticated_at(request: HttpRequest | Request) -> float:

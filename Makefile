@@ -58,11 +58,13 @@ test-deps: system-deps $(VENV)/.test-deps tests/oidc/node_modules/.package-lock.
 
 # DEBUG is off, as in production: an error or a missing page shows the site's own page, never
 # a traceback or the list of addresses. The secret key is made once and kept in var/; cookies
-# may travel over the plain HTTP of 127.0.0.1 (SECURE_COOKIES=0).
+# and security keys may work over the plain HTTP of 127.0.0.1 (SECURE_COOKIES=0,
+# MFA_WEBAUTHN_ALLOW_HTTP=1).
 run: $(VENV)/.run-deps
 	mkdir -p var
 	[ -s var/secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	export DEBUG="$${DEBUG:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+		MFA_WEBAUTHN_ALLOW_HTTP="$${MFA_WEBAUTHN_ALLOW_HTTP:-1}" \
 		SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py demo_data && \

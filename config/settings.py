@@ -205,9 +205,9 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_REDIRECT_URL = "login"
-# django-axes counts failed passwords on every entry point; allauth's own count would refuse
-# the form first, with another message and status.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# django-axes counts failed passwords on every entry point and locks first; allauth's count,
+# looser, is what holds back guesses of a second factor's code (10 per person in 5 minutes).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/300s/key"}
 # Second factors: an authenticator app (TOTP), security keys and passkeys (WebAuthn), and
 # recovery codes for when both are lost.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

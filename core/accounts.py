@@ -103,7 +103,7 @@ class PasswordBasicAuthentication(BasicAuthentication):
     second factor, or whose role needs one, is refused: a password alone would get round it."""
 
     def authenticate_credentials(
-        self, userid: str, password: str, request: HttpRequest | None = None
+        self, userid: str, password: str, request: Request | None = None
     ) -> tuple[User | AnonymousUser, None]:
         user, auth = super().authenticate_credentials(userid, password, request)
         assert isinstance(user, User)

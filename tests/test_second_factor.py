@@ -183,3 +183,16 @@ def test_http_basic_is_for_those_who_sign_in_with_a_password_alone(
     assert refused.status_code in {401, 403} and "second factor" in refused.json()["detail"]
     enrol_totp(government.members[1])
     assert basic(government.members[1]).get("/api/v1/bodies/").status_code in {401, 403}
+
+
+def test_guessing_codes_is_held_back(official: User) -> None:
+    secret = enrol_totp(official)
+    client = Client()
+    password_step(client, official)
+    right = pyotp.TOTP(secret).now()
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(10):
+        client.post(reverse("mfa_authenticate"), {"code": wrong})
+    response = client.post(reverse("mfa_authenticate"), {"code": right})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert not signed_in(client)

@@ -160,3 +160,12 @@ def test_the_api_answers_a_flood_with_429(official: User, monkeypatch: pytest.Mo
     codes = [person.get("/api/v1/bodies/").status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
     assert "Retry-After" in person.get("/api/v1/bodies/")
+
+
+def test_confirming_the_password_counts_towards_the_lockout(official: User) -> None:
+    """The password typed again before signing is a password entry point like the others."""
+    client = Client()
+    client.force_login(official)
+    for _ in range(LIMIT):
+        client.post("/accounts/reauthenticate/", {"password": "wrong password"})
+    assert form_login(Client(), RIGHT) == 429

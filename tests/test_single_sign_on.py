@@ -83,7 +83,7 @@ def sign_in_at_the_provider(site: Client, login: str) -> Client:
     code; answers the site's client (signed in or not)."""
     page = site.get(reverse("login")).content.decode()
     start = reverse("openid_connect_login", kwargs={"provider_id": "sso"})
-    assert f'action="{start}"' in page and "Log in with Government SSO" in page
+    assert f'action="{start}"' in page and "Continue with Government SSO" in page
     response = site.post(start)
     assert response.status_code == 302
     location = response["Location"]

@@ -201,6 +201,7 @@ LOGOUT_REDIRECT_URL = "login"
 # enrolled one; no one signs themselves up (the secretariat creates accounts).
 ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "core.accounts.SocialAccountAdapter"
+MFA_ADAPTER = "core.accounts.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"

@@ -196,3 +196,17 @@ def test_guessing_codes_is_held_back(official: User) -> None:
     response = client.post(reverse("mfa_authenticate"), {"code": right})
     assert "Too many failed login attempts" in response.content.decode()
     assert not signed_in(client)
+
+
+def test_a_secretary_cannot_switch_off_the_last_authenticator_app(
+    government: Personas, official: User, required: None
+) -> None:
+    for person, kept in ((government.secretary, True), (official, False)):
+        enrol_totp(person)
+        client = Client()
+        client.force_login(person)
+        confirm = client.get(reverse("mfa_deactivate_totp"))["Location"]
+        client.post(confirm, {"password": PASSWORD})
+        client.post(reverse("mfa_deactivate_totp"))
+        totp = Authenticator.objects.filter(user=person, type=Authenticator.Type.TOTP)
+        assert totp.exists() is kept

@@ -1,7 +1,7 @@
 from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from core import accounts
 
@@ -14,6 +14,8 @@ urlpatterns = [
     # The names the site's pages use, on django-allauth's views.
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # The secretariat sets a forgotten password (in the admin); there is no reset by e-mail.
+    re_path(r"^accounts/password/reset/", accounts.no_password_reset),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("meetings.api_urls")),

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import AnonymousUser, User
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -170,6 +170,12 @@ class LoginView(account_views.LoginView):
             for app in apps
         ]
         return context
+
+
+def no_password_reset(request: HttpRequest) -> HttpResponse:
+    """django-allauth's reset by e-mail: accounts belong to the secretariat, which sets a new
+    password for whoever forgot theirs."""
+    raise Http404("No password reset by e-mail.")
 
 
 class AccountAdapter(DefaultAccountAdapter):

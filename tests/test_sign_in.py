@@ -169,3 +169,9 @@ def test_confirming_the_password_counts_towards_the_lockout(official: User) -> N
     for _ in range(LIMIT):
         client.post("/accounts/reauthenticate/", {"password": "wrong password"})
     assert form_login(Client(), RIGHT) == 429
+
+
+def test_a_forgotten_password_is_set_by_the_secretariat_not_by_mail(official: User) -> None:
+    page = Client(headers={"accept-language": "vi"}).get("/accounts/login/").content.decode()
+    assert "bộ phận thư ký đặt mật khẩu mới" in page
+    assert Client().get("/accounts/password/reset/").status_code == 404

@@ -32,7 +32,7 @@ SYSTEM_COMMANDS := chromium pdftotext pdfsig certutil msgfmt fc-list docker-comp
 
 # `make run` starts the task worker (deadlines, reminders, notices) beside the server, on the
 # same SQLite database, and stops it with the server.
-.PHONY: run test lint typecheck messages check-messages system-deps screenshots bench clean
+.PHONY: run test test-deps lint typecheck messages check-messages system-deps screenshots bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,13 +46,25 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.run-deps
 
+# The OpenID Connect provider the single sign-on tests start (tests/oidc: panva's
+# oidc-provider), installed by npm from its lock file. Node.js comes from Debian only where
+# there is none (a Node.js from elsewhere brings its own npm, which Debian's would conflict with).
+tests/oidc/node_modules/.package-lock.json: tests/oidc/package-lock.json
+	command -v npm >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
+
+test-deps: system-deps $(VENV)/.test-deps tests/oidc/node_modules/.package-lock.json
+
 # DEBUG is off, as in production: an error or a missing page shows the site's own page, never
 # a traceback or the list of addresses. The secret key is made once and kept in var/; cookies
-# may travel over the plain HTTP of 127.0.0.1 (SECURE_COOKIES=0).
+# and security keys may work over the plain HTTP of 127.0.0.1 (SECURE_COOKIES=0,
+# MFA_WEBAUTHN_ALLOW_HTTP=1).
 run: $(VENV)/.run-deps
 	mkdir -p var
 	[ -s var/secret_key ] || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
 	export DEBUG="$${DEBUG:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}" \
+		MFA_WEBAUTHN_ALLOW_HTTP="$${MFA_WEBAUTHN_ALLOW_HTTP:-1}" \
 		SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key)}"; \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py demo_data && \
@@ -92,7 +104,7 @@ check-messages: system-deps
 	@cmp -s /tmp/meetings-vi.mo locale/vi/LC_MESSAGES/django.mo || \
 		{ echo "locale/vi/LC_MESSAGES/django.mo is out of date: run 'make messages'"; exit 1; }
 
-test: system-deps $(VENV)/.test-deps check-messages lint typecheck
+test: test-deps check-messages lint typecheck
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "channels",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_q",
     "core",
     "meetings",
@@ -76,7 +81,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.sessions.SessionLifetimeMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: it tells a person why they are sent to enrol a second factor.
+    "core.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -160,6 +168,7 @@ AUTHENTICATION_BACKENDS = [
     # Basic on the API) for a name that failed too often, before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous users have no rights.
@@ -187,6 +196,59 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "meetings:my_meetings"
 LOGOUT_REDIRECT_URL = "login"
+
+# Signing in (django-allauth): by user name and password, then a second factor for those who
+# enrolled one; no one signs themselves up (the secretariat creates accounts).
+ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "core.accounts.SocialAccountAdapter"
+MFA_ADAPTER = "core.accounts.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+# django-axes counts failed passwords on every entry point and locks first; allauth's count,
+# looser, is what holds back guesses of a second factor's code (10 per person in 5 minutes).
+ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip,10/300s/key"}
+# Second factors: an authenticator app (TOTP), security keys and passkeys (WebAuthn), and
+# recovery codes for when both are lost.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Paperless meetings")
+# WebAuthn needs https, except on a machine's own address (`make run` on 127.0.0.1).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_HTTP", DEBUG)
+# Who must have a second factor before using the site: "staff" (the site's administrators),
+# "secretariat" (the Secretariat group and every body's secretary), "chair", "member"
+# (everyone). A person in one of these roles without a second factor is sent to enrol one.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "staff,secretariat")
+# Signing the minutes asks for the password or a second factor again when the last one was
+# typed longer ago than this (core.accounts.recently_authenticated).
+REAUTHENTICATION_SECONDS = 60 * float(os.environ.get("REAUTHENTICATION_MINUTES", "5"))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(REAUTHENTICATION_SECONDS)
+
+# Single sign-on with an OpenID Connect provider (the organisation's), on when OIDC_SERVER_URL
+# is set: officials whose provider account carries a verified e-mail address sign in as the
+# person with that address. No account is created for anyone else.
+OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "")
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": os.environ.get("OIDC_PROVIDER_ID", "sso"),
+                "name": os.environ.get("OIDC_PROVIDER_NAME", "Single sign-on"),
+                "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
+                "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            }
+        ]
+        if OIDC_SERVER_URL
+        else [],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
@@ -322,7 +384,8 @@ DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # HTTP Basic for people without a second factor (core.accounts).
+        "core.accounts.PasswordBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

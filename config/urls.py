@@ -1,15 +1,26 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
+
+from core import accounts
+
+# The admin has no password form of its own: it sends to the site's sign-in, which asks for
+# the second factor and counts failures like every other entry point.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     # Pages name their icon; this is for clients that ask the site's root for it regardless.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The names the site's pages use, on django-allauth's views.
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    # The secretariat sets a forgotten password (in the admin); there is no reset by e-mail.
+    re_path(r"^accounts/password/reset/", accounts.no_password_reset),
+    path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("meetings.api_urls")),
     path("api/v1/", include("agendas.api_urls")),

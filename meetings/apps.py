@@ -7,11 +7,12 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self) -> None:
-        from core import pages
+        from core import accounts, pages
         from meetings import permissions, regions, views
         from realtime import access
 
         pages.register_header(views.page_header)
+        accounts.register_roles(permissions.account_roles)
         # realtime imports no domain app: it learns who may follow a meeting from here.
         access.register(
             access.MeetingAccess(

@@ -268,6 +268,20 @@ def meetings_for_user(user: AnyUser) -> QuerySet[Meeting]:
 SECRETARIAT_GROUP = "Secretariat"
 
 
+def account_roles(user: User) -> set[str]:
+    """The roles that may call for a second factor (core.accounts): "secretariat" for the
+    Secretariat group and every body's secretary, "chair" for a body's chair."""
+    roles = set()
+    if user.groups.filter(name=SECRETARIAT_GROUP).exists():
+        roles.add("secretariat")
+    held = set(Membership.objects.filter(user=user).values_list("role", flat=True))
+    if Membership.Role.SECRETARY in held:
+        roles.add("secretariat")
+    if Membership.Role.CHAIR in held:
+        roles.add("chair")
+    return roles
+
+
 def secretariat_group() -> Group:
     """The secretariat officers: they may create bodies (and then manage the ones they create)."""
     return Group.objects.get(name=SECRETARIAT_GROUP)

@@ -22,6 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,6 +31,7 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from consultations.models import Consultation
+from core import accounts
 from core.api import ERRORS, READ_ERRORS, action_view, parse, request_actor
 from core.errors import ServiceError
 from core.serializers import ErrorSerializer, NoInputSerializer
@@ -174,13 +176,22 @@ class MinutesSignView(APIView):
         "or, where the server has a PKCS#11 token set up, only the token's `pin`; or, where "
         "the server keeps signers' key files, `stored_key` true with that file's `passphrase` "
         "(none, if the server holds it). Any of them is used for this one signature and never "
-        "stored. The certificate must lead to a configured trust root.",
+        "stored. The certificate must lead to a configured trust root. A session must have "
+        "signed in (or confirmed who it is) within `REAUTHENTICATION_MINUTES`, or the answer is "
+        "403; HTTP Basic carries the password and always counts as recent.",
         request={"multipart/form-data": MinutesSignSerializer},
         responses={200: MinutesSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
+        if not accounts.recently_authenticated(request):
+            raise PermissionDenied(
+                _(
+                    "Signing needs a recent sign-in: sign in again (or confirm who you are "
+                    "on the site), or send the password with HTTP Basic."
+                )
+            )
         data = parse(MinutesSignSerializer, request)
         if data["stored_key"]:
             return _rendered(

@@ -14,10 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import accounts
 from core.errors import ServiceError
 from core.http import AuthenticatedHttpRequest
 from core.pages import render_page
@@ -82,6 +84,11 @@ def _page(
         # Offered to the signer whose turn it is, where the server keeps a key file for them.
         "stored_key": bool(sign_role) and keys.stored_key_available(user),
         "stored_key_passphrase": keys.stored_key_passphrase_asked(),
+        # Signing asks who is there again when the last sign-in is not recent.
+        "sign_confirmed": bool(sign_role) and accounts.recently_authenticated(request),
+        "confirm_url": accounts.reauthentication_url(
+            request, reverse("minutes:minutes", args=[meeting.pk])
+        ),
         "signed": selectors.signed_minutes(meeting),
         "versions": list(minutes.versions.select_related("author")) if minutes else [],
         **_consultations_context(meeting, minutes, can_write, can_review, link_form),
@@ -181,6 +188,14 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             return_form=form,
         )
     if action == "sign":
+        if not accounts.recently_authenticated(request):
+            # Nothing typed for the signature is kept: the page asks again once confirmed.
+            messages.warning(request, _("Confirm who you are before you sign."))
+            return redirect(
+                accounts.reauthentication_url(
+                    request, reverse("minutes:minutes", args=[meeting.pk])
+                )
+            )
         sign_form = forms.SignForm(request.POST, request.FILES)
         if not sign_form.is_valid():
             return _page(request, meeting, status=400, sign_form=sign_form)

@@ -67,6 +67,11 @@ def pytest_configure(config: pytest.Config) -> None:
     # first (after deadlock_timeout, 1 s): let it be the server's leftover request, never the
     # flush, which would fail the test.
     settings.DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c deadlock_timeout=10s"
+    # The personas sign in with a password alone (client.login, force_login, the sign-in form
+    # in the browser tests); tests/test_second_factor.py turns the roles' requirement back on.
+    # The environment carries it to the servers the browser tests start.
+    settings.MFA_REQUIRED_ROLES = []
+    os.environ["MFA_REQUIRED_ROLES"] = ""
     url = worker_redis_url(settings.REDIS_URL, os.environ.get("PYTEST_XDIST_WORKER"))
     if url != settings.REDIS_URL:
         settings.REDIS_URL = url

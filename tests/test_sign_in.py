@@ -29,12 +29,7 @@ def official(db: None) -> User:
 
 
 def form_login(client: Client, password: str) -> int:
-    response = client.post("/accounts/login/", {"username": "official", "password": password})
-    return response.status_code
-
-
-def admin_login(client: Client, password: str) -> int:
-    response = client.post("/admin/login/", {"username": "official", "password": password})
+    response = client.post("/accounts/login/", {"login": "official", "password": password})
     return response.status_code
 
 
@@ -47,17 +42,23 @@ def signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
 
 
-@pytest.mark.parametrize("entry", [form_login, admin_login])
-def test_after_repeated_failures_even_the_right_password_is_refused(
-    official: User, entry: object
-) -> None:
+def test_after_repeated_failures_even_the_right_password_is_refused(official: User) -> None:
     """Forty wrong passwords, then the right one, signed in."""
+    client = Client()
+    for _ in range(LIMIT):
+        form_login(client, "wrong password")
+    assert form_login(client, RIGHT) == 429
+    assert not signed_in(client)
+
+
+def test_the_admin_takes_no_password_and_sends_to_the_sign_in(official: User) -> None:
+    """The admin's own form would take a password without the second factor."""
     official.is_staff = True
     official.save()
     client = Client()
-    for _ in range(LIMIT):
-        entry(client, "wrong password")  # type: ignore[operator]
-    assert entry(client, RIGHT) == 429  # type: ignore[operator]
+    response = client.post("/admin/login/", {"username": "official", "password": RIGHT})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
     assert not signed_in(client)
 
 
@@ -65,7 +66,7 @@ def test_the_lockout_page_says_so_in_vietnamese_too(official: User) -> None:
     client = Client(headers={"accept-language": "vi"})
     for _ in range(LIMIT):
         form_login(client, "wrong password")
-    response = client.post("/accounts/login/", {"username": "official", "password": RIGHT})
+    response = client.post("/accounts/login/", {"login": "official", "password": RIGHT})
     assert response.status_code == 429
     assert "Tạm khóa" in response.content.decode()
 
@@ -159,3 +160,18 @@ def test_the_api_answers_a_flood_with_429(official: User, monkeypatch: pytest.Mo
     codes = [person.get("/api/v1/bodies/").status_code for _ in range(6)]
     assert codes == [200] * 5 + [429]
     assert "Retry-After" in person.get("/api/v1/bodies/")
+
+
+def test_confirming_the_password_counts_towards_the_lockout(official: User) -> None:
+    """The password typed again before signing is a password entry point like the others."""
+    client = Client()
+    client.force_login(official)
+    for _ in range(LIMIT):
+        client.post("/accounts/reauthenticate/", {"password": "wrong password"})
+    assert form_login(Client(), RIGHT) == 429
+
+
+def test_a_forgotten_password_is_set_by_the_secretariat_not_by_mail(official: User) -> None:
+    page = Client(headers={"accept-language": "vi"}).get("/accounts/login/").content.decode()
+    assert "bộ phận thư ký đặt mật khẩu mới" in page
+    assert Client().get("/accounts/password/reset/").status_code == 404

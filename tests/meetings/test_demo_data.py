@@ -1,9 +1,11 @@
 from io import StringIO
 
+import pyotp
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 
 from meetings import selectors, services
 from meetings.models import Body, Meeting, Membership
@@ -45,3 +47,25 @@ def test_running_it_again_keeps_what_was_done_in_the_demo(db: None) -> None:
     assert "already loaded" in output and "demo-meeting-2026" in output
     assert Meeting.objects.get(pk=meeting.pk).title == "Renamed during the demo"
     assert Body.objects.count() == 2
+
+
+def test_the_demo_admin_and_secretariat_sign_in_with_the_published_secret(
+    db: None, settings
+) -> None:
+    """As the README says: the password, then the code of the published secret; the roles'
+    requirement on, as `make run` has it."""
+    settings.MFA_REQUIRED_ROLES = ["staff", "secretariat"]
+    output = load()
+    assert "PAPERLESSMEETINGSDEMOTOTPSECRET2" in output
+    for username in ("admin", "secretariat", "govsecretary"):
+        client = Client()
+        response = client.post(
+            reverse("login"), {"login": username, "password": "demo-meeting-2026"}
+        )
+        assert response["Location"] == reverse("mfa_authenticate")
+        code = pyotp.TOTP("PAPERLESSMEETINGSDEMOTOTPSECRET2").now()
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        assert client.get(reverse("meetings:my_meetings")).status_code == 200
+    member = Client()
+    member.post(reverse("login"), {"login": "finance", "password": "demo-meeting-2026"})
+    assert member.get(reverse("meetings:my_meetings")).status_code == 200

@@ -7,6 +7,8 @@ time without losing what was done in the demo since.
 import datetime
 from typing import Any
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
@@ -67,6 +69,11 @@ MINISTERS = [
 ]
 SECRETARY = ("govsecretary", "Hương", "Lý Thu", "Secretary of the Government Office")
 SECRETARIAT_OFFICER = ("secretariat", "Ngọc", "Trịnh Bảo", "Secretariat officer")
+# The administrator and the secretariat must sign in with a second factor (MFA_REQUIRED_ROLES):
+# in the demo their authenticator app is enrolled with this published secret, which any
+# authenticator app (or `oathtool --totp -b SECRET`) turns into the six-digit code.
+DEMO_TOTP_SECRET = "PAPERLESSMEETINGSDEMOTOTPSECRET2"  # noqa: S105  (a published demo secret)
+SECOND_FACTOR = ("admin", "secretariat", "govsecretary")
 # Only these people get an e-mail address, so `make run` prints a handful of invitations.
 LOGINS = {
     "admin": "site administrator (Django admin)",
@@ -88,9 +95,22 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._load()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._enrol_second_factors()
         self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
         for username, who in LOGINS.items():
             self.stdout.write(f"  {username:<14} {who}")
+        self.stdout.write(
+            f"\n{', '.join(SECOND_FACTOR)} also type an authenticator app's code: add the "
+            f"secret {DEMO_TOTP_SECRET} to the app (or run `oathtool --totp -b "
+            f"{DEMO_TOTP_SECRET}`)."
+        )
+
+    def _enrol_second_factors(self) -> None:
+        """Also for a demo database loaded before second factors were asked for."""
+        for user in User.objects.filter(username__in=SECOND_FACTOR):
+            totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+            if not totp.exists():
+                TOTP.activate(user, DEMO_TOTP_SECRET)
 
     def _load(self) -> None:
         admin = self._user(("admin", "Site", "Administrator", ""))

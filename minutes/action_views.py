@@ -22,8 +22,9 @@ from core.http import AuthenticatedHttpRequest
 from core.pages import render_page
 from meetings import permissions as meeting_permissions
 from meetings.models import Body, Meeting
-from minutes import forms, permissions, selectors, services
+from minutes import forms, permissions, selectors
 from minutes.models import ActionItem
+from minutes.services import actions as action_services
 
 
 def _initial(action: ActionItem) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = forms.ActionForm(request.POST, meeting=meeting)
     if form.is_valid():
         try:
-            services.action_create(actor=request.user, meeting=meeting, **form.cleaned_data)
+            action_services.action_create(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ServiceError as error:
             form.add_error(None, error.message)
     if form.errors:
@@ -97,16 +98,18 @@ def action_change(request: AuthenticatedHttpRequest, action_id: int, change: str
             note_form = forms.ActionNoteForm(request.POST)
             if not note_form.is_valid():
                 return _action_page(request, action, status=400, note_form=note_form)
-            services.action_note_add(actor=user, action=action, **note_form.cleaned_data)
+            action_services.action_note_add(actor=user, action=action, **note_form.cleaned_data)
             done = _("The note is added.")
         elif change == "edit":
             edit_form = forms.ActionForm(request.POST, meeting=action.meeting)
             if not edit_form.is_valid():
                 return _action_page(request, action, status=400, edit_form=edit_form)
-            services.action_edit(actor=user, action=action, **edit_form.cleaned_data)
+            action_services.action_edit(actor=user, action=action, **edit_form.cleaned_data)
             done = _("The task is changed.")
         elif change == "cancel":
-            services.action_cancel(actor=user, action=action, reason=request.POST.get("reason", ""))
+            action_services.action_cancel(
+                actor=user, action=action, reason=request.POST.get("reason", "")
+            )
             done = _("The task is cancelled.")
         elif change == "offer":
             chosen = request.POST.get("meeting", "")
@@ -119,7 +122,7 @@ def action_change(request: AuthenticatedHttpRequest, action_id: int, change: str
                 raise ServiceError(
                     _("Choose a later meeting whose agenda is still being prepared.")
                 )
-            services.action_offer_to_agenda(actor=user, action=action, meeting=meeting)
+            action_services.action_offer_to_agenda(actor=user, action=action, meeting=meeting)
             messages.success(
                 request, _("The task is on the agenda of %(meeting)s.") % {"meeting": meeting.title}
             )

@@ -38,7 +38,7 @@ from core.serializers import ErrorSerializer, NoInputSerializer
 from meetings import permissions as meeting_permissions
 from meetings.models import Meeting
 from meetings.permissions import access_body, access_meeting, can_manage_meeting, meetings_for_user
-from minutes import archive, exports, selectors, services, verify
+from minutes import archive, exports, selectors, verify
 from minutes.forms import ArchiveSearchForm
 from minutes.models import ActionItem, Minutes
 from minutes.permissions import (
@@ -65,6 +65,10 @@ from minutes.serializers import (
     VerificationSerializer,
     VerifyUploadSerializer,
 )
+from minutes.services import actions as action_services
+from minutes.services import links as link_services
+from minutes.services import minutes as minutes_services
+from minutes.services import signing as signing_services
 
 TAGS = ["minutes"]
 
@@ -107,7 +111,7 @@ class MinutesView(APIView):
         actor = request_actor(request)
         meeting = access_minutes_meeting(actor, meeting_id)
         parse(NoInputSerializer, request)
-        return _rendered(services.minutes_draft(actor=actor, meeting=meeting), 201)
+        return _rendered(minutes_services.minutes_draft(actor=actor, meeting=meeting), 201)
 
     @extend_schema(
         tags=TAGS,
@@ -120,7 +124,9 @@ class MinutesView(APIView):
         actor = request_actor(request)
         minutes = access_minutes(actor, meeting_id)
         data = parse(MinutesEditSerializer, request)
-        return _rendered(services.minutes_edit(actor=actor, minutes=minutes, texts=data["texts"]))
+        return _rendered(
+            minutes_services.minutes_edit(actor=actor, minutes=minutes, texts=data["texts"])
+        )
 
 
 minutes_action_view = functools.partial(
@@ -135,7 +141,7 @@ minutes_action_view = functools.partial(
 
 MinutesSubmitView = minutes_action_view(
     "MinutesSubmitView",
-    services.minutes_submit,
+    minutes_services.minutes_submit,
     summary="Submit the minutes to the chair (the secretariat)",
 )
 
@@ -152,13 +158,13 @@ class MinutesReturnView(APIView):
         minutes = access_minutes(actor, meeting_id)
         data = parse(MinutesReturnSerializer, request)
         return _rendered(
-            services.minutes_return(actor=actor, minutes=minutes, remarks=data["remarks"])
+            minutes_services.minutes_return(actor=actor, minutes=minutes, remarks=data["remarks"])
         )
 
 
 MinutesApproveView = minutes_action_view(
     "MinutesApproveView",
-    services.minutes_approve,
+    minutes_services.minutes_approve,
     summary="Approve the minutes (the chair)",
     description="Renders the PDF with two empty signature fields. Minutes changed after "
     "they were first submitted are recorded as approved as corrected.",
@@ -195,16 +201,18 @@ class MinutesSignView(APIView):
         data = parse(MinutesSignSerializer, request)
         if data["stored_key"]:
             return _rendered(
-                services.minutes_sign_with_stored_key(
+                signing_services.minutes_sign_with_stored_key(
                     actor=actor, minutes=minutes, passphrase=data["passphrase"]
                 )
             )
         if "pin" in data:
             return _rendered(
-                services.minutes_sign_with_token(actor=actor, minutes=minutes, pin=data["pin"])
+                signing_services.minutes_sign_with_token(
+                    actor=actor, minutes=minutes, pin=data["pin"]
+                )
             )
         return _rendered(
-            services.minutes_sign(
+            signing_services.minutes_sign(
                 actor=actor,
                 minutes=minutes,
                 pkcs12=data["pkcs12"].read(),
@@ -252,7 +260,7 @@ class MinutesConsultationsView(APIView):
                 _("Choose a written-opinion poll of %(body)s.") % {"body": meeting.body.name},
                 field="consultation",
             )
-        services.consultation_link(actor=actor, meeting=meeting, consultation=consultation)
+        link_services.consultation_link(actor=actor, meeting=meeting, consultation=consultation)
         return _links_rendered(meeting, 201)
 
 
@@ -267,7 +275,7 @@ class MinutesConsultationView(APIView):
     def delete(self, request: Request, meeting_id: int, consultation_id: int) -> Response:
         actor = request_actor(request)
         link = access_linked_consultation(actor, meeting_id, consultation_id)
-        services.consultation_unlink(actor=actor, link=link)
+        link_services.consultation_unlink(actor=actor, link=link)
         return _links_rendered(link.meeting)
 
 
@@ -557,7 +565,7 @@ class MeetingActionsView(APIView):
         actor = request_actor(request)
         meeting = access_actions_meeting(actor, meeting_id)
         data = parse(ActionItemInputSerializer, request)
-        action = services.action_create(
+        action = action_services.action_create(
             actor=actor, meeting=meeting, **_action_fields(meeting, data)
         )
         return _action_rendered(action, 201)
@@ -584,7 +592,7 @@ class ActionView(APIView):
         action = access_action(actor, action_id)
         data = parse(ActionItemInputSerializer, request)
         fields = _action_fields(action.meeting, data)
-        return _action_rendered(services.action_edit(actor=actor, action=action, **fields))
+        return _action_rendered(action_services.action_edit(actor=actor, action=action, **fields))
 
     @extend_schema(
         tags=ACTION_TAGS,
@@ -595,7 +603,7 @@ class ActionView(APIView):
     def delete(self, request: Request, action_id: int) -> Response:
         actor = request_actor(request)
         action = access_action(actor, action_id)
-        return _action_rendered(services.action_cancel(actor=actor, action=action))
+        return _action_rendered(action_services.action_cancel(actor=actor, action=action))
 
 
 class ActionNotesView(APIView):
@@ -611,7 +619,7 @@ class ActionNotesView(APIView):
         actor = request_actor(request)
         action = access_action(actor, action_id)
         data = parse(ActionNoteInputSerializer, request)
-        services.action_note_add(
+        action_services.action_note_add(
             actor=actor, action=action, text=data["text"], status=data["status"]
         )
         return _action_rendered(action, 201)
@@ -636,7 +644,7 @@ class ActionOfferView(APIView):
                 _("Choose a later meeting whose agenda is still being prepared."),
                 field="meeting",
             )
-        services.action_offer_to_agenda(actor=actor, action=action, meeting=meeting)
+        action_services.action_offer_to_agenda(actor=actor, action=action, meeting=meeting)
         return _action_rendered(action, 201)
 
 

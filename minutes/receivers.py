@@ -13,7 +13,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from core.errors import ServiceError
 from meetings.models import Meeting
-from minutes import search_text, services
+from minutes import search_text
+from minutes.services import minutes as minutes_services
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def draft_when_closed(sender: type[Meeting], *, meeting: Meeting, actor: User, *
     secretary drafts from the minutes page. Closing a meeting matters more than its draft."""
     try:
         with transaction.atomic():
-            services.minutes_draft(actor=actor, meeting=meeting)
+            minutes_services.minutes_draft(actor=actor, meeting=meeting)
     except (ServiceError, PermissionDenied) as error:
         logger.warning("Minutes of meeting %s not drafted on closing: %s", meeting.pk, error)
     except Exception:  # noqa: BLE001  (any failure of the draft must not undo the close)
@@ -34,7 +35,7 @@ def draft_when_closed(sender: type[Meeting], *, meeting: Meeting, actor: User, *
 
 def follow_attendance(sender: type[Meeting], *, meeting: Meeting, actor: User, **_: Any) -> None:
     """Not contained: a refusal (the minutes are approved) undoes the correction."""
-    services.minutes_attendance_follow(actor=actor, meeting=meeting)
+    minutes_services.minutes_attendance_follow(actor=actor, meeting=meeting)
 
 
 def sqlite_functions(sender: Any, *, connection: BaseDatabaseWrapper, **_: Any) -> None:

@@ -25,19 +25,11 @@ from core.http import AuthenticatedHttpRequest
 from core.pages import render_page
 from meetings import permissions as meeting_permissions
 from meetings.models import Meeting
-from minutes import (
-    action_views,
-    api,
-    archive,
-    forms,
-    keys,
-    layout,
-    permissions,
-    selectors,
-    services,
-    verify,
-)
+from minutes import action_views, api, archive, forms, keys, layout, permissions, selectors, verify
 from minutes.models import Minutes
+from minutes.services import links as link_services
+from minutes.services import minutes as minutes_services
+from minutes.services import signing as signing_services
 
 S = Minutes.Status
 
@@ -110,7 +102,7 @@ def _consultations_context(
     if not (can_write or can_review):
         return {"linked_consultations": None}
     linkable = can_write and meeting.status != Meeting.Status.CANCELLED
-    linkable = linkable and (minutes is None or minutes.status in services.EDITABLE_MINUTES)
+    linkable = linkable and (minutes is None or minutes.status in link_services.EDITABLE_MINUTES)
     return {
         "linked_consultations": selectors.consultations_linked(meeting),
         "may_link": linkable,
@@ -148,7 +140,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         return _apply(
             request,
             meeting,
-            lambda: services.minutes_draft(actor=user, meeting=meeting),
+            lambda: minutes_services.minutes_draft(actor=user, meeting=meeting),
             _("The draft is written from the record; check and complete it."),
         )
     minutes = permissions.access_minutes(user, pk)
@@ -161,9 +153,9 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         }
 
         def edit_and_maybe_submit() -> None:
-            services.minutes_edit(actor=user, minutes=minutes, texts=texts)
+            minutes_services.minutes_edit(actor=user, minutes=minutes, texts=texts)
             if "submit" in request.POST:
-                services.minutes_submit(actor=user, minutes=minutes)
+                minutes_services.minutes_submit(actor=user, minutes=minutes)
 
         done = _("The minutes are submitted to the chair.") if "submit" in request.POST else ""
         return _apply(request, meeting, edit_and_maybe_submit, done or _("Saved."))
@@ -171,7 +163,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         return _apply(
             request,
             meeting,
-            lambda: services.minutes_approve(actor=user, minutes=minutes),
+            lambda: minutes_services.minutes_approve(actor=user, minutes=minutes),
             _("The minutes are approved; the secretary signs them first."),
         )
     if action == "return":
@@ -181,7 +173,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         return _apply(
             request,
             meeting,
-            lambda: services.minutes_return(
+            lambda: minutes_services.minutes_return(
                 actor=user, minutes=minutes, remarks=form.cleaned_data["remarks"]
             ),
             _("The minutes are returned to the secretary."),
@@ -204,7 +196,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             return _apply(
                 request,
                 meeting,
-                lambda: services.minutes_sign_with_stored_key(
+                lambda: signing_services.minutes_sign_with_stored_key(
                     actor=user, minutes=minutes, passphrase=data.get("stored_passphrase", "")
                 ),
                 _("Your signature is on the minutes."),
@@ -213,7 +205,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             return _apply(
                 request,
                 meeting,
-                lambda: services.minutes_sign_with_token(
+                lambda: signing_services.minutes_sign_with_token(
                     actor=user, minutes=minutes, pin=data["pin"]
                 ),
                 _("Your signature is on the minutes."),
@@ -221,7 +213,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         return _apply(
             request,
             meeting,
-            lambda: services.minutes_sign(
+            lambda: signing_services.minutes_sign(
                 actor=user,
                 minutes=minutes,
                 pkcs12=data["pkcs12"].read(),
@@ -233,7 +225,7 @@ def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         return _apply(
             request,
             meeting,
-            lambda: services.minutes_correction_start(actor=user, minutes=minutes),
+            lambda: minutes_services.minutes_correction_start(actor=user, minutes=minutes),
             _("A correction is started: edit it and submit it like the minutes."),
         )
     raise Http404("No such action.")
@@ -249,7 +241,7 @@ def consultation_link(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return _apply(
         request,
         meeting,
-        lambda: services.consultation_link(
+        lambda: link_services.consultation_link(
             actor=request.user, meeting=meeting, consultation=form.cleaned_data["consultation"]
         ),
         _("The written-opinion poll is reported in the minutes."),
@@ -266,7 +258,7 @@ def consultation_unlink(
     return _apply(
         request,
         link.meeting,
-        lambda: services.consultation_unlink(actor=request.user, link=link),
+        lambda: link_services.consultation_unlink(actor=request.user, link=link),
         _("The written-opinion poll is taken out of the minutes."),
     )
 

@@ -60,11 +60,11 @@ def text_frame(text: str) -> TextFrame:
 
 @functools.cache
 def freeze_start_up_objects() -> None:
-    """Move what start-up made (Django's settings, models, URL patterns, the modules: over
-    130,000 objects that live as long as the process) out of the cyclic garbage collector's
-    sight. Otherwise each full collection walks them all, and with a thousand sockets open such
-    a pause took about 200 ms, during which no frame goes out. Garbage left by start-up is
-    collected first, so nothing is frozen that could have been freed."""
+    """Move what start-up made (Django's settings, models, URL patterns, the modules: objects
+    that live as long as the process) out of the cyclic garbage collector's sight, so that a
+    full collection, during which no frame goes out, does not walk them all (the pauses it
+    saves are in docs/PERFORMANCE.md). Garbage left by start-up is collected first, so nothing
+    is frozen that could have been freed."""
     gc.collect()
     gc.freeze()
 

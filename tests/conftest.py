@@ -6,9 +6,10 @@ the flush after such a test would otherwise remove what the migrations created, 
 Secretariat group.
 
 The personas, and the meetings and sittings built on them, are built once per worker and
-restored by rollback (tests/prebuilt.py). Parallel workers (pytest-xdist) each have their own
-test database, which pytest-django names after the worker, and their own Redis database,
-numbered from REDIS_URL's.
+restored by rollback (tests/prebuilt.py); transactional tests get the personas, and what the
+migrations created, copied back from committed templates. Parallel workers (pytest-xdist) each
+have their own test database, which pytest-django names after the worker, and their own Redis
+database, numbered from REDIS_URL's.
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ from config.settings import redis_channel_layer
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
-from tests.prebuilt import Prebuilt, prebuilt_fixture, sort_items, wanted
+from tests.prebuilt import (
+    CommittedTemplates,
+    Prebuilt,
+    prebuilt_fixture,
+    sort_items,
+    wanted,
+    wanted_committed,
+)
 from tests.server import (  # noqa: F401  (fixtures)
     running_server,
     server_kind,
@@ -131,7 +139,7 @@ class Personas:
         return [self.chair, *self.vice_chairs, *self.members]
 
 
-@prebuilt_fixture
+@prebuilt_fixture(committed=True)
 def secretariat(db: None) -> User:
     """A secretariat officer: may create bodies, has no role in any yet."""
     user = UserFactory(username="secretariat")
@@ -160,7 +168,7 @@ def _build_body(
     )
 
 
-@prebuilt_fixture
+@prebuilt_fixture(committed=True)
 def government(secretariat: User) -> Personas:
     """The Government: 27 voting members (the Prime Minister, 4 deputies, 22 ministers)."""
     return _build_body(
@@ -168,7 +176,7 @@ def government(secretariat: User) -> Personas:
     )
 
 
-@prebuilt_fixture
+@prebuilt_fixture(committed=True)
 def committee(secretariat: User) -> Personas:
     """A committee under Robert's Rules: 5 voting members."""
     return _build_body(
@@ -186,7 +194,10 @@ def prebuilt_state(django_db_setup: None, django_db_blocker: DjangoDbBlocker) ->
 
 @pytest.fixture
 def prebuilt(
-    request: pytest.FixtureRequest, prebuilt_state: Prebuilt, django_db_blocker: DjangoDbBlocker
+    request: pytest.FixtureRequest,
+    prebuilt_state: Prebuilt,
+    committed_templates: CommittedTemplates,
+    django_db_blocker: DjangoDbBlocker,
 ) -> dict[str, Any]:
     """Copies of the prebuilt fixtures this test asks for, built once in the outer transaction
     (tests/prebuilt.py)."""
@@ -195,13 +206,39 @@ def prebuilt(
     return prebuilt_state.copies()
 
 
+@pytest.fixture(scope="session")
+def committed_templates(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[CommittedTemplates]:
+    templates = CommittedTemplates()
+    with django_db_blocker.unblock():
+        templates.install()
+    yield templates
+    with django_db_blocker.unblock():
+        templates.release()
+
+
+@pytest.fixture
+def committed_prebuilt(
+    request: pytest.FixtureRequest, _django_db_helper: None, committed_templates: CommittedTemplates
+) -> dict[str, Any]:
+    """For a transactional test, copies of the committed prebuilt fixtures it asks for, their
+    rows restored from the worker's template (tests/prebuilt.py); nothing for other tests.
+    A fixture set up before them that made people (their rows would go into the template, or
+    be truncated by the restore) leaves them to be built as before."""
+    specs = wanted_committed(request.node)
+    if not specs or User.objects.exists():
+        return {}
+    return committed_templates.copies(specs)
+
+
 @pytest.fixture
 def _django_db_helper(prebuilt: dict[str, Any], _django_db_helper: None) -> None:
     """pytest-django's fixture behind `db`, `transactional_db` and the django_db marker, entered
     once the prebuilt fixtures are in place: the test's transaction nests inside theirs."""
 
 
-@prebuilt_fixture
+@prebuilt_fixture(committed=True)
 def outsider(db: None) -> User:
     return UserFactory(username="outsider")
 

@@ -16,9 +16,19 @@ it says. Each test gets deep copies of the objects as they were built (as Django
 next.
 
 A prebuilt fixture takes only prebuilt fixtures (and `db`), writes only to the database, and is
-built as it would be for the test, in the order pytest would set it up. Tests with
-`transaction=True` need committed data (a server process reads it) and the database is flushed
-after each: they build their fixtures as before, through the services.
+built as it would be for the test, in the order pytest would set it up.
+
+Tests with `transaction=True` need committed data (a server process reads it), and the database
+is flushed after each. The fixtures declared with `@prebuilt_fixture(committed=True)` (the
+personas, which hold no times) are built and committed through the services by the first such
+test that asks for them; every table's rows are then copied into a schema of their own (a
+template, as Zulip clones its test database from one), and the next transactional test asking
+for the same fixtures gets them back by DELETE and INSERT ... SELECT, in one transaction, with
+the same primary keys, and deep copies of the objects as built. Meetings and what stands on
+them are still built per test: their numbers are never reused, which the shared server's
+per-meeting state relies on (tests/server.py). What the migrations wrote is kept the same way
+at the start of the session: the serialized rollback copies it back from there, and the flush
+after each transactional test deletes rows rather than truncating every table.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.test.utils import override_settings
+from psycopg import sql
 
 # Tests hash passwords with MD5 (the autouse `fast_password_hashing`), which may not be in force
 # yet when the block is built, before the test's own fixtures.
@@ -50,22 +61,33 @@ class Spec:
     qualname: str
     depends: tuple[str, ...]
     build: Callable[..., Any]
+    committed: bool = False
 
 
-def prebuilt_fixture(function: Callable[..., Any]) -> Any:
+def prebuilt_fixture(function: Callable[..., Any] | None = None, *, committed: bool = False) -> Any:
     """A function-scoped fixture whose value is built once per worker for the tests that ask
-    for it, and taken from that build (a deep copy) by each of them."""
+    for it, and taken from that build (a deep copy) by each of them. With `committed=True`,
+    transactional tests get it from a committed template as well (see the module's docstring).
+    """
+    if function is None:
+        return functools.partial(prebuilt_fixture, committed=committed)
     name = function.__name__
     signature = inspect.signature(function)
     depends = tuple(p for p in signature.parameters if p not in NOT_BUILT)
     spec = Spec(
-        name=name, qualname=f"{function.__module__}.{name}", depends=depends, build=function
+        name=name,
+        qualname=f"{function.__module__}.{name}",
+        depends=depends,
+        build=function,
+        committed=committed,
     )
 
     @functools.wraps(function)
-    def wrapper(prebuilt: dict[str, Any], **values: Any) -> Any:
+    def wrapper(prebuilt: dict[str, Any], committed_prebuilt: dict[str, Any], **values: Any) -> Any:
         if name in prebuilt:
             return prebuilt[name]
+        if name in committed_prebuilt:
+            return committed_prebuilt[name]
         return function(**values)
 
     # What pytest reads to know what the fixture takes: the function's own fixtures, and the
@@ -73,6 +95,7 @@ def prebuilt_fixture(function: Callable[..., Any]) -> Any:
     wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
         parameters=[
             inspect.Parameter("prebuilt", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+            inspect.Parameter("committed_prebuilt", inspect.Parameter.POSITIONAL_OR_KEYWORD),
             *signature.parameters.values(),
         ]
     )
@@ -113,6 +136,18 @@ def wanted(item: pytest.Item) -> tuple[Spec, ...]:
     what it takes); none for a test that does not run inside a transaction."""
     if is_transactional(item) or not uses_db(item):
         return ()
+    return _asked(item, committed_only=False)
+
+
+def wanted_committed(item: pytest.Item) -> tuple[Spec, ...]:
+    """For a transactional test, the committed prebuilt fixtures it asks for, in the same
+    order; none for other tests."""
+    if not is_transactional(item):
+        return ()
+    return _asked(item, committed_only=True)
+
+
+def _asked(item: pytest.Item, *, committed_only: bool) -> tuple[Spec, ...]:
     order: list[Spec] = []
     refused: set[str] = set()
 
@@ -120,7 +155,7 @@ def wanted(item: pytest.Item) -> tuple[Spec, ...]:
         if any(spec.name == name for spec in order):
             return True
         spec = _spec(item, name)
-        if spec is None or name in refused:
+        if spec is None or name in refused or (committed_only and not spec.committed):
             return False
         if not all(visit(depend) for depend in spec.depends):
             refused.add(name)
@@ -136,14 +171,26 @@ def wanted(item: pytest.Item) -> tuple[Spec, ...]:
 def sort_items(items: list[pytest.Item]) -> None:
     """Run the tests asking for the same prebuilt fixtures one after another, keeping
     pytest-django's order (tests in a transaction, then transactional tests, then tests without
-    a database) and, within each set, the order of collection."""
+    a database) and, within each set, the order of collection. Transactional tests are also
+    grouped by the kind of server they run under, so that the worker's shared server
+    (tests/server.py) is not stopped and started again between them."""
 
     def bucket(item: pytest.Item) -> int:
         if is_transactional(item):
             return 1
         return 0 if uses_db(item) else 2
 
-    items.sort(key=lambda item: (bucket(item), [spec.qualname for spec in wanted(item)]))
+    def server_kind(item: pytest.Item) -> str:
+        callspec = getattr(item, "callspec", None)
+        return str(callspec.params.get("server_kind", "")) if callspec is not None else ""
+
+    items.sort(
+        key=lambda item: (
+            bucket(item),
+            server_kind(item) if is_transactional(item) else "",
+            [spec.qualname for spec in wanted(item) or wanted_committed(item)],
+        )
+    )
 
 
 class Prebuilt:
@@ -196,6 +243,114 @@ class Prebuilt:
                 values.update(dict.fromkeys(NOT_BUILT & set(_parameters(spec)), None))
                 built[spec.name] = spec.build(**values)
         self.built = built
+
+
+@dataclass
+class Template:
+    schema: str
+    tables: list[str]
+    built: dict[str, Any]
+
+
+class CommittedTemplates:
+    """One worker's committed templates: one of what the migrations wrote, and one per set of
+    fixtures asked for together."""
+
+    def __init__(self) -> None:
+        self.templates: dict[tuple[Spec, ...], Template] = {}
+        self.base: Template | None = None
+        self.originals: tuple[Any, Any] | None = None
+
+    def install(self) -> None:
+        """Keep what the migrations wrote as a template, and have transactional tests use it:
+        the serialized rollback copies it back (instead of saving each object through the
+        ORM), and the flush deletes the rows (instead of truncating every table, which costs
+        new files for each). Both leave the same rows, with the same keys."""
+        self.base = self._snapshot("prebuilt_template_base", {})
+        base = self.base
+        creation, ops = connection.creation, connection.ops
+        self.originals = (creation.deserialize_db_from_string, ops.sql_flush)
+        creation.deserialize_db_from_string = lambda data: self._restore(base)  # type: ignore[method-assign]
+        ops.sql_flush = functools.partial(_delete_flush, ops.sql_flush)  # type: ignore[method-assign]
+
+    def copies(self, specs: tuple[Spec, ...]) -> dict[str, Any]:
+        """The fixtures, committed: built the first time, restored from the template after."""
+        template = self.templates.get(specs)
+        if template is None:
+            template = self.templates[specs] = self._build(specs)
+        else:
+            self._restore(template)
+        return copy.deepcopy(template.built)
+
+    def release(self) -> None:
+        if self.originals is not None:
+            creation, ops = connection.creation, connection.ops
+            creation.deserialize_db_from_string, ops.sql_flush = self.originals  # type: ignore[method-assign]
+        with connection.cursor() as cursor:
+            for template in [*self.templates.values(), *filter(None, [self.base])]:
+                cursor.execute(_drop(template.schema))
+        self.templates, self.base, self.originals = {}, None, None
+
+    def _build(self, specs: tuple[Spec, ...]) -> Template:
+        built: dict[str, Any] = {}
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            for spec in specs:
+                values = {name: built[name] for name in spec.depends}
+                values.update(dict.fromkeys(NOT_BUILT & set(_parameters(spec)), None))
+                built[spec.name] = spec.build(**values)
+        return self._snapshot(f"prebuilt_template_{len(self.templates)}", built)
+
+    def _snapshot(self, schema: str, built: dict[str, Any]) -> Template:
+        """Copy every table that holds rows into `schema`."""
+        tables = []
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_drop(schema))
+            cursor.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            for table in connection.introspection.django_table_names(include_views=False):
+                cursor.execute(
+                    sql.SQL("SELECT EXISTS (SELECT FROM {})").format(sql.Identifier(table))
+                )
+                if cursor.fetchone()[0]:
+                    cursor.execute(
+                        sql.SQL("CREATE TABLE {} AS TABLE {}").format(
+                            sql.Identifier(schema, table), sql.Identifier(table)
+                        )
+                    )
+                    tables.append(table)
+        return Template(schema=schema, tables=tables, built=built)
+
+    def _restore(self, template: Template) -> None:
+        """Replace what the tables hold (what the serialized rollback put back) with the
+        template's rows. Foreign keys are checked at the commit (Django makes them deferrable),
+        so the order of the statements does not matter. DELETE rather than TRUNCATE: on tables
+        this small it is several times quicker."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in template.tables:
+                cursor.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+                cursor.execute(
+                    sql.SQL("INSERT INTO {} SELECT * FROM {}").format(
+                        sql.Identifier(table), sql.Identifier(template.schema, table)
+                    )
+                )
+
+
+def _delete_flush(
+    truncate: Callable[..., list[str]],
+    style: Any,
+    tables: list[str],
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
+) -> list[str]:
+    """The flush's statements: DELETE, in one transaction with the foreign keys checked at its
+    commit, unless sequences are to be reset too."""
+    if reset_sequences or allow_cascade:
+        return truncate(style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    return [f"DELETE FROM {connection.ops.quote_name(table)};" for table in tables]
+
+
+def _drop(schema: str) -> sql.Composed:
+    return sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
 
 
 def _parameters(spec: Spec) -> list[str]:

@@ -201,7 +201,9 @@ class SharedServer:
     shared one serves a test only when that environment is the one it was started with, and
     is replaced otherwise. Nothing of a test outlives it in the server: the server reads
     every request's data from the database, which is flushed after each of these tests, and
-    its per-meeting state is keyed by meeting numbers, which are never reused.
+    its per-meeting state is keyed by meeting numbers, which are never reused (the personas
+    restored from a template keep their keys, but the server holds nothing per person beyond
+    a request but the API's rate counts, far from their limits).
     """
 
     def __init__(self) -> None:

@@ -21,8 +21,9 @@ from agendas import services as agenda_services
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
 from minutes import pki, signing
-from minutes import services as minutes_services
 from minutes.models import Minutes
+from minutes.services import minutes as minutes_services
+from minutes.services import signing as signing_services
 from tests.agendas.conftest import AgendaPlan, build_agenda
 from tests.conftest import Personas, check_in
 from tests.factories import UserFactory
@@ -174,10 +175,10 @@ def approved(government: Personas, held: Held) -> Minutes:
 
 def signed(government: Personas, held: Held, keys: Keys) -> Minutes:
     minutes = approved(government, held)
-    minutes = minutes_services.minutes_sign(
+    minutes = signing_services.minutes_sign(
         actor=government.secretary, minutes=minutes, pkcs12=keys.secretary, passphrase=PASSPHRASE
     )
-    return minutes_services.minutes_sign(
+    return signing_services.minutes_sign(
         actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
     )
 

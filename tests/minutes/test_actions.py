@@ -18,8 +18,9 @@ from rest_framework.test import APIClient
 from agendas.models import AgendaItem
 from core.errors import ServiceError
 from meetings.models import Meeting
-from minutes import layout, selectors, services
+from minutes import layout, selectors
 from minutes.models import ActionItem, ActionNote
+from minutes.services import actions as action_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas, plan_meeting
 from tests.minutes.conftest import Held, approved
@@ -57,7 +58,7 @@ def make_overdue(action: ActionItem, days: int = 3) -> None:
 @pytest.fixture
 def task(government: Personas, meeting: Meeting) -> ActionItem:
     """A task for the Minister of Finance (a member), due in two weeks."""
-    return services.action_create(
+    return action_services.action_create(
         actor=government.secretary,
         meeting=meeting,
         text="Hoàn thiện dự thảo Nghị định",
@@ -83,7 +84,7 @@ def test_the_secretariat_records_a_task_for_a_member_or_a_ministry(
     event = last_event(meeting)
     assert event.type == "minutes.action_created"
     assert event.payload == {"action": task.pk, "status": "open"}
-    ministry = services.action_create(
+    ministry = action_services.action_create(
         actor=government.secretary,
         meeting=meeting,
         text="  Báo cáo tình hình giải ngân  ",
@@ -100,7 +101,7 @@ def test_only_the_secretariat_records_and_edits_tasks(
 ) -> None:
     actor = {"chair": government.chair, "member": government.members[0], "outsider": outsider}[who]
     with pytest.raises(PermissionDenied):
-        services.action_create(
+        action_services.action_create(
             actor=actor,
             meeting=meeting,
             text="x",
@@ -108,11 +109,11 @@ def test_only_the_secretariat_records_and_edits_tasks(
             assignee_organisation="Bộ Tài chính",
         )
     with pytest.raises(PermissionDenied):
-        services.action_edit(
+        action_services.action_edit(
             actor=actor, action=task, text="y", due_on=due(meeting), assignee_organisation="Bộ"
         )
     with pytest.raises(PermissionDenied):
-        services.action_cancel(actor=actor, action=task)
+        action_services.action_cancel(actor=actor, action=task)
     assert ActionItem.objects.count() == 1
     task.refresh_from_db()
     assert task.text == "Hoàn thiện dự thảo Nghị định" and task.status == A.OPEN
@@ -159,7 +160,7 @@ def test_bad_tasks_are_refused_with_a_reason_and_nothing_written(
         "assignee_organisation": changes.get("assignee_organisation", ""),
     }
     with pytest.raises(ServiceError) as refused:
-        services.action_create(actor=government.secretary, meeting=meeting, **values)
+        action_services.action_create(actor=government.secretary, meeting=meeting, **values)
     assert refused.value.field == field
     assert refused.value.message.startswith(message)
     assert not ActionItem.objects.exists()
@@ -168,7 +169,7 @@ def test_bad_tasks_are_refused_with_a_reason_and_nothing_written(
 def test_the_secretariat_edits_and_cancels_an_open_task(
     government: Personas, meeting: Meeting, task: ActionItem
 ) -> None:
-    edited = services.action_edit(
+    edited = action_services.action_edit(
         actor=government.secretary,
         action=task,
         text="Hoàn thiện và trình dự thảo",
@@ -177,7 +178,7 @@ def test_the_secretariat_edits_and_cancels_an_open_task(
     )
     assert edited.assignee_user is None and edited.assignee_organisation == "Bộ Tư pháp"
     assert last_event(meeting).type == "minutes.action_edited"
-    cancelled = services.action_cancel(
+    cancelled = action_services.action_cancel(
         actor=government.secretary, action=task, reason="Đã có nghị quyết khác"
     )
     assert cancelled.status == A.CANCELLED
@@ -186,7 +187,7 @@ def test_the_secretariat_edits_and_cancels_an_open_task(
         ("cancelled", "Đã có nghị quyết khác")
     ]
     with pytest.raises(ServiceError, match="no longer changes"):
-        services.action_edit(
+        action_services.action_edit(
             actor=government.secretary,
             action=task,
             text="z",
@@ -199,13 +200,13 @@ def test_the_assignee_reports_progress_and_done(
     government: Personas, meeting: Meeting, task: ActionItem
 ) -> None:
     minister = government.members[0]
-    services.action_note_add(
+    action_services.action_note_add(
         actor=minister, action=task, text="Đang lấy ý kiến", status="in_progress"
     )
     task.refresh_from_db()
     assert task.status == A.IN_PROGRESS and task.done_at is None
     assert last_event(meeting).type == "minutes.action_noted"
-    services.action_note_add(actor=minister, action=task, text="Đã trình", status="done")
+    action_services.action_note_add(actor=minister, action=task, text="Đã trình", status="done")
     task.refresh_from_db()
     assert task.status == A.DONE and task.done_at is not None
     assert list(task.notes.values_list("author", "status")) == [
@@ -214,8 +215,8 @@ def test_the_assignee_reports_progress_and_done(
     ]
     # Closed: the assignee may no longer write; the secretariat may reopen it.
     with pytest.raises(ServiceError, match="ask the secretariat"):
-        services.action_note_add(actor=minister, action=task, text="Bổ sung")
-    services.action_note_add(
+        action_services.action_note_add(actor=minister, action=task, text="Bổ sung")
+    action_services.action_note_add(
         actor=government.secretary, action=task, text="Chưa đạt", status="open"
     )
     task.refresh_from_db()
@@ -226,12 +227,14 @@ def test_the_assignee_may_not_reopen_or_cancel_and_others_may_not_write(
     government: Personas, meeting: Meeting, task: ActionItem, outsider: User
 ) -> None:
     with pytest.raises(ServiceError, match="This status cannot be set here."):
-        services.action_note_add(actor=government.members[0], action=task, status="cancelled")
+        action_services.action_note_add(
+            actor=government.members[0], action=task, status="cancelled"
+        )
     for other in (government.members[1], government.chair, outsider):
         with pytest.raises(PermissionDenied):
-            services.action_note_add(actor=other, action=task, text="Tôi xem rồi")
+            action_services.action_note_add(actor=other, action=task, text="Tôi xem rồi")
     with pytest.raises(ServiceError, match="Write a note or change the status."):
-        services.action_note_add(actor=government.members[0], action=task, text=" ")
+        action_services.action_note_add(actor=government.members[0], action=task, text=" ")
     assert not ActionNote.objects.exists()
 
 
@@ -241,15 +244,15 @@ def test_the_assignee_may_not_reopen_or_cancel_and_others_may_not_write(
 def test_the_overdue_list_holds_open_tasks_past_due(
     government: Personas, meeting: Meeting, task: ActionItem, django_assert_num_queries: Any
 ) -> None:
-    done = services.action_create(
+    done = action_services.action_create(
         actor=government.secretary,
         meeting=meeting,
         text="Xong rồi",
         due_on=due(meeting),
         assignee_organisation="Bộ Y tế",
     )
-    services.action_note_add(actor=government.secretary, action=done, status="done")
-    not_yet = services.action_create(
+    action_services.action_note_add(actor=government.secretary, action=done, status="done")
+    not_yet = action_services.action_create(
         actor=government.secretary,
         meeting=meeting,
         text="Chưa đến hạn",
@@ -268,14 +271,18 @@ def test_the_overdue_list_holds_open_tasks_past_due(
 def test_a_task_is_put_on_a_later_agenda_once(
     government: Personas, meeting: Meeting, task: ActionItem, later: Meeting
 ) -> None:
-    item = services.action_offer_to_agenda(actor=government.secretary, action=task, meeting=later)
+    item = action_services.action_offer_to_agenda(
+        actor=government.secretary, action=task, meeting=later
+    )
     assert item.meeting == later
     assert item.title == "Follow-up: Hoàn thiện dự thảo Nghị định"
     task.refresh_from_db()
     assert task.followed_up_in == item
     assert last_event(meeting).type == "minutes.action_offered"
     with pytest.raises(ServiceError, match="already on an agenda"):
-        services.action_offer_to_agenda(actor=government.secretary, action=task, meeting=later)
+        action_services.action_offer_to_agenda(
+            actor=government.secretary, action=task, meeting=later
+        )
     assert AgendaItem.objects.filter(meeting=later).count() == 1
 
 
@@ -292,9 +299,13 @@ def test_a_task_is_not_offered_to_an_earlier_or_closed_meeting_or_by_others(
         (elsewhere, "Only the secretariat"),
     ):
         with pytest.raises((ServiceError, PermissionDenied), match=message):
-            services.action_offer_to_agenda(actor=government.secretary, action=task, meeting=target)
+            action_services.action_offer_to_agenda(
+                actor=government.secretary, action=task, meeting=target
+            )
     with pytest.raises(PermissionDenied):
-        services.action_offer_to_agenda(actor=government.members[0], action=task, meeting=later)
+        action_services.action_offer_to_agenda(
+            actor=government.members[0], action=task, meeting=later
+        )
     task.refresh_from_db()
     assert task.followed_up_in is None
     assert not AgendaItem.objects.filter(meeting__in=[earlier, later, elsewhere]).exists()
@@ -542,7 +553,7 @@ def test_the_screens_hide_tasks_from_others_like_missing_ones(
 def test_approved_minutes_list_the_tasks_recorded_after_the_draft(
     government: Personas, held: Held, tmp_path: Path
 ) -> None:
-    services.action_create(
+    action_services.action_create(
         actor=government.secretary,
         meeting=held.meeting,
         text="Bộ Tư pháp thẩm định dự thảo",

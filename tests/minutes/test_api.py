@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from minutes import services
 from minutes.models import Minutes
+from minutes.services import minutes as minutes_services
 from tests.conftest import Personas
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 
@@ -132,7 +132,7 @@ def test_writes_refused_to_the_wrong_people(
     elif name == "minutes-sign":
         approved(government, held)
     elif name in ("minutes-approve", "minutes-return"):
-        services.minutes_submit(actor=government.secretary, minutes=drafted(held))
+        minutes_services.minutes_submit(actor=government.secretary, minutes=drafted(held))
     before = list(Minutes.objects.values("status", "sections"))
     response = api(user).post(url(name, held.meeting.pk), data or {}, format="json")
     assert response.status_code == status

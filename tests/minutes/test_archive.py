@@ -286,7 +286,7 @@ def test_document_text_has_its_gin_index(db: None) -> None:
 def test_minutes_are_found_by_their_stored_vector_after_an_edit_and_the_approval(
     government: Personas,
 ) -> None:
-    from minutes import services
+    from minutes.services import minutes as minutes_services
     from tests.minutes.conftest import drafted, hold_meeting
 
     meeting = plan_meeting(government, starts_in=datetime.timedelta(hours=1))
@@ -301,11 +301,11 @@ def test_minutes_are_found_by_their_stored_vector_after_an_edit_and_the_approval
 
     assert found("thủy lợi") == found("đê điều") == []
     for text in ("Rà soát đê điều.", "Giao Bộ Nông nghiệp rà soát các công trình thủy lợi."):
-        minutes = services.minutes_edit(
+        minutes = minutes_services.minutes_edit(
             actor=government.secretary, minutes=minutes, texts={"conclusions": text}
         )
-    minutes = services.minutes_submit(actor=government.secretary, minutes=minutes)
-    minutes = services.minutes_approve(actor=government.chair, minutes=minutes)
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=minutes)
+    minutes = minutes_services.minutes_approve(actor=government.chair, minutes=minutes)
     assert found("thủy lợi") == [minutes.number]
     # The vector follows the text: the words edited away are no longer found.
     assert found("đê điều") == []

@@ -19,8 +19,8 @@ from meetings import services as meeting_services
 from meetings.models import Attendance, AttendanceCorrection
 from minutes import layout
 from minutes import selectors as minutes_selectors
-from minutes import services as minutes_services
 from minutes.models import Minutes, MinutesVersion
+from minutes.services import minutes as minutes_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.minutes.conftest import Held, approved, drafted

@@ -20,8 +20,10 @@ from consultations import services as consultation_services
 from consultations.models import Consultation
 from core.errors import ServiceError
 from meetings.models import Meeting
-from minutes import exports, services
+from minutes import exports
 from minutes.models import LinkedConsultation, Minutes, MinutesVersion
+from minutes.services import links as link_services
+from minutes.services import minutes as minutes_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.consultations.conftest import answer, in_days
@@ -77,7 +79,7 @@ def _section(minutes: Minutes, poll: Consultation) -> dict[str, str]:
 def test_a_poll_linked_before_the_meeting_closes_is_in_the_draft(
     government: Personas, meeting: Meeting, poll: Consultation
 ) -> None:
-    link = services.consultation_link(
+    link = link_services.consultation_link(
         actor=government.secretary, meeting=meeting, consultation=poll
     )
     assert link.meeting == meeting and link.linked_by == government.secretary
@@ -124,7 +126,7 @@ def test_a_split_decision_is_stated_question_by_question(
         text="Thông qua câu 1, không thông qua câu 2.",
         adopted={first.pk: True, second.pk: False},
     )
-    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=split)
+    link_services.consultation_link(actor=government.secretary, meeting=meeting, consultation=split)
     minutes = drafted(hold_meeting(government, meeting))
     [reported] = minutes.record["consultations"]
     assert [q["adopted"] for q in reported["questions"]] == [True, False]
@@ -138,7 +140,9 @@ def test_a_split_decision_is_stated_question_by_question(
 
 def test_a_poll_awaiting_the_decision_says_so(government: Personas, meeting: Meeting) -> None:
     undecided = closed_poll(government, decide=False)
-    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=undecided)
+    link_services.consultation_link(
+        actor=government.secretary, meeting=meeting, consultation=undecided
+    )
     minutes = drafted(hold_meeting(government, meeting))
     assert "The chair has not recorded the decision yet." in _section(minutes, undecided)["text"]
 
@@ -148,7 +152,9 @@ def test_a_poll_linked_to_the_draft_adds_its_section_as_a_version(
 ) -> None:
     minutes = drafted(held)
     assert minutes.record["consultations"] == []
-    services.consultation_link(actor=government.secretary, meeting=held.meeting, consultation=poll)
+    link_services.consultation_link(
+        actor=government.secretary, meeting=held.meeting, consultation=poll
+    )
     minutes.refresh_from_db()
     assert [c["id"] for c in minutes.record["consultations"]] == [poll.pk]
     assert [s["key"] for s in minutes.sections][-2:] == [f"consultation-{poll.pk}", "conclusions"]
@@ -160,7 +166,7 @@ def test_a_poll_linked_to_the_draft_adds_its_section_as_a_version(
     )
     assert types == ["minutes.consultation_linked", "minutes.minutes_edited"]
 
-    services.consultation_unlink(
+    link_services.consultation_unlink(
         actor=government.secretary, link=LinkedConsultation.objects.get(consultation=poll)
     )
     minutes.refresh_from_db()
@@ -171,11 +177,15 @@ def test_a_poll_linked_to_the_draft_adds_its_section_as_a_version(
 def test_the_returned_minutes_take_a_link_and_are_approved_as_corrected(
     government: Personas, held: Held, poll: Consultation
 ) -> None:
-    minutes = services.minutes_submit(actor=government.secretary, minutes=drafted(held))
-    minutes = services.minutes_return(actor=government.chair, minutes=minutes, remarks="Thêm.")
-    services.consultation_link(actor=government.secretary, meeting=held.meeting, consultation=poll)
-    minutes = services.minutes_submit(actor=government.secretary, minutes=minutes)
-    minutes = services.minutes_approve(actor=government.chair, minutes=minutes)
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=drafted(held))
+    minutes = minutes_services.minutes_return(
+        actor=government.chair, minutes=minutes, remarks="Thêm."
+    )
+    link_services.consultation_link(
+        actor=government.secretary, meeting=held.meeting, consultation=poll
+    )
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=minutes)
+    minutes = minutes_services.minutes_approve(actor=government.chair, minutes=minutes)
     assert minutes.approved_as_corrected
 
 
@@ -185,18 +195,18 @@ def test_the_returned_minutes_take_a_link_and_are_approved_as_corrected(
 def test_only_the_secretariat_links(government: Personas, held: Held, poll: Consultation) -> None:
     for who in (government.chair, government.members[0]):
         with pytest.raises(PermissionDenied):
-            services.consultation_link(actor=who, meeting=held.meeting, consultation=poll)
+            link_services.consultation_link(actor=who, meeting=held.meeting, consultation=poll)
     assert not LinkedConsultation.objects.exists()
 
 
 def test_only_the_secretariat_unlinks(
     government: Personas, meeting: Meeting, poll: Consultation
 ) -> None:
-    link = services.consultation_link(
+    link = link_services.consultation_link(
         actor=government.secretary, meeting=meeting, consultation=poll
     )
     with pytest.raises(PermissionDenied):
-        services.consultation_unlink(actor=government.chair, link=link)
+        link_services.consultation_unlink(actor=government.chair, link=link)
     assert LinkedConsultation.objects.filter(pk=link.pk).exists()
 
 
@@ -205,7 +215,7 @@ def test_another_bodys_poll_is_refused(
 ) -> None:
     foreign = closed_poll(committee, decide=False)
     with pytest.raises(ServiceError, match="Choose a written-opinion poll of Government"):
-        services.consultation_link(
+        link_services.consultation_link(
             actor=government.secretary, meeting=meeting, consultation=foreign
         )
 
@@ -223,7 +233,7 @@ def test_a_poll_still_open_is_refused(government: Personas, meeting: Meeting) ->
         actor=government.secretary, consultation=open_poll
     )
     with pytest.raises(ServiceError, match="Only a closed written-opinion poll"):
-        services.consultation_link(
+        link_services.consultation_link(
             actor=government.secretary, meeting=meeting, consultation=open_poll
         )
 
@@ -231,10 +241,12 @@ def test_a_poll_still_open_is_refused(government: Personas, meeting: Meeting) ->
 def test_a_poll_is_reported_once(
     government: Personas, meeting: Meeting, poll: Consultation
 ) -> None:
-    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
+    link_services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
     later = services_meeting(government)
     with pytest.raises(ServiceError, match="already reported"):
-        services.consultation_link(actor=government.secretary, meeting=later, consultation=poll)
+        link_services.consultation_link(
+            actor=government.secretary, meeting=later, consultation=poll
+        )
 
 
 def services_meeting(government: Personas) -> Meeting:
@@ -246,14 +258,14 @@ def services_meeting(government: Personas) -> Meeting:
 def test_submitted_and_approved_minutes_are_refused(
     government: Personas, held: Held, poll: Consultation
 ) -> None:
-    minutes = services.minutes_submit(actor=government.secretary, minutes=drafted(held))
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=drafted(held))
     with pytest.raises(ServiceError, match="These minutes are: submitted"):
-        services.consultation_link(
+        link_services.consultation_link(
             actor=government.secretary, meeting=held.meeting, consultation=poll
         )
-    services.minutes_approve(actor=government.chair, minutes=minutes)
+    minutes_services.minutes_approve(actor=government.chair, minutes=minutes)
     with pytest.raises(ServiceError, match="These minutes are: approved"):
-        services.consultation_link(
+        link_services.consultation_link(
             actor=government.secretary, meeting=held.meeting, consultation=poll
         )
     assert not LinkedConsultation.objects.exists()
@@ -265,7 +277,7 @@ def test_submitted_and_approved_minutes_are_refused(
 def test_the_pdf_prints_the_poll_in_vietnamese(
     government: Personas, meeting: Meeting, poll: Consultation, tmp_path: Path
 ) -> None:
-    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
+    link_services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
     minutes = approved(government, hold_meeting(government, meeting))
     text = " ".join(text_of(bytes(minutes.pdf or b""), tmp_path).split())
     assert SUBJECT in text
@@ -277,7 +289,7 @@ def test_the_pdf_prints_the_poll_in_vietnamese(
 def test_the_akoma_ntoso_export_has_a_section_per_poll(
     government: Personas, meeting: Meeting, poll: Consultation
 ) -> None:
-    services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
+    link_services.consultation_link(actor=government.secretary, meeting=meeting, consultation=poll)
     minutes = drafted(hold_meeting(government, meeting))
     root = ET.fromstring(exports.minutes_akoma_ntoso(minutes))
     section = root.find(f".//{AKN}debateSection[@eId='dbsect_consultation_{poll.pk}']")

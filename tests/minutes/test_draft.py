@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied
 
 from core.errors import ServiceError
 from meetings.models import Attendance
-from minutes import selectors, services
+from minutes import selectors
 from minutes.models import Minutes, MinutesVersion
+from minutes.services import minutes as minutes_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.minutes.conftest import Held, drafted
@@ -156,21 +157,21 @@ def test_only_the_secretariat_drafts(government: Personas, held: Held) -> None:
     Minutes.objects.all().delete()
     for person in (government.chair, government.members[0]):
         with pytest.raises(PermissionDenied):
-            services.minutes_draft(actor=person, meeting=held.meeting)
+            minutes_services.minutes_draft(actor=person, meeting=held.meeting)
     assert not Minutes.objects.exists()
 
 
 def test_no_draft_before_the_meeting_is_closed(government: Personas, meeting) -> None:
     with pytest.raises(ServiceError, match="once the meeting is closed"):
-        services.minutes_draft(actor=government.secretary, meeting=meeting)
+        minutes_services.minutes_draft(actor=government.secretary, meeting=meeting)
 
 
 def test_drafting_again_by_hand(government: Personas, held: Held) -> None:
     Minutes.objects.all().delete()
-    minutes = services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+    minutes = minutes_services.minutes_draft(actor=government.secretary, meeting=held.meeting)
     assert minutes.number == "1/BB-G" and minutes.sections
     with pytest.raises(ServiceError, match="already drafted"):
-        services.minutes_draft(actor=government.secretary, meeting=held.meeting)
+        minutes_services.minutes_draft(actor=government.secretary, meeting=held.meeting)
 
 
 def test_reading_the_record_takes_the_same_queries_however_much_happened(

@@ -22,7 +22,9 @@ from rest_framework.test import APIClient
 from meetings import invitations
 from meetings.models import Body, Meeting
 from minutes import exports
-from minutes import services as minutes_services
+from minutes.services import actions as action_services
+from minutes.services import minutes as minutes_services
+from minutes.services import signing as signing_services
 from tests.conftest import Personas, plan_meeting
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 from voting.models import Poll
@@ -209,7 +211,7 @@ def test_the_minutes_of_a_held_meeting_are_valid_akoma_ntoso(
     speakers, comments, a recusal, a roll call and a secret ballot, an item never reached,
     and tasks for a member and for an organisation."""
     due = timezone.localdate() + datetime.timedelta(days=30)
-    minutes_services.action_create(
+    action_services.action_create(
         actor=government.secretary,
         meeting=held.meeting,
         text="Hoàn thiện dự thảo Nghị định & trình ký",
@@ -217,7 +219,7 @@ def test_the_minutes_of_a_held_meeting_are_valid_akoma_ntoso(
         assignee_user=government.members[1],
         item=held.plan.decree,
     )
-    minutes_services.action_create(
+    action_services.action_create(
         actor=government.secretary,
         meeting=held.meeting,
         text="Báo cáo đánh giá tác động",
@@ -340,7 +342,7 @@ def test_minutes_are_exported_to_a_member_only_once_signed(
     assert member.get(url).status_code == 404
     assert api(government.chair).get(url).status_code == 200
     for signer, key in ((government.secretary, keys.secretary), (government.chair, keys.chair)):
-        minutes = minutes_services.minutes_sign(
+        minutes = signing_services.minutes_sign(
             actor=signer, minutes=minutes, pkcs12=key, passphrase=PASSPHRASE
         )
     response = member.get(url)

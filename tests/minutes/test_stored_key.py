@@ -17,9 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.errors import ServiceError
-from minutes import services, signing, verify
+from minutes import signing, verify
 from minutes.checks import key_file_path_per_signer
 from minutes.models import Minutes
+from minutes.services import signing as signing_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, Tokens, approved
@@ -75,13 +76,13 @@ def test_the_secretary_and_the_chair_sign_with_their_kept_keys(
     government: Personas, held: Held, keys: Keys, kept: Kept, reads: list[Path], tmp_path: Path
 ) -> None:
     minutes = approved(government, held)
-    minutes = services.minutes_sign_with_stored_key(
+    minutes = signing_services.minutes_sign_with_stored_key(
         actor=government.secretary, minutes=minutes, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SECRETARY_SIGNED
     event = MeetingEvent.objects.filter(meeting=minutes.meeting).order_by("seq").last()
     assert event is not None and event.type == "minutes.minutes_secretary_signed"
-    minutes = services.minutes_sign_with_stored_key(
+    minutes = signing_services.minutes_sign_with_stored_key(
         actor=government.chair, minutes=minutes, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SIGNED
@@ -109,7 +110,7 @@ def test_with_the_passphrase_on_the_server_nobody_types_it(
     minutes = approved(government, held)
     for signer in (government.secretary, government.chair):
         # A passphrase typed anyway is not the one used.
-        minutes = services.minutes_sign_with_stored_key(
+        minutes = signing_services.minutes_sign_with_stored_key(
             actor=signer, minutes=minutes, passphrase="whatever"
         )
     assert minutes.status == S.SIGNED
@@ -121,10 +122,10 @@ def test_a_kept_key_and_an_uploaded_one_sign_the_same_minutes(
     government: Personas, held: Held, keys: Keys, kept: Kept, tmp_path: Path
 ) -> None:
     minutes = approved(government, held)
-    minutes = services.minutes_sign_with_stored_key(
+    minutes = signing_services.minutes_sign_with_stored_key(
         actor=government.secretary, minutes=minutes, passphrase=PASSPHRASE
     )
-    minutes = services.minutes_sign(
+    minutes = signing_services.minutes_sign(
         actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SIGNED
@@ -173,7 +174,7 @@ def test_a_refused_kept_key_signs_nothing_and_says_why(
     elif case == "no passphrase":
         passphrase = ""
     with caplog.at_level(logging.DEBUG), pytest.raises(ServiceError) as refusal:
-        services.minutes_sign_with_stored_key(
+        signing_services.minutes_sign_with_stored_key(
             actor=government.secretary, minutes=minutes, passphrase=passphrase
         )
     assert message in refusal.value.message, refusal.value.message
@@ -194,7 +195,7 @@ def test_a_kept_key_whose_certificate_is_not_trusted_signs_nothing(
     minutes = approved(government, held)
     before, events = minutes.pdf_sha256, events_of(minutes)
     with pytest.raises(ServiceError, match="not issued by a trusted authority") as refusal:
-        services.minutes_sign_with_stored_key(
+        signing_services.minutes_sign_with_stored_key(
             actor=government.secretary, minutes=minutes, passphrase=PASSPHRASE
         )
     assert refusal.value.field == "stored_key"
@@ -214,7 +215,7 @@ def test_only_the_signer_whose_turn_it_is_gets_a_kept_key_read(
     before, events = minutes.pdf_sha256, events_of(minutes)
     for passphrase in (PASSPHRASE, "not-the-passphrase"):
         with pytest.raises(PermissionDenied, match="secretary signs"):
-            services.minutes_sign_with_stored_key(
+            signing_services.minutes_sign_with_stored_key(
                 actor=person, minutes=minutes, passphrase=passphrase
             )
     assert reads == []
@@ -226,7 +227,7 @@ def test_with_the_setting_off_the_service_refuses_a_kept_key(
 ) -> None:
     minutes = approved(government, held)
     with pytest.raises(ServiceError, match="not set up on this server") as refusal:
-        services.minutes_sign_with_stored_key(
+        signing_services.minutes_sign_with_stored_key(
             actor=government.secretary, minutes=minutes, passphrase=PASSPHRASE
         )
     assert refusal.value.field == "stored_key"

@@ -17,8 +17,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.errors import ServiceError
-from minutes import services, verify
+from minutes import verify
 from minutes.models import Minutes
+from minutes.services import signing as signing_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.minutes.conftest import (
@@ -55,13 +56,13 @@ def test_the_secretary_and_the_chair_sign_with_their_tokens(
     government: Personas, held: Held, keys: Keys, tokens: Tokens, tmp_path: Path
 ) -> None:
     minutes = approved(government, held)
-    minutes = services.minutes_sign_with_token(
+    minutes = signing_services.minutes_sign_with_token(
         actor=government.secretary, minutes=minutes, pin=tokens.pin
     )
     assert minutes.status == S.SECRETARY_SIGNED
     event = MeetingEvent.objects.filter(meeting=minutes.meeting).order_by("seq").last()
     assert event is not None and event.type == "minutes.minutes_secretary_signed"
-    minutes = services.minutes_sign_with_token(
+    minutes = signing_services.minutes_sign_with_token(
         actor=government.chair, minutes=minutes, pin=tokens.pin
     )
     assert minutes.status == S.SIGNED
@@ -85,10 +86,10 @@ def test_a_token_and_a_key_file_sign_the_same_minutes(
     government: Personas, held: Held, keys: Keys, tokens: Tokens, tmp_path: Path
 ) -> None:
     minutes = approved(government, held)
-    minutes = services.minutes_sign_with_token(
+    minutes = signing_services.minutes_sign_with_token(
         actor=government.secretary, minutes=minutes, pin=tokens.pin
     )
-    minutes = services.minutes_sign(
+    minutes = signing_services.minutes_sign(
         actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SIGNED
@@ -110,7 +111,9 @@ def test_one_shared_token_with_a_key_per_signer(
     settings.MINUTES_PKCS11_KEY_LABEL = "minutes-{username}"
     minutes = approved(government, held)
     for signer in (government.secretary, government.chair):
-        minutes = services.minutes_sign_with_token(actor=signer, minutes=minutes, pin=tokens.pin)
+        minutes = signing_services.minutes_sign_with_token(
+            actor=signer, minutes=minutes, pin=tokens.pin
+        )
     assert minutes.status == S.SIGNED
     assert_pdfsig_trusts(bytes(minutes.pdf), keys, tmp_path, 2)
 
@@ -149,7 +152,9 @@ def test_a_refused_token_signs_nothing_and_says_why(
     for name, value in change.items():
         setattr(settings, name, value)
     with caplog.at_level(logging.DEBUG), pytest.raises(ServiceError) as refusal:
-        services.minutes_sign_with_token(actor=government.secretary, minutes=minutes, pin=pin)
+        signing_services.minutes_sign_with_token(
+            actor=government.secretary, minutes=minutes, pin=pin
+        )
     assert refusal.value.message.startswith(message), refusal.value.message
     assert refusal.value.field == "pin"
     unchanged(minutes, before, events)
@@ -167,7 +172,7 @@ def test_a_token_whose_certificate_is_not_trusted_signs_nothing(
     before = minutes.pdf_sha256
     events = MeetingEvent.objects.filter(meeting=minutes.meeting).count()
     with pytest.raises(ServiceError, match="not issued by a trusted authority") as refusal:
-        services.minutes_sign_with_token(
+        signing_services.minutes_sign_with_token(
             actor=government.secretary, minutes=minutes, pin=tokens.pin
         )
     assert refusal.value.field == "pin"
@@ -189,7 +194,7 @@ def test_only_the_signer_whose_turn_it_is_may_open_a_token(
     events = MeetingEvent.objects.filter(meeting=minutes.meeting).count()
     for pin in (tokens.pin, "000000"):
         with pytest.raises(PermissionDenied, match="secretary signs"):
-            services.minutes_sign_with_token(actor=person, minutes=minutes, pin=pin)
+            signing_services.minutes_sign_with_token(actor=person, minutes=minutes, pin=pin)
     unchanged(minutes, before, events)
 
 
@@ -198,7 +203,9 @@ def test_with_the_setting_off_the_service_refuses_the_token(
 ) -> None:
     minutes = approved(government, held)
     with pytest.raises(ServiceError, match="not set up on this server"):
-        services.minutes_sign_with_token(actor=government.secretary, minutes=minutes, pin="1234")
+        signing_services.minutes_sign_with_token(
+            actor=government.secretary, minutes=minutes, pin="1234"
+        )
     minutes.refresh_from_db()
     assert minutes.status == S.APPROVED
 

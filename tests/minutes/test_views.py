@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from minutes import services
 from minutes.models import Minutes
+from minutes.services import minutes as minutes_services
 from tests.conftest import Personas
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
 
@@ -140,7 +140,7 @@ def test_the_preview_prints_the_current_text(
 ) -> None:
     import subprocess
 
-    services.minutes_edit(
+    minutes_services.minutes_edit(
         actor=government.secretary, minutes=drafted(held), texts={"opening": "Bản xem trước."}
     )
     client = client_for(persona(government, outsider, who))
@@ -179,7 +179,7 @@ def test_actions_refused_to_the_wrong_people(
     else:
         minutes = drafted(held)
         if action in ("approve", "return"):
-            services.minutes_submit(actor=government.secretary, minutes=minutes)
+            minutes_services.minutes_submit(actor=government.secretary, minutes=minutes)
     client = client_for(persona(government, outsider, who))
     response = client.post(
         reverse("minutes:action", args=[held.meeting.pk, action]),

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from core.errors import ServiceError
-from minutes import services
 from minutes.models import Minutes, MinutesSignature, MinutesVersion
+from minutes.services import minutes as minutes_services
+from minutes.services import signing as signing_services
 from realtime.models import MeetingEvent
 from tests.conftest import Personas
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved, drafted, signed
@@ -31,7 +32,7 @@ def draft(held: Held) -> Minutes:
 def test_the_secretary_edits_and_each_edit_keeps_a_version(
     government: Personas, draft: Minutes
 ) -> None:
-    minutes = services.minutes_edit(
+    minutes = minutes_services.minutes_edit(
         actor=government.secretary,
         minutes=draft,
         texts={"opening": "Phiên họp khai mạc lúc 8 giờ."},
@@ -45,7 +46,7 @@ def test_the_secretary_edits_and_each_edit_keeps_a_version(
     ]
     assert versions[0].sections[0]["text"] != versions[1].sections[0]["text"]
     # The same text again is not a new version.
-    services.minutes_edit(
+    minutes_services.minutes_edit(
         actor=government.secretary,
         minutes=minutes,
         texts={"opening": "Phiên họp khai mạc lúc 8 giờ."},
@@ -55,16 +56,18 @@ def test_the_secretary_edits_and_each_edit_keeps_a_version(
 
 def test_unknown_sections_are_refused(government: Personas, draft: Minutes) -> None:
     with pytest.raises(ServiceError, match="do not exist"):
-        services.minutes_edit(actor=government.secretary, minutes=draft, texts={"nope": "x"})
+        minutes_services.minutes_edit(
+            actor=government.secretary, minutes=draft, texts={"nope": "x"}
+        )
 
 
 @pytest.mark.parametrize("who", ["chair", "member"])
 def test_only_the_secretariat_edits_and_submits(government: Personas, draft: Minutes, who) -> None:
     person = government.chair if who == "chair" else government.members[0]
     with pytest.raises(PermissionDenied):
-        services.minutes_edit(actor=person, minutes=draft, texts={"opening": "x"})
+        minutes_services.minutes_edit(actor=person, minutes=draft, texts={"opening": "x"})
     with pytest.raises(PermissionDenied):
-        services.minutes_submit(actor=person, minutes=draft)
+        minutes_services.minutes_submit(actor=person, minutes=draft)
     draft.refresh_from_db()
     assert draft.status == S.DRAFT
 
@@ -73,20 +76,22 @@ def test_submit_return_correct_and_approve_as_corrected(
     government: Personas, draft: Minutes
 ) -> None:
     secretary, chair = government.secretary, government.chair
-    minutes = services.minutes_submit(actor=secretary, minutes=draft)
+    minutes = minutes_services.minutes_submit(actor=secretary, minutes=draft)
     assert minutes.status == S.SUBMITTED and last_event(minutes) == "minutes.minutes_submitted"
     with pytest.raises(ServiceError, match="Only a draft or returned"):
-        services.minutes_edit(actor=secretary, minutes=minutes, texts={"opening": "x"})
+        minutes_services.minutes_edit(actor=secretary, minutes=minutes, texts={"opening": "x"})
     with pytest.raises(ServiceError, match="Say what should change"):
-        services.minutes_return(actor=chair, minutes=minutes, remarks="  ")
-    minutes = services.minutes_return(actor=chair, minutes=minutes, remarks="Thêm kết luận.")
+        minutes_services.minutes_return(actor=chair, minutes=minutes, remarks="  ")
+    minutes = minutes_services.minutes_return(
+        actor=chair, minutes=minutes, remarks="Thêm kết luận."
+    )
     assert minutes.status == S.RETURNED and minutes.remarks == "Thêm kết luận."
     assert last_event(minutes) == "minutes.minutes_returned"
-    minutes = services.minutes_edit(
+    minutes = minutes_services.minutes_edit(
         actor=secretary, minutes=minutes, texts={"conclusions": "Kết luận của Thủ tướng."}
     )
-    minutes = services.minutes_submit(actor=secretary, minutes=minutes)
-    minutes = services.minutes_approve(actor=chair, minutes=minutes)
+    minutes = minutes_services.minutes_submit(actor=secretary, minutes=minutes)
+    minutes = minutes_services.minutes_approve(actor=chair, minutes=minutes)
     assert minutes.status == S.APPROVED
     assert minutes.approved_as_corrected is True
     assert minutes.approved_by == chair
@@ -109,12 +114,12 @@ def test_approved_without_changes_is_not_as_corrected(government: Personas, held
 
 @pytest.mark.parametrize("who", ["secretary", "member"])
 def test_only_the_chair_approves_and_returns(government: Personas, draft: Minutes, who) -> None:
-    minutes = services.minutes_submit(actor=government.secretary, minutes=draft)
+    minutes = minutes_services.minutes_submit(actor=government.secretary, minutes=draft)
     person = government.secretary if who == "secretary" else government.members[0]
     with pytest.raises(PermissionDenied):
-        services.minutes_approve(actor=person, minutes=minutes)
+        minutes_services.minutes_approve(actor=person, minutes=minutes)
     with pytest.raises(PermissionDenied):
-        services.minutes_return(actor=person, minutes=minutes, remarks="No")
+        minutes_services.minutes_return(actor=person, minutes=minutes, remarks="No")
     minutes.refresh_from_db()
     assert minutes.status == S.SUBMITTED
 
@@ -123,11 +128,11 @@ def test_a_draft_cannot_be_approved_returned_or_signed(
     government: Personas, draft: Minutes, keys: Keys
 ) -> None:
     with pytest.raises(ServiceError, match="Only submitted"):
-        services.minutes_approve(actor=government.chair, minutes=draft)
+        minutes_services.minutes_approve(actor=government.chair, minutes=draft)
     with pytest.raises(ServiceError, match="Only submitted"):
-        services.minutes_return(actor=government.chair, minutes=draft, remarks="x")
+        minutes_services.minutes_return(actor=government.chair, minutes=draft, remarks="x")
     with pytest.raises(ServiceError, match="Only approved"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.secretary, minutes=draft, pkcs12=keys.secretary, passphrase=PASSPHRASE
         )
 
@@ -137,22 +142,22 @@ def test_the_secretary_signs_first_then_the_chair(
 ) -> None:
     minutes = approved(government, held)
     with pytest.raises(PermissionDenied, match="secretary signs"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
         )
-    minutes = services.minutes_sign(
+    minutes = signing_services.minutes_sign(
         actor=government.secretary, minutes=minutes, pkcs12=keys.secretary, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SECRETARY_SIGNED
     assert last_event(minutes) == "minutes.minutes_secretary_signed"
     with pytest.raises(PermissionDenied, match="chair signs"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.secretary,
             minutes=minutes,
             pkcs12=keys.secretary,
             passphrase=PASSPHRASE,
         )
-    minutes = services.minutes_sign(
+    minutes = signing_services.minutes_sign(
         actor=government.chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
     )
     assert minutes.status == S.SIGNED and last_event(minutes) == "minutes.minutes_signed"
@@ -171,15 +176,15 @@ def test_a_wrong_passphrase_or_an_untrusted_key_signs_nothing(
     minutes = approved(government, held)
     before = minutes.pdf_sha256
     with pytest.raises(ServiceError, match="could not be opened"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.secretary, minutes=minutes, pkcs12=keys.secretary, passphrase="wrong"
         )
     with pytest.raises(ServiceError, match="could not be opened"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.secretary, minutes=minutes, pkcs12=b"not a key", passphrase=""
         )
     with pytest.raises(ServiceError, match="not issued by a trusted authority"):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=government.secretary, minutes=minutes, pkcs12=keys.stranger, passphrase=PASSPHRASE
         )
     minutes.refresh_from_db()
@@ -193,23 +198,23 @@ def test_signed_minutes_never_change_and_a_correction_links_to_them(
     minutes = signed(government, held, keys)
     secretary, chair = government.secretary, government.chair
     with pytest.raises(ServiceError):
-        services.minutes_edit(actor=secretary, minutes=minutes, texts={"opening": "x"})
+        minutes_services.minutes_edit(actor=secretary, minutes=minutes, texts={"opening": "x"})
     with pytest.raises(ServiceError):
-        services.minutes_submit(actor=secretary, minutes=minutes)
+        minutes_services.minutes_submit(actor=secretary, minutes=minutes)
     with pytest.raises(ServiceError):
-        services.minutes_approve(actor=chair, minutes=minutes)
+        minutes_services.minutes_approve(actor=chair, minutes=minutes)
     with pytest.raises(ServiceError):
-        services.minutes_sign(
+        signing_services.minutes_sign(
             actor=chair, minutes=minutes, pkcs12=keys.chair, passphrase=PASSPHRASE
         )
     with pytest.raises(PermissionDenied):
-        services.minutes_correction_start(actor=chair, minutes=minutes)
-    correction = services.minutes_correction_start(actor=secretary, minutes=minutes)
+        minutes_services.minutes_correction_start(actor=chair, minutes=minutes)
+    correction = minutes_services.minutes_correction_start(actor=secretary, minutes=minutes)
     assert correction.corrects == minutes and correction.status == S.DRAFT
     assert correction.number == "2/BB-G"
     with pytest.raises(ServiceError, match="already under way"):
-        services.minutes_correction_start(actor=secretary, minutes=minutes)
-    correction = services.minutes_edit(
+        minutes_services.minutes_correction_start(actor=secretary, minutes=minutes)
+    correction = minutes_services.minutes_edit(
         actor=secretary, minutes=correction, texts={"opening": "Đính chính."}
     )
     minutes.refresh_from_db()

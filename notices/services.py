@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from notices import kinds
+from notices.live import notices_push_on_commit
 from notices.models import EmailOptOut, Notice
 
 
@@ -24,9 +25,11 @@ def notices_send(*, recipient_ids: Iterable[int], notice: Outgoing) -> None:
     """Put the notice in each recipient's inbox, once per person and key: a notice already
     there (the same reminder sent again by another worker or after a restart) is left as it
     is. Call it inside the transaction that decided who is told, so that both commit together.
-    The caller has checked that every recipient may see what the notice names."""
+    The caller has checked that every recipient may see what the notice names. After the commit
+    the notice and the new count reach every page the recipients have open."""
     if notice.kind not in kinds.TEXTS:
         raise ValueError(f"unknown notice kind {notice.kind!r}")
+    recipient_ids = list(recipient_ids)
     Notice.objects.bulk_create(
         [
             Notice(
@@ -40,6 +43,7 @@ def notices_send(*, recipient_ids: Iterable[int], notice: Outgoing) -> None:
         ],
         ignore_conflicts=True,
     )
+    notices_push_on_commit(user_ids=recipient_ids, key=notice.key)
 
 
 def notice_mark_read(*, actor: User, notice: Notice) -> Notice:
@@ -49,13 +53,17 @@ def notice_mark_read(*, actor: User, notice: Notice) -> Notice:
         Notice.objects.filter(pk=notice.pk, recipient=actor, read_at__isnull=True).update(
             read_at=notice.read_at
         )
+        notices_push_on_commit(user_ids=[actor.pk])
     return notice
 
 
 def notices_mark_all_read(*, actor: User) -> int:
-    return Notice.objects.filter(recipient=actor, read_at__isnull=True).update(
+    marked = Notice.objects.filter(recipient=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        notices_push_on_commit(user_ids=[actor.pk])
+    return marked
 
 
 def email_choices_set(*, actor: User, by_email: set[str]) -> None:

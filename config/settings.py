@@ -209,6 +209,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "secretariat@meetings.localhost")
+# A socket to the mail server that hangs gives up after this many seconds (the send is retried).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# A notice's e-mail that the mail server refused is tried again after these waits (seconds),
+# one per retry; after the last it is marked failed in the admin (notices/emails.py).
+NOTICE_EMAIL_RETRY_SECONDS = [
+    int(seconds) for seconds in env_list("NOTICE_EMAIL_RETRY_SECONDS", "60,300,1800,7200")
+]
 
 # A session ends after SESSION_IDLE_MINUTES without a request (a tablet left on the table),
 # and in any case SESSION_MAX_AGE_HOURS after signing in (core.sessions).
@@ -248,6 +255,8 @@ CONSULTATION_REMINDER_HOURS = [
 # is handed to another worker, up to `max_attempts` times; failures stay in the admin.
 # The scheduled jobs (notices/schedules.py) run every TASKS_TICK_SECONDS (a divisor of 60).
 TASKS_TICK_SECONDS = int(os.environ.get("TASKS_TICK_SECONDS", "20"))
+# The worker's health check (`manage.py worker_check`) fails when a job is due since longer.
+WORKER_CHECK_LATE_SECONDS = int(os.environ.get("WORKER_CHECK_LATE_SECONDS", "120"))
 Q_CLUSTER = {
     "name": "meetings",
     "orm": "default",

@@ -3,6 +3,7 @@ app's service and is idempotent: run twice, or by two workers at once, it does t
 They live on the top floor, which may use every app (docs/architecture.md)."""
 
 from consultations import services as consultation_services
+from notices import emails as notice_emails
 from voting import services as voting_services
 
 
@@ -17,3 +18,9 @@ def close_due_consultations() -> dict[str, int]:
     reminded = consultation_services.reminders_send_due()
     closed = consultation_services.consultations_close_due()
     return {"reminded": reminded, "closed": closed}
+
+
+def send_notice_emails() -> int:
+    """Try again the notices' e-mails that the mail server refused, once their wait is over;
+    returns how many it took."""
+    return notice_emails.emails_send_due()

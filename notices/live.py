@@ -50,7 +50,10 @@ def _frames(user_ids: list[int], key: str | None) -> dict[int, dict[str, dict[st
                 count = unread.get(user_id, 0)
                 if count not in bells:
                     bells[count] = render_to_string("notices/bell.html", {"unread": count})
-                frame: dict[str, Any] = {"type": "notices", "regions": {"notices-bell": bells[count]}}
+                frame: dict[str, Any] = {
+                    "type": "notices",
+                    "regions": {"notices-bell": bells[count]},
+                }
                 notice = notices.get(user_id)
                 if notice is not None:
                     # A reminder to many says the same to each: its text is rendered once.

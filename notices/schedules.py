@@ -8,6 +8,7 @@ from django_q.models import Schedule
 JOBS = {
     "close due votes": "config.tasks.close_due_polls",
     "close due written-opinion polls": "config.tasks.close_due_consultations",
+    "retry notice e-mails": "config.tasks.send_notice_emails",
 }
 
 

@@ -249,6 +249,11 @@ CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 CONSULTATION_REMINDER_HOURS = [
     int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
 ]
+# Members who have not opened a meeting's papers are reminded from three days before it, and at
+# the earliest this many hours after the packet was published.
+PAPERS_READING_GRACE_HOURS = int(os.environ.get("PAPERS_READING_GRACE_HOURS", "24"))
+# The assignee of a task is reminded this many days before its due date.
+ACTION_ITEM_REMINDER_DAYS = int(os.environ.get("ACTION_ITEM_REMINDER_DAYS", "2"))
 # The task worker (django-q2, `manage.py qcluster`): its queue is a table in the database, so
 # `make run` needs no other service and a deployment keeps queued work across Redis restarts
 # (Redis carries only pushes). A task not acknowledged within `retry` seconds (its worker died)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
-from notices import kinds
+from notices import emails, kinds, selectors
 from notices.live import notices_push_on_commit
 from notices.models import EmailOptOut, Notice
 
@@ -21,15 +23,30 @@ class Outgoing:
     key: str
 
 
-def notices_send(*, recipient_ids: Iterable[int], notice: Outgoing) -> None:
-    """Put the notice in each recipient's inbox, once per person and key: a notice already
-    there (the same reminder sent again by another worker or after a restart) is left as it
-    is. Call it inside the transaction that decided who is told, so that both commit together.
-    The caller has checked that every recipient may see what the notice names. After the commit
-    the notice and the new count reach every page the recipients have open."""
+def notices_send(
+    *, recipient_ids: Iterable[int], notice: Outgoing, email: bool = False
+) -> list[int]:
+    """Put the notice in each recipient's inbox, once per person and key: the database keeps
+    one notice per person and key, so a notice already there (the same reminder sent again by
+    another worker or after a restart) is left as it is. Returns those newly told. Call it
+    inside the transaction that decided who is told, so that both commit together. The caller
+    has checked that every recipient may see what the notice names. After the commit the notice
+    and the new count reach every page the recipients have open.
+
+    With `email`, those newly told who have an address and have not asked for this kind in the
+    inbox only also get it by e-mail (notices.emails: sent after the commit, retried)."""
     if notice.kind not in kinds.TEXTS:
         raise ValueError(f"unknown notice kind {notice.kind!r}")
-    recipient_ids = list(recipient_ids)
+    wanted = set(recipient_ids)
+    # Only spares the work for those told already; the unique constraint is what keeps one.
+    told = set(
+        Notice.objects.filter(key=notice.key, recipient_id__in=wanted).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    new = sorted(wanted - told)
+    if not new:
+        return []
     Notice.objects.bulk_create(
         [
             Notice(
@@ -39,11 +56,48 @@ def notices_send(*, recipient_ids: Iterable[int], notice: Outgoing) -> None:
                 link=notice.link,
                 key=notice.key,
             )
-            for user_id in recipient_ids
+            for user_id in new
         ],
         ignore_conflicts=True,
     )
-    notices_push_on_commit(user_ids=recipient_ids, key=notice.key)
+    notices_push_on_commit(user_ids=new, key=notice.key)
+    if email:
+        _email(new, notice)
+    return new
+
+
+def _email(user_ids: list[int], notice: Outgoing) -> None:
+    opted_out = selectors.email_opted_out(user_ids, notice.kind)
+    people = User.objects.filter(pk__in=[pk for pk in user_ids if pk not in opted_out]).exclude(
+        email=""
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params)
+        text = kinds.render(notice.kind, notice.params)
+        emails.emails_queue(
+            key=notice.key,
+            emails=[
+                emails.Email(
+                    recipient_id=person.pk,
+                    to=person.email,
+                    subject=subject,
+                    body=render_to_string(
+                        "notices/email.txt",
+                        {
+                            "person": person,
+                            "text": text,
+                            "url": settings.SITE_URL + notice.link if notice.link else "",
+                        },
+                    ),
+                )
+                for person in people
+            ],
+        )
+
+
+def _one_line(text: str) -> str:
+    """A subject on one line, whatever the names in it hold."""
+    return " ".join(text.split())[:250]
 
 
 def notice_mark_read(*, actor: User, notice: Notice) -> Notice:

@@ -1,0 +1,69 @@
+"""The assignee of a task is reminded once before its due date, in the inbox and by e-mail,
+however often (and by however many workers) the job runs; a new due date reminds again."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core import mail
+from django.utils import timezone, translation
+
+from minutes.models import ActionItem
+from minutes.reminders import action_item_reminders_send_due
+from notices import kinds
+from notices.models import Notice, NoticeEmail
+from tests.conftest import Personas
+from tests.minutes.test_actions import task  # noqa: F401  (fixture)
+
+
+def test_the_assignee_is_reminded_once_before_the_due_date(
+    government: Personas, task: ActionItem, django_capture_on_commit_callbacks: object
+) -> None:
+    today = timezone.localdate()
+    assignee = government.members[0]
+
+    # Due in two weeks: too early.
+    assert action_item_reminders_send_due(today=today) == 0
+    ActionItem.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert action_item_reminders_send_due(today=today) == 1
+        assert action_item_reminders_send_due(today=today) == 0  # the next tick
+        assert action_item_reminders_send_due(today=today + datetime.timedelta(days=1)) == 0
+
+    notice = Notice.objects.get(kind=kinds.ACTION_ITEM_DUE)
+    assert notice.recipient == assignee
+    assert Notice.objects.filter(kind=kinds.ACTION_ITEM_DUE).count() == 1
+    due = (today + datetime.timedelta(days=2)).strftime("%d/%m/%Y")
+    assert kinds.render(notice.kind, notice.params) == (
+        f"Your task “Hoàn thiện dự thảo Nghị định” is due on {due}."
+    )
+    with translation.override("vi"):
+        assert kinds.render(notice.kind, notice.params).startswith("Nhiệm vụ")
+    assert [message.to for message in mail.outbox] == [[assignee.email]]
+    assert NoticeEmail.objects.get().sent_at is not None
+
+
+def test_a_new_due_date_reminds_again_and_done_tasks_are_left_alone(
+    government: Personas, task: ActionItem
+) -> None:
+    today = timezone.localdate()
+    ActionItem.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=1))
+    assert action_item_reminders_send_due(today=today) == 1
+    ActionItem.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=2))
+    assert action_item_reminders_send_due(today=today) == 1
+    ActionItem.objects.filter(pk=task.pk).update(
+        due_on=today + datetime.timedelta(days=3 - 1, hours=0), status=ActionItem.Status.DONE
+    )
+    Notice.objects.all().delete()
+    assert action_item_reminders_send_due(today=today) == 0
+
+
+def test_a_task_for_an_organisation_reminds_nobody(
+    government: Personas, task: ActionItem
+) -> None:
+    today = timezone.localdate()
+    ActionItem.objects.filter(pk=task.pk).update(
+        assignee_user=None, assignee_organisation="Ministry of Finance", due_on=today
+    )
+    assert action_item_reminders_send_due(today=today) == 0
+    assert not Notice.objects.exists()

@@ -5,15 +5,30 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from meetings.models import Meeting
+from minutes import services
 from minutes.models import ActionItem
 from minutes.reminders import action_item_reminders_send_due
 from notices import kinds
 from notices.models import Notice, NoticeEmail
 from tests.conftest import Personas
-from tests.minutes.test_actions import task  # noqa: F401  (fixture)
+from tests.minutes.test_actions import due
+
+
+@pytest.fixture
+def task(government: Personas, meeting: Meeting) -> ActionItem:
+    """A task for the Minister of Finance (a member), due in two weeks."""
+    return services.action_create(
+        actor=government.secretary,
+        meeting=meeting,
+        text="Hoàn thiện dự thảo Nghị định",
+        due_on=due(meeting),
+        assignee_user=government.members[0],
+    )
 
 
 def test_the_assignee_is_reminded_once_before_the_due_date(
@@ -51,16 +66,12 @@ def test_a_new_due_date_reminds_again_and_done_tasks_are_left_alone(
     assert action_item_reminders_send_due(today=today) == 1
     ActionItem.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=2))
     assert action_item_reminders_send_due(today=today) == 1
-    ActionItem.objects.filter(pk=task.pk).update(
-        due_on=today + datetime.timedelta(days=3 - 1, hours=0), status=ActionItem.Status.DONE
-    )
     Notice.objects.all().delete()
+    ActionItem.objects.filter(pk=task.pk).update(status=ActionItem.Status.DONE)
     assert action_item_reminders_send_due(today=today) == 0
 
 
-def test_a_task_for_an_organisation_reminds_nobody(
-    government: Personas, task: ActionItem
-) -> None:
+def test_a_task_for_an_organisation_reminds_nobody(government: Personas, task: ActionItem) -> None:
     today = timezone.localdate()
     ActionItem.objects.filter(pk=task.pk).update(
         assignee_user=None, assignee_organisation="Ministry of Finance", due_on=today

@@ -266,8 +266,10 @@ Q_CLUSTER = {
     "name": "meetings",
     "orm": "default",
     "workers": int(os.environ.get("TASK_WORKERS", "2")),
-    "timeout": 120,
-    "retry": 180,
+    # A task running longer is stopped; one not acknowledged within `retry` seconds (its
+    # worker died) is handed to another worker. `retry` must exceed `timeout`.
+    "timeout": int(os.environ.get("TASK_TIMEOUT_SECONDS", "120")),
+    "retry": int(os.environ.get("TASK_RETRY_SECONDS", "180")),
     "max_attempts": 3,
     "ack_failures": True,
     # A job missed while no worker ran is run once, not once per missed tick.

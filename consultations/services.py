@@ -682,6 +682,7 @@ def _mail(consultation: Consultation, user_ids: Sequence[int], *, kind: str, key
         emails = [
             notice_emails.Email(
                 recipient_id=user.pk,
+                key=key,
                 to=user.email,
                 subject=subject,
                 body=render_to_string(
@@ -698,4 +699,4 @@ def _mail(consultation: Consultation, user_ids: Sequence[int], *, kind: str, key
             )
             for user in users
         ]
-    notice_emails.emails_queue(key=key, emails=emails)
+    notice_emails.emails_queue(emails=emails)

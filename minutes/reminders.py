@@ -18,6 +18,8 @@ from notices import kinds
 from notices import services as notice_services
 from notices.models import Notice
 
+BATCH = 500
+
 
 def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int:
     """Remind the assignees of the outstanding tasks due within ACTION_ITEM_REMINDER_DAYS;
@@ -47,24 +49,30 @@ def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int
     )
     link = reverse("minutes:my_tasks")
     reminded = 0
-    for item in items.iterator(chunk_size=500):
-        assert item.assignee_user_id is not None
+    # A batch per transaction: its notices, pushes and e-mails go together.
+    due = list(items)
+    for start in range(0, len(due), BATCH):
+        batch = due[start : start + BATCH]
         with transaction.atomic():
-            reminded += len(
-                notice_services.notices_send(
-                    recipient_ids=[item.assignee_user_id],
-                    notice=notice_services.Outgoing(
-                        kind=kinds.ACTION_ITEM_DUE,
-                        params={
-                            "task": _short(item.text),
-                            "due_on": item.due_on.strftime("%d/%m/%Y"),
-                        },
-                        link=link,
-                        key=item.key,
-                    ),
-                    email=True,
-                )
+            told = notice_services.notices_send_each(
+                notices=[
+                    (
+                        item.assignee_user_id,
+                        notice_services.Outgoing(
+                            kind=kinds.ACTION_ITEM_DUE,
+                            params={
+                                "task": _short(item.text),
+                                "due_on": item.due_on.strftime("%d/%m/%Y"),
+                            },
+                            link=link,
+                            key=item.key,
+                        ),
+                    )
+                    for item in batch
+                ],
+                email=True,
             )
+            reminded += len(told)
     return reminded
 
 

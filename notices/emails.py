@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from notices.models import NoticeEmail
@@ -32,20 +33,21 @@ BATCH = 200
 @dataclass(frozen=True)
 class Email:
     recipient_id: int
+    key: str  # the occasion, as the notice's
     to: str
     subject: str
     body: str
 
 
-def emails_queue(*, key: str, emails: Iterable[Email]) -> None:
-    """Queue one e-mail per person for the occasion `key`, inside the caller's transaction. A
-    person who already has an e-mail for that key (the same reminder decided again by another
-    worker or after a restart) keeps the one they have: the database keeps one per person and
+def emails_queue(*, emails: Iterable[Email]) -> None:
+    """Queue the e-mails inside the caller's transaction, one per person and key (the occasion):
+    a person who already has an e-mail for that key (the same reminder decided again by another
+    worker or after a restart) keeps the one they have; the database keeps one per person and
     key. After the commit, a first attempt is made at once."""
     rows = [
         NoticeEmail(
             recipient_id=email.recipient_id,
-            key=key,
+            key=email.key,
             to=email.to,
             subject=email.subject,
             body=email.body,
@@ -55,19 +57,20 @@ def emails_queue(*, key: str, emails: Iterable[Email]) -> None:
     if not rows:
         return
     NoticeEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    recipient_ids = [row.recipient_id for row in rows]
+    keys = sorted({row.key for row in rows})
+    recipient_ids = sorted({row.recipient_id for row in rows})
     transaction.on_commit(
-        lambda: emails_send_due(key=key, recipient_ids=recipient_ids), robust=True
+        lambda: emails_send_due(keys=keys, recipient_ids=recipient_ids), robust=True
     )
 
 
 def emails_send_due(
     *,
     now: datetime.datetime | None = None,
-    key: str | None = None,
+    keys: Sequence[str] | None = None,
     recipient_ids: Sequence[int] | None = None,
 ) -> int:
-    """Try the e-mails whose attempt is due (only those of `key` and `recipient_ids`, when
+    """Try the e-mails whose attempt is due (only those of `keys` to `recipient_ids`, when
     given); returns how many the mail server took.
 
     Each e-mail is locked while it is sent (FOR UPDATE SKIP LOCKED): two workers, or the first
@@ -81,17 +84,21 @@ def emails_send_due(
             due = NoticeEmail.objects.select_for_update(skip_locked=True).filter(
                 sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=now
             )
-            if key is not None:
-                due = due.filter(key=key, recipient_id__in=list(recipient_ids or ()))
+            if keys is not None:
+                due = due.filter(key__in=keys, recipient_id__in=list(recipient_ids or ()))
             rows = list(due.order_by("next_attempt_at", "pk")[:BATCH])
             if not rows:
                 return sent
             errors = _deliver(rows)
-            for row, error in zip(rows, errors, strict=True):
-                _record(row, error, now)
-            NoticeEmail.objects.bulk_update(
-                rows, ["attempts", "next_attempt_at", "sent_at", "failed_at", "last_error"]
+            taken = [row.pk for row, error in zip(rows, errors, strict=True) if error is None]
+            # One statement for those the server took (Django's bulk_update writes a CASE per
+            # row and field: seconds for a few hundred), one per refusal, which are rare.
+            NoticeEmail.objects.filter(pk__in=taken).update(
+                attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
             )
+            for row, error in zip(rows, errors, strict=True):
+                if error is not None:
+                    _record_failure(row, error, now)
             sent += errors.count(None)
 
 
@@ -126,12 +133,8 @@ def _describe(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:1000]
 
 
-def _record(row: NoticeEmail, error: str | None, now: datetime.datetime) -> None:
+def _record_failure(row: NoticeEmail, error: str, now: datetime.datetime) -> None:
     row.attempts += 1
-    if error is None:
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        return
     row.last_error = error
     waits = settings.NOTICE_EMAIL_RETRY_SECONDS
     if row.attempts > len(waits):
@@ -146,3 +149,4 @@ def _record(row: NoticeEmail, error: str | None, now: datetime.datetime) -> None
     else:
         row.next_attempt_at = now + datetime.timedelta(seconds=waits[row.attempts - 1])
         logger.warning("The e-mail %s to %s will be tried again: %s", row.key, row.to, error)
+    row.save(update_fields=["attempts", "last_error", "failed_at", "next_attempt_at"])

@@ -17,29 +17,28 @@ from notices.models import Notice
 from realtime.events import publish_personal
 
 
-def notices_push_on_commit(*, user_ids: Iterable[int], key: str | None = None) -> None:
-    """After the commit, push each person's bell; with `key`, also their notice of that key,
-    for the inbox list. Call it in the transaction that wrote the notices or marked them read."""
+def notices_push_on_commit(*, user_ids: Iterable[int], keys: Iterable[str] = ()) -> None:
+    """After the commit, push each person's bell, and their notices of these keys for the
+    inbox list. Call it in the transaction that wrote the notices or marked them read."""
     ids = sorted(set(user_ids))
+    key_list = sorted(set(keys))
     if ids:
-        publish_personal(render=lambda: _frames(ids, key))
+        publish_personal(render=lambda: _frames(ids, key_list))
 
 
-def _frames(user_ids: list[int], key: str | None) -> dict[int, dict[str, dict[str, Any]]]:
+def _frames(user_ids: list[int], keys: list[str]) -> dict[int, dict[str, dict[str, Any]]]:
     unread = dict(
         Notice.objects.filter(recipient_id__in=user_ids)
         .values("recipient_id")
         .annotate(unread=Count("pk", filter=Q(read_at__isnull=True)))
         .values_list("recipient_id", "unread")
     )
-    notices = (
-        {
-            notice.recipient_id: notice
-            for notice in Notice.objects.filter(recipient_id__in=user_ids, key=key)
-        }
-        if key is not None
-        else {}
-    )
+    notices: dict[int, list[Notice]] = {}
+    if keys:
+        for notice in Notice.objects.filter(recipient_id__in=user_ids, key__in=keys).order_by(
+            "created_at", "pk"
+        ):
+            notices.setdefault(notice.recipient_id, []).append(notice)
     frames: dict[int, dict[str, dict[str, Any]]] = {user_id: {} for user_id in user_ids}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
@@ -50,21 +49,24 @@ def _frames(user_ids: list[int], key: str | None) -> dict[int, dict[str, dict[st
                 count = unread.get(user_id, 0)
                 if count not in bells:
                     bells[count] = render_to_string("notices/bell.html", {"unread": count})
-                frame: dict[str, Any] = {
+                # Oldest first: each goes to the top of the list in turn.
+                added: list[dict[str, str]] = []
+                for notice in notices.get(user_id, ()):
+                    # A reminder to many says the same to each: its text is rendered once.
+                    said = (notice.kind, repr(sorted(notice.params.items())))
+                    if said not in texts:
+                        texts[said] = kinds.render(notice.kind, notice.params)
+                    added.append(
+                        {
+                            "id": f"notice-{notice.pk}",
+                            "html": render_to_string(
+                                "notices/_notice.html", {"notice": notice, "text": texts[said]}
+                            ),
+                        }
+                    )
+                frames[user_id][language] = {
                     "type": "notices",
                     "regions": {"notices-bell": bells[count]},
+                    "notices": added,
                 }
-                notice = notices.get(user_id)
-                if notice is not None:
-                    # A reminder to many says the same to each: its text is rendered once.
-                    text_key = (notice.kind, repr(sorted(notice.params.items())))
-                    if text_key not in texts:
-                        texts[text_key] = kinds.render(notice.kind, notice.params)
-                    frame["notice"] = {
-                        "id": f"notice-{notice.pk}",
-                        "html": render_to_string(
-                            "notices/_notice.html", {"notice": notice, "text": texts[text_key]}
-                        ),
-                    }
-                frames[user_id][language] = frame
     return frames

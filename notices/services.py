@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notices import emails, kinds, selectors
+from notices import emails, kinds
 from notices.live import notices_push_on_commit
 from notices.models import EmailOptOut, Notice
 
@@ -26,25 +26,43 @@ class Outgoing:
 def notices_send(
     *, recipient_ids: Iterable[int], notice: Outgoing, email: bool = False
 ) -> list[int]:
-    """Put the notice in each recipient's inbox, once per person and key: the database keeps
+    """Put the notice in each recipient's inbox, once per person and key (see
+    notices_send_each); returns those newly told."""
+    told = notices_send_each(
+        notices=[(user_id, notice) for user_id in sorted(set(recipient_ids))], email=email
+    )
+    return [user_id for user_id, _notice in told]
+
+
+def notices_send_each(
+    *, notices: Sequence[tuple[int, Outgoing]], email: bool = False
+) -> list[tuple[int, Outgoing]]:
+    """Put each notice in its recipient's inbox, once per person and key: the database keeps
     one notice per person and key, so a notice already there (the same reminder sent again by
-    another worker or after a restart) is left as it is. Returns those newly told. Call it
+    another worker or after a restart) is left as it is. Returns those newly sent. Call it
     inside the transaction that decided who is told, so that both commit together. The caller
-    has checked that every recipient may see what the notice names. After the commit the notice
-    and the new count reach every page the recipients have open.
+    has checked that every recipient may see what their notice names. After the commit the
+    notices and the new counts reach every page the recipients have open.
 
     With `email`, those newly told who have an address and have not asked for this kind in the
     inbox only also get it by e-mail (notices.emails: sent after the commit, retried)."""
-    if notice.kind not in kinds.TEXTS:
-        raise ValueError(f"unknown notice kind {notice.kind!r}")
-    wanted = set(recipient_ids)
+    unknown = {notice.kind for _user_id, notice in notices} - kinds.TEXTS.keys()
+    if unknown:
+        raise ValueError(f"unknown notice kinds {sorted(unknown)}")
     # Only spares the work for those told already; the unique constraint is what keeps one.
     told = set(
-        Notice.objects.filter(key=notice.key, recipient_id__in=wanted).values_list(
-            "recipient_id", flat=True
-        )
+        Notice.objects.filter(
+            key__in={notice.key for _user_id, notice in notices},
+            recipient_id__in={user_id for user_id, _notice in notices},
+        ).values_list("recipient_id", "key")
     )
-    new = sorted(wanted - told)
+    new = list(
+        {
+            (user_id, notice.key): (user_id, notice)
+            for user_id, notice in notices
+            if (user_id, notice.key) not in told
+        }.values()
+    )
     if not new:
         return []
     Notice.objects.bulk_create(
@@ -56,29 +74,47 @@ def notices_send(
                 link=notice.link,
                 key=notice.key,
             )
-            for user_id in new
+            for user_id, notice in new
         ],
         ignore_conflicts=True,
     )
-    notices_push_on_commit(user_ids=new, key=notice.key)
+    notices_push_on_commit(
+        user_ids=[user_id for user_id, _notice in new], keys=[notice.key for _id, notice in new]
+    )
     if email:
-        _email(new, notice)
+        _email(new)
     return new
 
 
-def _email(user_ids: list[int], notice: Outgoing) -> None:
-    opted_out = selectors.email_opted_out(user_ids, notice.kind)
-    people = User.objects.filter(pk__in=[pk for pk in user_ids if pk not in opted_out]).exclude(
-        email=""
+def _email(new: list[tuple[int, Outgoing]]) -> None:
+    user_ids = {user_id for user_id, _notice in new}
+    opted_out = set(
+        EmailOptOut.objects.filter(
+            user_id__in=user_ids, kind__in={notice.kind for _id, notice in new}
+        ).values_list("user_id", "kind")
     )
+    people = {
+        person.pk: person for person in User.objects.filter(pk__in=user_ids).exclude(email="")
+    }
+    texts: dict[tuple[str, str], tuple[str, str]] = {}
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params)
-        text = kinds.render(notice.kind, notice.params)
-        emails.emails_queue(
-            key=notice.key,
-            emails=[
+        queued = []
+        for user_id, notice in new:
+            person = people.get(user_id)
+            if person is None or (user_id, notice.kind) in opted_out:
+                continue
+            # A reminder to many says the same to each: its text is written once.
+            said = (notice.kind, repr(sorted(notice.params.items())))
+            if said not in texts:
+                texts[said] = (
+                    _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params),
+                    kinds.render(notice.kind, notice.params),
+                )
+            subject, text = texts[said]
+            queued.append(
                 emails.Email(
-                    recipient_id=person.pk,
+                    recipient_id=user_id,
+                    key=notice.key,
                     to=person.email,
                     subject=subject,
                     body=render_to_string(
@@ -90,9 +126,8 @@ def _email(user_ids: list[int], notice: Outgoing) -> None:
                         },
                     ),
                 )
-                for person in people
-            ],
-        )
+            )
+    emails.emails_queue(emails=queued)
 
 
 def _one_line(text: str) -> str:

@@ -16,15 +16,14 @@
       }
     });
     var list = document.getElementById("notices-list");
-    if (frame.notice && list && !document.getElementById(frame.notice.id)) {
-      list.insertAdjacentHTML("afterbegin", frame.notice.html);
-      ["notices-empty", "notices-read-all"].forEach(function (id) {
-        var element = document.getElementById(id);
-        if (element) {
-          element.hidden = id === "notices-empty";
-        }
-      });
-    }
+    (frame.notices || []).forEach(function (notice) {
+      if (!list || document.getElementById(notice.id)) {
+        return;
+      }
+      list.insertAdjacentHTML("afterbegin", notice.html);
+      document.getElementById("notices-empty").hidden = true;
+      document.getElementById("notices-read-all").hidden = false;
+    });
   }
 
   function connect() {

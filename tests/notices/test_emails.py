@@ -60,9 +60,10 @@ def smtp(settings: Any) -> Iterator[Refusing]:
 def queue(*people: User) -> None:
     with transaction.atomic():
         emails.emails_queue(
-            key=KEY,
             emails=[
-                emails.Email(recipient_id=p.pk, to=p.email, subject="Reminder", body="Answer.")
+                emails.Email(
+                    recipient_id=p.pk, key=KEY, to=p.email, subject="Reminder", body="Answer."
+                )
                 for p in people
             ],
         )

@@ -664,39 +664,43 @@ def _mail(consultation: Consultation, user_ids: Sequence[int], *, kind: str, key
     """Queue the e-mails in the caller's transaction; they leave after its commit, and are
     retried while the mail server refuses them (notices.emails), so a mail server that is down
     never undoes the change. Those who asked for reminders in the inbox only get none."""
-    users = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
+    people = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
     if kind == "reminder":
-        users = users.exclude(
+        people = people.exclude(
             pk__in=notice_selectors.email_opted_out(list(user_ids), kinds.CONSULTATION_REMINDER)
         )
-    with translation.override(settings.LANGUAGE_CODE):
-        if kind == "reminder":
-            subject = _("Reminder: your written opinion on %(subject)s") % {
-                "subject": header_safe(consultation.subject)
-            }
-        else:
-            subject = _("Written-opinion poll: %(subject)s") % {
-                "subject": header_safe(consultation.subject)
-            }
-        questions = selectors.questions(consultation)
-        emails = [
-            notice_emails.Email(
-                recipient_id=user.pk,
-                key=key,
-                to=user.email,
-                subject=subject,
-                body=render_to_string(
-                    "consultations/email/notice.txt",
-                    {
-                        "consultation": consultation,
-                        "member": user,
-                        "reminder": kind == "reminder",
-                        "deadline": _local(consultation.deadline),
-                        "url": consultation_url(consultation),
-                        "questions": questions,
-                    },
-                ),
+    users = list(people)
+    languages = notice_selectors.email_languages([user.pk for user in users])
+    questions = selectors.questions(consultation)
+    emails = []
+    for user in users:
+        # In the language the person chose for the site.
+        with translation.override(languages[user.pk]):
+            if kind == "reminder":
+                subject = _("Reminder: your written opinion on %(subject)s") % {
+                    "subject": header_safe(consultation.subject)
+                }
+            else:
+                subject = _("Written-opinion poll: %(subject)s") % {
+                    "subject": header_safe(consultation.subject)
+                }
+            emails.append(
+                notice_emails.Email(
+                    recipient_id=user.pk,
+                    key=key,
+                    to=user.email,
+                    subject=subject,
+                    body=render_to_string(
+                        "consultations/email/notice.txt",
+                        {
+                            "consultation": consultation,
+                            "member": user,
+                            "reminder": kind == "reminder",
+                            "deadline": _local(consultation.deadline),
+                            "url": consultation_url(consultation),
+                            "questions": questions,
+                        },
+                    ),
+                )
             )
-            for user in users
-        ]
     notice_emails.emails_queue(emails=emails)

@@ -88,3 +88,20 @@ class NoticeEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.to}"
+
+
+class EmailLanguage(models.Model):
+    """The language a person last chose for the site, recorded when they choose it: their
+    notices' e-mails are written in it. Without a row, in the site's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        verbose_name = _("e-mail language")
+        verbose_name_plural = _("e-mail languages")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -10,9 +10,9 @@ from django.contrib.auth.models import User
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notices import emails, kinds
+from notices import emails, kinds, selectors
 from notices.live import notices_push_on_commit
-from notices.models import EmailOptOut, Notice
+from notices.models import EmailLanguage, EmailOptOut, Notice
 
 
 @dataclass(frozen=True)
@@ -96,15 +96,16 @@ def _email(new: list[tuple[int, Outgoing]]) -> None:
     people = {
         person.pk: person for person in User.objects.filter(pk__in=user_ids).exclude(email="")
     }
-    texts: dict[tuple[str, str], tuple[str, str]] = {}
-    with translation.override(settings.LANGUAGE_CODE):
-        queued = []
-        for user_id, notice in new:
-            person = people.get(user_id)
-            if person is None or (user_id, notice.kind) in opted_out:
-                continue
-            # A reminder to many says the same to each: its text is written once.
-            said = (notice.kind, repr(sorted(notice.params.items())))
+    languages = selectors.email_languages(list(user_ids))
+    texts: dict[tuple[str, str, str], tuple[str, str]] = {}
+    queued = []
+    for user_id, notice in new:
+        person = people.get(user_id)
+        if person is None or (user_id, notice.kind) in opted_out:
+            continue
+        with translation.override(languages[user_id]):
+            # A reminder to many says the same to each: its text is written once per language.
+            said = (languages[user_id], notice.kind, repr(sorted(notice.params.items())))
             if said not in texts:
                 texts[said] = (
                     _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params),
@@ -166,3 +167,10 @@ def email_choices_set(*, actor: User, by_email: set[str]) -> None:
         [EmailOptOut(user=actor, kind=kind) for kind in kinds.EMAILED.keys() - by_email],
         ignore_conflicts=True,
     )
+
+
+def email_language_set(*, actor: User, language: str) -> None:
+    """Record the language the actor chose for the site: their notices' e-mails follow it."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    EmailLanguage.objects.update_or_create(user=actor, defaults={"language": language})

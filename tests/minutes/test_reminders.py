@@ -4,9 +4,11 @@ however often (and by however many workers) the job runs; a new due date reminds
 from __future__ import annotations
 
 import datetime
+import threading
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone, translation
 
 from meetings.models import Meeting
@@ -15,7 +17,7 @@ from minutes.models import ActionItem
 from minutes.reminders import action_item_reminders_send_due
 from notices import kinds
 from notices.models import Notice, NoticeEmail
-from tests.conftest import Personas
+from tests.conftest import Personas, plan_meeting
 from tests.minutes.test_actions import due
 
 
@@ -78,3 +80,37 @@ def test_a_task_for_an_organisation_reminds_nobody(government: Personas, task: A
     )
     assert action_item_reminders_send_due(today=today) == 0
     assert not Notice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_once_remind_each_assignee_once(government: Personas) -> None:
+    meeting = plan_meeting(government, starts_in=datetime.timedelta(days=1))
+    people = government.voters
+    ActionItem.objects.bulk_create(
+        ActionItem(
+            meeting=meeting,
+            text=f"Task {number}",
+            assignee_user=people[number % len(people)],
+            due_on=timezone.localdate(),
+            created_by=government.secretary,
+        )
+        for number in range(60)
+    )
+    start = threading.Barrier(2)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            action_item_reminders_send_due()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Notice.objects.count() == 60
+    assert NoticeEmail.objects.count() == 60
+    assert len(mail.outbox) == 60

@@ -8,9 +8,12 @@ restart."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_users_with_perms
@@ -48,12 +51,14 @@ def _params(meeting: Meeting) -> dict[str, str]:
 
 
 def _warn_secretariat(meeting: Meeting) -> int:
-    secretariat = get_users_with_perms(
-        meeting, only_with_perms_in=["manage_meeting"], with_group_users=True
-    )
+    # Without attach_perms, guardian answers with a queryset of users.
+    secretariat = cast(
+        "QuerySet[User]",
+        get_users_with_perms(meeting, only_with_perms_in=["manage_meeting"], with_group_users=True),
+    ).values_list("pk", flat=True)
     return len(
         notice_services.notices_send(
-            recipient_ids=[user.pk for user in secretariat],
+            recipient_ids=list(secretariat),
             notice=notice_services.Outgoing(
                 kind=kinds.PAPERS_LATE,
                 params=_params(meeting),

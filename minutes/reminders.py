@@ -50,14 +50,14 @@ def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int
     link = reverse("minutes:my_tasks")
     reminded = 0
     # A batch per transaction: its notices, pushes and e-mails go together.
-    due = list(items)
+    due = [(item.assignee_user_id, item) for item in items if item.assignee_user_id is not None]
     for start in range(0, len(due), BATCH):
         batch = due[start : start + BATCH]
         with transaction.atomic():
             told = notice_services.notices_send_each(
                 notices=[
                     (
-                        item.assignee_user_id,
+                        assignee_id,
                         notice_services.Outgoing(
                             kind=kinds.ACTION_ITEM_DUE,
                             params={
@@ -68,7 +68,7 @@ def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int
                             key=item.key,
                         ),
                     )
-                    for item in batch
+                    for assignee_id, item in batch
                 ],
                 email=True,
             )

@@ -190,9 +190,9 @@ class PersonConsumer(AsyncWebsocketConsumer):
         await broadcaster().start()
         writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
         self.outbox = (
-            FrameOutbox(writer, on_stall=self._stalled)
+            FrameOutbox(writer, on_stall=self._leave)
             if writer is not None
-            else AsgiOutbox(self.base_send, on_stall=self._stalled)
+            else AsgiOutbox(self.base_send, on_stall=self._leave)
         )
         self.socket = PersonSocket(
             user_id=user.pk,
@@ -207,9 +207,11 @@ class PersonConsumer(AsyncWebsocketConsumer):
         finally:
             if self.outbox is not None:
                 self.outbox.discard()
-            self._stalled("")
+            self._leave()
 
-    def _stalled(self, reason: str) -> None:
+    def _leave(self, reason: str = "") -> None:
+        """Push nothing more to this socket: it closed, or its outbox cut it off because the
+        client stopped reading (`reason`); the page reconnects."""
         socket, self.socket = self.socket, None
         if socket is not None:
             broadcaster().leave_person(socket)

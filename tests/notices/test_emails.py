@@ -121,6 +121,17 @@ def test_an_email_refused_every_time_is_given_up_and_shown_failed_to_the_adminis
     assert "member@example.org" in page.content.decode()
     assert "failed" in page.content.decode()
 
+    # The administrator sends it once more, when the mail server is back.
+    smtp.refusals = 0
+    client.post(
+        reverse("admin:notices_noticeemail_changelist"),
+        {"action": "try_again", "_selected_action": [email.pk]},
+    )
+    email.refresh_from_db()
+    assert (email.attempts, email.failed_at) == (0, None)
+    assert emails.emails_send_due() == 1
+    assert smtp.received == ["member@example.org"]
+
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_mail_server_that_is_down_leaves_the_change_and_the_notice_standing(

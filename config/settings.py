@@ -271,6 +271,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "secretariat@meetings.localhost")
+# A socket to the mail server that hangs gives up after this many seconds (the send is retried).
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+# A notice's e-mail that the mail server refused is tried again after these waits (seconds),
+# one per retry; after the last it is marked failed in the admin (notices/emails.py).
+NOTICE_EMAIL_RETRY_SECONDS = [
+    int(seconds) for seconds in env_list("NOTICE_EMAIL_RETRY_SECONDS", "60,300,1800,7200")
+]
 
 # A session ends after SESSION_IDLE_MINUTES without a request (a tablet left on the table),
 # and in any case SESSION_MAX_AGE_HOURS after signing in (core.sessions).
@@ -310,18 +317,27 @@ REAUTH_MAX_AGE_SECONDS = int(os.environ.get("REAUTH_MAX_AGE_SECONDS", "300"))
 CONSULTATION_REMINDER_HOURS = [
     int(hours) for hours in env_list("CONSULTATION_REMINDER_HOURS", "72,24,2")
 ]
+# Members who have not opened a meeting's papers are reminded from three days before it, and at
+# the earliest this many hours after the packet was published.
+PAPERS_READING_GRACE_HOURS = int(os.environ.get("PAPERS_READING_GRACE_HOURS", "24"))
+# The assignee of a task is reminded this many days before its due date.
+ACTION_ITEM_REMINDER_DAYS = int(os.environ.get("ACTION_ITEM_REMINDER_DAYS", "2"))
 # The task worker (django-q2, `manage.py qcluster`): its queue is a table in the database, so
 # `make run` needs no other service and a deployment keeps queued work across Redis restarts
 # (Redis carries only pushes). A task not acknowledged within `retry` seconds (its worker died)
 # is handed to another worker, up to `max_attempts` times; failures stay in the admin.
 # The scheduled jobs (notices/schedules.py) run every TASKS_TICK_SECONDS (a divisor of 60).
 TASKS_TICK_SECONDS = int(os.environ.get("TASKS_TICK_SECONDS", "20"))
+# The worker's health check (`manage.py worker_check`) fails when a job is due since longer.
+WORKER_CHECK_LATE_SECONDS = int(os.environ.get("WORKER_CHECK_LATE_SECONDS", "120"))
 Q_CLUSTER = {
     "name": "meetings",
     "orm": "default",
     "workers": int(os.environ.get("TASK_WORKERS", "2")),
-    "timeout": 120,
-    "retry": 180,
+    # A task running longer is stopped; one not acknowledged within `retry` seconds (its
+    # worker died) is handed to another worker. `retry` must exceed `timeout`.
+    "timeout": int(os.environ.get("TASK_TIMEOUT_SECONDS", "120")),
+    "retry": int(os.environ.get("TASK_RETRY_SECONDS", "180")),
     "max_attempts": 3,
     "ack_failures": True,
     # A job missed while no worker ran is run once, not once per missed tick.

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from core import accounts
+from notices import views as notice_views
 
 # The admin has no password form of its own: it sends to the site's sign-in, which asks for
 # the second factor and counts failures like every other entry point.
@@ -21,7 +22,8 @@ urlpatterns = [
     # The secretariat sets a forgotten password (in the admin); there is no reset by e-mail.
     re_path(r"^accounts/password/reset/", accounts.no_password_reset),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also sets the language of the person's notices' e-mails.
+    path("i18n/setlang/", notice_views.language_set, name="set_language"),
     path("api/v1/", include("meetings.api_urls")),
     path("api/v1/", include("agendas.api_urls")),
     path("api/v1/", include("voting.api_urls")),

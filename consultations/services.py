@@ -13,7 +13,6 @@ new signed revision, and the latest counts.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +21,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -43,11 +41,10 @@ from core.errors import ServiceError, require
 from documents import uploads
 from meetings.models import Body, Membership
 from meetings.text import header_safe, require_one_line
+from notices import emails as notice_emails
 from notices import kinds
 from notices import selectors as notice_selectors
 from notices import services as notice_services
-
-logger = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 30
 MAX_COMMENT = 5000
@@ -315,7 +312,7 @@ def consultation_send(*, actor: User, consultation: Consultation) -> Consultatio
         consultation.status = Consultation.Status.OPEN
         consultation.sent_at = timezone.now()
         consultation.save()
-        _mail_on_commit(consultation.pk, members, kind="sent")
+        _mail(consultation, members, kind="sent", key=f"consultation-{consultation.pk}-sent")
     return consultation
 
 
@@ -637,6 +634,7 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
             people = sorted({row.user_id for row in rows})
             if people:
                 # One notice for the latest reminder time, like the one e-mail.
+                key = f"consultation-{consultation.pk}-reminder-{min(due)}h"
                 notice_services.notices_send(
                     recipient_ids=people,
                     notice=notice_services.Outgoing(
@@ -646,10 +644,10 @@ def reminders_send_due(*, now: datetime.datetime | None = None) -> int:
                             "deadline": _local(consultation.deadline),
                         },
                         link=_path(consultation),
-                        key=f"consultation-{consultation.pk}-reminder-{min(due)}h",
+                        key=key,
                     ),
                 )
-                _mail_on_commit(consultation.pk, people, kind="reminder")
+                _mail(consultation, people, kind="reminder", key=key)
             reminded += len(people)
     return reminded
 
@@ -662,49 +660,47 @@ def consultation_url(consultation: Consultation) -> str:
     return settings.SITE_URL + _path(consultation)
 
 
-def _mail_on_commit(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
-    ids = list(user_ids)
-    # Robust: a mail that cannot be built or sent is logged, and the committed change stands.
-    transaction.on_commit(lambda: send_mail(consultation_id, ids, kind=kind), robust=True)
-
-
-def send_mail(consultation_id: int, user_ids: Sequence[int], *, kind: str) -> None:
-    """Send after the change committed. A mail server failure is logged, not raised: the
-    notice on the members' pages shows the poll all the same."""
-    consultation = Consultation.objects.select_related("body").get(pk=consultation_id)
-    users = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
-    if kind == "reminder":  # those who asked for reminders in the inbox only
-        users = users.exclude(
+def _mail(consultation: Consultation, user_ids: Sequence[int], *, kind: str, key: str) -> None:
+    """Queue the e-mails in the caller's transaction; they leave after its commit, and are
+    retried while the mail server refuses them (notices.emails), so a mail server that is down
+    never undoes the change. Those who asked for reminders in the inbox only get none."""
+    people = User.objects.filter(pk__in=list(user_ids)).exclude(email="")
+    if kind == "reminder":
+        people = people.exclude(
             pk__in=notice_selectors.email_opted_out(list(user_ids), kinds.CONSULTATION_REMINDER)
         )
-    with translation.override(settings.LANGUAGE_CODE):
-        if kind == "reminder":
-            subject = _("Reminder: your written opinion on %(subject)s") % {
-                "subject": header_safe(consultation.subject)
-            }
-        else:
-            subject = _("Written-opinion poll: %(subject)s") % {
-                "subject": header_safe(consultation.subject)
-            }
-        messages = [
-            EmailMessage(
-                subject=subject,
-                body=render_to_string(
-                    "consultations/email/notice.txt",
-                    {
-                        "consultation": consultation,
-                        "member": user,
-                        "reminder": kind == "reminder",
-                        "deadline": _local(consultation.deadline),
-                        "url": consultation_url(consultation),
-                        "questions": selectors.questions(consultation),
-                    },
-                ),
-                to=[user.email],
+    users = list(people)
+    languages = notice_selectors.email_languages([user.pk for user in users])
+    questions = selectors.questions(consultation)
+    emails = []
+    for user in users:
+        # In the language the person chose for the site.
+        with translation.override(languages[user.pk]):
+            if kind == "reminder":
+                subject = _("Reminder: your written opinion on %(subject)s") % {
+                    "subject": header_safe(consultation.subject)
+                }
+            else:
+                subject = _("Written-opinion poll: %(subject)s") % {
+                    "subject": header_safe(consultation.subject)
+                }
+            emails.append(
+                notice_emails.Email(
+                    recipient_id=user.pk,
+                    key=key,
+                    to=user.email,
+                    subject=subject,
+                    body=render_to_string(
+                        "consultations/email/notice.txt",
+                        {
+                            "consultation": consultation,
+                            "member": user,
+                            "reminder": kind == "reminder",
+                            "deadline": _local(consultation.deadline),
+                            "url": consultation_url(consultation),
+                            "questions": questions,
+                        },
+                    ),
+                )
             )
-            for user in users
-        ]
-    try:
-        get_connection().send_messages(messages)
-    except OSError:
-        logger.exception("Could not send %s e-mails for poll %s", kind, consultation_id)
+    notice_emails.emails_queue(emails=emails)

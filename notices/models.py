@@ -49,3 +49,59 @@ class EmailOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.kind}"
+
+
+class NoticeEmail(models.Model):
+    """A notice's e-mail, kept until the mail server has taken it (notices/emails.py): a send
+    that fails is tried again later, with growing waits, and after the last attempt is marked
+    failed for the administrator to see. One per person and key, like the notice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_emails"
+    )
+    key = models.CharField(_("key"), max_length=200)
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notice e-mail")
+        verbose_name_plural = _("notice e-mails")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notice_email_once_per_key")
+        ]
+        # The sender's query: what is still to be tried, by when.
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notice_email_due",
+                condition=models.Q(sent_at__isnull=True, failed_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.to}"
+
+
+class EmailLanguage(models.Model):
+    """The language a person last chose for the site, recorded when they choose it: their
+    notices' e-mails are written in it. Without a row, in the site's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        verbose_name = _("e-mail language")
+        verbose_name_plural = _("e-mail languages")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

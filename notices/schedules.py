@@ -8,6 +8,9 @@ from django_q.models import Schedule
 JOBS = {
     "close due votes": "config.tasks.close_due_polls",
     "close due written-opinion polls": "config.tasks.close_due_consultations",
+    "retry notice e-mails": "config.tasks.send_notice_emails",
+    "remind of papers": "config.tasks.remind_papers",
+    "remind of tasks": "config.tasks.remind_action_items",
 }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
 from notices import kinds
-from notices.models import EmailOptOut, Notice
+from notices.models import EmailLanguage, EmailOptOut, Notice
 
 PAGE = 100
 
@@ -41,3 +42,12 @@ def email_choices(user: User) -> list[tuple[str, str, bool]]:
     """(kind, label, by e-mail) for each kind that may go by e-mail."""
     off = set(EmailOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
     return [(kind, str(label), kind not in off) for kind, label in kinds.EMAILED.items()]
+
+
+def email_languages(user_ids: list[int]) -> dict[int, str]:
+    """The language each person's e-mails are written in: the one they last chose for the
+    site, else the site's."""
+    chosen = dict(
+        EmailLanguage.objects.filter(user_id__in=user_ids).values_list("user_id", "language")
+    )
+    return {user_id: chosen.get(user_id, settings.LANGUAGE_CODE) for user_id in user_ids}

@@ -1,10 +1,12 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from core.http import AuthenticatedHttpRequest
 from notices import kinds, selectors, services
@@ -55,3 +57,14 @@ def email_choices(request: AuthenticatedHttpRequest) -> HttpResponseRedirect:
     services.email_choices_set(actor=request.user, by_email=by_email)
     messages.success(request, _("Your e-mail choices are saved."))
     return redirect("notices:inbox")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice also sets the language of their
+    notices' e-mails."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.email_language_set(actor=request.user, language=language)
+    return response

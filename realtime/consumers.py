@@ -1,4 +1,6 @@
-"""The WebSocket endpoint /ws/meetings/<id>/?since=<seq>: push, heartbeat, nothing else.
+"""The WebSocket endpoints: /ws/meetings/<id>/?since=<seq> follows a meeting (push, heartbeat,
+nothing else); /ws/me/?lang=<code> carries what concerns the signed-in person wherever they are
+(their notices), on every page.
 
 A person follows with their session; a room display with its token (`display=<token>`),
 without a session, as the member-less audience realtime.displays describes.
@@ -9,6 +11,7 @@ Writes never travel over the socket; they go through the HTTP API and its servic
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -20,7 +23,7 @@ from django.conf import settings
 
 from realtime.access import subscriber_rights
 from realtime.displays import display_of, display_rights
-from realtime.fanout import Subscriber, broadcaster
+from realtime.fanout import PersonSocket, Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.presence import presence_join, presence_leave
 from realtime.server import FRAME_WRITER, text_frame
@@ -205,3 +208,60 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             self.outbox.write(text_frame(text))
         else:
             await self.base_send({"type": "websocket.send", "text": text})
+
+
+class PersonConsumer(AsyncWebsocketConsumer):
+    """The person's own socket: frames pushed to them alone (realtime.events.publish_personal).
+    It keeps no log and replays nothing: a page loaded afterwards shows the current state."""
+
+    channel_layer_alias = "no-channel-per-socket"
+
+    socket: PersonSocket | None = None
+    outbox: Outbox | None = None
+
+    async def connect(self) -> None:
+        user = self.scope["user"]
+        await self.accept()
+        if not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        await broadcaster().start()
+        writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
+        self.outbox = (
+            FrameOutbox(writer, on_stall=self._leave)
+            if writer is not None
+            else AsgiOutbox(self.base_send, on_stall=self._leave)
+        )
+        self.socket = PersonSocket(
+            user_id=user.pk,
+            language=parse_language(self.scope["query_string"]),
+            write=self.outbox.write,
+        )
+        broadcaster().join_person(self.socket)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if self.outbox is not None:
+                self.outbox.discard()
+            self._leave()
+
+    def _leave(self, reason: str = "") -> None:
+        """Push nothing more to this socket: it closed, or its outbox cut it off because the
+        client stopped reading (`reason`); the page reconnects."""
+        socket, self.socket = self.socket, None
+        if socket is not None:
+            broadcaster().leave_person(socket)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        frame: Any = None
+        if text_data is not None and len(text_data) <= MAX_CLIENT_FRAME:
+            with contextlib.suppress(ValueError, RecursionError):
+                frame = json.loads(text_data)
+        if isinstance(frame, dict) and frame.get("type") == "ping":
+            reply = {"type": "pong"}
+        else:
+            reply = {"type": "error", "message": 'The socket only answers {"type": "ping"}.'}
+        if self.outbox is not None:
+            self.outbox.write(text_frame(json.dumps(reply)))

@@ -180,6 +180,34 @@ def push(message: dict[str, Any]) -> None:
     )
 
 
+def publish_personal(*, render: Callable[[], dict[int, dict[str, dict[str, Any]]]]) -> None:
+    """After commit, push frames to the personal sockets of some people (realtime.consumers
+    `PersonConsumer`, open on every page), whatever meeting they follow or none.
+
+    `render` runs after the commit, so that what it draws is committed; it returns, per user
+    id, the frame for each language their pages may be shown in. Each person's frames go to
+    that person's sockets alone, one message per person. Nothing is logged: a page that was
+    closed or offline meanwhile shows the current state when it is next loaded. A failure to
+    render or push is logged, never raised: the change has committed.
+    """
+
+    def send() -> None:
+        try:
+            frames = render()
+        except Exception:  # noqa: BLE001  (a template error must not undo the change)
+            logger.exception("Could not render personal frames; pages show them when loaded.")
+            return
+        for user_id, by_language in frames.items():
+            message = {
+                "type": "person.frames",
+                "user": user_id,
+                "frames": {language: _encode(frame) for language, frame in by_language.items()},
+            }
+            _send_to_processes(message, failure=f"Could not push to person {user_id}.")
+
+    transaction.on_commit(send, robust=True)
+
+
 def recheck_access(
     *, meeting_ids: Sequence[int], user_ids: Sequence[int], display_ids: Sequence[int] = ()
 ) -> None:

@@ -125,9 +125,19 @@ class Subscriber:
         )
 
 
+@dataclass(eq=False)
+class PersonSocket:
+    """One socket of one person, for what concerns them wherever they are (their notices)."""
+
+    user_id: int
+    language: str
+    write: Callable[[TextFrame], bool]
+
+
 class Broadcaster:
     def __init__(self) -> None:
         self.subscribers: dict[int, set[Subscriber]] = defaultdict(set)
+        self.people: dict[int, set[PersonSocket]] = defaultdict(set)
         self.latest: dict[int, int] = {}
         # The log's last numbers at the previous tick (see _check_heads).
         self.logged: dict[int, int] = {}
@@ -155,6 +165,16 @@ class Broadcaster:
             self.latest.pop(meeting_id, None)
             self.recent.pop(meeting_id, None)
             self.recent_bytes.pop(meeting_id, None)
+
+    def join_person(self, socket: PersonSocket) -> None:
+        self.people[socket.user_id].add(socket)
+
+    def leave_person(self, socket: PersonSocket) -> None:
+        sockets = self.people.get(socket.user_id)
+        if sockets is not None:
+            sockets.discard(socket)
+            if not sockets:
+                del self.people[socket.user_id]
 
     def head(self, meeting_id: int) -> int:
         return self.latest.get(meeting_id, 0)
@@ -217,6 +237,9 @@ class Broadcaster:
                 message["meeting"], set(message["users"]), set(message.get("displays", ()))
             )
             return
+        if message.get("type") == "person.frames":
+            self._deliver_personal(message)
+            return
         if message.get("type") == "meeting.presence":
             frame = text_frame(
                 json.dumps(
@@ -243,6 +266,17 @@ class Broadcaster:
                 self._deliver(subscriber, event)
             else:
                 self._spawn(self._catch_up(subscriber))
+
+    def _deliver_personal(self, message: dict[str, Any]) -> None:
+        """A person's frame, in each socket's language, to that person's sockets alone."""
+        sockets = self.people.get(message["user"])
+        if not sockets:
+            return
+        frames = {language: text_frame(text) for language, text in message["frames"].items()}
+        fallback = frames.get(settings.LANGUAGE_CODE) or next(iter(frames.values()))
+        for socket in list(sockets):
+            if not socket.write(frames.get(socket.language, fallback)):
+                self.leave_person(socket)
 
     async def _tick(self) -> None:
         interval = settings.REALTIME_HEARTBEAT_SECONDS

@@ -405,3 +405,11 @@ def test_deployment_doc_lists_every_setting() -> None:
     documented = set(re.findall(r"^\| `([A-Z0-9_]+)`", DEPLOYMENT_DOC.read_text(), re.M))
     missing = settings_environment_variables() - documented
     assert not missing, f"config/settings.py reads {sorted(missing)}: document them"
+
+
+def test_compose_runs_the_task_worker_as_its_own_checked_service(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    assert "qcluster" in command_of(worker)
+    assert "worker_check" in " ".join(worker["healthcheck"]["test"])
+    assert worker["environment"]["DATABASE_POOL_SIZE"] == "0"  # it forks its processes
+    assert depends_on(worker)["migrate"] == "service_completed_successfully"

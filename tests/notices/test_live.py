@@ -1,0 +1,158 @@
+"""A notice reaches every page its recipient has open, over the person's own socket, with real
+WebSocket clients against a running server and Redis; nobody else's socket hears of it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import websockets
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+
+from notices import kinds, services
+from notices.models import Notice
+from tests.factories import UserFactory
+from tests.server import RunningServer, session_cookie
+
+T = TypeVar("T")
+WAIT = 10.0
+# Long enough for a frame already on its way; nothing is expected in it.
+QUIET = 1.5
+
+
+async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def run() -> T:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(run)
+
+
+async def open_personal(
+    server: RunningServer, user: User | None, lang: str = "en"
+) -> websockets.ClientConnection:
+    headers = {"Origin": server.origin}
+    if user is not None:
+        cookie = await in_thread(session_cookie, user)
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookie.items())
+    socket = await websockets.connect(
+        f"{server.ws_url}/ws/me/?lang={lang}", additional_headers=headers, open_timeout=WAIT
+    )
+    # A ping answered: the server has registered the socket, so a push now reaches it.
+    await socket.send(json.dumps({"type": "ping"}))
+    assert json.loads(await asyncio.wait_for(socket.recv(), WAIT)) == {"type": "pong"}
+    return socket
+
+
+def remind(*people: User, key: str = "consultation-1-reminder-72h") -> None:
+    with transaction.atomic():
+        services.notices_send(
+            recipient_ids=[person.pk for person in people],
+            notice=services.Outgoing(
+                kind=kinds.CONSULTATION_REMINDER,
+                params={"subject": "Ngân sách 2027", "deadline": "20/12/2026 17:00"},
+                link="/bodies/1/consultations/1/answer/",
+                key=key,
+            ),
+        )
+
+
+async def next_frame(socket: websockets.ClientConnection) -> dict[str, Any]:
+    return dict(json.loads(await asyncio.wait_for(socket.recv(), WAIT)))
+
+
+def test_a_notice_updates_the_bell_and_inbox_on_every_page_of_its_recipient(
+    running_server: RunningServer,
+) -> None:
+    member = UserFactory(username="member")
+    Notice.objects.create(recipient=member, kind=kinds.CONSULTATION_CLOSED, key="old", params={})
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        english = await open_personal(running_server, member, "en")
+        vietnamese = await open_personal(running_server, member, "vi")
+        try:
+            await in_thread(remind, member)
+            return await next_frame(english), await next_frame(vietnamese)
+        finally:
+            await english.close()
+            await vietnamese.close()
+
+    english, vietnamese = asyncio.run(scenario())
+
+    notice = Notice.objects.get(recipient=member, key="consultation-1-reminder-72h")
+    assert english["type"] == "notices"
+    assert 'id="notices-bell"' in english["regions"]["notices-bell"]
+    assert "Notices: 2 unread" in english["regions"]["notices-bell"]
+    (added,) = english["notices"]
+    assert added["id"] == f"notice-{notice.pk}"
+    assert "Ngân sách 2027" in added["html"]
+    assert "You have not yet answered" in added["html"]
+    # each page in its own language
+    assert "chưa trả lời" in vietnamese["notices"][0]["html"]
+    assert "csrfmiddlewaretoken" not in added["html"]
+
+
+def test_another_members_socket_receives_nothing(running_server: RunningServer) -> None:
+    member = UserFactory(username="member")
+    colleague = UserFactory(username="colleague")
+
+    async def scenario() -> tuple[dict[str, Any], list[str]]:
+        theirs = await open_personal(running_server, member)
+        mine = await open_personal(running_server, colleague)
+        try:
+            await in_thread(remind, member)
+            received = await next_frame(theirs)
+            heard: list[str] = []
+            with contextlib.suppress(TimeoutError):
+                heard.append(str(await asyncio.wait_for(mine.recv(), QUIET)))
+            return received, heard
+        finally:
+            await theirs.close()
+            await mine.close()
+
+    received, heard = asyncio.run(scenario())
+
+    assert received["type"] == "notices"  # the push went out
+    assert heard == []
+
+
+def test_marking_read_updates_the_bell_on_the_readers_other_pages(
+    running_server: RunningServer,
+) -> None:
+    member = UserFactory(username="member")
+    remind(member)
+
+    async def scenario() -> dict[str, Any]:
+        page = await open_personal(running_server, member)
+        try:
+            await in_thread(services.notices_mark_all_read, actor=member)
+            return await next_frame(page)
+        finally:
+            await page.close()
+
+    frame = asyncio.run(scenario())
+
+    assert "notices-count" not in frame["regions"]["notices-bell"]
+    assert frame["notices"] == []
+
+
+def test_a_visitor_who_is_not_signed_in_is_refused(running_server: RunningServer) -> None:
+    async def scenario() -> int | None:
+        socket = await websockets.connect(
+            f"{running_server.ws_url}/ws/me/",
+            additional_headers={"Origin": running_server.origin},
+            open_timeout=WAIT,
+        )
+        try:
+            await socket.recv()
+        except websockets.ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+        return None
+
+    assert asyncio.run(scenario()) == 4401

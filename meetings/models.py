@@ -298,6 +298,14 @@ class Attendance(models.Model):
         related_name="substitutions",
     )
     substitute_checked_in_at = models.DateTimeField(null=True, blank=True)
+    # The substitute's position as the minutes print it ("Deputy Minister", "Ministry of
+    # Finance"); given when the secretariat adds a person who has no account.
+    substitute_title = models.CharField(
+        pgettext_lazy("position", "substitute's title"), max_length=200, blank=True
+    )
+    substitute_organisation = models.CharField(
+        _("substitute's organisation"), max_length=200, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

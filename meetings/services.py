@@ -7,6 +7,7 @@ e-mails with `transaction.on_commit`, so nothing is sent for a change that rolls
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -617,10 +618,13 @@ def attendance_record(
     status: str,
     reason: str = "",
     substitute: User | None = None,
+    substitute_title: str = "",
+    substitute_organisation: str = "",
     explanation: str = "",
 ) -> Attendance:
     """The secretariat records someone's attendance: present (checked in for them), absent or
-    excused with a reason, represented by a substitute, or back to invited. Each change is
+    excused with a reason, represented by a substitute (with the substitute's title and
+    organisation for the minutes), or back to invited. Each change is
     kept as an `AttendanceCorrection` with `explanation` (why).
 
     After the close the secretariat corrects the record until the minutes are approved: the
@@ -704,6 +708,10 @@ def attendance_record(
             attendance.status = status
             attendance.reason = reason
             attendance.substitute = substitute
+            attendance.substitute_title = substitute_title.strip() if substitute else ""
+            attendance.substitute_organisation = (
+                substitute_organisation.strip() if substitute else ""
+            )
             attendance.save()
             correction.save()
             _publish_attendance(attendance)
@@ -721,6 +729,57 @@ def attendance_record(
             _("This person already substitutes for another member."), field="substitute"
         ) from None
     return attendance
+
+
+def substitute_add(
+    *,
+    actor: User,
+    attendance: Attendance,
+    name: str,
+    title: str = "",
+    organisation: str = "",
+    explanation: str = "",
+) -> Attendance:
+    """The secretariat adds a person who has no account (a deputy sent by an absent member)
+    and records the member represented by them, as `attendance_record` does, with the
+    person's title and organisation for the minutes.
+
+    The new person gets no password: nobody can sign in as them until an administrator gives
+    them one. The full name is split at its last word, so "Trần Quang Minh" reads back whole
+    and lists sort by the given name, as the demo's people do."""
+    require(
+        permissions.can_manage_meeting(actor, attendance.meeting),
+        _("Only the secretariat records attendance."),
+    )
+    for field, value in (("name", name), ("title", title), ("organisation", organisation)):
+        require_one_line(value.strip(), field=field)
+        if len(value.strip()) > SUBSTITUTE_FIELD_LENGTH:
+            raise ServiceError(_("At most %d characters.") % SUBSTITUTE_FIELD_LENGTH, field=field)
+    name, title, organisation = " ".join(name.split()), title.strip(), organisation.strip()
+    if not name:
+        raise ServiceError(_("Give the substitute's full name."), field="name")
+    family_and_middle, _space, given = name.rpartition(" ")
+    with transaction.atomic():
+        person = User(
+            username=f"substitute-{uuid.uuid4().hex[:12]}",
+            first_name=family_and_middle,
+            last_name=given,
+        )
+        person.set_unusable_password()
+        person.save()
+        attendance = attendance_record(
+            actor=actor,
+            attendance=attendance,
+            status=Attendance.Status.REPRESENTED,
+            substitute=person,
+            substitute_title=title,
+            substitute_organisation=organisation,
+            explanation=explanation,
+        )
+    return attendance
+
+
+SUBSTITUTE_FIELD_LENGTH = 150  # Django's longest first or last name
 
 
 def _own_attendance_locked(actor: User, meeting: Meeting) -> Attendance:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("meetings/<int:pk>/check-in/", views.meeting_check_in, name="meeting_check_in"),
     path("meetings/<int:pk>/check-out/", views.meeting_check_out, name="meeting_check_out"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
+    path("meetings/<int:pk>/substitutes/", views.substitute_add, name="substitute_add"),
     path("meetings/<int:pk>/board/", views.attendance_board, name="attendance_board"),
     path(
         "meetings/<int:pk>/lifecycle/<slug:action>/",

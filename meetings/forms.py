@@ -86,6 +86,19 @@ class BodyForm(forms.Form):
         label=_("members may change their vote while the vote is open"), required=False
     )
     rules_reference = forms.CharField(label=_("legal reference"), max_length=300, required=False)
+    extraordinary_numerator = forms.IntegerField(
+        label=_("extraordinary meeting: numerator"), min_value=1, max_value=999, required=False
+    )
+    extraordinary_denominator = forms.IntegerField(
+        label=_("extraordinary meeting: denominator"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text=_(
+            "The share of all members who may demand an extraordinary meeting (at least 1/3 for"
+            " the Government). Leave both empty where only the chair calls one."
+        ),
+    )
 
     RULE_FIELDS = services.RULE_FIELDS
 

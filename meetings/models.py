@@ -74,8 +74,12 @@ class Body(models.Model):
     rules_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     # The share of all members who may demand an extraordinary meeting ("at least" it);
     # empty when only the chair calls one.
-    extraordinary_numerator = models.PositiveSmallIntegerField(null=True, blank=True)
-    extraordinary_denominator = models.PositiveSmallIntegerField(null=True, blank=True)
+    extraordinary_numerator = models.PositiveSmallIntegerField(
+        _("extraordinary meeting: numerator"), null=True, blank=True
+    )
+    extraordinary_denominator = models.PositiveSmallIntegerField(
+        _("extraordinary meeting: denominator"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,6 +25,8 @@ FRACTION_FIELDS = (
     "quorum_denominator",
     "majority_numerator",
     "majority_denominator",
+    "extraordinary_numerator",
+    "extraordinary_denominator",
 )
 
 

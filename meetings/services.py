@@ -15,10 +15,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core import dates
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
@@ -52,6 +52,8 @@ RULE_FIELDS = (
     "chair_votes_last",
     "votes_may_change",
     "rules_reference",
+    "extraordinary_numerator",
+    "extraordinary_denominator",
 )
 EDITABLE_BODY_FIELDS = {"name", "kind", "description", "language", *RULE_FIELDS}
 
@@ -77,6 +79,18 @@ def _validate_rules(body: Body) -> None:
                 _("A quorum or majority must be a fraction between 0 and 1, such as 2/3."),
                 field=f"{part}_numerator",
             )
+    # Who may demand an extraordinary meeting: a share of all members, or no one but the chair.
+    numerator, denominator = body.extraordinary_numerator, body.extraordinary_denominator
+    if (numerator is None) != (denominator is None):
+        raise ServiceError(
+            _("Give both parts of the share of members who may demand a meeting, or neither."),
+            field="extraordinary_numerator",
+        )
+    if denominator is not None and not 0 < numerator <= denominator:  # type: ignore[operator]
+        raise ServiceError(
+            _("The share of members who may demand a meeting is a fraction such as 1/3."),
+            field="extraordinary_numerator",
+        )
 
 
 def rules_for(kind: str, overrides: Mapping[str, Any]) -> rules.DecisionRules:
@@ -835,10 +849,7 @@ def _require_check_in_open(meeting: Meeting) -> None:
         opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
         if timezone.now() >= opens_at:
             return
-        raise ServiceError(
-            _("Check-in opens at %s.")
-            % date_format(timezone.localtime(opens_at), "DATETIME_FORMAT")
-        )
+        raise ServiceError(_("Check-in opens at %s.") % dates.moment(opens_at))
     raise ServiceError(
         _("Check-in is closed: the meeting is %s.") % meeting.get_status_display().lower()
     )

@@ -36,8 +36,6 @@ def _formatted(
     value: datetime.date | datetime.datetime, format_name: str, language: str | None
 ) -> str:
     with translation.override(language or translation.get_language()):
-        if format_name == "TIME_FORMAT":
-            return formats.time_format(_local(value), format_name)
         return formats.date_format(_local(value), format_name)
 
 
@@ -54,7 +52,10 @@ def weekday(value: datetime.date | datetime.datetime, language: str | None = Non
 
 def clock(value: datetime.datetime | datetime.time, language: str | None = None) -> str:
     """ "08:30": 24-hour times in both languages."""
-    return _formatted(value, "TIME_FORMAT", language)  # type: ignore[arg-type]
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    with translation.override(language or translation.get_language()):
+        return formats.time_format(value, "TIME_FORMAT")
 
 
 def moment(value: datetime.datetime, language: str | None = None, *, seconds: bool = False) -> str:

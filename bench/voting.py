@@ -2,6 +2,7 @@
 
     python bench/voting.py burst [--voters 500] [--within 1] [--workers 2]
     python bench/voting.py close [--clients 1000] [--events 10] [--workers 2]
+    python bench/voting.py burst-close [--clients 500] [--voters 500] [--within 1] [--events 5]
 
 `burst`: every voter's tablet sends its ballot within the same second, over HTTP (the screens'
 own vote form, with the session cookie and CSRF token a browser would send) to the server
@@ -13,6 +14,16 @@ number of simultaneous requests for the login page, the cheapest page the server
 `close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
 call that decides it under the body's rules); the time counted is until the last tablet has the
 result's event. In the same run, the same measure for a plain event (a check-in).
+
+`burst-close`: N tablets follow the meeting as the page does (bench/screens.py's tablets: the
+screen is current once the frame's regions are applied, or once the page it asks for is
+fetched). Per round a vote is opened, the voters send their ballots over HTTP within the
+window, and the chair presses "Close the vote" over HTTP (the console's form, with its session
+cookie and CSRF token) the moment the last ballot leaves, while the servers are still busy with
+the burst. It reports the close request's own time, the time from pressing close until every
+tablet's screen shows the result, the server CPU per ballot, and how many ballots were counted
+and refused after the close. The baseline, in the same run: the same rounds with the chair
+pressing close once every ballot has been answered (the servers idle).
 
 It uses the fan-out benchmark's set-up (its own database and Redis database).
 """
@@ -246,9 +257,174 @@ async def close(args: argparse.Namespace, scene: fanout.Scene) -> None:
         fanout.stop([process for process, _ in workers])
 
 
+def chair_cookie(scene: fanout.Scene) -> str:
+    """A signed-in session for the chair, as the console's browser holds it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    chair = User.objects.get(pk=scene.publisher_id)
+    store = SessionStore()
+    store.update(
+        {
+            SESSION_KEY: str(chair.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: chair.get_session_auth_hash(),
+        }
+    )
+    store.create()
+    return f"sessionid={store.session_key}"
+
+
+def closing_event(scene: fanout.Scene, poll_id: int) -> int:
+    from realtime.models import MeetingEvent
+
+    return (
+        MeetingEvent.objects.filter(
+            meeting_id=scene.meeting_id, type="voting.poll_closed", payload__poll=poll_id
+        )
+        .values_list("seq", flat=True)
+        .get()
+    )
+
+
+def counted(poll_id: int) -> int:
+    from voting.models import Poll
+
+    result = Poll.objects.get(pk=poll_id).result or {}
+    return sum(row["count"] for row in result.get("counts", []))
+
+
+async def burst_close(args: argparse.Namespace, scene: fanout.Scene) -> None:
+    from screens import Tablet, TabletSocket  # the page's tablets, next to this file
+
+    workers = fanout.start_workers(args.workers)
+    ports, pids = [port for _, port in workers], [process.pid for process, _ in workers]
+    base = [f"http://{fanout.HOST}:{port}" for port in ports]
+    chair = await asyncio.to_thread(chair_cookie, scene)
+    token = secrets.token_hex(16)
+    chair_headers = {
+        "Cookie": f"{chair}; csrftoken={token}",
+        "X-CSRFToken": token,
+        "Origin": base[0],
+    }
+    figures: dict[bool, dict[str, list[float]]] = {
+        busy: {"request": [], "screens": [], "cpu": [], "counted": [], "late": []}
+        for busy in (True, False)
+    }
+    try:
+        since = await asyncio.to_thread(fanout.head, scene)
+        # The tablets' page fetches share a pool, as a browser's would not; the chair's console
+        # has its own connection.
+        # No kept-alive connections: a server closes an idle one just as it is reused.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
+        async with (
+            httpx.AsyncClient(timeout=120, limits=limits) as http,
+            httpx.AsyncClient(timeout=120) as console,
+        ):
+            tablets = [
+                Tablet(
+                    url=f"ws://{fanout.HOST}:{ports[i % len(ports)]}/ws/meetings/"
+                    f"{scene.meeting_id}/?since={since}&lang=en",
+                    headers={"Cookie": scene.cookies[i], "Origin": base[i % len(base)]},
+                    since=since,
+                    page_url=f"{base[i % len(base)]}/meetings/{scene.meeting_id}/",
+                    http=http,
+                )
+                for i in range(args.clients)
+            ]
+            await fanout.connect_all(tablets, protocol=TabletSocket)
+            # Warm each process (imports, templates, database connections) before measuring.
+            await fire([("GET", f"{url}/accounts/login/", {}, None) for url in base * 4], within=0)
+            for round_ in range(args.events * 2):
+                busy = round_ % 2 == 1  # the idle baseline first, then alternating
+                poll_id, _ = await asyncio.to_thread(open_vote, scene)
+                ballots = []
+                for i, cookie in enumerate(scene.cookies[: args.voters]):
+                    secret = secrets.token_hex(16)
+                    url = f"{base[i % len(base)]}/meetings/{scene.meeting_id}/polls/{poll_id}/"
+                    ballots.append(
+                        (
+                            "POST",
+                            url + "vote/",
+                            {
+                                "Cookie": f"{cookie}; csrftoken={secret}",
+                                "X-CSRFToken": secret,
+                                "Origin": base[i % len(base)],
+                            },
+                            {
+                                "answer": "yes" if i % 3 else "no",
+                                "request_key": secrets.token_hex(8),
+                                "return_to": "session",
+                            },
+                        )
+                    )
+                cpu_before = sum(fanout.cpu_seconds(pid) for pid in pids)
+                burst_task = asyncio.create_task(fire(ballots, within=args.within))
+                if busy:
+                    # fire() opens its gate after 0.5 s; the last ballot leaves `within` later.
+                    await asyncio.sleep(0.5 + args.within)
+                else:
+                    # Idle: every ballot answered and every screen current before the close.
+                    await burst_task
+                    last_ballot = await asyncio.to_thread(fanout.head, scene)
+                    await fanout.wait_until(
+                        lambda seq=last_ballot: all(seq in t.current for t in tablets), 120
+                    )
+                close_url = f"{base[0]}/meetings/{scene.meeting_id}/polls/{poll_id}/close/"
+                pressed = time.perf_counter()
+                response = await console.post(
+                    close_url, headers=chair_headers, data={"return_to": "console"}
+                )
+                answered = time.perf_counter()
+                if response.status_code != 302:
+                    raise SystemExit(f"the close answered {response.status_code}")
+                await burst_task
+                cpu = sum(fanout.cpu_seconds(pid) for pid in pids) - cpu_before
+                seq = await asyncio.to_thread(closing_event, scene, poll_id)
+                if not await fanout.wait_until(
+                    lambda seq=seq: all(seq in t.current for t in tablets), 120
+                ):
+                    missing = [t for t in tablets if seq not in t.current]
+                    raise SystemExit(
+                        f"event {seq}: {len(missing)} screens not current after 120 s; "
+                        f"{sum(seq in t.frames for t in missing)} of them had the frame, "
+                        f"last seen {sorted({max(t.frames, default=0) for t in missing})}"
+                    )
+                last = max(t.current[seq] for t in tablets)
+                row = figures[busy]
+                row["request"].append((answered - pressed) * 1000)
+                row["screens"].append((last - pressed) * 1000)
+                row["cpu"].append(cpu * 1000 / len(ballots))
+                total = await asyncio.to_thread(counted, poll_id)
+                row["counted"].append(total)
+                row["late"].append(len(ballots) - total)
+        await fanout.disconnect_all(tablets)
+    finally:
+        fanout.stop([process for process, _ in workers])
+    print(
+        f"burst-close: {args.clients} tablets, {args.voters} ballots within {args.within:g} s, "
+        f"{args.events} rounds each, {args.workers} server processes"
+    )
+    for busy, label in ((True, "close during the burst"), (False, "baseline: close when idle")):
+        row = figures[busy]
+        print(f"  {label}:")
+        print("    " + report("close request answered", row["request"]))
+        print("    " + report("result on every tablet's screen", row["screens"]))
+        print(
+            f"    server CPU per ballot {statistics.median(row['cpu']):.1f} ms (median of rounds);"
+            f" ballots counted per round {sorted(set(int(n) for n in row['counted']))},"
+            f" refused after the close {sorted(set(int(n) for n in row['late']))}"
+        )
+    ratio = fanout.percentile(figures[True]["screens"], 0.99) / fanout.percentile(
+        figures[False]["screens"], 0.99
+    )
+    print(f"  p99 busy / p99 idle, result on every screen: {ratio:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["burst", "close"])
+    parser.add_argument("mode", choices=["burst", "close", "burst-close"])
     parser.add_argument("--voters", type=int, default=500)
     parser.add_argument("--within", type=float, default=1.0)
     parser.add_argument("--clients", type=int, default=1000)
@@ -260,9 +436,12 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     fanout.recreate_database()
     fanout.setup_django()
-    people = args.voters if args.mode == "burst" else args.clients
+    people = {"burst": args.voters, "close": args.clients}.get(
+        args.mode, max(args.clients, args.voters)
+    )
     scene = fanout.build_scene(people)
-    asyncio.run(burst(args, scene) if args.mode == "burst" else close(args, scene))
+    run = {"burst": burst, "close": close, "burst-close": burst_close}[args.mode]
+    asyncio.run(run(args, scene))
 
 
 if __name__ == "__main__":

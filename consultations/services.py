@@ -37,6 +37,7 @@ from consultations.models import (
     Recipient,
     Reminder,
 )
+from core import dates
 from core.errors import ServiceError, require
 from documents import uploads
 from meetings.models import Body, Membership
@@ -415,7 +416,7 @@ def answers_submit(
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+    return dates.moment(moment)
 
 
 def consultation_close(

@@ -36,11 +36,12 @@ from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
+from core import dates
 from core.dates import iso
 from core.errors import ServiceError, require
 from documents import notifications, packet, permissions, regions, selectors, uploads, watermark
@@ -657,7 +658,7 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
     cover = packet.Cover(
         body=meeting.body.name,
         title=meeting.title,
-        when=formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT"),
+        when=dates.moment(meeting.starts_at),
         place=meeting.place,
         reader=reader,
     )

@@ -47,6 +47,7 @@ from meetings.serializers import (
     MembershipUpdateSerializer,
     NewDisplaySerializer,
     QuorumSerializer,
+    SubstituteAddSerializer,
 )
 
 logger = logging.getLogger(__name__)
@@ -396,7 +397,8 @@ class AttendanceDetailView(APIView):
         tags=["attendance"],
         summary="Record someone's attendance (the secretariat)",
         description="Sets the whole record: `status`; a `reason` for absent and excused; a "
-        "`substitute` (a person's id) for represented. Fields left out are cleared.",
+        "`substitute` (a person's id), with their `substitute_title` and "
+        "`substitute_organisation`, for represented. Fields left out are cleared.",
         request=AttendanceRecordSerializer,
         responses={200: AttendanceSerializer, **ERRORS},
     )
@@ -406,6 +408,24 @@ class AttendanceDetailView(APIView):
         data = parse(AttendanceRecordSerializer, request)
         attendance = services.attendance_record(actor=actor, attendance=attendance, **data)
         return Response(AttendanceSerializer(attendance).data)
+
+
+class SubstituteAddView(APIView):
+    @extend_schema(
+        tags=["attendance"],
+        summary="Add a person without an account as the member's substitute (the secretariat)",
+        description="Creates the person (no password: they cannot sign in) and records the "
+        "member represented by them, as a PATCH with `represented` would. The minutes name "
+        "them with their title and organisation.",
+        request=SubstituteAddSerializer,
+        responses={201: AttendanceSerializer, **ERRORS},
+    )
+    def post(self, request: Request, meeting_id: int, attendance_id: int) -> Response:
+        actor = request_actor(request)
+        attendance = _attendance(permissions.access_meeting(actor, meeting_id), attendance_id)
+        data = parse(SubstituteAddSerializer, request)
+        attendance = services.substitute_add(actor=actor, attendance=attendance, **data)
+        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
 
 
 class CheckInView(APIView):

@@ -62,6 +62,11 @@ urlpatterns: list[URLPattern] = [
         api.AttendanceDetailView.as_view(),
         name="attendance-detail",
     ),
+    path(
+        "meetings/<int:meeting_id>/attendance/<int:attendance_id>/substitute/",
+        api.SubstituteAddView.as_view(),
+        name="substitute-add",
+    ),
     path("meetings/<int:meeting_id>/check-in/", api.CheckInView.as_view(), name="check-in"),
     path("meetings/<int:meeting_id>/check-out/", api.CheckOutView.as_view(), name="check-out"),
     path("meetings/<int:meeting_id>/quorum/", api.QuorumView.as_view(), name="quorum"),

@@ -99,6 +99,19 @@ class BodyForm(forms.Form):
         help_text=_("Only where they count toward the quorum."),
     )
     rules_reference = forms.CharField(label=_("legal reference"), max_length=300, required=False)
+    extraordinary_numerator = forms.IntegerField(
+        label=_("extraordinary meeting: numerator"), min_value=1, max_value=999, required=False
+    )
+    extraordinary_denominator = forms.IntegerField(
+        label=_("extraordinary meeting: denominator"),
+        min_value=1,
+        max_value=999,
+        required=False,
+        help_text=_(
+            "The share of all members who may demand an extraordinary meeting (at least 1/3 for"
+            " the Government). Leave both empty where only the chair calls one."
+        ),
+    )
 
     RULE_FIELDS = services.RULE_FIELDS
 
@@ -249,6 +262,14 @@ class DisplayForm(forms.Form):
     )
 
 
+def invited(meeting: Meeting) -> QuerySet[Attendance]:
+    return (
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
 class AttendanceRecordForm(forms.Form):
     STATUSES = [
         (Attendance.Status.PRESENT, _("Present")),
@@ -287,9 +308,32 @@ class AttendanceRecordForm(forms.Form):
         substitute_field = self.fields["substitute"]
         assert isinstance(attendance_field, forms.ModelChoiceField)
         assert isinstance(substitute_field, forms.ModelChoiceField)
-        attendance_field.queryset = (
-            Attendance.objects.filter(meeting=meeting)
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name", "pk")
-        )
+        attendance_field.queryset = invited(meeting)
         substitute_field.queryset = people().exclude(attendances__meeting=meeting)
+
+
+class SubstituteAddForm(forms.Form):
+    """A person without an account, added as a member's substitute (`services.substitute_add`)."""
+
+    attendance = AttendanceChoiceField(
+        label=_("represented member"), queryset=Attendance.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=_("substitute's full name"), max_length=150)
+    title = forms.CharField(
+        label=pgettext_lazy("position", "substitute's title"), required=False, max_length=150
+    )
+    organisation = forms.CharField(
+        label=_("substitute's organisation"), required=False, max_length=150
+    )
+    explanation = forms.CharField(
+        label=_("why the correction"),
+        required=False,
+        max_length=2000,
+        help_text=_("Required once the meeting has closed; kept with the correction."),
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        attendance_field = self.fields["attendance"]
+        assert isinstance(attendance_field, forms.ModelChoiceField)
+        attendance_field.queryset = invited(meeting)

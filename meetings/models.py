@@ -79,8 +79,12 @@ class Body(models.Model):
     rules_reference = models.CharField(_("legal reference"), max_length=300, blank=True)
     # The share of all members who may demand an extraordinary meeting ("at least" it);
     # empty when only the chair calls one.
-    extraordinary_numerator = models.PositiveSmallIntegerField(null=True, blank=True)
-    extraordinary_denominator = models.PositiveSmallIntegerField(null=True, blank=True)
+    extraordinary_numerator = models.PositiveSmallIntegerField(
+        _("extraordinary meeting: numerator"), null=True, blank=True
+    )
+    extraordinary_denominator = models.PositiveSmallIntegerField(
+        _("extraordinary meeting: denominator"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -317,6 +321,14 @@ class Attendance(models.Model):
     substitute_checked_in_at = models.DateTimeField(null=True, blank=True)
     # Checked in from outside the room (the body's rules say whether that counts and votes).
     remote = models.BooleanField(_("remote"), default=False)
+    # The substitute's position as the minutes print it ("Deputy Minister", "Ministry of
+    # Finance"); given when the secretariat adds a person who has no account.
+    substitute_title = models.CharField(
+        pgettext_lazy("position", "substitute's title"), max_length=200, blank=True
+    )
+    substitute_organisation = models.CharField(
+        _("substitute's organisation"), max_length=200, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -26,6 +26,8 @@ FRACTION_FIELDS = (
     "quorum_denominator",
     "majority_numerator",
     "majority_denominator",
+    "extraordinary_numerator",
+    "extraordinary_denominator",
 )
 
 
@@ -123,6 +125,8 @@ class AttendanceSerializer(serializers.ModelSerializer):
             "checked_in_at",
             "checked_out_at",
             "substitute",
+            "substitute_title",
+            "substitute_organisation",
             "substitute_checked_in_at",
             "remote",
         ]
@@ -282,6 +286,33 @@ class AttendanceRecordSerializer(RejectUnknownFields):
         allow_null=True,
         default=None,
         error_messages=PERSON_ERRORS,
+    )
+    substitute_title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.SUBSTITUTE_FIELD_LENGTH
+    )
+    substitute_organisation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.SUBSTITUTE_FIELD_LENGTH
+    )
+    explanation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the attendance changes; required once the meeting has closed.",
+    )
+
+
+class SubstituteAddSerializer(RejectUnknownFields):
+    """A person who has no account, attending for the member as their substitute."""
+
+    name = serializers.CharField(
+        max_length=services.SUBSTITUTE_FIELD_LENGTH, help_text="The substitute's full name."
+    )
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.SUBSTITUTE_FIELD_LENGTH
+    )
+    organisation = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=services.SUBSTITUTE_FIELD_LENGTH
     )
     explanation = serializers.CharField(
         required=False,

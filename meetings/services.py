@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -15,11 +16,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from core import reauth
+from core import dates, reauth
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
@@ -57,6 +57,8 @@ RULE_FIELDS = (
     "remote_counts_for_quorum",
     "remote_may_vote",
     "rules_reference",
+    "extraordinary_numerator",
+    "extraordinary_denominator",
 )
 EDITABLE_BODY_FIELDS = {"name", "kind", "description", "language", *RULE_FIELDS}
 
@@ -94,6 +96,18 @@ def _validate_rules(body: Body) -> None:
                 " cast by someone present."
             ),
             field="remote_may_vote",
+        )
+    # Who may demand an extraordinary meeting: a share of all members, or no one but the chair.
+    numerator, denominator = body.extraordinary_numerator, body.extraordinary_denominator
+    if (numerator is None) != (denominator is None):
+        raise ServiceError(
+            _("Give both parts of the share of members who may demand a meeting, or neither."),
+            field="extraordinary_numerator",
+        )
+    if denominator is not None and not 0 < numerator <= denominator:  # type: ignore[operator]
+        raise ServiceError(
+            _("The share of members who may demand a meeting is a fraction such as 1/3."),
+            field="extraordinary_numerator",
         )
 
 
@@ -676,10 +690,13 @@ def attendance_record(
     status: str,
     reason: str = "",
     substitute: User | None = None,
+    substitute_title: str = "",
+    substitute_organisation: str = "",
     explanation: str = "",
 ) -> Attendance:
     """The secretariat records someone's attendance: present (checked in for them), absent or
-    excused with a reason, represented by a substitute, or back to invited. Each change is
+    excused with a reason, represented by a substitute (with the substitute's title and
+    organisation for the minutes), or back to invited. Each change is
     kept as an `AttendanceCorrection` with `explanation` (why).
 
     After the close the secretariat corrects the record until the minutes are approved: the
@@ -769,6 +786,10 @@ def attendance_record(
             attendance.status = status
             attendance.reason = reason
             attendance.substitute = substitute
+            attendance.substitute_title = substitute_title.strip() if substitute else ""
+            attendance.substitute_organisation = (
+                substitute_organisation.strip() if substitute else ""
+            )
             attendance.save()
             correction.save()
             _publish_attendance(attendance)
@@ -786,6 +807,57 @@ def attendance_record(
             _("This person already substitutes for another member."), field="substitute"
         ) from None
     return attendance
+
+
+def substitute_add(
+    *,
+    actor: User,
+    attendance: Attendance,
+    name: str,
+    title: str = "",
+    organisation: str = "",
+    explanation: str = "",
+) -> Attendance:
+    """The secretariat adds a person who has no account (a deputy sent by an absent member)
+    and records the member represented by them, as `attendance_record` does, with the
+    person's title and organisation for the minutes.
+
+    The new person gets no password: nobody can sign in as them until an administrator gives
+    them one. The full name is split at its last word, so "Trần Quang Minh" reads back whole
+    and lists sort by the given name, as the demo's people do."""
+    require(
+        permissions.can_manage_meeting(actor, attendance.meeting),
+        _("Only the secretariat records attendance."),
+    )
+    for field, value in (("name", name), ("title", title), ("organisation", organisation)):
+        require_one_line(value.strip(), field=field)
+        if len(value.strip()) > SUBSTITUTE_FIELD_LENGTH:
+            raise ServiceError(_("At most %d characters.") % SUBSTITUTE_FIELD_LENGTH, field=field)
+    name, title, organisation = " ".join(name.split()), title.strip(), organisation.strip()
+    if not name:
+        raise ServiceError(_("Give the substitute's full name."), field="name")
+    family_and_middle, _space, given = name.rpartition(" ")
+    with transaction.atomic():
+        person = User(
+            username=f"substitute-{uuid.uuid4().hex[:12]}",
+            first_name=family_and_middle,
+            last_name=given,
+        )
+        person.set_unusable_password()
+        person.save()
+        attendance = attendance_record(
+            actor=actor,
+            attendance=attendance,
+            status=Attendance.Status.REPRESENTED,
+            substitute=person,
+            substitute_title=title,
+            substitute_organisation=organisation,
+            explanation=explanation,
+        )
+    return attendance
+
+
+SUBSTITUTE_FIELD_LENGTH = 150  # Django's longest first or last name
 
 
 def _own_attendance_locked(actor: User, meeting: Meeting) -> Attendance:
@@ -843,10 +915,7 @@ def _require_check_in_open(meeting: Meeting) -> None:
         opens_at = meeting.starts_at - datetime.timedelta(hours=settings.CHECK_IN_OPENS_HOURS)
         if timezone.now() >= opens_at:
             return
-        raise ServiceError(
-            _("Check-in opens at %s.")
-            % date_format(timezone.localtime(opens_at), "DATETIME_FORMAT")
-        )
+        raise ServiceError(_("Check-in opens at %s.") % dates.moment(opens_at))
     raise ServiceError(
         _("Check-in is closed: the meeting is %s.") % meeting.get_status_display().lower()
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/check-out/", views.meeting_check_out, name="meeting_check_out"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
+    path("meetings/<int:pk>/substitutes/", views.substitute_add, name="substitute_add"),
     path("meetings/<int:pk>/board/", views.attendance_board, name="attendance_board"),
     path("meetings/<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
     path(

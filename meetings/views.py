@@ -90,6 +90,7 @@ def _meeting_page(
     *,
     status: int = 200,
     record_form: forms.AttendanceRecordForm | None = None,
+    substitute_form: forms.SubstituteAddForm | None = None,
     cancel_form: forms.CancelForm | None = None,
     own_error: str = "",
     lifecycle_error: str = "",
@@ -120,6 +121,11 @@ def _meeting_page(
             "can_print_sheet": can_manage and meeting.status != S.DRAFT,
             "can_set_up_displays": can_manage and meeting.is_live,
             "record_form": record_form,
+            "substitute_form": (
+                (substitute_form or forms.SubstituteAddForm(meeting=meeting))
+                if record_form
+                else None
+            ),
             "corrections": selectors.attendance_corrections(meeting) if can_manage else [],
             "own_error": own_error,
             "lifecycle_error": lifecycle_error,
@@ -285,6 +291,37 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             messages.success(request, _("Attendance recorded for %s.") % person)
             return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#attendance")
     return _meeting_page(request, meeting, record_form=form, status=400)
+
+
+@login_required
+@require_POST
+def substitute_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    meeting = permissions.access_meeting(request.user, pk)
+    if not permissions.can_manage_meeting(request.user, meeting):
+        raise PermissionDenied(_("Only the secretariat records attendance."))
+    form = forms.SubstituteAddForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        attendance: Attendance = form.cleaned_data["attendance"]
+        try:
+            services.substitute_add(
+                actor=request.user,
+                attendance=attendance,
+                name=form.cleaned_data["name"],
+                title=form.cleaned_data["title"],
+                organisation=form.cleaned_data["organisation"],
+                explanation=form.cleaned_data["explanation"],
+            )
+        except ServiceError as error:
+            add_service_error(form, error)
+        else:
+            person = attendance.user.get_full_name() or attendance.user.username
+            messages.success(
+                request,
+                _("%(substitute)s attends for %(member)s.")
+                % {"substitute": form.cleaned_data["name"], "member": person},
+            )
+            return redirect(reverse("meetings:meeting_detail", args=[meeting.pk]) + "#attendance")
+    return _meeting_page(request, meeting, substitute_form=form, status=400)
 
 
 # Bodies and memberships

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import dates
 from meetings.models import Attendance
 
 Section = dict[str, str]
@@ -25,7 +26,7 @@ def clock(moment: str | None) -> str:
     """ "14:05" from a recorded local time; empty when the record has none."""
     if not moment:
         return ""
-    return datetime.datetime.fromisoformat(moment).strftime("%H:%M")
+    return dates.clock(datetime.datetime.fromisoformat(moment))
 
 
 def day(moment: str | None) -> datetime.date | None:
@@ -92,8 +93,8 @@ def correction_line(correction: dict[str, Any]) -> str:
         " %(after)s. Why: %(why)s"
     ) % {
         "name": correction["name"],
-        "date": moment.strftime("%d/%m/%Y"),
-        "time": moment.strftime("%H:%M"),
+        "date": dates.day(moment),
+        "time": dates.clock(moment),
         "by": correction["by"],
         "before": _attendance_state(
             correction["previous_status"], correction["previous_substitute"]
@@ -223,7 +224,7 @@ def _outcome(consultation: dict[str, Any]) -> str:
 
 def _date(moment: str | None) -> str:
     date = day(moment)
-    return date.strftime("%d/%m/%Y") if date else ""
+    return dates.day(date) if date else ""
 
 
 def consultation_text(consultation: dict[str, Any]) -> str:
@@ -307,5 +308,5 @@ def action_rows(record: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for action in record.get("actions", []):
         due = datetime.date.fromisoformat(action["due_on"])
-        rows.append((action["text"], action["assignee"], due.strftime("%d/%m/%Y")))
+        rows.append((action["text"], action["assignee"], dates.short_day(due)))
     return rows

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core import dates
 from core.dates import local_iso
 from meetings import invitations
 from meetings.models import Body, Meeting
@@ -199,11 +200,12 @@ def akoma_ntoso(
 
     The sections before the agenda (opening, attendance) come first, each its text as
     paragraphs. One `debateSection` per agenda item: its heading, its approved text, a `speech`
-    per speaker (when they spoke: the record keeps no words) and comment, and the decisions as
-    paragraphs; then one per linked written-opinion poll, with its text, its questions'
-    figures and outcome and the chair's decision; then the other sections (the conclusions)
-    with their text; then, when the record lists tasks
-    ("actions"), a last section with one paragraph per task, its due date marked up. People get
+    per speaker (when they spoke: the record keeps no words) and comment, the decisions as
+    paragraphs, and its sub-items' sections inside it (2.1 and 2.2 within 2); then one per
+    linked written-opinion poll, with its text, its questions' figures and outcome and the
+    chair's decision; then the other sections (the conclusions) with their text; then, when the
+    record lists tasks ("actions"), a last section with one paragraph per task, its due date
+    marked up. People get
     TLCPerson ids in the order they first appear (attendance, then speakers and comments); the
     record holds names only, so two people with the same name share one reference."""
     ET.register_namespace("", AKN_NS)
@@ -309,8 +311,22 @@ def akoma_ntoso(
     for part in others:
         if (sections or []).index(part) < first_item:
             text_section(part)
+    # Sub-items sit inside their parent's section, as on the agenda and in the PDF: the record
+    # lists items in reading order with their depth (records drafted before depth was kept
+    # are flat).
+    parents: list[ET.Element] = []
+    item_sections: list[ET.Element] = []
     for item in record["items"]:
-        section = _sub(debate_body, "debateSection", eId=f"dbsect_{item['id']}", name="item")
+        depth = min(item.get("depth", 0), len(parents))
+        del parents[depth:]
+        section = _sub(
+            parents[-1] if parents else debate_body,
+            "debateSection",
+            eId=f"dbsect_{item['id']}",
+            name="item",
+        )
+        parents.append(section)
+        item_sections.append(section)
         _sub(section, "num", str(item["number"]))
         _sub(section, "heading", item["title"])
         paragraphs(section, f"item-{item['id']}")
@@ -335,8 +351,10 @@ def akoma_ntoso(
                 _sub(section, "p", poll["explanation"])
             for row in poll["roll_call"] or []:
                 _sub(section, "p", f"{row['name']}: {row['vote']}")
+    for section in item_sections:
         if len(section) == 2:
-            # Only num and heading: a debateSection needs content after its heading.
+            # Only num and heading, and no sub-items: a debateSection needs content after its
+            # heading.
             _sub(section, "p", "—")
     for consultation in record.get("consultations", []):
         # A poll answered in writing has no speech: its questions with their figures (of all
@@ -374,7 +392,7 @@ def akoma_ntoso(
                     f"{gettext('Due')}: ",
                 )
                 due = datetime.date.fromisoformat(action["due_on"])
-                _sub(task, "date", due.strftime("%d/%m/%Y"), date=due.isoformat()).tail = ")"
+                _sub(task, "date", dates.day(due), date=due.isoformat()).tail = ")"
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from agendas.models import AgendaItem
 from agendas.outline import Node, numbered
 from consultations.models import Consultation
+from core import dates
 from meetings.models import Body, Meeting
 from minutes import selectors, signing
 from minutes.models import ActionItem
@@ -249,7 +250,7 @@ class ActionNoteForm(forms.Form):
 
 class ConsultationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        closed = obj.closed_at.strftime("%d/%m/%Y") if obj.closed_at else ""
+        closed = dates.short_day(obj.closed_at) if obj.closed_at else ""
         return f"{obj.subject} ({closed})"
 
 

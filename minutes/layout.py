@@ -46,6 +46,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from core import dates
 from minutes.draft import action_rows, clock, correction_line, day, outcome_word
 
 FONT = "MinutesSerif"
@@ -117,21 +118,15 @@ def register_fonts(font_dir: Path) -> None:
 
 def vietnamese_date(place: str, date: datetime.date) -> str:
     """ "Hà Nội, ngày 05 tháng 02 năm 2026": days below 10 and months below 3 take a 0."""
-    return f"{place}, {_ngay_thang_nam(date)}"
-
-
-def _ngay_thang_nam(date: datetime.date) -> str:
-    day_text = f"{date.day:02d}" if date.day < 10 else str(date.day)
-    month_text = f"{date.month:02d}" if date.month < 3 else str(date.month)
-    return f"ngày {day_text} tháng {month_text} năm {date.year}"
+    return f"{place}, {dates.official_day(date)}"
 
 
 def written_date(date: datetime.date, language: str) -> str:
     """A date as the text of the minutes writes it: "ngày 05 tháng 02 năm 2026" in Vietnamese
-    (Decree 30's form), "05/02/2026" otherwise."""
+    (Decree 30's form), "5 February 2026" otherwise."""
     if language == "vi":
-        return _ngay_thang_nam(date)
-    return date.strftime("%d/%m/%Y")
+        return dates.official_day(date)
+    return dates.day(date, language)
 
 
 def _styles() -> dict[str, ParagraphStyle]:

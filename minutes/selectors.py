@@ -66,7 +66,17 @@ def attendance_groups(attendances: list[Attendance]) -> dict[str, list[dict[str,
             )
             groups["present"].append(row)
         elif attendance.status == Attendance.Status.REPRESENTED:
-            row["substitute"] = person(attendance.substitute)
+            # Who attended for whom, as the minutes print it: "name, title, organisation".
+            row["substitute"] = ", ".join(
+                filter(
+                    None,
+                    [
+                        person(attendance.substitute),
+                        attendance.substitute_title,
+                        attendance.substitute_organisation,
+                    ],
+                )
+            )
             groups["represented"].append(row)
         else:
             # Invited but never checked in counts as absent; the record has no reason then.

@@ -28,7 +28,7 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django import DjangoDbBlocker
 
 from config.settings import redis_channel_layer
@@ -119,6 +119,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def fresh_throttles() -> None:
     """API rate counts (in the process's cache) start from nothing in every test."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_language() -> Iterator[None]:
+    """A request in Vietnamese leaves the language active in the test's thread (the locale
+    middleware does not reset it), and the next test's messages would be Vietnamese: each test
+    starts and ends in the site's language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

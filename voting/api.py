@@ -32,7 +32,7 @@ from agendas.permissions import access_item
 from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.errors import ServiceError
 from meetings.models import Body, Meeting
-from meetings.permissions import access_body
+from meetings.permissions import access_body, access_meeting
 from meetings.rules import extraordinary_demand
 from voting import selectors, services
 from voting.models import Ballot, Participation, Poll
@@ -42,6 +42,8 @@ from voting.serializers import (
     BallotCastSerializer,
     ExtraordinaryDemandSerializer,
     ExtraordinaryRequestMakeSerializer,
+    ExtraordinaryRequestSerializer,
+    PollCloseSerializer,
     PollCreateSerializer,
     PollSerializer,
     RecusalDeclareSerializer,
@@ -213,14 +215,24 @@ PollOpenView = poll_action_view(
 )
 
 
-PollCloseView = poll_action_view(
-    "PollCloseView",
-    services.poll_close,
-    summary="Close an open vote (the chair)",
-    description="The vote is decided under the body's rules; the result, the figures and the "
-    "people entitled to vote are frozen. If the quorum was lost meanwhile, the vote is recorded "
-    "as void (it decides nothing), unless it is a procedural motion, which needs no quorum.",
-)
+class PollCloseView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Close an open vote (the chair)",
+        description="The vote is decided under the body's rules; the result, the figures and "
+        "the people entitled to vote are frozen. If the quorum was lost meanwhile, the vote is "
+        "recorded as void (it decides nothing), unless it is a procedural motion, which needs no "
+        "quorum. In a choice vote (an election), `illegal` is the number of paper ballots the "
+        "tellers found illegal, cast by members entitled to vote: shown apart in the counts, "
+        "never as a choice, and counted in the base where the body's rules say so.",
+        request=PollCloseSerializer,
+        responses=POLL_RESPONSES,
+    )
+    def post(self, request: Request, meeting_id: int, poll_id: int) -> Response:
+        actor = request_actor(request)
+        poll = access_poll(actor, meeting_id, poll_id)
+        data = parse(PollCloseSerializer, request)
+        return _poll(services.poll_close(actor=actor, poll=poll, **data), actor)
 
 
 class BallotView(APIView):
@@ -291,6 +303,21 @@ class ExtraordinaryRequestView(APIView):
         data = parse(ExtraordinaryRequestMakeSerializer, request)
         services.extraordinary_request_make(actor=actor, body=body, **data)
         return _demand(body, code=status.HTTP_201_CREATED)
+
+
+class MeetingRequestersView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        summary="Who asked for this extraordinary meeting",
+        description="The members whose requests led to the meeting: those made after the "
+        "body's previous extraordinary meeting was prepared and before this one was, oldest "
+        "first, with their reasons. Empty for an ordinary meeting.",
+        responses={200: ExtraordinaryRequestSerializer(many=True), **READ_ERRORS},
+    )
+    def get(self, request: Request, meeting_id: int) -> Response:
+        meeting = access_meeting(request_actor(request), meeting_id)
+        requests = selectors.extraordinary_requested_by(meeting)
+        return Response(ExtraordinaryRequestSerializer(requests, many=True).data)
 
 
 def _demand(body: Body, code: int = status.HTTP_200_OK) -> Response:

@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
     path(POLL + "close/", api.PollCloseView.as_view(), name="poll-close"),
     path(POLL + "ballot/", api.BallotView.as_view(), name="ballot"),
     path(
+        "meetings/<int:meeting_id>/requested-by/",
+        api.MeetingRequestersView.as_view(),
+        name="meeting-requesters",
+    ),
+    path(
         "bodies/<int:body_id>/extraordinary-requests/",
         api.ExtraordinaryRequestView.as_view(),
         name="extraordinary-requests",

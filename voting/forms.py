@@ -68,3 +68,15 @@ class ExtraordinaryRequestForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PollCloseForm(forms.Form):
+    """The chair's close: in an election, how many paper ballots the tellers found illegal."""
+
+    illegal = forms.IntegerField(
+        label=_("illegal paper ballots"),
+        min_value=0,
+        max_value=9999,
+        required=False,
+        help_text=_("Cast by members entitled to vote; counted apart, never as a choice."),
+    )

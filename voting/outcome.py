@@ -46,13 +46,15 @@ def result_of(
     members: int,
     present: int,
     recused: list[int],
+    illegal: int = 0,
 ) -> dict[str, Any]:
     """Decide the poll. `entitled` are the voters who could vote at closing; `members` all
     members with a voting right (the base "all members"), `present` how many of them were in the
     room, and `recused` the members who declared a conflict on the item: shown, not subtracted."""
     body_rules = poll.meeting.body.decision_rules
-    # A member who voted and then left the room was present for the vote.
-    present = max(present, tally.ballots)
+    # A member who voted and then left the room was present for the vote; so was one whose
+    # illegal paper ballot the tellers counted.
+    present = max(present, tally.ballots + illegal)
     electorate = rules.Electorate(members=members, present=present, recused=len(recused))
     quorum = meeting_quorum(poll.meeting)
     named = poll.secrecy == Poll.Secrecy.NAMED
@@ -140,6 +142,7 @@ def result_of(
             max_selections=poll.max_choices,
             majority=majority_of(poll),
             quorum_at_close=quorum,
+            illegal=illegal,
         )
         result.update(
             passed=bool(choice.reached),
@@ -155,8 +158,12 @@ def result_of(
                     "label": str(Answer.ABSTAIN.label),
                     "count": choice.blank,
                 }
-            ],
+            ]
+            # Illegal ballots are their own figure, never a choice; shown once the tellers
+            # found any.
+            + ([{"answer": "illegal", "label": _("Illegal"), "count": illegal}] if illegal else []),
             reached=list(choice.reached),
+            illegal=illegal,
             required=choice.required,
             base=choice.majority.base,
             base_count=choice.base_count,

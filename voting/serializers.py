@@ -382,3 +382,17 @@ class ExtraordinaryRequestMakeSerializer(RejectUnknownFields):
 
     # A blank reason reaches the service, which says what to do about it.
     reason = serializers.CharField(max_length=1000, allow_blank=True)
+
+
+class PollCloseSerializer(RejectUnknownFields):
+    """Close a vote; in an election, with the paper ballots the tellers found illegal."""
+
+    illegal = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=9999,
+        help_text=gettext_lazy(
+            "Illegal paper ballots cast by members entitled to vote (choice votes only)."
+        ),
+    )

@@ -194,14 +194,25 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
     return poll
 
 
-def poll_close(*, actor: User | None, poll: Poll) -> Poll:
+def poll_close(*, actor: User | None, poll: Poll, illegal: int = 0) -> Poll:
     """Close the vote and decide it under the body's rules; the entitled voters, the figures
     and the explanation are frozen into the result. `actor` None is the scheduled close. If
     the quorum was lost meanwhile the vote is recorded as void (it decides nothing), unless it
-    is a procedural motion, which needs no quorum."""
+    is a procedural motion, which needs no quorum.
+
+    `illegal` is the number of paper ballots that the tellers found illegal in a choice vote
+    (an election), cast by members entitled to vote who did not vote on their tablets: never a
+    choice, but counted in the base where the body's rules say so (Robert's Rules)."""
     if actor is not None:
         require(
             permissions.can_run_meeting(actor, poll.meeting), _("Only the chair closes a vote.")
+        )
+    if illegal < 0:
+        raise ServiceError(_("The number of illegal ballots cannot be negative."), field="illegal")
+    if illegal and poll.method != Poll.Method.CHOICE:
+        raise ServiceError(
+            _("Only a choice among options (an election) counts illegal ballots."),
+            field="illegal",
         )
     # Committed at once (outside an enclosing transaction), before waiting for the ballots in
     # flight: from now on a new ballot is refused rather than counted ahead of the close.
@@ -218,14 +229,29 @@ def poll_close(*, actor: User | None, poll: Poll) -> Poll:
         poll.closed_at = timezone.now()
         # Frozen in the site's language, like the invitations: it is part of the record.
         members, present, recused = selectors.members_and_recused(poll.meeting, poll.item)
+        tally = selectors.tally(poll)
+        if illegal and tally.ballots + illegal > len(entitled):
+            raise ServiceError(
+                _(
+                    "%(ballots)d ballots were cast on the tablets and %(entitled)d members may"
+                    " vote: at most %(most)d paper ballots can be illegal."
+                )
+                % {
+                    "ballots": tally.ballots,
+                    "entitled": len(entitled),
+                    "most": max(len(entitled) - tally.ballots, 0),
+                },
+                field="illegal",
+            )
         with translation.override(settings.LANGUAGE_CODE):
             poll.result = outcome.result_of(
                 poll,
-                selectors.tally(poll),
+                tally,
                 entitled,
                 members=members,
                 present=present,
                 recused=recused,
+                illegal=illegal,
             )
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))

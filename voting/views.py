@@ -66,7 +66,22 @@ def poll_action(
     if action == "open":
         change, done = services.poll_open, _("The vote is open.")
     elif action == "close":
-        change, done = services.poll_close, _("The vote is closed.")
+        form = forms.PollCloseForm(request.POST)
+        if not form.is_valid():
+            return refused(
+                request,
+                poll.meeting,
+                _("Give the number of illegal ballots as a whole number, 0 or more."),
+                item=poll.item,
+            )
+        illegal = form.cleaned_data["illegal"] or 0
+        return act(
+            request,
+            poll.meeting,
+            lambda: services.poll_close(actor=request.user, poll=poll, illegal=illegal),
+            done=_("The vote is closed."),
+            item=poll.item,
+        )
     else:
         raise Http404("No such action.")
     return act(

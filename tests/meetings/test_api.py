@@ -1725,3 +1725,120 @@ def test_a_draft_has_no_quorum(government: Personas, draft_meeting: Meeting) -> 
         "met": False,
         "explanation": "No quorum: 0 of 0 members present; at least two thirds (0) required.",
     }
+
+
+# A substitute without an account
+
+
+def test_the_secretary_adds_a_substitute_who_has_no_account(
+    government: Personas, meeting: Meeting, django_capture_on_commit_callbacks: Any
+) -> None:
+    attendance = attendance_of(meeting, government.members[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(government.secretary).post(
+            url("substitute-add", meeting.pk, attendance.pk),
+            {
+                "name": "  Trần  Quang Minh ",
+                "title": "Thứ trưởng",
+                "organisation": "Bộ Tài chính",
+            },
+            format="json",
+        )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "represented"
+    assert body["substitute"]["name"] == "Trần Quang Minh"
+    assert (body["substitute_title"], body["substitute_organisation"]) == (
+        "Thứ trưởng",
+        "Bộ Tài chính",
+    )
+    person = User.objects.get(pk=body["substitute"]["id"])
+    assert (person.first_name, person.last_name) == ("Trần Quang", "Minh")
+    assert not person.has_usable_password()
+    # The substitute now follows the meeting, like one chosen from the accounts.
+    assert api(person).get(url("meeting-detail", meeting.pk)).status_code == 200
+    assert MeetingEvent.objects.filter(
+        meeting=meeting, type="meetings.attendance_changed", payload__substitute=person.pk
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({}, {"name": ["This field is required."]}),
+        ({"name": "   "}, {"name": ["This field may not be blank."]}),
+        ({"name": "A\nB"}, refused("Write this on one line.", "name")),
+        (
+            {"name": "A", "title": "x" * 151},
+            {"title": ["Ensure this field has no more than 150 characters."]},
+        ),
+        ({"name": "A", "username": "root"}, {"username": ["This field is not accepted here."]}),
+    ],
+)
+def test_adding_a_substitute_refuses_bad_input(
+    government: Personas,
+    meeting: Meeting,
+    unchanged: Unchanged,
+    payload: dict[str, Any],
+    expected: dict[str, Any],
+) -> None:
+    attendance = attendance_of(meeting, government.members[0])
+    with unchanged():
+        response = api(government.secretary).post(
+            url("substitute-add", meeting.pk, attendance.pk), payload, format="json"
+        )
+    assert response.status_code == 400
+    assert response.json() == expected
+
+
+@pytest.mark.parametrize("who", ["chair", "member"])
+def test_only_the_secretariat_adds_a_substitute(
+    government: Personas, meeting: Meeting, unchanged: Unchanged, who: str
+) -> None:
+    user = government.chair if who == "chair" else government.members[0]
+    attendance = attendance_of(meeting, government.members[1])
+    with unchanged():
+        response = api(user).post(
+            url("substitute-add", meeting.pk, attendance.pk), {"name": "Lê Văn An"}, format="json"
+        )
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only the secretariat records attendance."}
+
+
+def test_outsiders_cannot_add_a_substitute_nor_to_another_meetings_member(
+    government: Personas,
+    committee: Personas,
+    meeting: Meeting,
+    outsider: User,
+    unchanged: Unchanged,
+) -> None:
+    attendance = attendance_of(meeting, government.members[0])
+    other = services.meeting_schedule(
+        actor=committee.secretary, meeting=plan_meeting(committee, starts_in=HOUR)
+    )
+    foreign = Attendance.objects.filter(meeting=other).first()
+    assert foreign is not None
+    with unchanged():
+        response = api(outsider).post(
+            url("substitute-add", meeting.pk, attendance.pk), {"name": "X"}, format="json"
+        )
+        assert response.status_code == 404
+        response = api(government.secretary).post(
+            url("substitute-add", meeting.pk, foreign.pk), {"name": "X"}, format="json"
+        )
+        assert response.status_code == 404
+
+
+def test_a_substitute_for_a_cancelled_meeting_is_refused_and_no_person_is_left(
+    government: Personas, meeting: Meeting, unchanged: Unchanged
+) -> None:
+    services.meeting_cancel(actor=government.secretary, meeting=meeting)
+    attendance = attendance_of(meeting, government.members[0])
+    with unchanged():
+        response = api(government.secretary).post(
+            url("substitute-add", meeting.pk, attendance.pk), {"name": "X"}, format="json"
+        )
+    assert response.status_code == 400
+    assert response.json() == refused(
+        "Attendance can only be recorded for a scheduled meeting, and corrected after it closes."
+    )

@@ -823,6 +823,63 @@ def test_attendance_of_a_cancelled_meeting_cannot_be_recorded(
     assert row.status == Attendance.Status.INVITED
 
 
+def test_the_secretary_adds_a_substitute_from_the_meeting_page(
+    client: Client, government: Personas, member: User, meeting: Meeting
+) -> None:
+    row = attendance_of(meeting, member)
+    as_user(client, government.secretary)
+    form = section(
+        page(client.get(url("meeting_detail", meeting.pk))), 'id="add-substitute"', "</form>"
+    )
+    assert 'name="organisation"' in form
+    response = client.post(
+        url("substitute_add", meeting.pk),
+        {
+            "attendance": row.pk,
+            "name": "Lê Văn An",
+            "title": "Thứ trưởng",
+            "organisation": "Bộ Y tế",
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.REPRESENTED
+    assert row.substitute is not None and row.substitute.get_full_name() == "Lê Văn An"
+    html = page(client.get(url("meeting_detail", meeting.pk)))
+    assert f"Lê Văn An attends for {shown(member)}." in html
+    assert "by Lê Văn An" in html
+
+
+def test_a_substitute_without_a_name_is_refused_by_the_field(
+    client: Client, government: Personas, member: User, meeting: Meeting
+) -> None:
+    row = attendance_of(meeting, member)
+    people = User.objects.count()
+    as_user(client, government.secretary)
+    response = client.post(url("substitute_add", meeting.pk), {"attendance": row.pk, "name": " "})
+    assert response.status_code == 400
+    form = section(page(response), 'id="add-substitute"', "</form>")
+    assert 'class="field has-error' in form
+    assert User.objects.count() == people
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.INVITED
+
+
+def test_members_cannot_add_a_substitute_and_outsiders_cannot_find_the_meeting(
+    client: Client, government: Personas, member: User, outsider: User, meeting: Meeting
+) -> None:
+    row = attendance_of(meeting, government.members[1])
+    as_user(client, member)
+    assert 'id="add-substitute"' not in page(client.get(url("meeting_detail", meeting.pk)))
+    data = {"attendance": row.pk, "name": "Lê Văn An"}
+    response = client.post(url("substitute_add", meeting.pk), data)
+    assert response.status_code == 403
+    as_user(client, outsider)
+    assert client.post(url("substitute_add", meeting.pk), data).status_code == 404
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.INVITED
+
+
 # Bodies
 
 

@@ -205,3 +205,25 @@ def test_the_meeting_page_shows_who_corrected_what_and_why(
     client.force_login(government.members[0])
     html = client.get(reverse("meetings:meeting_detail", args=[held.meeting.pk])).content.decode()
     assert "Attendance corrections" not in html
+
+
+def test_a_substitute_added_after_the_close_is_named_in_the_minutes(
+    government: Personas, held: Held
+) -> None:
+    absent = government.voters[22]
+    meeting_services.substitute_add(
+        actor=government.secretary,
+        attendance=row(held, absent),
+        name="Lê Văn An",
+        title="Thứ trưởng",
+        organisation="Bộ Y tế",
+        explanation="Attended for the minister; the secretariat had no account for him.",
+    )
+    minutes = drafted(held)
+    represented = {r["name"]: r["substitute"] for r in minutes.record["attendance"]["represented"]}
+    assert represented[absent.get_full_name()] == "Lê Văn An, Thứ trưởng, Bộ Y tế"
+    rendered = layout.render(minutes_selectors.document_of(minutes))
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=rendered.pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Lê Văn An, Thứ trưởng, Bộ Y tế" in " ".join(text.split())

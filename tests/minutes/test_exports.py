@@ -193,8 +193,68 @@ def test_the_plain_data_export_is_valid_akoma_ntoso_and_ends_with_the_tasks() ->
     assert tasks.get("name") == "tasks"
     assert tasks.findtext(f"{AKN}heading") == "Kết luận và nhiệm vụ"
     [task] = tasks.findall(f"{AKN}p")
-    assert "".join(task.itertext()) == "Trình ký Nghị định (Giao cho: Bộ Tư pháp; Hạn: 05/12/2026)"
+    assert "".join(task.itertext()) == (
+        "Trình ký Nghị định (Giao cho: Bộ Tư pháp; Hạn: ngày 5 tháng 12 năm 2026)"
+    )
     assert task.find(f"{AKN}date").get("date") == "2026-12-05"  # type: ignore[union-attr]
+
+
+def test_sub_items_sit_inside_their_parent_item_as_on_the_agenda() -> None:
+    """2.1 and 2.2 are sections of item 2, and 3 follows 2 at the top; the parent's own
+    content (its heading, its text) comes before its sub-items, and a parent with nothing of
+    its own but sub-items needs no placeholder."""
+
+    def item(id: int, number: str, depth: int) -> dict[str, Any]:
+        return {
+            "id": id,
+            "number": number,
+            "depth": depth,
+            "title": f"Item {number}",
+            "speakers": [],
+            "comments": [],
+            "recusals": [],
+            "polls": [],
+        }
+
+    record = {
+        **RECORD,
+        "items": [
+            item(1, "1", 0),
+            item(2, "2", 0),
+            item(21, "2.1", 1),
+            item(211, "2.1.1", 2),
+            item(22, "2.2", 1),
+            item(3, "3", 0),
+        ],
+    }
+    sections = [{"key": "item-22", "title": "2.2", "text": "Nội dung mục 2.2"}]
+    xml = exports.akoma_ntoso(record, number="12/BB-CP", language="vi", sections=sections)
+    assert_valid_akn(xml)
+    body = ET.fromstring(xml).find(f".//{AKN}debateBody")
+    assert body is not None
+
+    def outline(element: ET.Element) -> list[Any]:
+        return [
+            (child.findtext(f"{AKN}num"), outline(child))
+            for child in element.findall(f"{AKN}debateSection")
+        ]
+
+    assert outline(body) == [
+        ("1", []),
+        ("2", [("2.1", [("2.1.1", [])]), ("2.2", [])]),
+        ("3", []),
+    ]
+    two = body.find(f"{AKN}debateSection[@eId='dbsect_2']")
+    assert two is not None
+    assert [child.tag.removeprefix(AKN) for child in two] == [
+        "num",
+        "heading",
+        "debateSection",
+        "debateSection",
+    ]
+    two_two = two.find(f"{AKN}debateSection[@eId='dbsect_22']")
+    assert two_two is not None and two_two.findtext(f"{AKN}p") == "Nội dung mục 2.2"
+    assert body.find(f"{AKN}debateSection[@eId='dbsect_1']").findtext(f"{AKN}p") == "—"  # type: ignore[union-attr]
 
 
 def test_the_schema_check_catches_a_broken_document() -> None:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "django_q",
     "core",
+    "audit",
     "meetings",
     "agendas",
     "voting",

@@ -29,6 +29,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import trail
+from audit.models import Entry
 from consultations import permissions, selectors, signing, tally
 from consultations.models import (
     Answer,
@@ -316,7 +318,16 @@ def consultation_send(*, actor: User, consultation: Consultation) -> Consultatio
         consultation.sent_at = timezone.now()
         consultation.save()
         _mail_on_commit(consultation.pk, members, kind="sent")
+        _audit(Entry.Action.CONSULTATION_OPENED, actor, consultation)
     return consultation
+
+
+def _audit(action: str, actor: User | None, consultation: Consultation) -> None:
+    trail.record(
+        action,
+        actor=actor,
+        details={"consultation": consultation.pk, "body": consultation.body_id},
+    )
 
 
 @dataclass(frozen=True)
@@ -470,6 +481,7 @@ def consultation_close(
                 key=f"consultation-{consultation.pk}-closed",
             ),
         )
+        _audit(Entry.Action.CONSULTATION_CLOSED, actor, consultation)
     return consultation
 
 

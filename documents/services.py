@@ -41,6 +41,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
+from audit import trail
+from audit.models import Entry
 from core.dates import iso
 from core.errors import ServiceError, require
 from documents import notifications, packet, permissions, selectors, uploads, watermark
@@ -371,6 +373,7 @@ def document_grant(
         holder, named = _holder(document, user, role)
         perms = _perms(rights, document, granting=True)
         permissions.grant(perms, holder, document)
+        _audit_rights(Entry.Action.ACCESS_GRANTED, actor, document, user, role, perms)
         _publish(
             meeting,
             "documents.access_granted",
@@ -405,12 +408,31 @@ def document_revoke(
             holder, named = meeting_permissions.role_group(meeting.body, role), {"role": role}
         perms = _perms(rights, document, granting=False)
         permissions.revoke(perms, holder, document)
+        _audit_rights(Entry.Action.ACCESS_REVOKED, actor, document, user, role, perms)
         _publish(
             meeting,
             "documents.access_revoked",
             {"document": document.pk, **named, "rights": _names(perms)},
         )
     return document
+
+
+def _audit_rights(
+    action: str,
+    actor: User,
+    document: Document,
+    user: User | None,
+    role: str | None,
+    perms: list[str],
+) -> None:
+    trail.record(
+        action,
+        actor=actor,
+        person=user,
+        meeting_id=document.meeting_id,
+        document_id=document.pk,
+        details={"rights": _names(perms), **({"role": role} if role else {})},
+    )
 
 
 def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
@@ -428,6 +450,9 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
     )
     ids = [document.pk for document in documents]
     if ids:
+        trail.record(
+            Entry.Action.HANDED_BACK, actor=None, meeting_id=meeting.pk, details={"documents": ids}
+        )
         # Nothing to announce for a meeting without such papers; the note above still keeps
         # papers classified later from being given out.
         _publish(meeting, "documents.confidential_revoked", {"documents": ids})
@@ -455,6 +480,34 @@ def access_record(
         action=action,
         session=session_digest(session_key),
         copy_id=copy_id,
+    )
+
+
+AUDITED_ACCESS = {
+    Access.Action.VIEW: Entry.Action.DOCUMENT_VIEWED,
+    Access.Action.DOWNLOAD: Entry.Action.DOCUMENT_DOWNLOADED,
+    Access.Action.PACKET: Entry.Action.DOCUMENT_IN_PACKET,
+}
+
+
+def _audit_access(
+    user: User,
+    document: Document,
+    version: DocumentVersion,
+    action: str,
+    copy_id: uuid.UUID | None,
+) -> None:
+    """The audit trail keeps who opened a confidential or secret paper (the read receipts keep
+    every paper, but may be deleted with an unpublished paper). Called last in the act's
+    transaction: appends take turns on the trail's head, held until the commit."""
+    if document.classification not in permissions.HANDED_BACK:
+        return
+    trail.record(
+        AUDITED_ACCESS[Access.Action(action)],
+        actor=user,
+        meeting_id=document.meeting_id,
+        document_id=document.pk,
+        details={"version": version.number, "copy": str(copy_id) if copy_id else ""},
     )
 
 
@@ -493,6 +546,7 @@ def version_open(
             access = access_record(
                 user=reader, version=version, action=action, session_key=session_key
             )
+            _audit_access(reader, document, version, action, None)
             return Copy(version=version, access=access, content=None)
         copy_id = uuid.uuid4()
         # The record is written first: no stamped copy leaves without its trace.
@@ -500,6 +554,7 @@ def version_open(
             user=reader, version=version, action=action, session_key=session_key, copy_id=copy_id
         )
         content = stamped_copy(version, reader=reader_name(reader), at=access.at, copy_id=copy_id)
+        _audit_access(reader, document, version, action, copy_id)
     return Copy(version=version, access=access, content=content)
 
 
@@ -669,18 +724,26 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
         raise
     out.seek(0)
     digest = session_digest(session_key)
-    Access.objects.bulk_create(
-        Access(
-            version=paper.version,
-            user=actor,
-            action=Access.Action.PACKET,
-            session=digest,
-            copy_id=copies.get(paper.version.pk),
+    included = [paper for section in contents for paper in section.papers if paper.included]
+    with transaction.atomic():
+        for paper in included:
+            _audit_access(
+                actor,
+                paper.document,
+                paper.version,
+                Access.Action.PACKET,
+                copies.get(paper.version.pk),
+            )
+        Access.objects.bulk_create(
+            Access(
+                version=paper.version,
+                user=actor,
+                action=Access.Action.PACKET,
+                session=digest,
+                copy_id=copies.get(paper.version.pk),
+            )
+            for paper in included
         )
-        for section in contents
-        for paper in section.papers
-        if paper.included
-    )
     return PacketFile(out, f"packet-{meeting.pk}.pdf", pages)
 
 

@@ -35,6 +35,8 @@ from django.utils.translation import gettext as _
 
 from agendas import services as agenda_services
 from agendas.models import AgendaItem
+from audit import trail
+from audit.models import Entry
 from consultations.models import Consultation
 from core.errors import ServiceError, require
 from meetings import permissions as meeting_permissions
@@ -541,6 +543,17 @@ def _sign(
         _publish(
             minutes,
             "minutes.minutes_signed" if target == S.SIGNED else "minutes.minutes_secretary_signed",
+        )
+        trail.record(
+            Entry.Action.MINUTES_SIGNED,
+            actor=actor,
+            meeting_id=meeting.pk,
+            details={
+                "minutes": minutes.pk,
+                "role": role,
+                "pdf_sha256": minutes.pdf_sha256,
+                "certificate_sha256": key.sha256,
+            },
         )
     return minutes
 

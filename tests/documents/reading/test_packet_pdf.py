@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from guardian.shortcuts import remove_perm
 
+from audit.models import Entry
 from documents import permissions
 from documents.models import Access
 from tests.conftest import Personas
@@ -101,6 +102,10 @@ def test_confidential_papers_are_stamped_for_the_reader_with_a_recorded_copy_id(
     copy = accesses.get(version__document=packet.revenue_note).copy_id
     assert copy is not None
     assert [access.copy_id for access in accesses if access.copy_id] == [copy]
+    # The confidential one is in the audit trail, with its copy's id; the others are not.
+    entry = Entry.objects.get(actor_id=member.pk, action=Entry.Action.DOCUMENT_IN_PACKET)
+    assert entry.document_id == packet.revenue_note.pk
+    assert entry.details == {"version": 1, "copy": str(copy)}
     for page in (6, 7):
         stamped = text_of(data, tmp_path, page)
         assert str(copy) in stamped

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_q",
     "core",
     "audit",
+    "apitokens",
     "meetings",
     "agendas",
     "voting",
@@ -318,8 +319,13 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        # Integrators' scoped tokens (apitokens): `Authorization: Bearer mt_...`.
+        "apitokens.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apitokens.permissions.TokenScopes",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 100,

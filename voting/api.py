@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from agendas.permissions import access_item
+from apitokens.models import Scope
 from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.errors import ServiceError
 from meetings.models import Body, Meeting
@@ -142,6 +143,8 @@ POLL_RESPONSES = {200: PollSerializer, **ERRORS}
 
 
 class PollListView(ListView):
+    api_scope = Scope.VOTE_ADMIN
+
     @extend_schema(
         tags=TAGS,
         summary="The item's votes",
@@ -201,6 +204,7 @@ poll_action_view = functools.partial(
     answer=lambda request, poll: _poll(poll, request_actor(request)),
     tags=TAGS,
     responses=POLL_RESPONSES,
+    api_scope=Scope.VOTE_ADMIN,
 )
 
 
@@ -224,6 +228,8 @@ PollCloseView = poll_action_view(
 
 
 class BallotView(APIView):
+    api_scope = Scope.VOTE
+
     @extend_schema(
         tags=TAGS,
         summary="Vote",
@@ -247,6 +253,8 @@ class BallotView(APIView):
 
 
 class RecusalView(APIView):
+    api_scope = Scope.VOTE
+
     @extend_schema(
         tags=TAGS,
         summary="Declare a conflict of interest on the item",

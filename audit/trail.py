@@ -36,15 +36,16 @@ def record(
     floats: their text could change on the way through the database and break the hash)."""
     if action not in Entry.Action.values:
         raise ValueError(f"Unknown audit action {action!r}.")
-    signed_in = actor is not None and actor.is_authenticated
+    # Only a signed-in person is named; AnonymousUser has no id.
+    acting = actor if isinstance(actor, User) else None
     with transaction.atomic():
         head, _created = Head.objects.select_for_update().get_or_create(pk=1)
         entry = Entry(
             seq=head.seq + 1,
             at=timezone.now(),
             action=action,
-            actor_id=actor.pk if signed_in else None,
-            actor_name=actor.get_username() if signed_in else "",
+            actor_id=acting.pk if acting is not None else None,
+            actor_name=acting.get_username() if acting is not None else "",
             person_id=person.pk if person is not None else None,
             person_name=person.get_username() if person is not None else person_name,
             meeting_id=meeting_id,

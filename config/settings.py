@@ -340,6 +340,9 @@ DOCUMENTS_TEXT_SECONDS = float(os.environ.get("DOCUMENTS_TEXT_SECONDS", "30"))
 DOCUMENTS_PDF_MEMORY_BYTES = int(os.environ.get("DOCUMENTS_PDF_MEMORY_BYTES", 768 * 1024 * 1024))
 DOCUMENTS_PDF_SECONDS = float(os.environ.get("DOCUMENTS_PDF_SECONDS", "60"))
 DOCUMENTS_MAX_PAGES = int(os.environ.get("DOCUMENTS_MAX_PAGES", "2000"))
+# A packet PDF holds at most this many pages of papers; the papers past it are listed in its
+# contents, not included. Writing a packet takes about 25 KB of memory per page.
+DOCUMENTS_PACKET_MAX_PAGES = int(os.environ.get("DOCUMENTS_PACKET_MAX_PAGES", "5000"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 

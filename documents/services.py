@@ -688,13 +688,20 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
     now = timezone.now()
     copies: dict[int, uuid.UUID] = {}
     sections = []
+    # The packet's memory grows with its pages (about 25 KB each while it is written), not with
+    # the papers' bytes: past the budget, the remaining papers are listed, not included.
+    budget = settings.DOCUMENTS_PACKET_MAX_PAGES
+    included: list[selectors.PacketPaper] = []
     for section in contents:
         papers = []
         for paper in section.papers:
+            too_long = paper.included and budget < paper.version.pages
+            fits = paper.included and not too_long
+            if fits:
+                budget -= paper.version.pages
+                included.append(paper)
             stamp: list[str] = []
-            if paper.included and paper.document.classification == (
-                Document.Classification.CONFIDENTIAL
-            ):
+            if fits and paper.document.classification == Document.Classification.CONFIDENTIAL:
                 copies[paper.version.pk] = uuid.uuid4()
                 stamp = watermark.watermark_lines(
                     reader=reader, at=now, copy_id=copies[paper.version.pk]
@@ -702,8 +709,9 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
             papers.append(
                 packet.Paper(
                     title=paper.document.title,
-                    path=paper.version.file.path if paper.included else None,
+                    path=paper.version.file.path if fits else None,
                     stamp=stamp,
+                    too_long=too_long,
                 )
             )
         title = section.title if section.number else _("Papers for the whole meeting")
@@ -724,7 +732,6 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
         raise
     out.seek(0)
     digest = session_digest(session_key)
-    included = [paper for section in contents for paper in section.papers if paper.included]
     with transaction.atomic():
         for paper in included:
             _audit_access(

@@ -37,6 +37,7 @@ class Entry(models.Model):
         MINUTES_SIGNED = "minutes.signed", _("Minutes signed")
         MEMBERSHIP_CREATED = "meetings.membership_created", _("Member added")
         MEMBERSHIP_CHANGED = "meetings.membership_changed", _("Membership changed")
+        ADMIN_CHANGED = "admin.changed", _("Person or group changed in the administration")
         TOKEN_CREATED = "api.token_created", _("API token created")
         TOKEN_REVOKED = "api.token_revoked", _("API token revoked")
 

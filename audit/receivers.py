@@ -4,11 +4,12 @@ admin, from the admin's own log, written in the same transaction as the change."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -35,7 +36,8 @@ def record_sign_in_failure(
 
 
 def record_admin_change(sender: Any, instance: LogEntry, created: bool, **kwargs: Any) -> None:
-    content_type = instance.content_type
+    # django-stubs does not type LogEntry's foreign keys.
+    content_type = cast("ContentType | None", instance.content_type)
     if not created or content_type is None or content_type.app_label != "auth":
         return
     if content_type.model not in {"user", "group"}:
@@ -43,7 +45,7 @@ def record_admin_change(sender: Any, instance: LogEntry, created: bool, **kwargs
     is_person = content_type.model == "user"
     record(
         Entry.Action.ADMIN_CHANGED,
-        actor=instance.user,
+        actor=cast(User, instance.user),
         person=User.objects.filter(pk=instance.object_id).first() if is_person else None,
         person_name="" if is_person else instance.object_repr[:150],
         details={

@@ -168,9 +168,28 @@ def _store_version(
     return version
 
 
-def _grant_defaults_if_due(document: Document) -> None:
+def _grant_defaults_if_due(document: Document, actor: User) -> None:
     if permissions.defaults_apply(document):
-        permissions.grant_defaults([document], permissions.default_readers(document.meeting))
+        _grant_defaults([document], permissions.default_readers(document.meeting), actor)
+
+
+def _grant_defaults(documents: list[Document], readers: list[User], actor: User) -> None:
+    """Give the attendees their default rights; the audit trail names each reader given a
+    confidential or secret paper."""
+    permissions.grant_defaults(documents, readers)
+    for document in documents:
+        if document.classification not in permissions.HANDED_BACK:
+            continue
+        rights = _names(list(permissions.DEFAULT_RIGHTS[document.classification]))
+        for reader in readers:
+            trail.record(
+                Entry.Action.ACCESS_GRANTED,
+                actor=actor,
+                person=reader,
+                meeting_id=document.meeting_id,
+                document_id=document.pk,
+                details={"rights": rights, "default": True},
+            )
 
 
 # Documents
@@ -210,7 +229,7 @@ def document_create(
             created_by=actor,
         )
         version = _store_version(document, upload, actor, stored)
-        _grant_defaults_if_due(document)
+        _grant_defaults_if_due(document, actor)
         _publish(
             meeting,
             "documents.document_created",
@@ -626,7 +645,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
                 ).values_list("content_object_id", flat=True)
             )
             documents = [document for document in documents if document.pk not in handled]
-        permissions.grant_defaults(documents, readers)
+        _grant_defaults(documents, readers, actor)
         packet_row.published_at = timezone.now()
         packet_row.published_by = actor
         packet_row.save(update_fields=["published_at", "published_by"])

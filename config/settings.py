@@ -62,7 +62,10 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_q",
+    "csp",
     "core",
+    "audit",
+    "apitokens",
     "meetings",
     "agendas",
     "voting",
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     # After the messages: it tells a person why they are sent to enrol a second factor.
     "core.accounts.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it answers a locked-out sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -297,6 +301,32 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG els
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 X_FRAME_OPTIONS = "DENY"
 
+
+def websocket_origin(site_url: str) -> str:
+    """The meeting socket's origin for connect-src: SITE_URL with ws or wss for its scheme."""
+    parts = urlsplit(site_url)
+    return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+
+
+# Content-Security-Policy (django-csp) on every response: scripts only from the site's own
+# files (no inline script, no eval), nothing embedded, no <base>, never framed. connect-src
+# names the socket's origin as well as 'self', for browsers that do not count ws: as 'self'.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # The reader's pdf.js draws pages with images it makes itself.
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", websocket_origin(SITE_URL)],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # How often each server process re-reads the event log heads and sends clients a heartbeat.
 REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "15"))
 # A socket whose client stops reading is closed (code 4408) once it has more than this many
@@ -396,6 +426,9 @@ DOCUMENTS_TEXT_SECONDS = float(os.environ.get("DOCUMENTS_TEXT_SECONDS", "30"))
 DOCUMENTS_PDF_MEMORY_BYTES = int(os.environ.get("DOCUMENTS_PDF_MEMORY_BYTES", 768 * 1024 * 1024))
 DOCUMENTS_PDF_SECONDS = float(os.environ.get("DOCUMENTS_PDF_SECONDS", "60"))
 DOCUMENTS_MAX_PAGES = int(os.environ.get("DOCUMENTS_MAX_PAGES", "2000"))
+# A packet PDF holds at most this many pages of papers; the papers past it are listed in its
+# contents, not included. Writing a packet takes about 25 KB of memory per page.
+DOCUMENTS_PACKET_MAX_PAGES = int(os.environ.get("DOCUMENTS_PACKET_MAX_PAGES", "5000"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
 
@@ -404,8 +437,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         # HTTP Basic for people without a second factor (core.accounts).
         "core.accounts.PasswordBasicAuthentication",
+        # Integrators' scoped tokens (apitokens): `Authorization: Bearer mt_...`.
+        "apitokens.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apitokens.permissions.TokenScopes",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 100,

@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import trail
+from audit.models import Entry
 from consultations import permissions, selectors, signing, tally
 from consultations.models import (
     Answer,
@@ -314,7 +316,16 @@ def consultation_send(*, actor: User, consultation: Consultation) -> Consultatio
         consultation.sent_at = timezone.now()
         consultation.save()
         _mail(consultation, members, kind="sent", key=f"consultation-{consultation.pk}-sent")
+        _audit(Entry.Action.CONSULTATION_OPENED, actor, consultation)
     return consultation
+
+
+def _audit(action: str, actor: User | None, consultation: Consultation) -> None:
+    trail.record(
+        action,
+        actor=actor,
+        details={"consultation": consultation.pk, "body": consultation.body_id},
+    )
 
 
 @dataclass(frozen=True)
@@ -468,6 +479,7 @@ def consultation_close(
                 key=f"consultation-{consultation.pk}-closed",
             ),
         )
+        _audit(Entry.Action.CONSULTATION_CLOSED, actor, consultation)
     return consultation
 
 

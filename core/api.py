@@ -123,10 +123,12 @@ def action_view(
     responses: dict[int, Any],
     summary: str,
     description: str = "",
+    api_scope: str = "write",
 ) -> type[APIView]:
     """A POST endpoint with no input that applies one service to one object: `target` fetches
     it from the URL's arguments (`access_*`: missing and forbidden are both 404), the service
-    takes it as `keyword`, and `answer` renders what the service returns."""
+    takes it as `keyword`, and `answer` renders what the service returns. An API token needs
+    `api_scope` to call it."""
 
     class ActionView(APIView):
         @extend_schema(
@@ -138,5 +140,6 @@ def action_view(
             parse(NoInputSerializer, request)
             return answer(request, service(actor=actor, **{keyword: acted_on}))
 
+    ActionView.api_scope = api_scope  # type: ignore[attr-defined]
     ActionView.__name__ = ActionView.__qualname__ = name
     return ActionView

@@ -41,13 +41,15 @@ PAGE_COLUMN = 60.0
 
 @dataclass(frozen=True)
 class Paper:
-    """One document as this reader gets it. `path` is None for a paper read in the browser
-    only (listed in the contents, not included); `stamp` holds the lines of a confidential
-    copy's watermark."""
+    """One document as this reader gets it. `path` is None for a paper listed in the contents
+    but not included (read in the browser only, or beyond the packet's page budget); `stamp`
+    holds the lines of a confidential copy's watermark."""
 
     title: str
     path: str | None
     stamp: Sequence[str] = ()
+    # Left out because the packet would exceed its page budget (DOCUMENTS_PACKET_MAX_PAGES).
+    too_long: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,12 @@ def _toc_lines(
         for text in simpleSplit(section.heading, FONT_BOLD, TOC_FONT_SIZE, width):
             lines.append(_TocLine(text, 0.0, True, ""))
         for p, paper in enumerate(section.papers):
-            label = (
-                str(first_pages[(s, p)])
-                if paper.path is not None
-                else _("read in the browser only")
-            )
+            if paper.path is not None:
+                label = str(first_pages[(s, p)])
+            elif paper.too_long:
+                label = _("not in this packet, which would be too long: open it on its own")
+            else:
+                label = _("read in the browser only")
             text = paper.title if paper.path is not None else f"{paper.title} ({label})"
             wrapped = simpleSplit(text, FONT, TOC_FONT_SIZE, width - 16)
             for k, part in enumerate(wrapped):

@@ -41,6 +41,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import agenda_of
+from audit import trail
+from audit.models import Entry
 from core import dates
 from core.dates import iso
 from core.errors import ServiceError, require
@@ -168,9 +170,28 @@ def _store_version(
     return version
 
 
-def _grant_defaults_if_due(document: Document) -> None:
+def _grant_defaults_if_due(document: Document, actor: User) -> None:
     if permissions.defaults_apply(document):
-        permissions.grant_defaults([document], permissions.default_readers(document.meeting))
+        _grant_defaults([document], permissions.default_readers(document.meeting), actor)
+
+
+def _grant_defaults(documents: list[Document], readers: list[User], actor: User) -> None:
+    """Give the attendees their default rights; the audit trail names each reader given a
+    confidential or secret paper."""
+    permissions.grant_defaults(documents, readers)
+    for document in documents:
+        if document.classification not in permissions.HANDED_BACK:
+            continue
+        rights = _names(list(permissions.DEFAULT_RIGHTS[document.classification]))
+        for reader in readers:
+            trail.record(
+                Entry.Action.ACCESS_GRANTED,
+                actor=actor,
+                person=reader,
+                meeting_id=document.meeting_id,
+                document_id=document.pk,
+                details={"rights": rights, "default": True},
+            )
 
 
 # Documents
@@ -210,7 +231,7 @@ def document_create(
             created_by=actor,
         )
         version = _store_version(document, upload, actor, stored)
-        _grant_defaults_if_due(document)
+        _grant_defaults_if_due(document, actor)
         _publish(
             meeting,
             "documents.document_created",
@@ -373,6 +394,7 @@ def document_grant(
         holder, named = _holder(document, user, role)
         perms = _perms(rights, document, granting=True)
         permissions.grant(perms, holder, document)
+        _audit_rights(Entry.Action.ACCESS_GRANTED, actor, document, user, role, perms)
         _publish(
             meeting,
             "documents.access_granted",
@@ -407,12 +429,31 @@ def document_revoke(
             holder, named = meeting_permissions.role_group(meeting.body, role), {"role": role}
         perms = _perms(rights, document, granting=False)
         permissions.revoke(perms, holder, document)
+        _audit_rights(Entry.Action.ACCESS_REVOKED, actor, document, user, role, perms)
         _publish(
             meeting,
             "documents.access_revoked",
             {"document": document.pk, **named, "rights": _names(perms)},
         )
     return document
+
+
+def _audit_rights(
+    action: str,
+    actor: User,
+    document: Document,
+    user: User | None,
+    role: str | None,
+    perms: list[str],
+) -> None:
+    trail.record(
+        action,
+        actor=actor,
+        person=user,
+        meeting_id=document.meeting_id,
+        document_id=document.pk,
+        details={"rights": _names(perms), **({"role": role} if role else {})},
+    )
 
 
 def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
@@ -430,6 +471,9 @@ def confidential_access_revoke(*, meeting: Meeting) -> list[int]:
     )
     ids = [document.pk for document in documents]
     if ids:
+        trail.record(
+            Entry.Action.HANDED_BACK, actor=None, meeting_id=meeting.pk, details={"documents": ids}
+        )
         # Nothing to announce for a meeting without such papers; the note above still keeps
         # papers classified later from being given out.
         _publish(meeting, "documents.confidential_revoked", {"documents": ids})
@@ -457,6 +501,34 @@ def access_record(
         action=action,
         session=session_digest(session_key),
         copy_id=copy_id,
+    )
+
+
+AUDITED_ACCESS = {
+    Access.Action.VIEW: Entry.Action.DOCUMENT_VIEWED,
+    Access.Action.DOWNLOAD: Entry.Action.DOCUMENT_DOWNLOADED,
+    Access.Action.PACKET: Entry.Action.DOCUMENT_IN_PACKET,
+}
+
+
+def _audit_access(
+    user: User,
+    document: Document,
+    version: DocumentVersion,
+    action: str,
+    copy_id: uuid.UUID | None,
+) -> None:
+    """The audit trail keeps who opened a confidential or secret paper (the read receipts keep
+    every paper, but may be deleted with an unpublished paper). Called last in the act's
+    transaction: appends take turns on the trail's head, held until the commit."""
+    if document.classification not in permissions.HANDED_BACK:
+        return
+    trail.record(
+        AUDITED_ACCESS[Access.Action(action)],
+        actor=user,
+        meeting_id=document.meeting_id,
+        document_id=document.pk,
+        details={"version": version.number, "copy": str(copy_id) if copy_id else ""},
     )
 
 
@@ -495,6 +567,7 @@ def version_open(
             access = access_record(
                 user=reader, version=version, action=action, session_key=session_key
             )
+            _audit_access(reader, document, version, action, None)
             return Copy(version=version, access=access, content=None)
         copy_id = uuid.uuid4()
         # The record is written first: no stamped copy leaves without its trace.
@@ -502,6 +575,7 @@ def version_open(
             user=reader, version=version, action=action, session_key=session_key, copy_id=copy_id
         )
         content = stamped_copy(version, reader=reader_name(reader), at=access.at, copy_id=copy_id)
+        _audit_access(reader, document, version, action, copy_id)
     return Copy(version=version, access=access, content=content)
 
 
@@ -573,7 +647,7 @@ def packet_publish(*, actor: User, meeting: Meeting) -> Packet:
                 ).values_list("content_object_id", flat=True)
             )
             documents = [document for document in documents if document.pk not in handled]
-        permissions.grant_defaults(documents, readers)
+        _grant_defaults(documents, readers, actor)
         packet_row.published_at = timezone.now()
         packet_row.published_by = actor
         packet_row.save(update_fields=["published_at", "published_by"])
@@ -635,13 +709,20 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
     now = timezone.now()
     copies: dict[int, uuid.UUID] = {}
     sections = []
+    # The packet's memory grows with its pages (about 25 KB each while it is written), not with
+    # the papers' bytes: past the budget, the remaining papers are listed, not included.
+    budget = settings.DOCUMENTS_PACKET_MAX_PAGES
+    included: list[selectors.PacketPaper] = []
     for section in contents:
         papers = []
         for paper in section.papers:
+            too_long = paper.included and budget < paper.version.pages
+            fits = paper.included and not too_long
+            if fits:
+                budget -= paper.version.pages
+                included.append(paper)
             stamp: list[str] = []
-            if paper.included and paper.document.classification == (
-                Document.Classification.CONFIDENTIAL
-            ):
+            if fits and paper.document.classification == Document.Classification.CONFIDENTIAL:
                 copies[paper.version.pk] = uuid.uuid4()
                 stamp = watermark.watermark_lines(
                     reader=reader, at=now, copy_id=copies[paper.version.pk]
@@ -649,8 +730,9 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
             papers.append(
                 packet.Paper(
                     title=paper.document.title,
-                    path=paper.version.file.path if paper.included else None,
+                    path=paper.version.file.path if fits else None,
                     stamp=stamp,
+                    too_long=too_long,
                 )
             )
         title = section.title if section.number else _("Papers for the whole meeting")
@@ -671,18 +753,25 @@ def packet_download(*, actor: User, meeting: Meeting, session_key: str | None = 
         raise
     out.seek(0)
     digest = session_digest(session_key)
-    Access.objects.bulk_create(
-        Access(
-            version=paper.version,
-            user=actor,
-            action=Access.Action.PACKET,
-            session=digest,
-            copy_id=copies.get(paper.version.pk),
+    with transaction.atomic():
+        for paper in included:
+            _audit_access(
+                actor,
+                paper.document,
+                paper.version,
+                Access.Action.PACKET,
+                copies.get(paper.version.pk),
+            )
+        Access.objects.bulk_create(
+            Access(
+                version=paper.version,
+                user=actor,
+                action=Access.Action.PACKET,
+                session=digest,
+                copy_id=copies.get(paper.version.pk),
+            )
+            for paper in included
         )
-        for section in contents
-        for paper in section.papers
-        if paper.included
-    )
     return PacketFile(out, f"packet-{meeting.pk}.pdf", pages)
 
 

@@ -23,7 +23,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from agendas import selectors as agenda_selectors
@@ -362,7 +361,6 @@ def file(request: HttpRequest, token: str) -> HttpResponseBase:
 
 @login_required
 @require_GET
-@xframe_options_sameorigin
 def document_view(request: AuthenticatedHttpRequest, pk: int, doc_pk: int) -> HttpResponseBase:
     """The PDF for the in-page viewer: inline, never cached, stamped when confidential or
     secret. `?version=` picks an earlier version."""

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit import trail
+from audit.models import Entry
 from core import dates, reauth
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
@@ -204,6 +206,7 @@ def membership_create(
             if membership.is_current:
                 permissions.join_role(membership)
                 _invite_to_scheduled_meetings(membership)
+            _audit_membership(Entry.Action.MEMBERSHIP_CREATED, actor, membership)
     except IntegrityError:
         raise ServiceError(
             _("This person is already a member of this body."), field="user"
@@ -240,7 +243,23 @@ def membership_update(*, actor: User, membership: Membership, **fields: Any) -> 
             ),
             user_ids=[membership.user_id],
         )
+        _audit_membership(Entry.Action.MEMBERSHIP_CHANGED, actor, membership)
     return membership
+
+
+def _audit_membership(action: str, actor: User | None, membership: Membership) -> None:
+    trail.record(
+        action,
+        actor=actor,
+        person=membership.user,
+        details={
+            "body": membership.body_id,
+            "role": membership.role,
+            "has_vote": membership.has_vote,
+            "starts_on": membership.starts_on.isoformat(),
+            "ends_on": membership.ends_on.isoformat() if membership.ends_on else "",
+        },
+    )
 
 
 def memberships_sync(*, today: datetime.date | None = None) -> int:
@@ -274,6 +293,8 @@ def memberships_sync(*, today: datetime.date | None = None) -> int:
                     ),
                     user_ids=[membership.user_id],
                 )
+            # Its dates arrived: the rights change without anyone acting.
+            _audit_membership(Entry.Action.MEMBERSHIP_CHANGED, None, membership)
         changed += 1
     return changed
 

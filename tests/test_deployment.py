@@ -14,6 +14,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -304,6 +305,11 @@ def fake_replica() -> Iterator[tuple[int, list[dict[str, str]]]]:
     thread.join(timeout=5)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def test_nginx_serves_static_files_and_proxies_http_and_websockets(
     tmp_path: Path, fake_replica: tuple[int, list[dict[str, str]]]
 ) -> None:
@@ -351,6 +357,25 @@ def test_nginx_serves_static_files_and_proxies_http_and_websockets(
         assert headers["host"] == "meetings.example.org:8080"
         assert headers["x-forwarded-proto"] == "http"
         assert headers["x-forwarded-for"] == "127.0.0.1"
+        assert response.headers["Strict-Transport-Security"] is None
+
+        # Behind a TLS proxy: the browser's https reaches the replica, with HSTS back to it...
+        request = urllib.request.Request(
+            f"{base}/meetings/", headers={"X-Forwarded-Proto": "https"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert seen.pop()["x-forwarded-proto"] == "https"
+        # ...and plain http is sent to https without reaching it.
+        request = urllib.request.Request(
+            f"{base}/meetings/?page=2",
+            headers={"X-Forwarded-Proto": "http", "Host": "meetings.example.org"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as redirect:
+            urllib.request.build_opener(NoRedirect).open(request, timeout=5)
+        assert redirect.value.code == 308
+        assert redirect.value.headers["Location"] == "https://meetings.example.org/meetings/?page=2"
+        assert seen == []
 
         with connect(f"ws://127.0.0.1:{listen}/ws/meetings/1/?since=0", open_timeout=5) as ws:
             ws.send("ping")

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from agendas.models import AgendaItem
 from agendas.permissions import access_item
+from apitokens.models import Scope
 from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.errors import ServiceError
 from meetings.models import Body, Meeting
@@ -144,6 +145,8 @@ POLL_RESPONSES = {200: PollSerializer, **ERRORS}
 
 
 class PollListView(ListView):
+    api_scope = Scope.VOTE_ADMIN
+
     @extend_schema(
         tags=TAGS,
         summary="The item's votes",
@@ -203,6 +206,7 @@ poll_action_view = functools.partial(
     answer=lambda request, poll: _poll(poll, request_actor(request)),
     tags=TAGS,
     responses=POLL_RESPONSES,
+    api_scope=Scope.VOTE_ADMIN,
 )
 
 
@@ -236,6 +240,8 @@ class PollCloseView(APIView):
 
 
 class BallotView(APIView):
+    api_scope = Scope.VOTE
+
     @extend_schema(
         tags=TAGS,
         summary="Vote",
@@ -259,6 +265,8 @@ class BallotView(APIView):
 
 
 class RecusalView(APIView):
+    api_scope = Scope.VOTE
+
     @extend_schema(
         tags=TAGS,
         summary="Declare a conflict of interest on the item",

@@ -28,6 +28,8 @@ from django.utils.translation import gettext as _
 
 from agendas.models import AgendaItem
 from agendas.permissions import can_see_agenda
+from audit import trail
+from audit.models import Entry
 from core.errors import ServiceError, require
 from meetings import permissions, rules
 from meetings.models import Attendance, Body, Meeting, Membership
@@ -60,6 +62,14 @@ def _require_quorum(meeting: Meeting, refusal: str) -> None:
 
 def _publish(poll: Poll, type: str, payload: dict[str, Any]) -> None:
     events.publish(meeting=poll.meeting, type=type, payload={"poll": poll.pk, **payload})
+
+
+def _audit(action: str, actor: User | None, poll: Poll) -> None:
+    details: dict[str, Any] = {"poll": poll.pk, "item": poll.item_id}
+    if poll.status == Poll.Status.CLOSED:
+        result = poll.result or {}
+        details.update(passed=result.get("passed"), void=result.get("void"))
+    trail.record(action, actor=actor, meeting_id=poll.meeting_id, details=details)
 
 
 def _lock(poll: Poll) -> Poll:
@@ -189,6 +199,7 @@ def poll_open(*, actor: User, poll: Poll) -> Poll:
                 "voting.poll_opened",
                 {"item": poll.item_id, "question": poll.question, "entitled": entitled},
             )
+            _audit(Entry.Action.POLL_OPENED, actor, poll)
     except IntegrityError:
         raise ServiceError(_("Another vote is open: close it first.")) from None
     return poll
@@ -255,6 +266,7 @@ def poll_close(*, actor: User | None, poll: Poll, illegal: int = 0) -> Poll:
             )
         poll.save()
         _publish(poll, "voting.poll_closed", outcome.announcement(poll))
+        _audit(Entry.Action.POLL_CLOSED, actor, poll)
     return poll
 
 

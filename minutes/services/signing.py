@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import trail
+from audit.models import Entry
 from core.errors import ServiceError, require
 from minutes import keys, layout, permissions, signing, verify
 from minutes.models import Minutes, MinutesSignature
@@ -242,6 +244,17 @@ def _sign(
         publish(
             minutes,
             "minutes.minutes_signed" if target == S.SIGNED else "minutes.minutes_secretary_signed",
+        )
+        trail.record(
+            Entry.Action.MINUTES_SIGNED,
+            actor=actor,
+            meeting_id=meeting.pk,
+            details={
+                "minutes": minutes.pk,
+                "role": role,
+                "pdf_sha256": minutes.pdf_sha256,
+                "certificate_sha256": key.sha256,
+            },
         )
     return minutes
 

@@ -13,6 +13,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
+from audit import trail
+from audit.models import Entry
 from core.errors import ServiceError
 from documents import permissions, selectors, services
 from documents.models import Access, Document, DocumentVersion, Packet
@@ -452,3 +454,93 @@ def test_closing_a_meeting_without_confidential_papers_announces_nothing(board: 
     close_meeting(board)
     assert "documents.confidential_revoked" not in event_types(board.meeting)
     assert Packet.objects.get(meeting=board.meeting).confidential_revoked_at is not None
+
+
+# The audit trail
+
+
+def trail_of(document: Document) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The paper's entries, but for the default rights given when it was filed."""
+    return [
+        (entry.action, entry.actor_name, entry.person_name, entry.details)
+        for entry in Entry.objects.filter(document_id=document.pk).order_by("seq")
+        if not entry.details.get("default")
+    ]
+
+
+def test_the_readers_given_a_confidential_paper_are_in_the_audit_trail(board: Board) -> None:
+    publish_packet(board.meeting)
+    confidential = add_document(board, classification=C.CONFIDENTIAL)
+    internal = add_document(board, classification=C.INTERNAL, title="Minutes of the last one")
+    readers = permissions.default_readers(board.meeting)
+    entries = Entry.objects.filter(document_id=confidential.pk, action=Entry.Action.ACCESS_GRANTED)
+    assert sorted(entry.person_id for entry in entries) == sorted(user.pk for user in readers)
+    assert {entry.actor_name for entry in entries} == {board.secretary.username}
+    assert entries[0].details == {"rights": ["annotate", "download", "view"], "default": True}
+    assert not Entry.objects.filter(document_id=internal.pk).exists()
+
+
+def test_reading_a_confidential_paper_is_in_the_audit_trail(board: Board) -> None:
+    publish_packet(board.meeting)
+    version = add_document(board, classification=C.CONFIDENTIAL).versions.get()
+    download = services.version_open(
+        reader=board.member, version=version, action=Access.Action.DOWNLOAD, session_key=None
+    )
+    services.version_open(
+        reader=board.member, version=version, action=Access.Action.VIEW, session_key=None
+    )
+    member = board.member.username
+    assert [(action, actor) for action, actor, _person, _details in trail_of(version.document)] == [
+        (Entry.Action.DOCUMENT_DOWNLOADED, member),
+        (Entry.Action.DOCUMENT_VIEWED, member),
+    ]
+    first = (
+        Entry.objects.filter(
+            document_id=version.document_id, action=Entry.Action.DOCUMENT_DOWNLOADED
+        )
+        .order_by("seq")
+        .first()
+    )
+    assert first is not None and first.meeting_id == board.meeting.pk
+    assert first.details == {"version": 1, "copy": str(download.access.copy_id)}
+    assert trail.verify().intact
+
+
+def test_reading_an_internal_paper_leaves_the_read_receipt_only(board: Board) -> None:
+    publish_packet(board.meeting)
+    version = add_document(board, classification=C.INTERNAL).versions.get()
+    services.version_open(
+        reader=board.member, version=version, action=Access.Action.VIEW, session_key=None
+    )
+    assert Access.objects.filter(version=version).exists()
+    assert trail_of(version.document) == []
+
+
+def test_rights_given_and_taken_back_are_in_the_audit_trail(board: Board) -> None:
+    publish_packet(board.meeting)
+    document = add_document(board, classification=C.CONFIDENTIAL)
+    services.document_revoke(
+        actor=board.secretary, document=document, rights=["view"], user=board.member
+    )
+    services.document_grant(
+        actor=board.secretary, document=document, rights=["view"], role=Membership.Role.MEMBER
+    )
+    secretary, member = board.secretary.username, board.member.username
+    assert trail_of(document) == [
+        (
+            Entry.Action.ACCESS_REVOKED,
+            secretary,
+            member,
+            {"rights": ["annotate", "download", "view"]},
+        ),
+        (Entry.Action.ACCESS_GRANTED, secretary, "", {"rights": ["view"], "role": "member"}),
+    ]
+
+
+def test_handing_back_confidential_papers_is_in_the_audit_trail(board: Board) -> None:
+    publish_packet(board.meeting)
+    document = add_document(board, classification=C.CONFIDENTIAL)
+    close_meeting(board)
+    entry = Entry.objects.get(action=Entry.Action.HANDED_BACK, meeting_id=board.meeting.pk)
+    assert entry.details == {"documents": [document.pk]}
+    assert entry.actor_id is None

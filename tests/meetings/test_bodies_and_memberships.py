@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from audit.models import Entry
 from core.errors import ServiceError
 from meetings import permissions, rules, services
 from meetings.models import Attendance, Body, Meeting, Membership
@@ -173,6 +174,32 @@ def test_changing_role_changes_rights(government: Personas, meeting: Meeting) ->
         actor=government.secretary, membership=membership, role=Membership.Role.MEMBER
     )
     assert not permissions.can_run_meeting(promoted, meeting)
+
+
+def test_membership_changes_are_in_the_audit_trail(government: Personas) -> None:
+    newcomer = UserFactory(username="newcomer")
+    membership = services.membership_create(
+        actor=government.secretary,
+        body=government.body,
+        user=newcomer,
+        role=Membership.Role.OBSERVER,
+        starts_on=datetime.date(2026, 1, 5),
+    )
+    services.membership_update(
+        actor=government.secretary, membership=membership, role=Membership.Role.MEMBER
+    )
+    entries = Entry.objects.filter(person_id=newcomer.pk).order_by("seq")
+    assert [(e.action, e.actor_name, e.person_name) for e in entries] == [
+        (Entry.Action.MEMBERSHIP_CREATED, government.secretary.username, "newcomer"),
+        (Entry.Action.MEMBERSHIP_CHANGED, government.secretary.username, "newcomer"),
+    ]
+    assert entries[1].details == {
+        "body": government.body.pk,
+        "role": "member",
+        "has_vote": False,
+        "starts_on": "2026-01-05",
+        "ends_on": "",
+    }
 
 
 def test_a_person_joins_a_body_once(government: Personas) -> None:

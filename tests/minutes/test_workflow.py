@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from audit import trail
+from audit.models import Entry
 from core.errors import ServiceError
 from minutes.models import Minutes, MinutesSignature, MinutesVersion
 from minutes.services import minutes as minutes_services
@@ -219,3 +221,31 @@ def test_signed_minutes_never_change_and_a_correction_links_to_them(
     )
     minutes.refresh_from_db()
     assert minutes.status == S.SIGNED and minutes.sections[0]["text"] != "Đính chính."
+
+
+def test_votes_and_signatures_are_in_the_audit_trail(
+    government: Personas, held: Held, keys: Keys
+) -> None:
+    signed(government, held, keys)
+    meeting = held.meeting.pk
+    entries = Entry.objects.filter(meeting_id=meeting).order_by("seq")
+    chair, secretary = government.chair.username, government.secretary.username
+    assert [(entry.action, entry.actor_name) for entry in entries] == [
+        (Entry.Action.POLL_OPENED, chair),
+        (Entry.Action.POLL_CLOSED, chair),
+        (Entry.Action.POLL_OPENED, chair),
+        (Entry.Action.POLL_CLOSED, chair),
+        (Entry.Action.MINUTES_SIGNED, secretary),
+        (Entry.Action.MINUTES_SIGNED, chair),
+    ]
+    closed = entries[1]
+    assert closed.details == {
+        "poll": held.named_poll.pk,
+        "item": held.named_poll.item_id,
+        "passed": True,
+        "void": False,
+    }
+    minutes = Minutes.objects.get(meeting=held.meeting, corrects=None)
+    assert entries[5].details["pdf_sha256"] == minutes.pdf_sha256
+    assert entries[5].details["role"] == "chair"
+    assert trail.verify().intact

@@ -1,5 +1,6 @@
 """Signing in beyond the password (django-allauth): who must have a second factor, the HTTP Basic
-entry point of the API, and how fresh a sign-in must be for an act such as signing the minutes.
+entry point of the API, and how fresh a sign-in must be for an act such as signing the minutes
+or checking in remotely.
 
 Which roles a person holds only the meetings app knows: it registers them with
 `register_roles` in its AppConfig.ready. `MFA_REQUIRED_ROLES` names the roles that must have a
@@ -142,8 +143,14 @@ def recently_authenticated(request: HttpRequest | Request) -> bool:
         request.successful_authenticator, BasicAuthentication
     ):
         return True
-    elapsed = time.time() - last_authenticated_at(request)
-    return elapsed < settings.REAUTHENTICATION_SECONDS
+    return is_recent(last_authenticated_at(request))
+
+
+def is_recent(authenticated_at: float) -> bool:
+    """Whether a password or second factor typed at `authenticated_at` (a timestamp, as
+    `last_authenticated_at` gives it) still proves who the person is: for a service that
+    needs the proof (checking in remotely) and is handed the moment rather than the request."""
+    return time.time() - authenticated_at < settings.REAUTHENTICATION_SECONDS
 
 
 def reauthentication_url(request: HttpRequest, next_url: str) -> str:

@@ -17,12 +17,14 @@ from allauth.account import views as account_views
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -189,6 +191,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are made by the secretariat, never by their holders.
         return False
+
+    def reauthenticate(self, user: AbstractBaseUser, password: str) -> bool:
+        """The password confirmed on "Confirm who you are". Django saves a password stored
+        under older hashing settings (each release raises the iterations) hashed anew when it
+        is typed; the session then follows the new hash, or it would be signed out."""
+        confirmed = super().reauthenticate(user, password)
+        if confirmed:
+            user.refresh_from_db(fields=["password"])
+            update_session_auth_hash(context.request, user)
+        return confirmed
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -198,6 +198,7 @@ class AccountAdapter(DefaultAccountAdapter):
         is typed; the session then follows the new hash, or it would be signed out."""
         confirmed = super().reauthenticate(user, password)
         if confirmed:
+            assert isinstance(user, User)
             user.refresh_from_db(fields=["password"])
             update_session_auth_hash(context.request, user)
         return confirmed

@@ -224,8 +224,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("MFA_WEBAUTHN_ALLOW_HTTP", DEBUG)
 # "secretariat" (the Secretariat group and every body's secretary), "chair", "member"
 # (everyone). A person in one of these roles without a second factor is sent to enrol one.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "staff,secretariat")
-# Signing the minutes asks for the password or a second factor again when the last one was
-# typed longer ago than this (core.accounts.recently_authenticated).
+# Signing the minutes and checking in remotely ask for the password or a second factor again
+# when the last one was typed longer ago than this (core.accounts.recently_authenticated).
 REAUTHENTICATION_SECONDS = 60 * float(os.environ.get("REAUTHENTICATION_MINUTES", "5"))
 ACCOUNT_REAUTHENTICATION_TIMEOUT = int(REAUTHENTICATION_SECONDS)
 
@@ -340,9 +340,6 @@ CHECK_IN_OPENS_HOURS = int(os.environ.get("CHECK_IN_OPENS_HOURS", "3"))
 # A new meeting's video room, for members who attend remotely: `{slug}` becomes a random,
 # unguessable name. Empty: no room unless the secretariat gives one.
 VIDEO_ROOM_PATTERN = os.environ.get("VIDEO_ROOM_PATTERN", "https://meet.jit.si/{slug}")
-# Checking in remotely asks the person to prove again who they are (core.reauth): the proof
-# holds this many seconds.
-REAUTH_MAX_AGE_SECONDS = int(os.environ.get("REAUTH_MAX_AGE_SECONDS", "300"))
 
 # Written-opinion polls remind those who have not answered this many hours before the deadline,
 # unless a poll sets its own times.

@@ -1,5 +1,6 @@
 """Signing in beyond the password (django-allauth): who must have a second factor, the HTTP Basic
-entry point of the API, and how fresh a sign-in must be for an act such as signing the minutes.
+entry point of the API, and how fresh a sign-in must be for an act such as signing the minutes
+or checking in remotely.
 
 Which roles a person holds only the meetings app knows: it registers them with
 `register_roles` in its AppConfig.ready. `MFA_REQUIRED_ROLES` names the roles that must have a
@@ -16,12 +17,14 @@ from allauth.account import views as account_views
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, update_session_auth_hash
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, User
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -142,8 +145,14 @@ def recently_authenticated(request: HttpRequest | Request) -> bool:
         request.successful_authenticator, BasicAuthentication
     ):
         return True
-    elapsed = time.time() - last_authenticated_at(request)
-    return elapsed < settings.REAUTHENTICATION_SECONDS
+    return is_recent(last_authenticated_at(request))
+
+
+def is_recent(authenticated_at: float) -> bool:
+    """Whether a password or second factor typed at `authenticated_at` (a timestamp, as
+    `last_authenticated_at` gives it) still proves who the person is: for a service that
+    needs the proof (checking in remotely) and is handed the moment rather than the request."""
+    return time.time() - authenticated_at < settings.REAUTHENTICATION_SECONDS
 
 
 def reauthentication_url(request: HttpRequest, next_url: str) -> str:
@@ -182,6 +191,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Accounts are made by the secretariat, never by their holders.
         return False
+
+    def reauthenticate(self, user: AbstractBaseUser, password: str) -> bool:
+        """The password confirmed on "Confirm who you are". Django saves a password stored
+        under older hashing settings (each release raises the iterations) hashed anew when it
+        is typed; the session then follows the new hash, or it would be signed out."""
+        confirmed = super().reauthenticate(user, password)
+        if confirmed:
+            assert isinstance(user, User)
+            user.refresh_from_db(fields=["password"])
+            update_session_auth_hash(context.request, user)
+        return confirmed
 
 
 class MFAAdapter(DefaultMFAAdapter):

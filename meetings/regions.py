@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from core import reauth
 from meetings import forms, permissions, selectors, services
 from meetings.models import Attendance, Meeting, Membership
 from realtime import presence, regions
@@ -129,11 +128,11 @@ class OwnAttendance:
     can_check_out: bool
     check_in_opens_at: datetime.datetime
     check_in_opens_later: bool
-    # Where the body lets members attend from outside the room: the factors they confirm to
-    # check in that way (none once they are in), and the video room. Never for substitutes,
-    # who attend in the room; and only here, in the person's own box, so that nobody who is
-    # not invited sees the link.
-    remote_form: reauth.ReauthForm | None = None
+    # Where the body lets members attend from outside the room: whether they may check in that
+    # way (not once they are in), and the video room. Never for substitutes, who attend in the
+    # room; and only here, in the person's own box, so that nobody who is not invited sees the
+    # link.
+    can_check_in_remotely: bool = False
     video_link: str = ""
 
 
@@ -166,9 +165,7 @@ def own_attendance_in(
         can_check_out=present and meeting.status in LIVE,
         check_in_opens_at=opens_at,
         check_in_opens_later=meeting.status == S.SCHEDULED and timezone.now() < opens_at,
-        remote_form=reauth.ReauthForm(user=attendance.user, prefix="remote")
-        if remote and can_check_in
-        else None,
+        can_check_in_remotely=remote and can_check_in,
         video_link=meeting.video_link if remote and meeting.status in LIVE else "",
     )
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from audit import trail
 from audit.models import Entry
-from core import dates, reauth
+from core import accounts, dates
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
@@ -627,18 +627,19 @@ def attendance_check_in(
     actor: User,
     meeting: Meeting,
     remote: bool = False,
-    reauthenticated_at: datetime.datetime | None = None,
+    authenticated_at: float = 0.0,
 ) -> Attendance:
     """The actor checks themselves in, as an invited member or as a member's substitute.
     Check-in opens CHECK_IN_OPENS_HOURS before the start and stays open during the session.
 
     `remote`: a member attends from outside the room, where the body's rules allow it. It
-    needs a fresh proof of who they are (`reauthenticated_at`, core.reauth): nobody in the room
-    sees them arrive. Substitutes attend in the room. Checking in again in the other way moves
+    needs a fresh proof of who they are: `authenticated_at`, when they last typed their password
+    or a second factor (core.accounts.last_authenticated_at); nobody in the room sees them
+    arrive. Substitutes attend in the room. Checking in again in the other way moves
     the person (into the room, or out of it) without changing their arrival time."""
     if remote:
         require(
-            reauth.is_fresh(reauthenticated_at),
+            accounts.is_recent(authenticated_at),
             _("Confirm who you are again to check in remotely."),
         )
     with transaction.atomic():

@@ -9,7 +9,6 @@ with the message next to its field and status 400; nothing is written.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +23,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import reauth
+from core import accounts
 from core.errors import ServiceError
 from core.forms import add_service_error
 from core.http import AuthenticatedHttpRequest
@@ -94,13 +93,10 @@ def _meeting_page(
     cancel_form: forms.CancelForm | None = None,
     own_error: str = "",
     lifecycle_error: str = "",
-    remote_form: reauth.ReauthForm | None = None,
 ) -> HttpResponse:
     user = request.user
     rights = permissions.meeting_rights(user, meeting)
     own = meeting_regions.own_attendance_context(meeting, user)
-    if remote_form is not None and own["mine"] is not None and own["mine"].remote_form:
-        own["mine"] = dataclasses.replace(own["mine"], remote_form=remote_form)
     context = {
         **own,
         **meeting_regions.quorum_context(meeting),
@@ -160,17 +156,23 @@ def meeting_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @login_required
 @require_POST
 def meeting_check_in_remote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Check in from outside the room: the person confirms who they are first."""
+    """Check in from outside the room. A person who has not typed their password or a second
+    factor lately confirms who they are first (as before signing the minutes), comes back to
+    the meeting and presses the button again."""
     meeting = permissions.access_meeting(request.user, pk)
-    form = reauth.ReauthForm(request.POST, user=request.user, request=request, prefix="remote")
-    if not form.is_valid():
-        return _meeting_page(request, meeting, remote_form=form, status=400)
+    if not accounts.recently_authenticated(request):
+        messages.warning(request, _("Confirm who you are again to check in remotely."))
+        return redirect(
+            accounts.reauthentication_url(
+                request, reverse("meetings:meeting_detail", args=[meeting.pk])
+            )
+        )
     try:
         services.attendance_check_in(
             actor=request.user,
             meeting=meeting,
             remote=True,
-            reauthenticated_at=reauth.reauthenticated_at(request),
+            authenticated_at=accounts.last_authenticated_at(request),
         )
     except ServiceError as error:
         return _meeting_page(request, meeting, own_error=error.message, status=400)

@@ -28,10 +28,12 @@ import redis
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone, translation
 from pytest_django import DjangoDbBlocker
 
 from config.settings import redis_channel_layer
+from core.sessions import SIGNED_IN_AT
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
 from tests.factories import UserFactory
@@ -279,6 +281,15 @@ def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
 def check_in(meeting: Meeting, users: list[User]) -> None:
     for user in users:
         services.attendance_check_in(actor=user, meeting=meeting)
+
+
+def signed_in_long_ago(client: Client, user: User) -> Client:
+    """Signed in, but longer ago than an act that asks who is there again accepts."""
+    client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] -= 600  # the default asks again after 5 minutes
+    session.save()
+    return client
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ import datetime
 import time
 
 import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -169,6 +170,25 @@ def test_confirming_the_password_counts_towards_the_lockout(official: User) -> N
     for _ in range(LIMIT):
         client.post("/accounts/reauthenticate/", {"password": "wrong password"})
     assert form_login(Client(), RIGHT) == 429
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
+def test_confirming_a_password_that_is_hashed_again_keeps_the_person_signed_in(
+    official: User,
+) -> None:
+    """A password stored under older hashing settings (as after an upgrade of Django, which
+    raises its iterations) is saved hashed anew when typed: the session follows it."""
+    older = PBKDF2PasswordHasher().encode(RIGHT, "older-salt", iterations=1000)
+    official.password = older
+    official.save(update_fields=["password"])
+    client = Client()
+    client.force_login(official)
+    response = client.post("/accounts/reauthenticate/", {"password": RIGHT})
+    assert response.status_code == 302
+    official.refresh_from_db()
+    assert official.password != older  # hashed anew
+    assert signed_in(client)
+    assert client.get("/").status_code == 200
 
 
 def test_a_forgotten_password_is_set_by_the_secretariat_not_by_mail(official: User) -> None:

@@ -100,9 +100,9 @@ def test_the_page_speaks_vietnamese(client: Client, secretariat: User, acts: Non
 
 def test_sign_ins_and_failed_sign_ins_are_recorded(client: Client) -> None:
     user = UserFactory(username="official")
-    client.post("/accounts/login/", {"username": "official", "password": "wrong password!"})
+    client.post("/accounts/login/", {"login": "official", "password": "wrong password!"})
     client.post(
-        "/accounts/login/", {"username": "official", "password": "correct horse battery staple"}
+        "/accounts/login/", {"login": "official", "password": "correct horse battery staple"}
     )
     entries = list(Entry.objects.order_by("seq").values_list("action", "actor_id", "person_name"))
     assert entries[-2:] == [

@@ -8,27 +8,17 @@ import base64
 
 import pyotp
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from core.sessions import SIGNED_IN_AT
 from minutes.models import Minutes
-from tests.conftest import Personas
+from tests.conftest import Personas, signed_in_long_ago
 from tests.minutes.conftest import PASSPHRASE, Held, Keys, approved
 
 PASSWORD = "correct horse battery staple"
 S = Minutes.Status
-
-
-def signed_in_long_ago(client: Client, user: User) -> Client:
-    client.force_login(user)
-    session = client.session
-    session[SIGNED_IN_AT] -= 600  # the default asks again after 5 minutes
-    session.save()
-    return client
 
 
 def sign(client: Client, held: Held, key: bytes) -> str:

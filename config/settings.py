@@ -357,6 +357,8 @@ ACTION_ITEM_REMINDER_DAYS = int(os.environ.get("ACTION_ITEM_REMINDER_DAYS", "2")
 # is handed to another worker, up to `max_attempts` times; failures stay in the admin.
 # The scheduled jobs (notices/schedules.py) run every TASKS_TICK_SECONDS (a divisor of 60).
 TASKS_TICK_SECONDS = int(os.environ.get("TASKS_TICK_SECONDS", "20"))
+# Reminders are written this many per transaction: each batch's notices and e-mails together.
+REMINDER_BATCH_SIZE = int(os.environ.get("REMINDER_BATCH_SIZE", "500"))
 # The worker's health check (`manage.py worker_check`) fails when a job is due since longer.
 WORKER_CHECK_LATE_SECONDS = int(os.environ.get("WORKER_CHECK_LATE_SECONDS", "120"))
 Q_CLUSTER = {

@@ -18,8 +18,6 @@ from notices import kinds
 from notices import services as notice_services
 from notices.models import Notice
 
-BATCH = 500
-
 
 def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int:
     """Remind the assignees of the outstanding tasks due within ACTION_ITEM_REMINDER_DAYS;
@@ -51,8 +49,9 @@ def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int
     reminded = 0
     # A batch per transaction: its notices, pushes and e-mails go together.
     due = [(item.assignee_user_id, item) for item in items if item.assignee_user_id is not None]
-    for start in range(0, len(due), BATCH):
-        batch = due[start : start + BATCH]
+    size = settings.REMINDER_BATCH_SIZE
+    for start in range(0, len(due), size):
+        batch = due[start : start + size]
         with transaction.atomic():
             told = notice_services.notices_send_each(
                 notices=[

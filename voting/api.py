@@ -220,6 +220,8 @@ PollOpenView = poll_action_view(
 
 
 class PollCloseView(APIView):
+    api_scope = Scope.VOTE_ADMIN
+
     @extend_schema(
         tags=TAGS,
         summary="Close an open vote (the chair)",

@@ -12,9 +12,9 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from meetings.models import Meeting
-from minutes import services
 from minutes.models import ActionItem
 from minutes.reminders import action_item_reminders_send_due
+from minutes.services import actions as action_services
 from notices import kinds
 from notices.models import Notice, NoticeEmail
 from tests.conftest import Personas, plan_meeting
@@ -24,7 +24,7 @@ from tests.minutes.test_actions import due
 @pytest.fixture
 def task(government: Personas, meeting: Meeting) -> ActionItem:
     """A task for the Minister of Finance (a member), due in two weeks."""
-    return services.action_create(
+    return action_services.action_create(
         actor=government.secretary,
         meeting=meeting,
         text="Hoàn thiện dự thảo Nghị định",

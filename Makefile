@@ -15,7 +15,10 @@ DEMO_PKI_DIR = $${MINUTES_PKI_DIR:-$${VAR_DIR:-$(CURDIR)/var}/pki}
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Parallel test workers (pytest-xdist), one per core by default. Each has its own test database
-# (test_meetings_gw0, ...) and its own Redis database, numbered on from TEST_REDIS_URL's.
+# (test_meetings_gw0, ...) and its own Redis database, numbered on from TEST_REDIS_URL's. A
+# worker that runs out of tests takes some from the other's queue (worksteal): the task
+# worker's tests wait for its scheduler for a minute or more, and would otherwise leave one
+# core idle at the end.
 TEST_WORKERS ?= auto
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,
@@ -106,7 +109,7 @@ check-messages: system-deps
 
 test: test-deps check-messages lint typecheck
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Regenerates the README screenshots in headless Chromium (and the minutes' first page with
 # poppler's pdftoppm).

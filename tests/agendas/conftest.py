@@ -47,6 +47,17 @@ def build_agenda(government: Personas, meeting: Meeting) -> AgendaPlan:
     )
 
 
+def decree_under_discussion(government: Personas, meeting: Meeting) -> AgendaPlan:
+    """The agenda built and published, 20 of the 27 members checked in, the session open and
+    the decree under discussion."""
+    plan = build_agenda(government, meeting)
+    services.agenda_publish(actor=government.secretary, meeting=meeting)
+    check_in(meeting, government.voters[:20])
+    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
+    services.agenda_item_start(actor=government.chair, item=plan.decree)
+    return plan
+
+
 @prebuilt_fixture
 def agenda(government: Personas, meeting: Meeting) -> AgendaPlan:
     """A scheduled meeting's agenda, not yet published."""

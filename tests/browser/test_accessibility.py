@@ -14,12 +14,11 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from agendas import services as agenda_services
-from meetings import services as meeting_services
 from meetings.models import Meeting
-from tests.agendas.conftest import build_agenda
+from tests.agendas.conftest import decree_under_discussion
 from tests.browser.chromium import TABLET, chromium
 from tests.browser.test_live_regions import in_thread
-from tests.conftest import Personas, check_in
+from tests.conftest import Personas
 from tests.server import RunningServer, session_cookie
 from voting import services as voting_services
 
@@ -86,11 +85,7 @@ def test_every_screen_passes_axe(
     secretariat: User,
     running_server: RunningServer,
 ) -> None:
-    plan = build_agenda(government, meeting)
-    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
-    check_in(meeting, government.voters[:20])
-    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
-    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    plan = decree_under_discussion(government, meeting)
     agenda_services.speaker_request(actor=government.members[1], item=plan.decree)
     poll = voting_services.poll_create(
         actor=government.chair, item=plan.decree, question="Adopt the decree?"
@@ -152,11 +147,7 @@ def test_a_member_hears_the_vote_and_votes_and_asks_to_speak_with_the_keyboard_a
     meeting: Meeting,
     running_server: RunningServer,
 ) -> None:
-    plan = build_agenda(government, meeting)
-    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
-    check_in(meeting, government.voters[:20])
-    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
-    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    plan = decree_under_discussion(government, meeting)
     poll = voting_services.poll_create(
         actor=government.chair, item=plan.decree, question="Adopt the decree?"
     )

@@ -13,11 +13,10 @@ from django.contrib.auth.models import User
 from playwright.sync_api import BrowserContext, Page
 
 from agendas import services as agenda_services
-from meetings import services as meeting_services
 from meetings.models import Meeting
-from tests.agendas.conftest import build_agenda
+from tests.agendas.conftest import decree_under_discussion
 from tests.browser.chromium import TABLET, chromium
-from tests.conftest import Personas, check_in
+from tests.conftest import Personas
 from tests.server import RunningServer, session_cookie
 from voting import services as voting_services
 
@@ -88,11 +87,7 @@ def test_an_items_vote_result_and_speakers_list_print_without_the_controls(
     running_server: RunningServer,
     tmp_path: Path,
 ) -> None:
-    plan = build_agenda(government, meeting)
-    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
-    check_in(meeting, government.voters[:20])
-    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
-    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    plan = decree_under_discussion(government, meeting)
     speaker = government.members[1]
     agenda_services.speaker_request(actor=speaker, item=plan.decree)
     poll = voting_services.poll_create(

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from agendas import services as agenda_services
-from meetings import services as meeting_services
 from meetings.models import Meeting
-from tests.agendas.conftest import build_agenda
+from tests.agendas.conftest import decree_under_discussion
 from tests.browser.chromium import TABLET, chromium
-from tests.conftest import Personas, check_in
+from tests.conftest import Personas
 from tests.server import RunningServer, set_server_password
 from voting import services
 from voting.models import Poll
@@ -37,11 +35,7 @@ def test_a_vote_on_the_console_and_two_tablets(
     running_server: RunningServer,
     screenshot_dir: Path | None,
 ) -> None:
-    plan = build_agenda(government, meeting)
-    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
-    check_in(meeting, government.voters[:20])
-    meeting_services.meeting_start(actor=government.chair, meeting=meeting)
-    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    plan = decree_under_discussion(government, meeting)
     services.poll_create(actor=government.chair, item=plan.decree, question="Adopt the decree?")
     first, second = government.members[:2]
     for person in (government.chair, first, second):

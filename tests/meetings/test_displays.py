@@ -13,12 +13,11 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from agendas import services as agenda_services
 from meetings import services
 from meetings.models import Meeting
 from realtime.models import DisplayToken
-from tests.agendas.conftest import build_agenda
-from tests.conftest import Personas, check_in
+from tests.agendas.conftest import decree_under_discussion
+from tests.conftest import Personas
 from voting import services as voting_services
 
 LINK = re.compile(r"https?://[^\"<\s]+/display/([A-Za-z0-9_-]+)/")
@@ -138,11 +137,7 @@ def test_a_wrong_or_revoked_token_is_a_missing_page(government: Personas, meetin
 def test_the_projector_shows_nobodys_own_boxes_in_a_signed_in_browser(
     government: Personas, meeting: Meeting
 ) -> None:
-    plan = build_agenda(government, meeting)
-    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
-    check_in(meeting, government.voters[:20])
-    services.meeting_start(actor=government.chair, meeting=meeting)
-    agenda_services.agenda_item_start(actor=government.chair, item=plan.decree)
+    plan = decree_under_discussion(government, meeting)
     poll = voting_services.poll_create(
         actor=government.chair, item=plan.decree, question="Adopt the decree?"
     )

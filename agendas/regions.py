@@ -274,7 +274,7 @@ def _agenda_variant(rights: frozenset[str]) -> frozenset[str]:
 def _timer(data: AgendaData, rights: frozenset[str]) -> dict[str, str]:
     context = agenda_context(data.meeting, rights, data.overview)
     html = {"chair-timer": _html("agendas/_timer.html", context)}
-    if RUN in rights:
+    if RUN in rights and not regions.is_display(rights):
         html["timer-stop"] = _html("agendas/_timer_stop.html", context)
     return html
 
@@ -306,12 +306,18 @@ def _current(data: CurrentData, rights: frozenset[str]) -> dict[str, str]:
     """The item under way on the session page and the console; the named item's own card and
     speakers for the page that shows that item."""
     context = agenda_context(data.meeting, rights, data.overview)
+    # The room display draws the item under way its own way, and nothing else of the agenda.
+    current_template = (
+        "agendas/_display_current.html" if regions.is_display(rights) else "agendas/_current_item.html"
+    )
     if not context["visible"]:
-        return {"current-item": _html("agendas/_current_item.html", context)}
+        return {"current-item": _html(current_template, context)}
     if data.current is not None:
         context.update(item_context(data.meeting, data.current, rights))
         context["has_current"] = True
-    html = {"current-item": _html("agendas/_current_item.html", context)}
+    html = {"current-item": _html(current_template, context)}
+    if regions.is_display(rights):
+        return html
     if rights & MODERATORS:
         html["console-current"] = _html("agendas/_console_current.html", context)
     if data.named is not None:
@@ -353,7 +359,10 @@ def _speakers(data: SpeakersData | None, rights: frozenset[str]) -> dict[str, st
         "can_lead": RUN in rights,
         "in_session": data.meeting.status == S.IN_SESSION,
     }
-    return {f"speakers-{data.item.pk}": _html("agendas/_speakers.html", context)}
+    template = (
+        "agendas/_display_speakers.html" if regions.is_display(rights) else "agendas/_speakers.html"
+    )
+    return {f"speakers-{data.item.pk}": _html(template, context)}
 
 
 @dataclass(frozen=True)
@@ -487,6 +496,7 @@ def register() -> None:
             load=_load_agenda,
             render=_timer,
             variant=lambda rights: RUN in rights,
+            displayed=True,
         ),
         regions.SharedRegion(
             "agenda-current",
@@ -495,6 +505,7 @@ def register() -> None:
             load=_load_current,
             render=_current,
             variant=_agenda_variant,
+            displayed=True,
         ),
         regions.SharedRegion(
             "agenda-speakers",
@@ -502,6 +513,7 @@ def register() -> None:
             load=_load_speakers,
             render=_speakers,
             variant=_moderator_variant,
+            displayed=True,
         ),
         regions.SharedRegion(
             "agenda-comments",

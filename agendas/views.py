@@ -219,8 +219,9 @@ def act(
 @require_GET
 def projector(request: HttpRequest, token: str) -> HttpResponse:
     """The room display: the session on the big screen, opened by a display's token alone (no
-    sign-in). It is drawn for the rights a display has (those of a plain member) and for nobody
-    in particular, from the same regions that its socket then keeps current."""
+    sign-in). It is drawn for the display's own audience (at most what a plain member sees,
+    and only the big screen's parts) and for nobody in particular, from the same regions that
+    its socket then keeps current."""
     display, meeting = permissions.access_display(token)
     # Nobody's page, even in a browser someone is signed in with: no one's own boxes, banners
     # or name, wherever the page's parts look for the person.

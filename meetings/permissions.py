@@ -30,6 +30,7 @@ from meetings.models import (
     Membership,
 )
 from realtime.displays import display_of
+from realtime.regions import DISPLAY
 from realtime.models import DisplayToken
 
 AnyUser = User | AnonymousUser
@@ -198,12 +199,15 @@ def follower_rights(user_id: int, meeting_id: int) -> frozenset[str]:
 
 
 def display_rights(meeting_id: int) -> frozenset[str]:
-    """What a room display may see of a meeting (registered with realtime.access): what a
-    plain member sees, and nothing while members see nothing (a draft)."""
+    """What a room display may see of a meeting (registered with realtime.access): at most
+    what a plain member sees, and nothing while members see nothing (a draft). The `DISPLAY`
+    right makes it an audience of its own, which the live regions draw only the big screen's
+    parts for (realtime.regions)."""
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         return frozenset()
-    return _rights({"view_meeting"}, meeting)  # a plain member's one permission
+    rights = _rights({"view_meeting"}, meeting)  # a plain member's one permission
+    return rights | {DISPLAY} if rights else frozenset()
 
 
 def access_display(token: str) -> tuple[DisplayToken, Meeting]:

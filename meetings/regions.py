@@ -347,18 +347,19 @@ def _count_html(element_id: str, count: int) -> str:
 
 
 def _quorum(context: dict[str, Any], rights: frozenset[str]) -> dict[str, str]:
-    return {
-        "quorum": _html("meetings/_quorum.html", context),
-        "quorum-badge": _html("meetings/_quorum_badge.html", context),
-    }
+    badge = {"quorum-badge": _html("meetings/_quorum_badge.html", context)}
+    if regions.is_display(rights):
+        return badge  # the room display shows the badge alone
+    return {"quorum": _html("meetings/_quorum.html", context), **badge}
 
 
 def _meeting(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
-    """The meeting's status and facts (times, place, when it opened and closed)."""
-    return {
-        "meeting-status": _html("meetings/_live_status.html", {"meeting": meeting}),
-        "facts": _html("meetings/_meeting_facts.html", {"meeting": meeting}),
-    }
+    """The meeting's status and facts (times, place, when it opened and closed); the status
+    alone on a room display."""
+    status = {"meeting-status": _html("meetings/_live_status.html", {"meeting": meeting})}
+    if regions.is_display(rights):
+        return status
+    return {**status, "facts": _html("meetings/_meeting_facts.html", {"meeting": meeting})}
 
 
 def _lifecycle(meeting: Meeting, rights: frozenset[str]) -> dict[str, str]:
@@ -412,12 +413,18 @@ def _run_or_manage(rights: frozenset[str]) -> frozenset[str]:
 def register() -> None:
     view = permissions.VIEW_MEETING
     run, manage = permissions.RUN_MEETING, permissions.MANAGE_MEETING
+    # The members, the chair, the secretariat, both; and room displays (permissions.display_rights).
     regions.register_audiences(
-        frozenset({view, *extra}) for extra in ((), (run,), (manage,), (run, manage))
+        frozenset({view, *extra})
+        for extra in ((), (run,), (manage,), (run, manage), (regions.DISPLAY,))
     )
     for region in (
         regions.SharedRegion(
-            "meeting", STATUS_EVENTS, load=lambda meeting, payload: meeting, render=_meeting
+            "meeting",
+            STATUS_EVENTS,
+            load=lambda meeting, payload: meeting,
+            render=_meeting,
+            displayed=True,
         ),
         regions.SharedRegion(
             "lifecycle",
@@ -431,6 +438,7 @@ def register() -> None:
             MEETING_EVENTS,
             load=lambda meeting, payload: quorum_context(meeting),
             render=_quorum,
+            displayed=True,
         ),
         regions.SharedRegion(
             "attendance",

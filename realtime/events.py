@@ -96,7 +96,11 @@ def visible_to(
 
 
 def event_frame(
-    event: MeetingEvent, *, visible: bool, regions: dict[str, str] | None = None
+    event: MeetingEvent,
+    *,
+    visible: bool,
+    regions: dict[str, str] | None = None,
+    with_payload: bool = True,
 ) -> dict[str, Any]:
     """An event as clients receive it; for those who may not see it, only its number: neither
     its payload nor its type, which alone can tell that something exists (a paper, a prepared
@@ -104,12 +108,14 @@ def event_frame(
 
     With `regions` (region id -> HTML) the frame is complete: the page applies them and needs
     nothing else. Without, the frame says `fetch`: the page must fetch itself once to be current.
+    Without `with_payload` (a room display, for most events) the payload is null: the regions
+    say all that the screen shows.
     """
     frame = {
         "type": "event",
         "seq": event.seq,
         "event": event.type if visible else None,
-        "payload": event.payload if visible else None,
+        "payload": event.payload if visible and with_payload else None,
         "at": event.created_at.isoformat(),
         "regions": regions or {},
         "fetch": regions is None,
@@ -161,6 +167,7 @@ def rendered_message(event: MeetingEvent, people: Sequence[int]) -> dict[str, An
                 event,
                 visible=not event.restricted_to or event.restricted_to in audience.rights,
                 regions=html,
+                with_payload=regions.payload_shown(audience.rights, event.type),
             )
         )
         for audience, html in shared.items()

@@ -117,6 +117,12 @@ class Subscriber:
         self.person = personal_key(self.user_id, self.language)
 
     def may_see(self, event: Event) -> bool:
+        """Whether the socket may take the event's complete frame when its audience has no
+        frame of its own (an event replayed from the log). A room display never does: its
+        audience's frames are the only ones drawn for it, and otherwise it takes the event's
+        number alone, and its page fetches itself."""
+        if self.display is not None:
+            return False
         return visible_to(
             restricted_to=event.restricted_to,
             users=event.users,

@@ -10,6 +10,10 @@ them; this module knows no domain app.
   language: it is rendered once per (language, rights) audience, however many screens show it.
 - A personal region shows one person's own state (their check-in, their request to speak): it
   is rendered for the people an event concerns, in each language, and sent only to them.
+- A room display (realtime.displays) is an audience of its own, marked by the right `DISPLAY`:
+  it receives only the shared regions registered as `displayed`, drawn for it (never the roll
+  call, the comments, the attendance lists or anyone's own boxes), and an event's payload only
+  for the event types registered with `register_display_payloads`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,11 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+
+
+# The right that marks a room display's audience. It is no permission anyone holds: the meetings
+# app gives it to displays alone, alongside what a display may see of the meeting.
+DISPLAY = "realtime.display"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,9 @@ class SharedRegion:
     load: Callable[[Any, dict[str, Any]], Any]
     render: Callable[[Any, frozenset[str]], dict[str, str]]
     variant: Callable[[frozenset[str]], Hashable] = same_for_all
+    # Whether room displays show it: a display's audience gets no other region. `render` is
+    # then called with rights that hold `DISPLAY` too, and draws what the big screen shows.
+    displayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class PersonalRegion:
 _shared: list[SharedRegion] = []
 _personal: list[PersonalRegion] = []
 _audiences: list[frozenset[str]] = []
+_display_payloads: set[str] = set()
 
 
 def register_audiences(rights_sets: Iterable[frozenset[str]]) -> None:
@@ -89,6 +102,21 @@ def register_audiences(rights_sets: Iterable[frozenset[str]]) -> None:
     for rights in rights_sets:
         if rights not in _audiences:
             _audiences.append(rights)
+
+
+def register_display_payloads(event_types: Iterable[str]) -> None:
+    """Event types whose payload a room display receives, for its page script to use (a vote's
+    turnout); every other event reaches a display with its regions and no payload."""
+    _display_payloads.update(event_types)
+
+
+def is_display(rights: frozenset[str]) -> bool:
+    return DISPLAY in rights
+
+
+def payload_shown(rights: frozenset[str], event_type: str) -> bool:
+    """Whether an audience that may see an event receives its payload too."""
+    return not is_display(rights) or event_type in _display_payloads
 
 
 def register_shared(region: SharedRegion) -> None:
@@ -117,7 +145,8 @@ def render_shared(
     Each region reads its data once and renders once per language and variant, so the cost
     follows the number of regions and audiences, never the number of screens. An event that
     only some may see (`restricted_to`) changes nothing the others are shown: their audiences
-    get no regions at all, whatever the regions would draw for them.
+    get no regions at all, whatever the regions would draw for them. A room display's audience
+    gets only the regions made for it, never a drawing shared with another audience.
     """
     loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
     loaded = []
@@ -129,13 +158,16 @@ def render_shared(
     by_audience: dict[Audience, dict[str, str]] = {}
     for language in languages():
         with translation.override(language):
-            rendered: dict[tuple[str, Hashable], dict[str, str]] = {}
+            rendered: dict[tuple[str, bool, Hashable], dict[str, str]] = {}
             for rights in _audiences:
                 html = by_audience.setdefault(Audience(language, rights), {})
                 if restricted_to and restricted_to not in rights:
                     continue
+                display = is_display(rights)
                 for region, data in loaded:
-                    variant = (region.name, region.variant(rights))
+                    if display and not region.displayed:
+                        continue
+                    variant = (region.name, display, region.variant(rights))
                     if variant not in rendered:
                         rendered[variant] = region.render(data, rights)
                     html.update(rendered[variant])

@@ -206,6 +206,8 @@ def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
     meeting = data.meeting
     if not agenda_visible(rights, agenda_of(meeting)):
         return {}
+    if regions.is_display(rights):
+        return _display_votes(data, rights)
     html: dict[str, str] = {}
     for console in (False, True) if can_prepare(rights) else (False,):
         for votes in data.items:
@@ -229,6 +231,33 @@ def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
 
 def _render(context: dict[str, Any]) -> str:
     return render_to_string("voting/_votes.html", context)
+
+
+def _display_votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
+    """The votes as the room display shows them: the question, the turnout while open, the
+    outcome with its figures once closed; never a roll call, a form or anyone's own box."""
+    html: dict[str, str] = {}
+    for votes in data.items:
+        region_id = votes_region(votes.item, console=False)
+        html[region_id] = render_display(
+            votes_context(data.meeting, votes, rights, console=False, region_id=region_id)
+        )
+    if data.redraw_elsewhere:
+        region_id = elsewhere_region(console=False)
+        html[region_id] = (
+            render_display(
+                votes_context(
+                    data.meeting, data.elsewhere, rights, console=False, region_id=region_id
+                )
+            )
+            if data.elsewhere
+            else f'<div class="votes-region" id="{region_id}"></div>'
+        )
+    return html
+
+
+def render_display(context: dict[str, Any]) -> str:
+    return render_to_string("voting/_votes_display.html", context)
 
 
 # The personal regions
@@ -341,8 +370,11 @@ def register() -> None:
             load=_load_votes,
             render=_votes,
             variant=lambda rights: (can_prepare(rights), permissions.MANAGE_MEETING in rights),
+            displayed=True,
         )
     )
+    # The room display writes a ballot's turnout in place from the event's payload.
+    regions.register_display_payloads(("voting.ballot_cast",))
     regions.register_personal(
         regions.PersonalRegion(
             "own-votes",

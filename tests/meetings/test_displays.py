@@ -145,9 +145,34 @@ def test_the_projector_shows_nobodys_own_boxes_in_a_signed_in_browser(
     _display, token = services.display_create(actor=government.secretary, meeting=meeting)
 
     html = signed_in(government.members[0]).get(projector_url(token)).content.decode()
-    assert "Adopt the decree?" in html
-    assert f'id="ballot-{poll.pk}" data-personal data-placeholder' in html
+    assert "Adopt the decree?" in html and f'data-turnout="{poll.pk}"' in html
+    # Not even a placeholder for a ballot or a conflict box: the display is nobody's screen.
+    assert f'id="ballot-{poll.pk}"' not in html and "recusal-" not in html
     assert "data-user-id" not in html and "Log out" not in html
+
+
+def test_the_projector_page_shows_a_named_votes_result_without_its_roll_call(
+    government: Personas, meeting: Meeting
+) -> None:
+    plan = decree_under_discussion(government, meeting)
+    poll = voting_services.poll_create(
+        actor=government.chair, item=plan.decree, question="Adopt the decree?", secrecy="named"
+    )
+    voting_services.poll_open(actor=government.chair, poll=poll)
+    voter = government.voters[1]
+    voting_services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    voting_services.poll_close(actor=government.chair, poll=poll)
+    _display, token = services.display_create(actor=government.secretary, meeting=meeting)
+
+    html = Client().get(projector_url(token)).content.decode()
+    assert "Adopted" in html or "Not adopted" in html
+    assert "Roll call" not in html and voter.get_full_name() not in html
+    # Nor the comments, nor a form of any kind.
+    assert "<form" not in html.split('id="main"')[1]
+    # A member's own page shows the roll call: the display leaves out what they may read.
+    member = signed_in(government.members[0])
+    session = member.get(reverse("agendas:session", args=[meeting.pk])).content.decode()
+    assert "Roll call" in session and voter.get_full_name() in session
     # The chair's buttons are not drawn either: the page is a member's view.
     assert "Close the vote" not in html
 

@@ -11,7 +11,7 @@ from django import template
 
 from agendas.models import AgendaItem
 from meetings.models import Body, Meeting
-from meetings.permissions import meeting_rights
+from meetings.permissions import display_rights, meeting_rights
 from meetings.rules import extraordinary_demand
 from voting import forms, regions, selectors
 
@@ -64,6 +64,29 @@ def votes_panel(
     return _panel(
         context, meeting, item, return_to, regions.votes_region(item, return_to == "console")
     )
+
+
+def _display_panel(meeting: Meeting, item: AgendaItem, region_id: str) -> dict[str, Any]:
+    [votes] = regions.load_item_votes(meeting, [item])
+    return regions.votes_context(
+        meeting, votes, display_rights(meeting.pk), console=False, region_id=region_id
+    )
+
+
+@register.inclusion_tag("voting/_votes_display.html")
+def display_votes(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
+    """An item's votes on the room display, for nobody in particular."""
+    return _display_panel(meeting, item, regions.votes_region(item, console=False))
+
+
+@register.inclusion_tag("voting/_votes_display.html")
+def display_vote_elsewhere(meeting: Meeting, current: AgendaItem | None) -> dict[str, Any]:
+    """The vote open on another item than the one under way, on the room display."""
+    poll = selectors.open_poll(meeting)
+    region_id = regions.elsewhere_region(console=False)
+    if poll is None or poll.item == current:
+        return {"polls": [], "region_id": region_id}
+    return _display_panel(meeting, poll.item, region_id)
 
 
 @register.inclusion_tag("voting/_extraordinary.html", takes_context=True)

@@ -308,7 +308,9 @@ def _current(data: CurrentData, rights: frozenset[str]) -> dict[str, str]:
     context = agenda_context(data.meeting, rights, data.overview)
     # The room display draws the item under way its own way, and nothing else of the agenda.
     current_template = (
-        "agendas/_display_current.html" if regions.is_display(rights) else "agendas/_current_item.html"
+        "agendas/_display_current.html"
+        if regions.is_display(rights)
+        else "agendas/_current_item.html"
     )
     if not context["visible"]:
         return {"current-item": _html(current_template, context)}

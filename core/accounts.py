@@ -33,7 +33,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from drf_spectacular.authentication import BasicScheme
 from rest_framework import exceptions
-from rest_framework.authentication import BasicAuthentication
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.request import Request
 
 from core.sessions import SIGNED_IN_AT
@@ -138,14 +138,23 @@ def last_authenticated_at(request: HttpRequest | Request) -> float:
     return max(times)
 
 
+def proved_at(request: HttpRequest | Request) -> float:
+    """When the person behind the request last proved who they are: now for HTTP Basic, which
+    carries the password with the request; for a session, when it last typed a password or a
+    second factor; never (0) for anything else that authenticated the request on the API (an
+    API token proves that its holder has the token, not who is there)."""
+    if isinstance(request, Request):
+        authenticator = request.successful_authenticator
+        if isinstance(authenticator, BasicAuthentication):
+            return time.time()
+        if not isinstance(authenticator, SessionAuthentication):
+            return 0.0
+    return last_authenticated_at(request)
+
+
 def recently_authenticated(request: HttpRequest | Request) -> bool:
-    """Whether the person proved who they are within REAUTHENTICATION_SECONDS. On the API,
-    HTTP Basic carries the password with the request, so it always has."""
-    if isinstance(request, Request) and isinstance(
-        request.successful_authenticator, BasicAuthentication
-    ):
-        return True
-    return is_recent(last_authenticated_at(request))
+    """Whether the person proved who they are within REAUTHENTICATION_SECONDS (`proved_at`)."""
+    return is_recent(proved_at(request))
 
 
 def is_recent(authenticated_at: float) -> bool:

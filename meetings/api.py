@@ -19,11 +19,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apitokens.models import ApiToken
+from core import accounts
 from core.api import ERRORS, READ_ERRORS, ListView, action_view, parse, request_actor
 from core.serializers import NoInputSerializer
 from meetings import permissions, selectors, services
@@ -34,6 +37,7 @@ from meetings.serializers import (
     BodyCreateSerializer,
     BodySerializer,
     BodyUpdateSerializer,
+    CheckInSerializer,
     DisplayCreateSerializer,
     DisplaySerializer,
     MeetingCancelSerializer,
@@ -431,17 +435,43 @@ class SubstituteAddView(APIView):
 class CheckInView(APIView):
     @extend_schema(
         tags=["attendance"],
-        summary="Check oneself in",
+        summary="Check oneself in, in the room or remotely",
         description="As an invited member, or as the substitute of one. Opens a few hours "
-        "before the start and stays open during the session.",
-        request=None,
+        "before the start and stays open during the session. With `remote` true, a member "
+        "attends from outside the room where the body's rules allow it (substitutes attend "
+        "in the room). Nobody in the room sees them arrive, so a remote check-in needs a "
+        "recent proof of who they are: a session that signed in (or confirmed who it is on "
+        "the site) within `REAUTHENTICATION_MINUTES`, or HTTP Basic, which carries the "
+        "password; otherwise `403`. An API token never counts as that proof: `403`.",
+        request=CheckInSerializer,
         responses={200: AttendanceSerializer, **ERRORS},
     )
     def post(self, request: Request, meeting_id: int) -> Response:
         actor = request_actor(request)
         meeting = permissions.access_meeting(actor, meeting_id)
-        parse(NoInputSerializer, request)
-        attendance = services.attendance_check_in(actor=actor, meeting=meeting)
+        remote = parse(CheckInSerializer, request)["remote"]
+        if remote and isinstance(request.auth, ApiToken):
+            # A token is a long-lived secret an integration holds: it tells who made it, not
+            # who is there now.
+            raise PermissionDenied(
+                _(
+                    "An API token cannot check anyone in remotely: that needs a recent proof "
+                    "of who you are. Check in on the site, or with a session or HTTP Basic."
+                )
+            )
+        if remote and not accounts.recently_authenticated(request):
+            raise PermissionDenied(
+                _(
+                    "Confirm who you are again to check in remotely: sign in again (or "
+                    "confirm who you are on the site), or send the password with HTTP Basic."
+                )
+            )
+        attendance = services.attendance_check_in(
+            actor=actor,
+            meeting=meeting,
+            remote=remote,
+            authenticated_at=accounts.proved_at(request) if remote else 0.0,
+        )
         return Response(AttendanceSerializer(attendance).data)
 
 

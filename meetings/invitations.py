@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from meetings.text import header_safe
 
 logger = logging.getLogger(__name__)
@@ -61,12 +61,38 @@ def meeting_event(meeting: Meeting, *, sequence: int, cancelled: bool) -> icalen
     return event
 
 
-def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int) -> bytes:
+def remote_attendees(meeting: Meeting, user_ids: Iterable[int]) -> set[int]:
+    """Those among `user_ids` who may attend the meeting remotely, where its body's rules allow
+    it: members invited in their own right and not represented by a substitute (substitutes
+    attend in the room), as the check-in box (meetings.regions) says. One query."""
+    if not meeting.body.remote_attendance_allowed or not meeting.video_link:
+        return set()
+    return set(
+        Attendance.objects.filter(meeting=meeting, user_id__in=list(user_ids))
+        .exclude(status=Attendance.Status.REPRESENTED)
+        .values_list("user_id", flat=True)
+    )
+
+
+def build_ics(
+    meeting: Meeting, attendee: User, method: Method, *, sequence: int, video_link: str = ""
+) -> bytes:
+    """The invitation's calendar; with `video_link` (for one who may attend remotely), the
+    video room as the event's CONFERENCE (RFC 7986) and in its description, for calendar
+    programs that do not show CONFERENCE. The room stays the LOCATION."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Paperless meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("method", method.value)
     event = meeting_event(meeting, sequence=sequence, cancelled=method == Method.CANCEL)
+    if video_link:
+        label = _("Video room")
+        event.add(
+            "conference",
+            video_link,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": label},
+        )
+        event["description"] = icalendar.vText(f"{event['description']}\n\n{label}: {video_link}")
     attendee_address = icalendar.vCalAddress(f"mailto:{attendee.email}")
     attendee_address.params["cn"] = icalendar.vText(
         attendee.get_full_name() or attendee.get_username()
@@ -79,8 +105,12 @@ def build_ics(meeting: Meeting, attendee: User, method: Method, *, sequence: int
 
 
 def build_message(
-    meeting: Meeting, attendee: User, method: Method, *, sequence: int
+    meeting: Meeting, attendee: User, method: Method, *, sequence: int, remote: bool = False
 ) -> EmailMessage:
+    """One invitee's message. `remote`: they may attend remotely (`remote_attendees`), and the
+    message and its calendar carry the video room; nobody else's do, and a cancellation never
+    does."""
+    video_link = meeting.video_link if remote and method == Method.REQUEST else ""
     title = header_safe(meeting.title)
     if method == Method.CANCEL:
         subject = _("Cancelled: %(title)s") % {"title": title}
@@ -96,12 +126,13 @@ def build_message(
             "cancelled": method == Method.CANCEL,
             "updated": bool(sequence) and method == Method.REQUEST,
             "url": meeting_url(meeting),
+            "video_link": video_link,
         },
     )
     message = EmailMessage(subject=subject, body=body, to=[attendee.email])
     message.attach(
         "invite.ics",
-        build_ics(meeting, attendee, method, sequence=sequence),
+        build_ics(meeting, attendee, method, sequence=sequence, video_link=video_link),
         f"text/calendar; method={method.value}",
     )
     return message
@@ -111,9 +142,13 @@ def send(meeting_id: int, user_ids: Iterable[int], method: Method, *, sequence: 
     """Send after the change committed. A mail server failure is logged, not raised: the
     meeting change stands, and the secretariat can resend by editing the meeting."""
     meeting = Meeting.objects.select_related("body").get(pk=meeting_id)
-    users = get_user_model().objects.filter(pk__in=list(user_ids)).exclude(email="")
+    users = list(get_user_model().objects.filter(pk__in=list(user_ids)).exclude(email=""))
+    remote = remote_attendees(meeting, [user.pk for user in users])
     with translation.override(settings.LANGUAGE_CODE):
-        messages = [build_message(meeting, user, method, sequence=sequence) for user in users]
+        messages = [
+            build_message(meeting, user, method, sequence=sequence, remote=user.pk in remote)
+            for user in users
+        ]
     try:
         get_connection().send_messages(messages)
     except OSError:

@@ -30,8 +30,8 @@ from meetings.models import (
     Membership,
 )
 from realtime.displays import display_of
-from realtime.regions import DISPLAY
 from realtime.models import DisplayToken
+from realtime.regions import DISPLAY
 
 AnyUser = User | AnonymousUser
 

@@ -264,6 +264,16 @@ class NewDisplaySerializer(DisplaySerializer):
         return str(self.context["url"])
 
 
+class CheckInSerializer(RejectUnknownFields):
+    remote = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Attend from outside the room, where the body's rules allow it; needs a "
+        "recent proof of who you are (a session that signed in or confirmed who it is within "
+        "REAUTHENTICATION_MINUTES, or HTTP Basic). Refused for API tokens.",
+    )
+
+
 class DisplayCreateSerializer(RejectUnknownFields):
     # DRF takes declared fields off the class, so this does not replace Field.label.
     label = serializers.CharField(  # type: ignore[assignment]

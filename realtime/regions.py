@@ -25,7 +25,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-
 # The right that marks a room display's audience. It is no permission anyone holds: the meetings
 # app gives it to displays alone, alongside what a display may see of the meeting.
 DISPLAY = "realtime.display"

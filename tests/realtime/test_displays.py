@@ -106,7 +106,9 @@ def test_a_display_is_an_audience_of_its_own_with_the_big_screens_regions_alone(
     assert only_display_regions(on_display)
     # The member's frame has the agenda and the item's comments; the display's has neither,
     # nor any form, nor anyone's own box (not even as a placeholder), nor the payload.
-    assert "session-agenda" in on_tablet["regions"] and "session-agenda" not in on_display["regions"]
+    assert (
+        "session-agenda" in on_tablet["regions"] and "session-agenda" not in on_display["regions"]
+    )
     assert "comments-" in on_tablet["regions"]["current-item"]
     shown = json.dumps(on_display["regions"])
     assert "<form" not in shown and "data-personal" not in shown and "comments-" not in shown

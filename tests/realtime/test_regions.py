@@ -4,15 +4,19 @@ per audience (language and rights), and each person's own parts only to that per
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.db.models.signals import post_init
 
+from agendas import services as agenda_services
 from meetings import permissions, services
 from meetings.models import Attendance, Meeting
 from realtime import events, regions
 from realtime.models import MeetingEvent
+from tests.agendas.conftest import decree_under_discussion
 from tests.conftest import Personas, check_in
+from voting import services as voting_services
 
 VIEW, RUN, MANAGE = permissions.VIEW_MEETING, permissions.RUN_MEETING, permissions.MANAGE_MEETING
 MEMBER = frozenset({VIEW})
@@ -38,12 +42,19 @@ def test_a_check_in_carries_the_new_quorum_to_every_audience(
     row = event.payload["attendance"]
     message = events.rendered_message(event, [member.pk])
 
-    assert len(message["frames"]) == 2 * 4  # two languages, four kinds of rights
+    # Two languages; four kinds of rights, and room displays.
+    assert len(message["frames"]) == 2 * 5
     for key in message["frames"]:
         language, rights = key.split("|")
         decoded = frame(message, language, frozenset(rights.split(",")))
         assert decoded["fetch"] is False
         assert decoded["event"] == "meetings.attendance_changed"
+        if regions.DISPLAY in rights:
+            # The big screen shows the badge: neither the lists nor who arrived.
+            assert set(decoded["regions"]) == {"quorum-badge"}
+            assert decoded["payload"] is None
+            assert member.get_full_name() not in json.dumps(decoded)
+            continue
         # The figures, and the arrival's own row and board entries: not the whole lists.
         assert set(decoded["regions"]) == {
             "quorum",
@@ -187,3 +198,53 @@ def test_a_change_of_place_reaches_the_meeting_facts(
     message = events.rendered_message(last_event(meeting), [])
 
     assert "Room 2" in frame(message, "vi", MEMBER)["regions"]["facts"]
+
+
+DISPLAY = frozenset({VIEW, regions.DISPLAY})
+DISPLAY_REGIONS = re.compile(
+    r"current-item|chair-timer|vote-elsewhere|quorum-badge|meeting-status|votes-\d+|speakers-\d+"
+)
+
+
+def test_a_display_frame_never_holds_more_than_the_big_screens_regions(
+    government: Personas, meeting: Meeting
+) -> None:
+    """Every event of a session (arrivals, items, the floor, comments, a named vote from its
+    preparation to its result, the timer), drawn again for the room display: only its regions,
+    with no roll call, comment, form, anyone's own box or any name but the speakers'; and no
+    payload but a ballot's turnout."""
+    plan = decree_under_discussion(government, meeting)
+    speaker, voter = government.members[0], government.voters[1]
+    request = agenda_services.speaker_request(actor=speaker, item=plan.decree)
+    agenda_services.floor_give(actor=government.chair, speaker=request)
+    agenda_services.comment_post(actor=speaker, item=plan.decree, text="For members only")
+    agenda_services.timer_start(actor=government.chair, meeting=meeting, seconds=300)
+    poll = voting_services.poll_create(
+        actor=government.chair, item=plan.decree, question="Adopt the decree?", secrecy="named"
+    )
+    voting_services.poll_open(actor=government.chair, poll=poll)
+    voting_services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    voting_services.poll_close(actor=government.chair, poll=poll)
+    check_in(meeting, [government.voters[25]])
+
+    member_saw_roll_call = False
+    for event in MeetingEvent.objects.filter(meeting=meeting).order_by("seq"):
+        message = events.rendered_message(event, [])
+        for language in ("en", "vi"):
+            key = regions.audience_key(language, DISPLAY)
+            if key not in message["frames"]:
+                continue  # an event for named people alone: no audience has a frame
+            shown = frame(message, language, DISPLAY)
+            assert all(DISPLAY_REGIONS.fullmatch(region) for region in shown["regions"]), event
+            text = json.dumps(shown, ensure_ascii=False)
+            for secret in ("<form", "data-personal", "roll-call", "For members only"):
+                assert secret not in text, (event.type, secret)
+            assert voter.get_full_name() not in text
+            if event.type == "voting.ballot_cast":
+                assert shown["payload"] == {"poll": poll.pk, "turnout": 1}
+            else:
+                assert shown["payload"] is None, event.type
+        member = message["frames"].get(regions.audience_key("en", MEMBER))
+        member_saw_roll_call |= member is not None and "roll-call" in member
+    # The member's frames did carry what the display's leave out.
+    assert member_saw_roll_call

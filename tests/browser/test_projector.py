@@ -93,6 +93,11 @@ def test_the_projector_follows_the_session_and_stops_when_revoked(
             page.screenshot(path=str(screenshot_dir / "projector.png"))
         act(voting_services.poll_close, actor=chair, poll=poll)
         expect(page.locator(".poll-outcome")).to_contain_text("Not adopted", timeout=5_000)
+        # A named vote: its roll call is the members', never drawn on the big screen; nor is
+        # any form (not even hidden by the style sheet).
+        expect(page.locator(".roll-call")).to_have_count(0)
+        expect(page.locator("#main form")).to_have_count(0)
+        assert speaker.get_full_name() not in page.locator(".votes").inner_text()
 
         assert page.evaluate("window.notReloaded") is True
         assert asked == [], "the events made the projector ask the server"

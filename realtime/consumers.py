@@ -3,7 +3,7 @@ nothing else); /ws/me/?lang=<code> carries what concerns the signed-in person wh
 (their notices), on every page.
 
 A person follows with their session; a room display with its token (`display=<token>`),
-without a session, as the member-less audience realtime.displays describes.
+without a session, as the audience of its own that realtime.displays describes.
 
 Writes never travel over the socket; they go through the HTTP API and its services.
 """

@@ -1,7 +1,8 @@
 """Room displays' tokens: how one is made and how a page or a socket that presents one is
 checked. A display follows a meeting with the rights the meetings app gives displays
-(realtime.access): those of a member who is nobody, so it sees what every member sees and
-nothing that is anyone's own. The secretariat's services (meetings.services) write the tokens."""
+(realtime.access): at most a plain member's, with `realtime.regions.DISPLAY`, which makes it an
+audience of its own that receives only the big screen's regions and nothing that is anyone's
+own. The secretariat's services (meetings.services) write the tokens."""
 
 from __future__ import annotations
 

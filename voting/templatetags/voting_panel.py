@@ -66,27 +66,33 @@ def votes_panel(
     )
 
 
-def _display_panel(meeting: Meeting, item: AgendaItem, region_id: str) -> dict[str, Any]:
+def _display_panel(
+    context: template.Context, meeting: Meeting, item: AgendaItem, region_id: str
+) -> dict[str, Any]:
+    # The display's rights, as the page or the region was drawn for them.
+    rights = context.get("audience_rights")
+    if rights is None:
+        rights = display_rights(meeting.pk)
     [votes] = regions.load_item_votes(meeting, [item])
-    return regions.votes_context(
-        meeting, votes, display_rights(meeting.pk), console=False, region_id=region_id
-    )
+    return regions.votes_context(meeting, votes, rights, console=False, region_id=region_id)
 
 
-@register.inclusion_tag("voting/_votes_display.html")
-def display_votes(meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
+@register.inclusion_tag("voting/_votes_display.html", takes_context=True)
+def display_votes(context: template.Context, meeting: Meeting, item: AgendaItem) -> dict[str, Any]:
     """An item's votes on the room display, for nobody in particular."""
-    return _display_panel(meeting, item, regions.votes_region(item, console=False))
+    return _display_panel(context, meeting, item, regions.votes_region(item, console=False))
 
 
-@register.inclusion_tag("voting/_votes_display.html")
-def display_vote_elsewhere(meeting: Meeting, current: AgendaItem | None) -> dict[str, Any]:
+@register.inclusion_tag("voting/_votes_display.html", takes_context=True)
+def display_vote_elsewhere(
+    context: template.Context, meeting: Meeting, current: AgendaItem | None
+) -> dict[str, Any]:
     """The vote open on another item than the one under way, on the room display."""
     poll = selectors.open_poll(meeting)
     region_id = regions.elsewhere_region(console=False)
     if poll is None or poll.item == current:
         return {"polls": [], "region_id": region_id}
-    return _display_panel(meeting, poll.item, region_id)
+    return _display_panel(context, meeting, poll.item, region_id)
 
 
 @register.inclusion_tag("voting/_extraordinary.html", takes_context=True)

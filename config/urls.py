@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api_urls")),
     path("api/v1/", include("notices.api_urls")),
     path("api/v1/", include("apitokens.api_urls")),
+    path("", include("offline.urls")),
     path("", include("audit.urls")),
     path("", include("notices.urls")),
     path("", include("voting.urls")),

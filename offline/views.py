@@ -39,7 +39,11 @@ from offline.models import Device
 # list is a new cache (the worker's script changes with it, so browsers install it again).
 SHELL_STATIC = [
     "css/app.css",
+    "vendor/htmx.min.js",
+    "vendor/idiomorph.min.js",
     "js/app.js",
+    "js/live.js",
+    "js/notices.js",
     "js/offline.js",
     "favicon.svg",
     "icons/icon-192.png",

@@ -1,0 +1,189 @@
+"""A member reads the meeting's papers on a tablet without the network: the offline reader
+takes them (encrypted in IndexedDB), the tablet goes offline, the member reads a paper and
+writes a note; back online, the note reaches the server. A paper whose access is withdrawn
+leaves the tablet at its next sync; a paper past its period is deleted by the tablet's clock,
+and once the server's period is over the key is refused and nothing is left to decrypt."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from documents import services as document_services
+from documents.models import Note
+from meetings.models import Meeting
+from offline.models import Holding, Lease
+from tests.browser.chromium import TABLET, chromium
+from tests.browser.test_live_regions import in_thread
+from tests.browser.test_live_session import PASSWORD, log_in
+from tests.conftest import Personas
+from tests.documents.reading.conftest import build_papers, media_root  # noqa: F401  (fixture)
+from tests.server import RunningServer, set_server_password
+
+# What the tablet's store holds, read the way any script of the site could: each paper's
+# number and the first bytes of what is stored for it.
+STORED = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("offline-papers");
+  opening.onerror = () => reject(opening.error);
+  opening.onsuccess = () => {
+    const db = opening.result;
+    const reading = db.transaction("papers").objectStore("papers").getAll();
+    reading.onsuccess = () => {
+      db.close();
+      resolve(reading.result.map((record) => ({
+        document: record.document,
+        head: String.fromCharCode(...new Uint8Array(record.pdf.data).slice(0, 4)),
+      })));
+    };
+  };
+})"""
+
+# Put a paper's end, as the tablet's clock reads it, in the past.
+EXPIRE = """(documentId) => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("offline-papers");
+  opening.onsuccess = () => {
+    const db = opening.result;
+    const papers = db.transaction("papers", "readwrite").objectStore("papers");
+    const reading = papers.get(documentId);
+    reading.onsuccess = () => {
+      const record = reading.result;
+      record.expires = Date.now() - 1000;
+      papers.put(record).onsuccess = () => { db.close(); resolve(true); };
+    };
+  };
+  opening.onerror = () => reject(opening.error);
+})"""
+
+
+def stored(page: Page) -> dict[int, str]:
+    return {row["document"]: row["head"] for row in page.evaluate(STORED)}
+
+
+def status(page: Page) -> Any:
+    return page.locator('[data-offline="status"]')
+
+
+@pytest.mark.usefixtures("media_root")
+@pytest.mark.browser
+def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_keep(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+    screenshot_dir: Path | None,
+) -> None:
+    papers = build_papers(government, meeting)
+    document_services.packet_publish(actor=government.secretary, meeting=meeting)
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+    budget, programme = papers.budget_report.pk, papers.programme.pk
+
+    with chromium() as browser:
+        context = browser.new_context(viewport=TABLET)
+        tablet = context.new_page()
+        log_in(tablet, running_server.url, member.username, "/offline/")
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        tablet.get_by_role("button", name="Keep the papers on this device").click()
+        expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+        kept = stored(tablet)
+        # Never the secret annex; and what rests on the tablet is not a PDF but ciphertext.
+        assert set(kept) == {
+            budget,
+            papers.revenue_note.pk,
+            papers.decree_draft.pk,
+            programme,
+        }
+        assert all(head != "%PDF" for head in kept.values())
+        worker = tablet.evaluate("navigator.serviceWorker.ready.then((r) => r.active.scriptURL)")
+        assert worker == f"{running_server.url}/sw.js"
+
+        context.set_offline(True)
+        expect(status(tablet)).to_contain_text("Offline")
+        tablet.get_by_role("button", name="Read: Budget report").click()
+        canvas = tablet.locator('[data-offline="canvas"]')
+        expect(canvas).to_have_attribute("data-rendered-page", "1", timeout=15_000)
+        tablet.get_by_role("button", name="Next page").click()
+        expect(canvas).to_have_attribute("data-rendered-page", "2")
+        tablet.get_by_label("Note on page 2").fill("Ask the minister about the deficit")
+        tablet.get_by_role("button", name="Add note").click()
+        pending = tablet.locator(".note-pending")
+        expect(pending).to_contain_text("Ask the minister about the deficit")
+        expect(pending).to_contain_text("sent when you are back online")
+        if screenshot_dir is not None:
+            tablet.screenshot(path=str(screenshot_dir / "offline-reader.png"), full_page=True)
+
+        # Without the network the page opens from the service worker; the key is not on the
+        # tablet, so the papers are locked until the next connection.
+        tablet.reload()
+        expect(tablet.locator('[data-offline="locked"]')).to_be_visible()
+        expect(tablet.get_by_role("button", name="Read: Budget report")).to_have_count(0)
+
+        context.set_offline(False)
+        tablet.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(status(tablet)).to_contain_text("Notes sent: 1.", timeout=15_000)
+        expect(tablet.get_by_role("button", name="Read: Budget report")).to_be_visible()
+
+        # Access withdrawn while the tablet is away: at its next connection the paper goes.
+        context.set_offline(True)
+        in_thread(
+            document_services.document_revoke,
+            actor=government.secretary,
+            document=papers.budget_report,
+            rights=["view"],
+            user=member,
+        )
+        context.set_offline(False)
+        tablet.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(status(tablet)).to_contain_text("Papers you may no longer keep were deleted")
+        expect(tablet.get_by_role("button", name="Read: Budget report")).to_have_count(0)
+        assert budget not in stored(tablet)
+
+        # The tablet's own clock: a paper past its end is deleted, network or not.
+        tablet.evaluate(EXPIRE, programme)
+        context.set_offline(True)
+        tablet.reload()
+        expect(tablet.locator('[data-offline="locked"]')).to_be_visible()
+        assert set(stored(tablet)) == {papers.revenue_note.pk, papers.decree_draft.pk}
+
+        # The server's period is over: the key is refused, and the tablet deletes the rest.
+        in_thread(
+            Lease.objects.update, expires_at=timezone.now() - datetime.timedelta(minutes=1)
+        )
+        context.set_offline(False)
+        tablet.reload()
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
+        assert stored(tablet) == {}
+        answer = tablet.evaluate(
+            """async () => {
+              const device = await new Promise((resolve) => {
+                const opening = indexedDB.open("offline-papers");
+                opening.onsuccess = () => {
+                  const get = opening.result.transaction("device").objectStore("device").get("device");
+                  get.onsuccess = () => { opening.result.close(); resolve(get.result); };
+                };
+              });
+              const token = document.querySelector('meta[name="csrf-token"]').content;
+              const response = await fetch(`/offline/devices/${device.id}/sync/`, {
+                method: "POST",
+                headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+                body: JSON.stringify({held: []}),
+              });
+              return response.json();
+            }"""
+        )
+        assert answer["meetings"] == []
+
+    note = Note.objects.get(user=member)
+    assert (note.document_id, note.page, note.text) == (
+        budget,
+        2,
+        "Ask the minister about the deficit",
+    )
+    assert set(
+        Holding.objects.filter(removed_at__isnull=True).values_list("document_id", flat=True)
+    ) == set()

@@ -51,7 +51,9 @@ def papers_for_lease(lease: Lease) -> list[KeptPaper] | None:
     rights = meeting_permissions.meeting_rights(user, meeting)
     if meeting_permissions.VIEW_MEETING not in rights:
         return None
-    documents = list(Document.objects.filter(meeting=meeting).order_by("agenda_item_id", "position", "pk"))
+    documents = list(
+        Document.objects.filter(meeting=meeting).order_by("agenda_item_id", "position", "pk")
+    )
     for document in documents:
         document.meeting = meeting
     held = document_permissions.meeting_document_rights(user, meeting, documents, rights)

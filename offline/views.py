@@ -118,7 +118,9 @@ def _device_endpoint(view: JsonView) -> JsonView:
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
-            return JsonResponse({"error": _("Sign in again to bring your papers up to date.")}, status=401)
+            return JsonResponse(
+                {"error": _("Sign in again to bring your papers up to date.")}, status=401
+            )
         try:
             return view(request, *args, **kwargs)
         except Http404:
@@ -165,9 +167,7 @@ def _kept_data(device: Device, kept: list[selectors.KeptMeeting]) -> dict[str, A
                         "title": paper.document.title,
                         "classification": paper.document.get_classification_display(),
                         "url": reverse("offline:paper", args=[device.pk, paper.document.pk]),
-                        "notes_url": reverse(
-                            "documents_api:note-list", args=[paper.document.pk]
-                        ),
+                        "notes_url": reverse("documents_api:note-list", args=[paper.document.pk]),
                     }
                     for paper in meeting.papers
                 ],
@@ -272,7 +272,10 @@ def period_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         services.period_set(actor=request.user, meeting=meeting, hours=hours)
     except ServiceError as error:
         return _devices_page(request, meeting, error=error.message, status=400)
-    messages.success(request, _("Devices that take the papers from now on keep them %(hours)d hours.") % {"hours": hours})
+    messages.success(
+        request,
+        _("Devices that take the papers from now on keep them %(hours)d hours.") % {"hours": hours},
+    )
     return redirect("offline:devices", pk=meeting.pk)
 
 
@@ -283,6 +286,9 @@ def device_wipe(request: AuthenticatedHttpRequest, pk: int, device_id: uuid.UUID
     services.lease_wipe(actor=request.user, lease=lease)
     messages.success(
         request,
-        _("Wiped: the device deletes the papers the next time it is online, and can no longer decrypt them."),
+        _(
+            "Wiped: the device deletes the papers the next time it is online, and can no "
+            "longer decrypt them."
+        ),
     )
     return redirect("offline:devices", pk=pk)

@@ -150,9 +150,7 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         assert set(stored(tablet)) == {papers.revenue_note.pk, papers.decree_draft.pk}
 
         # The server's period is over: the key is refused, and the tablet deletes the rest.
-        in_thread(
-            Lease.objects.update, expires_at=timezone.now() - datetime.timedelta(minutes=1)
-        )
+        in_thread(Lease.objects.update, expires_at=timezone.now() - datetime.timedelta(minutes=1))
         context.set_offline(False)
         tablet.reload()
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
@@ -163,7 +161,8 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
               const device = await new Promise((resolve) => {
                 const opening = indexedDB.open("offline-papers");
                 opening.onsuccess = () => {
-                  const get = opening.result.transaction("device").objectStore("device").get("device");
+                  const devices = opening.result.transaction("device").objectStore("device");
+                  const get = devices.get("device");
                   get.onsuccess = () => { opening.result.close(); resolve(get.result); };
                 };
               });
@@ -184,6 +183,7 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         2,
         "Ask the minister about the deficit",
     )
-    assert set(
-        Holding.objects.filter(removed_at__isnull=True).values_list("document_id", flat=True)
-    ) == set()
+    assert (
+        set(Holding.objects.filter(removed_at__isnull=True).values_list("document_id", flat=True))
+        == set()
+    )

@@ -179,9 +179,7 @@ def test_someone_elses_device_is_missing(
         assert (response.status_code, response.json()) == (404, not_found)
 
 
-def test_a_meeting_the_person_does_not_see_is_missing(
-    packet: Papers, outsider: User
-) -> None:
+def test_a_meeting_the_person_does_not_see_is_missing(packet: Papers, outsider: User) -> None:
     client = client_of(outsider)
     device = register(client)
     response = take(client, device, packet.meeting.pk)
@@ -357,7 +355,9 @@ def test_the_service_worker_covers_the_site_from_its_root(client: Client) -> Non
     assert 'const READER = "/offline/"' in script
 
 
-@pytest.mark.parametrize(("language", "name"), [("en", "Paperless meetings"), ("vi", "Họp không giấy")])
+@pytest.mark.parametrize(
+    ("language", "name"), [("en", "Paperless meetings"), ("vi", "Họp không giấy")]
+)
 def test_the_manifest_makes_the_site_installable_in_both_languages(
     client: Client, language: str, name: str
 ) -> None:

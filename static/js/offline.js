@@ -139,7 +139,10 @@ async function ensureDevice() {
   if (device) {
     return device;
   }
-  const answer = await post(text.registerUrl, { name: text.deviceName });
+  // A name the secretariat can tell apart on its screen: the kind of device and its system.
+  const system = navigator.userAgentData?.platform || navigator.platform || "";
+  const name = system ? `${text.deviceName} (${system})` : text.deviceName;
+  const answer = await post(text.registerUrl, { name });
   if (answer.status !== 201) {
     throw new Error(answer.data.error || text.failed);
   }
@@ -456,7 +459,7 @@ async function showNotes() {
     item.className = note.pending ? "note note-pending" : "note";
     const head = document.createElement("p");
     head.className = "note-head";
-    head.textContent = fill(text.page, { page: note.page, total: reading.pdf.numPages });
+    head.textContent = fill(text.noteAt, { page: note.page });
     if (note.pending) {
       const badge = document.createElement("span");
       badge.className = "badge";

@@ -114,7 +114,9 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         expect(pending).to_contain_text("Ask the minister about the deficit")
         expect(pending).to_contain_text("sent when you are back online")
         if screenshot_dir is not None:
-            tablet.screenshot(path=str(screenshot_dir / "offline-reader.png"), full_page=True)
+            tablet.screenshot(
+                path=str(screenshot_dir / "member-offline-reader.png"), full_page=True
+            )
 
         # Without the network the page opens from the service worker; the key is not on the
         # tablet, so the papers are locked until the next connection.
@@ -187,3 +189,57 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         set(Holding.objects.filter(removed_at__isnull=True).values_list("document_id", flat=True))
         == set()
     )
+
+
+@pytest.mark.usefixtures("media_root")
+@pytest.mark.browser
+def test_the_secretariat_wipes_a_lost_tablet_from_its_screen(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+    screenshot_dir: Path | None,
+) -> None:
+    papers = build_papers(government, meeting)
+    document_services.packet_publish(actor=government.secretary, meeting=meeting)
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+    set_server_password(government.secretary, PASSWORD)
+
+    with chromium() as browser:
+        tablet = browser.new_context(viewport=TABLET).new_page()
+        log_in(tablet, running_server.url, member.username, "/offline/")
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        tablet.get_by_role("button", name="Keep the papers on this device").click()
+        expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+
+        office = browser.new_context(viewport=TABLET).new_page()
+        log_in(
+            office,
+            running_server.url,
+            government.secretary.username,
+            f"/meetings/{meeting.pk}/packet/",
+        )
+        office.get_by_role("link", name="Devices holding the papers").click()
+        row = office.locator("tbody tr")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text(member.get_full_name())
+        expect(row).to_contain_text("Holding")
+        expect(row.locator("td").nth(2)).to_have_text("4")
+        if screenshot_dir is not None:
+            office.screenshot(path=str(screenshot_dir / "secretariat-devices.png"), full_page=True)
+        office.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="Wipe").click()
+        expect(row).to_contain_text("Wiped: deleted at its next connection")
+
+        # The tablet, back in its member's hands or not, deletes everything at its next sync.
+        tablet.reload()
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
+        assert stored(tablet) == {}
+        office.reload()
+        expect(office.locator("tbody tr")).to_contain_text("Wiped and deleted")
+
+    lease = Lease.objects.get()
+    assert lease.wiped_by == government.secretary
+    assert not Holding.objects.filter(lease=lease, removed_at__isnull=True).exists()
+    assert papers.decree_annex.pk not in set(Holding.objects.values_list("document_id", flat=True))

@@ -153,10 +153,12 @@ async function ensureDevice() {
 
 async function deleteByClock() {
   const now = Date.now();
+  let deleted = false;
   for (const record of await all("papers")) {
     if (record.expires <= now) {
       await remove("papers", record.document);
       keys.delete(record.meeting);
+      deleted = true;
     }
   }
   for (const note of await all("notes")) {
@@ -164,6 +166,7 @@ async function deleteByClock() {
       await remove("notes", note.id);
     }
   }
+  return deleted;
 }
 
 async function sendNotes() {
@@ -225,6 +228,7 @@ async function download(paper, meeting, key) {
 
 // Bring the store in line with the server's answer: what the device may keep, and the keys.
 async function apply(answer) {
+  const unlockedBefore = [...keys.keys()].sort().join();
   const allowed = new Map();
   const refused = new Set(keys.keys());
   for (const meeting of answer.meetings) {
@@ -277,7 +281,10 @@ async function apply(answer) {
   if (reading && !(await all("papers")).some((r) => r.document === reading.record.document)) {
     closeReader();
   }
-  await render();
+  // Drawn again only when something changed: a list rebuilt every minute would lose focus.
+  if (changed || [...keys.keys()].sort().join() !== unlockedBefore) {
+    await render();
+  }
   if (removed) {
     say(text.removed);
   } else if (sent) {
@@ -544,12 +551,16 @@ async function start() {
     sync();
   });
   window.addEventListener("offline", showConnection);
+  // Every minute: the clock's deletion, and while online a sync, so that a wipe or a withdrawn
+  // paper reaches a tablet that stays online with the page open.
   window.setInterval(async () => {
-    await deleteByClock();
-    if (reading && !keys.has(reading.record.meeting)) {
-      closeReader();
+    if (await deleteByClock()) {
+      if (reading && !keys.has(reading.record.meeting)) {
+        closeReader();
+      }
+      await render();
     }
-    await render();
+    await sync();
   }, 60_000);
   await sync();
   root.dataset.ready = "true";

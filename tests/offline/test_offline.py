@@ -195,6 +195,7 @@ def test_without_a_session_the_device_is_told_to_sign_in_and_keeps_its_papers(
         post(client, "/offline/devices/"),
         take(client, device, packet.meeting.pk),
         sync(client, device, []),
+        client.get(f"/offline/devices/{device}/papers/{packet.budget_report.pk}/"),
     ):
         assert response.status_code == 401
         assert "Sign in again" in response.json()["error"]

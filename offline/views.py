@@ -32,8 +32,9 @@ from core.errors import ServiceError
 from core.http import AuthenticatedHttpRequest, pdf_response
 from core.pages import render_page
 from documents import permissions as document_permissions
+from meetings.models import Meeting
 from offline import permissions, selectors, services
-from offline.models import Device
+from offline.models import Device, Lease
 
 # Cached by the service worker so that the offline reader opens without the network. A new
 # list is a new cache (the worker's script changes with it, so browsers install it again).
@@ -143,7 +144,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _lease_data(lease: Any) -> dict[str, Any]:
+def _lease_data(lease: Lease) -> dict[str, Any]:
     return {
         "meeting": lease.meeting_id,
         "title": lease.meeting.title,
@@ -234,7 +235,7 @@ def paper(
 
 
 def _devices_page(
-    request: AuthenticatedHttpRequest, meeting: Any, *, error: str = "", status: int = 200
+    request: AuthenticatedHttpRequest, meeting: Meeting, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     return render_page(
         request,

@@ -19,6 +19,7 @@ from documents.models import Note
 from meetings.models import Meeting
 from offline.models import Holding, Lease
 from tests.browser.chromium import TABLET, chromium
+from tests.browser.test_content_security_policy import Watched
 from tests.browser.test_live_regions import in_thread
 from tests.browser.test_live_session import PASSWORD, log_in
 from tests.conftest import Personas
@@ -83,8 +84,10 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
     budget, programme = papers.budget_report.pk, papers.programme.pk
 
     with chromium() as browser:
-        context = browser.new_context(viewport=TABLET)
-        tablet = context.new_page()
+        # The page, its service worker and pdf.js work under the Content-Security-Policy.
+        watched = Watched(browser.new_context(viewport=TABLET))
+        context = watched.context
+        tablet = watched.page()
         log_in(tablet, running_server.url, member.username, "/offline/")
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
         tablet.get_by_role("button", name="Keep the papers on this device").click()
@@ -178,6 +181,7 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
             }"""
         )
         assert answer["meetings"] == []
+        assert watched.violations() == []
 
     note = Note.objects.get(user=member)
     assert (note.document_id, note.page, note.text) == (

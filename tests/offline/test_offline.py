@@ -379,3 +379,12 @@ def test_the_offline_reader_needs_a_session(client: Client, member: User) -> Non
     assert client.get("/offline/").status_code == 302
     client.force_login(member)
     assert client.get("/offline/").status_code == 200
+
+
+def test_signing_out_tells_the_browser_to_forget_the_sites_storage(member: User) -> None:
+    client = client_of(member)
+    assert "Clear-Site-Data" not in client.get("/accounts/logout/")
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/offline/").status_code == 302

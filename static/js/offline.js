@@ -1,7 +1,9 @@
 // The offline reader (docs/offline.md). A meeting's papers are kept in IndexedDB, encrypted with
-// AES-GCM under the key of the device's lease on the meeting. The key is never stored: the page
-// receives it from the server at each sync, while online and signed in, and holds it in memory as
-// a non-extractable CryptoKey. A page opened without the network shows the papers locked. Notes
+// AES-GCM under the key of the device's lease on the meeting. The key is never stored in clear:
+// the page receives it from the server at each sync, while online and signed in, and holds it in
+// memory as a non-extractable CryptoKey. It is also kept wrapped under a key derived from a PIN
+// the member chooses (PBKDF2), so that a page opened without the network opens the papers once
+// the PIN is typed; too many wrong PINs, or the lease's end by the clock, delete the store. Notes
 // written offline wait in IndexedDB, encrypted under the same key, and go to the notes API when
 // the network returns. Each sync tells the server which papers the device holds; the answer says
 // which it may keep: the rest is deleted, and so is everything past its period, by the clock.
@@ -15,6 +17,12 @@ const text = Object.fromEntries(
   ]),
 );
 const keys = new Map(); // meeting id -> CryptoKey, in memory only
+// The PIN's rules and cost. 600,000 rounds of PBKDF2-SHA-256 is the OWASP figure of 2023: about
+// a second on a tablet, and each guess of a stolen store costs as much (docs/offline.md).
+const PIN_MIN = 6;
+const PIN_ROUNDS = 600_000;
+const PIN_TRIES = 5;
+let pinKey = null; // derived from the member's PIN: wraps the meeting keys; in memory only
 let db = null;
 let device = null;
 let syncing = null;
@@ -50,12 +58,18 @@ function done(request) {
 }
 
 function openDatabase() {
-  const request = indexedDB.open("offline-papers", 1);
-  request.onupgradeneeded = () => {
+  const request = indexedDB.open("offline-papers", 2);
+  request.onupgradeneeded = (event) => {
     const database = request.result;
-    database.createObjectStore("device", { keyPath: "name" });
-    database.createObjectStore("papers", { keyPath: "document" });
-    database.createObjectStore("notes", { keyPath: "id", autoIncrement: true });
+    if (event.oldVersion < 1) {
+      database.createObjectStore("device", { keyPath: "name" });
+      database.createObjectStore("papers", { keyPath: "document" });
+      database.createObjectStore("notes", { keyPath: "id", autoIncrement: true });
+    }
+    if (event.oldVersion < 2) {
+      // The meeting keys wrapped under the PIN's key, with their lease's issue and end.
+      database.createObjectStore("keys", { keyPath: "meeting" });
+    }
   };
   return done(request);
 }
@@ -69,10 +83,11 @@ const put = (name, value) => done(store(name, "readwrite").put(value));
 const remove = (name, key) => done(store(name, "readwrite").delete(key));
 
 async function wipeAll() {
-  for (const name of ["papers", "notes", "device"]) {
+  for (const name of ["papers", "notes", "keys", "device"]) {
     await done(store(name, "readwrite").clear());
   }
   keys.clear();
+  pinKey = null;
   device = null;
 }
 
@@ -114,6 +129,140 @@ const unsealJson = async (key, box, place) =>
 const paperPlace = (record) => `paper:${device.id}:${record.document}:${record.version}`;
 const metaPlace = (record) => `meta:${device.id}:${record.document}`;
 const notePlace = (note) => `note:${device.id}:${note.document}`;
+const keyPlace = (meetingId) => `key:${device.id}:${meetingId}`;
+
+// The PIN
+
+// A reason to refuse the PIN, or null. Six characters at least; one digit repeated or a run
+// (123456, 987654) are the first any thief tries.
+function pinProblem(pin) {
+  if (pin.length < PIN_MIN) {
+    return fill(text.pinShort, { count: PIN_MIN });
+  }
+  if (/^(.)\1*$/.test(pin) || "01234567890".includes(pin) || "09876543210".includes(pin)) {
+    return text.pinWeak;
+  }
+  return null;
+}
+
+async function derivePinKey(pin, salt, rounds) {
+  const material = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(pin.normalize("NFC")),
+    "PBKDF2",
+    false,
+    ["deriveKey"],
+  );
+  return crypto.subtle.deriveKey(
+    { name: "PBKDF2", hash: "SHA-256", salt, iterations: rounds },
+    material,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "unwrapKey"],
+  );
+}
+
+// Keep the wrapped keys in step with the server's answer: a meeting no longer in it, or whose
+// lease was issued anew (a new key), loses its wrapped key; with the PIN's key at hand, every
+// key of the answer is wrapped again (its end follows the lease).
+async function keepWrapped(meetings) {
+  const current = new Map(meetings.map((meeting) => [meeting.meeting, meeting]));
+  for (const record of await all("keys")) {
+    const meeting = current.get(record.meeting);
+    if (!meeting || meeting.issued_at !== record.issued) {
+      await remove("keys", record.meeting);
+    } else if (!pinKey) {
+      record.expires = Date.parse(meeting.expires_at);
+      await put("keys", record);
+    }
+  }
+  if (!pinKey) {
+    return;
+  }
+  for (const meeting of meetings) {
+    const raw = Uint8Array.from(atob(meeting.key), (c) => c.charCodeAt(0));
+    try {
+      const box = await seal(pinKey, raw, keyPlace(meeting.meeting));
+      await put("keys", {
+        meeting: meeting.meeting,
+        issued: meeting.issued_at,
+        expires: Date.parse(meeting.expires_at),
+        box,
+      });
+    } finally {
+      raw.fill(0);
+    }
+  }
+}
+
+function unwrap(candidate, record) {
+  return crypto.subtle.unwrapKey(
+    "raw",
+    record.box.data,
+    candidate,
+    { name: "AES-GCM", iv: record.box.iv, additionalData: encoder.encode(keyPlace(record.meeting)) },
+    "AES-GCM",
+    false,
+    ["encrypt", "decrypt"],
+  );
+}
+
+// Offline (or signed out), the PIN opens the papers: each try is counted in the store before it
+// is judged, so that closing the page does not give a free one; the last wrong try deletes all.
+async function unlock(event) {
+  event.preventDefault();
+  const field = event.target.elements.pin;
+  const pin = field.value;
+  if (!pin) {
+    return;
+  }
+  const button = event.target.querySelector("button");
+  button.disabled = true;
+  try {
+    await deleteByClock();
+    const wrapped = (await all("keys")).filter((record) => !keys.has(record.meeting));
+    const settings = await done(store("device").get("pin"));
+    if (!wrapped.length || !settings) {
+      closeReader();
+      await render();
+      say(text.pinExpired);
+      return;
+    }
+    settings.tries += 1;
+    await put("device", settings);
+    say(text.unlocking);
+    const candidate = await derivePinKey(pin, settings.salt, settings.rounds);
+    const opened = new Map();
+    try {
+      for (const record of wrapped) {
+        opened.set(record.meeting, await unwrap(candidate, record));
+      }
+    } catch (error) {
+      field.value = "";
+      if (settings.tries >= PIN_TRIES) {
+        await wipeAll();
+        closeReader();
+        await render();
+        say(text.pinWiped);
+      } else {
+        say(fill(text.pinWrong, { count: PIN_TRIES - settings.tries }));
+        field.focus();
+      }
+      return;
+    }
+    field.value = "";
+    settings.tries = 0;
+    await put("device", settings);
+    pinKey = candidate;
+    for (const [meetingId, key] of opened) {
+      keys.set(meetingId, key);
+    }
+    await render();
+    say(text.unlocked);
+  } finally {
+    button.disabled = false;
+  }
+}
 
 // The server
 
@@ -154,8 +303,15 @@ async function ensureDevice() {
 async function deleteByClock() {
   const now = Date.now();
   let deleted = false;
-  for (const record of await all("papers")) {
+  const over = new Set();
+  for (const record of await all("keys")) {
     if (record.expires <= now) {
+      await remove("keys", record.meeting);
+      over.add(record.meeting);
+    }
+  }
+  for (const record of await all("papers")) {
+    if (record.expires <= now || over.has(record.meeting)) {
       await remove("papers", record.document);
       keys.delete(record.meeting);
       deleted = true;
@@ -238,6 +394,7 @@ async function apply(answer) {
       allowed.set(paper.document, { paper, meeting });
     }
   }
+  await keepWrapped(answer.meetings);
   const sent = await sendNotes();
   let removed = false;
   const stored = new Map();
@@ -328,7 +485,34 @@ async function sync() {
   return syncing;
 }
 
+// A new PIN for this device, from the take form: its key, and the settings to store once the
+// server answered. Online, the server hands every key again, so a new PIN (a forgotten one)
+// wraps them all afresh; it needs no old PIN.
+async function choosePin() {
+  const field = part("pin");
+  const pin = field.value;
+  const problem = pinProblem(pin) || (pin !== part("pin-again").value ? text.pinMismatch : null);
+  if (problem) {
+    say(problem);
+    field.setAttribute("aria-invalid", "true");
+    field.focus();
+    return null;
+  }
+  field.removeAttribute("aria-invalid");
+  const settings = {
+    name: "pin",
+    salt: crypto.getRandomValues(new Uint8Array(16)),
+    rounds: PIN_ROUNDS,
+    tries: 0,
+  };
+  return { settings, key: await derivePinKey(pin, settings.salt, settings.rounds) };
+}
+
 async function take(button) {
+  const chosen = pinKey ? null : await choosePin();
+  if (!pinKey && !chosen) {
+    return;
+  }
   button.disabled = true;
   say(text.taking);
   try {
@@ -342,6 +526,13 @@ async function take(button) {
     if (answer.status !== 200) {
       say(answer.data.error || text.failed);
       return;
+    }
+    if (chosen) {
+      await done(store("keys", "readwrite").clear());
+      await put("device", chosen.settings);
+      pinKey = chosen.key;
+      part("pin").value = "";
+      part("pin-again").value = "";
     }
     await apply(answer.data);
     const meeting = answer.data.meetings.find((m) => m.meeting === meetingId);
@@ -360,6 +551,9 @@ async function take(button) {
 async function render() {
   const list = part("kept");
   list.replaceChildren();
+  // The PIN is chosen once per page: afterwards its key, in memory, wraps the new keys.
+  part("pin-choice").hidden = Boolean(pinKey);
+  part("unlock").hidden = true;
   const records = await all("papers");
   if (!records.length) {
     const empty = document.createElement("p");
@@ -370,11 +564,11 @@ async function render() {
   }
   const items = document.createElement("ul");
   items.className = "plain-list offline-papers";
-  let locked = 0;
+  const locked = new Set();
   for (const record of records) {
     const key = keys.get(record.meeting);
     if (!key) {
-      locked += 1;
+      locked.add(record.meeting);
       continue;
     }
     const meta = await unsealJson(key, record.meta, metaPlace(record));
@@ -395,12 +589,14 @@ async function render() {
     item.append(label, open);
     items.append(item);
   }
-  if (locked) {
+  if (locked.size) {
+    const wrapped = (await all("keys")).some((record) => locked.has(record.meeting));
     const notice = document.createElement("p");
     notice.className = "notice";
     notice.dataset.offline = "locked";
-    notice.textContent = text.locked;
+    notice.textContent = wrapped ? text.lockedPin : text.locked;
     list.append(notice);
+    part("unlock").hidden = !wrapped;
   }
   list.append(items);
 }
@@ -546,6 +742,7 @@ async function start() {
     }
   });
   part("note-form").addEventListener("submit", addNote);
+  part("unlock").addEventListener("submit", unlock);
   window.addEventListener("online", () => {
     showConnection();
     sync();

@@ -1,6 +1,8 @@
 """A member reads the meeting's papers on a tablet without the network: the offline reader
-takes them (encrypted in IndexedDB), the tablet goes offline, the member reads a paper and
-writes a note; back online, the note reaches the server. A paper whose access is withdrawn
+takes them (encrypted in IndexedDB, the key wrapped under a PIN the member chooses), the tablet
+goes offline, the member reads a paper and writes a note; the page is reloaded without the
+network, the PIN opens the papers again; back online, the notes reach the server. Wrong PINs
+delete the store, and so does the lease's end by the tablet's clock. A paper whose access is withdrawn
 leaves the tablet at its next sync; a paper past its period is deleted by the tablet's clock,
 and once the server's period is over the key is refused and nothing is left to decrypt."""
 
@@ -61,6 +63,49 @@ EXPIRE = """(documentId) => new Promise((resolve, reject) => {
 })"""
 
 
+# The meetings whose key the store keeps wrapped, and each one's end.
+WRAPPED = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("offline-papers");
+  opening.onerror = () => reject(opening.error);
+  opening.onsuccess = () => {
+    const db = opening.result;
+    const reading = db.transaction("keys").objectStore("keys").getAll();
+    reading.onsuccess = () => { db.close(); resolve(reading.result.map((r) => r.meeting)); };
+  };
+})"""
+
+# Put every wrapped key's end, as the tablet's clock reads it, in the past.
+EXPIRE_KEYS = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("offline-papers");
+  opening.onsuccess = () => {
+    const db = opening.result;
+    const wrapped = db.transaction("keys", "readwrite").objectStore("keys");
+    const reading = wrapped.getAll();
+    reading.onsuccess = () => {
+      for (const record of reading.result) {
+        record.expires = Date.now() - 1000;
+        wrapped.put(record);
+      }
+      wrapped.transaction.oncomplete = () => { db.close(); resolve(true); };
+    };
+  };
+  opening.onerror = () => reject(opening.error);
+})"""
+
+PIN = "pluto-4829"
+
+
+def keep_with_pin(page: Page, pin: str = PIN) -> None:
+    page.get_by_label("PIN", exact=True).fill(pin)
+    page.get_by_label("The same PIN again").fill(pin)
+    page.get_by_role("button", name="Keep the papers on this device").click()
+
+
+def unlock(page: Page, pin: str) -> None:
+    page.get_by_label("Your PIN").fill(pin)
+    page.get_by_role("button", name="Open the papers").click()
+
+
 def stored(page: Page) -> dict[int, str]:
     return {row["document"]: row["head"] for row in page.evaluate(STORED)}
 
@@ -90,8 +135,9 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         tablet = watched.page()
         log_in(tablet, running_server.url, member.username, "/offline/")
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
-        tablet.get_by_role("button", name="Keep the papers on this device").click()
+        keep_with_pin(tablet)
         expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+        assert tablet.evaluate(WRAPPED) == [meeting.pk]
         kept = stored(tablet)
         # Never the secret annex; and what rests on the tablet is not a PDF but ciphertext.
         assert set(kept) == {
@@ -121,15 +167,22 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
                 path=str(screenshot_dir / "member-offline-reader.png"), full_page=True
             )
 
-        # Without the network the page opens from the service worker; the key is not on the
-        # tablet, so the papers are locked until the next connection.
+        # On the plane, the tab reloaded: the page opens from the service worker, the papers
+        # locked (the key is not on the tablet in clear) until the member types the PIN.
         tablet.reload()
-        expect(tablet.locator('[data-offline="locked"]')).to_be_visible()
+        expect(tablet.locator('[data-offline="locked"]')).to_contain_text("type your PIN")
         expect(tablet.get_by_role("button", name="Read: Budget report")).to_have_count(0)
+        unlock(tablet, PIN)
+        expect(status(tablet)).to_contain_text("Opened", timeout=15_000)
+        tablet.get_by_role("button", name="Read: Programme").click()
+        expect(canvas).to_have_attribute("data-rendered-page", "1", timeout=15_000)
+        tablet.get_by_label("Note on page 1").fill("Which districts first?")
+        tablet.get_by_role("button", name="Add note").click()
+        expect(tablet.locator(".note-pending")).to_contain_text("Which districts first?")
 
         context.set_offline(False)
         tablet.evaluate("window.dispatchEvent(new Event('online'))")
-        expect(status(tablet)).to_contain_text("Notes sent: 1.", timeout=15_000)
+        expect(status(tablet)).to_contain_text("Notes sent: 2.", timeout=15_000)
         expect(tablet.get_by_role("button", name="Read: Budget report")).to_be_visible()
 
         # Access withdrawn while the tablet is away: at its next connection the paper goes.
@@ -161,6 +214,7 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
         expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
         assert stored(tablet) == {}
+        assert tablet.evaluate(WRAPPED) == []
         answer = tablet.evaluate(
             """async () => {
               const device = await new Promise((resolve) => {
@@ -183,12 +237,10 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         assert answer["meetings"] == []
         assert watched.violations() == []
 
-    note = Note.objects.get(user=member)
-    assert (note.document_id, note.page, note.text) == (
-        budget,
-        2,
-        "Ask the minister about the deficit",
-    )
+    assert set(Note.objects.filter(user=member).values_list("document_id", "page", "text")) == {
+        (budget, 2, "Ask the minister about the deficit"),
+        (programme, 1, "Which districts first?"),
+    }
     assert (
         set(Holding.objects.filter(removed_at__isnull=True).values_list("document_id", flat=True))
         == set()
@@ -213,7 +265,7 @@ def test_the_secretariat_wipes_a_lost_tablet_from_its_screen(
         tablet = browser.new_context(viewport=TABLET).new_page()
         log_in(tablet, running_server.url, member.username, "/offline/")
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
-        tablet.get_by_role("button", name="Keep the papers on this device").click()
+        keep_with_pin(tablet)
         expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
 
         office = browser.new_context(viewport=TABLET).new_page()
@@ -247,3 +299,63 @@ def test_the_secretariat_wipes_a_lost_tablet_from_its_screen(
     assert lease.wiped_by == government.secretary
     assert not Holding.objects.filter(lease=lease, removed_at__isnull=True).exists()
     assert papers.decree_annex.pk not in set(Holding.objects.values_list("document_id", flat=True))
+
+
+@pytest.mark.usefixtures("media_root")
+@pytest.mark.browser
+def test_wrong_pins_and_the_lease_end_delete_the_papers_from_the_tablet(
+    government: Personas, meeting: Meeting, running_server: RunningServer
+) -> None:
+    build_papers(government, meeting)
+    document_services.packet_publish(actor=government.secretary, meeting=meeting)
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+
+    with chromium() as browser:
+        context = browser.new_context(viewport=TABLET)
+        tablet = context.new_page()
+        log_in(tablet, running_server.url, member.username, "/offline/")
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        # A PIN any thief tries first, or too short, is refused; nothing is taken.
+        keep_with_pin(tablet, "123456")
+        expect(status(tablet)).to_contain_text("too easy to guess")
+        keep_with_pin(tablet, "48291")
+        expect(status(tablet)).to_contain_text("at least 6 characters")
+        assert stored(tablet) == {}
+        keep_with_pin(tablet, "482916")
+        expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+
+        # Wrong PINs offline: the count survives a reload, and the last try deletes the store.
+        context.set_offline(True)
+        tablet.reload()
+        unlock(tablet, "000111")
+        expect(status(tablet)).to_contain_text("Tries left before the papers are deleted")
+        expect(status(tablet)).to_contain_text(": 4.")
+        unlock(tablet, "000112")
+        expect(status(tablet)).to_contain_text(": 3.", timeout=15_000)
+        tablet.reload()
+        for left in (2, 1):
+            unlock(tablet, f"00011{left}")
+            expect(status(tablet)).to_contain_text(f": {left}.", timeout=15_000)
+        unlock(tablet, "000119")
+        expect(status(tablet)).to_contain_text("Too many wrong PINs", timeout=15_000)
+        expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
+        assert stored(tablet) == {}
+        assert tablet.evaluate(WRAPPED) == []
+
+        # Kept again; offline past the lease's end by the tablet's clock, the right PIN is
+        # refused and the papers deleted.
+        context.set_offline(False)
+        tablet.reload()
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        keep_with_pin(tablet, "482916")
+        expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+        context.set_offline(True)
+        tablet.reload()
+        expect(tablet.locator('[data-offline="locked"]')).to_contain_text("type your PIN")
+        tablet.evaluate(EXPIRE_KEYS)
+        unlock(tablet, "482916")
+        expect(status(tablet)).to_contain_text("The period for keeping these papers is over")
+        expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
+        assert stored(tablet) == {}
+        assert tablet.evaluate(WRAPPED) == []

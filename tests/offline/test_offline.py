@@ -271,12 +271,14 @@ def test_past_its_period_the_key_is_refused_and_a_new_one_comes_with_a_new_lease
     packet: Papers, member: User, device: str
 ) -> None:
     client = client_of(member)
-    first = take(client, device, packet.meeting.pk).json()["meetings"][0]["key"]
+    first = take(client, device, packet.meeting.pk).json()["meetings"][0]
     client.get(f"/offline/devices/{device}/papers/{packet.budget_report.pk}/")
     Lease.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
     assert sync(client, device, [packet.budget_report.pk]).json()["meetings"] == []
-    second = take(client, device, packet.meeting.pk).json()["meetings"][0]["key"]
-    assert second != first
+    second = take(client, device, packet.meeting.pk).json()["meetings"][0]
+    assert second["key"] != first["key"]
+    # The page tells the new key from the one it wrapped under its PIN by its issue.
+    assert second["issued_at"] != first["issued_at"]
     # What was stored under the old key can no longer be read: the record says it is gone.
     assert Holding.objects.get().removed_at is not None
 
@@ -285,8 +287,9 @@ def test_taking_again_within_the_period_keeps_the_key(
     packet: Papers, member: User, device: str
 ) -> None:
     client = client_of(member)
-    first = take(client, device, packet.meeting.pk).json()["meetings"][0]["key"]
-    assert take(client, device, packet.meeting.pk).json()["meetings"][0]["key"] == first
+    first = take(client, device, packet.meeting.pk).json()["meetings"][0]
+    again = take(client, device, packet.meeting.pk).json()["meetings"][0]
+    assert (again["key"], again["issued_at"]) == (first["key"], first["issued_at"])
 
 
 def test_the_secretariat_wipes_a_lost_device(

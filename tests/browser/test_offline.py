@@ -2,9 +2,9 @@
 takes them (encrypted in IndexedDB, the key wrapped under a PIN the member chooses), the tablet
 goes offline, the member reads a paper and writes a note; the page is reloaded without the
 network, the PIN opens the papers again; back online, the notes reach the server. Wrong PINs
-delete the store, and so does the lease's end by the tablet's clock. A paper whose access is withdrawn
-leaves the tablet at its next sync; a paper past its period is deleted by the tablet's clock,
-and once the server's period is over the key is refused and nothing is left to decrypt."""
+delete the store, and so does the lease's end by the tablet's clock. A paper whose access is
+withdrawn leaves the tablet at its next sync; a paper past its period is deleted by the tablet's
+clock, and once the server's period is over the key is refused and nothing is left to decrypt."""
 
 from __future__ import annotations
 

@@ -553,6 +553,7 @@ async function render() {
   list.replaceChildren();
   // The PIN is chosen once per page: afterwards its key, in memory, wraps the new keys.
   part("pin-choice").hidden = Boolean(pinKey);
+  part("pin-replace").hidden = Boolean(pinKey) || !(await all("keys")).length;
   part("unlock").hidden = true;
   const records = await all("papers");
   if (!records.length) {

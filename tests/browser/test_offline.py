@@ -350,11 +350,20 @@ def test_wrong_pins_and_the_lease_end_delete_the_papers_from_the_tablet(
         expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
         keep_with_pin(tablet, "482916")
         expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
+        # Reloaded online, the page holds no PIN: taking the papers again asks for one, which
+        # replaces the old (the server handed every key again; no old PIN is needed).
+        tablet.reload()
+        expect(tablet.locator("#offline")).to_have_attribute("data-ready", "true")
+        expect(tablet.get_by_text("This device already keeps papers")).to_be_visible()
+        keep_with_pin(tablet, "735190")
+        expect(status(tablet)).to_contain_text("Kept on this device: 4 papers", timeout=20_000)
         context.set_offline(True)
         tablet.reload()
         expect(tablet.locator('[data-offline="locked"]')).to_contain_text("type your PIN")
-        tablet.evaluate(EXPIRE_KEYS)
         unlock(tablet, "482916")
+        expect(status(tablet)).to_contain_text(": 4.", timeout=15_000)
+        tablet.evaluate(EXPIRE_KEYS)
+        unlock(tablet, "735190")
         expect(status(tablet)).to_contain_text("The period for keeping these papers is over")
         expect(tablet.get_by_text("No papers are kept on this device.")).to_be_visible()
         assert stored(tablet) == {}

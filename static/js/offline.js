@@ -551,9 +551,8 @@ async function take(button) {
 async function render() {
   const list = part("kept");
   list.replaceChildren();
-  // The PIN is chosen once per page: afterwards its key, in memory, wraps the new keys.
-  part("pin-choice").hidden = Boolean(pinKey);
   part("pin-replace").hidden = Boolean(pinKey) || !(await all("keys")).length;
+  showPinChoice();
   part("unlock").hidden = true;
   const records = await all("papers");
   if (!records.length) {
@@ -703,8 +702,15 @@ async function addNote(event) {
   sync();
 }
 
+// The PIN is chosen once per page, when taking papers (online only): afterwards its key, in
+// memory, wraps the new keys.
+function showPinChoice() {
+  part("pin-choice").hidden = Boolean(pinKey) || !navigator.onLine;
+}
+
 function showConnection() {
   say(navigator.onLine ? text.online : text.offline);
+  showPinChoice();
   root.querySelectorAll("[data-offline-take]").forEach((button) => {
     button.disabled = !navigator.onLine;
   });

@@ -172,6 +172,8 @@ def test_a_member_reads_offline_and_the_tablet_forgets_what_it_may_no_longer_kee
         tablet.reload()
         expect(tablet.locator('[data-offline="locked"]')).to_contain_text("type your PIN")
         expect(tablet.get_by_role("button", name="Read: Budget report")).to_have_count(0)
+        if screenshot_dir is not None:
+            tablet.screenshot(path=str(screenshot_dir / "member-offline-pin.png"), full_page=True)
         unlock(tablet, PIN)
         expect(status(tablet)).to_contain_text("Opened", timeout=15_000)
         tablet.get_by_role("button", name="Read: Programme").click()

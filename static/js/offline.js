@@ -17,8 +17,9 @@ const text = Object.fromEntries(
   ]),
 );
 const keys = new Map(); // meeting id -> CryptoKey, in memory only
-// The PIN's rules and cost. 600,000 rounds of PBKDF2-SHA-256 is the OWASP figure of 2023: about
-// a second on a tablet, and each guess of a stolen store costs as much (docs/offline.md).
+// The PIN's rules and cost. 600,000 rounds of PBKDF2-SHA-256 is the OWASP figure of 2023: a
+// tenth to a few tenths of a second per try in the browser (docs/PERFORMANCE.md), and each guess
+// of someone holding a copy of the store costs as many rounds (docs/offline.md).
 const PIN_MIN = 6;
 const PIN_ROUNDS = 600_000;
 const PIN_TRIES = 5;

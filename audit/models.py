@@ -27,6 +27,8 @@ class Entry(models.Model):
         DOCUMENT_VIEWED = "documents.viewed", _("Paper viewed")
         DOCUMENT_DOWNLOADED = "documents.downloaded", _("Paper downloaded")
         DOCUMENT_IN_PACKET = "documents.packet_downloaded", _("Paper downloaded in the packet")
+        DOCUMENT_OFFLINE = "documents.kept_offline", _("Paper kept on a device for offline reading")
+        DEVICE_WIPED = "documents.device_wiped", _("Meeting papers wiped from a device")
         ACCESS_GRANTED = "documents.access_granted", _("Rights on a paper given")
         ACCESS_REVOKED = "documents.access_revoked", _("Rights on a paper taken back")
         HANDED_BACK = "documents.handed_back", _("Confidential papers handed back")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "voting",
     "consultations",
     "documents",
+    "offline",
     "minutes",
     "realtime",
     "notices",
@@ -430,6 +431,9 @@ DOCUMENTS_MAX_PAGES = int(os.environ.get("DOCUMENTS_MAX_PAGES", "2000"))
 DOCUMENTS_PACKET_MAX_PAGES = int(os.environ.get("DOCUMENTS_PACKET_MAX_PAGES", "5000"))
 DOCUMENTS_LINK_SECONDS = int(os.environ.get("DOCUMENTS_LINK_SECONDS", "300"))
 DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE = env_bool("DOCUMENTS_REVOKE_CONFIDENTIAL_ON_CLOSE", True)
+# How long a device keeps a meeting's papers for offline reading, unless the meeting's
+# secretariat sets another period (docs/offline.md).
+OFFLINE_HOURS = int(os.environ.get("OFFLINE_HOURS", "72"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,3 @@
-from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.templatetags.static import static
@@ -18,7 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The names the site's pages use, on django-allauth's views.
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/logout/", accounts.logout, name="logout"),
     # The secretariat sets a forgotten password (in the admin); there is no reset by e-mail.
     re_path(r"^accounts/password/reset/", accounts.no_password_reset),
     path("accounts/", include("allauth.urls")),
@@ -32,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("documents.api_urls")),
     path("api/v1/", include("notices.api_urls")),
     path("api/v1/", include("apitokens.api_urls")),
+    path("", include("offline.urls")),
     path("", include("audit.urls")),
     path("", include("notices.urls")),
     path("", include("voting.urls")),

@@ -231,3 +231,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Single sign-on signs in the person the provider's verified e-mail address names;
         # it never creates one.
         return False
+
+
+def logout(request: HttpRequest) -> HttpResponse:
+    """django-allauth's sign-out, which also tells the browser to forget what the site stored
+    on it: the papers kept for offline reading and the notes not yet sent, the service worker
+    and its copies, the HTTP cache. A shared tablet keeps nothing of the person who signed out
+    (docs/offline.md)."""
+    response = account_views.logout(request)
+    if request.method == "POST":
+        response["Clear-Site-Data"] = '"cache", "storage"'
+    return response

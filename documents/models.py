@@ -138,6 +138,7 @@ class Access(models.Model):
         VIEW = "view", _("Viewed")
         DOWNLOAD = "download", _("Downloaded")
         PACKET = "packet", _("Downloaded in the packet")
+        OFFLINE = "offline", _("Kept on a device for offline reading")
 
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="accesses")
     user = models.ForeignKey(

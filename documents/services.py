@@ -508,6 +508,7 @@ AUDITED_ACCESS = {
     Access.Action.VIEW: Entry.Action.DOCUMENT_VIEWED,
     Access.Action.DOWNLOAD: Entry.Action.DOCUMENT_DOWNLOADED,
     Access.Action.PACKET: Entry.Action.DOCUMENT_IN_PACKET,
+    Access.Action.OFFLINE: Entry.Action.DOCUMENT_OFFLINE,
 }
 
 
@@ -532,6 +533,10 @@ def _audit_access(
     )
 
 
+# What `version_open` gives out besides a view.
+OPENED = frozenset({Access.Action.DOWNLOAD, Access.Action.OFFLINE})
+
+
 @dataclass(frozen=True)
 class Copy:
     """What a reader receives: the stored file as it is, or a stamped copy (`content`)."""
@@ -548,19 +553,17 @@ class Copy:
 def version_open(
     *, reader: User, version: DocumentVersion, action: str, session_key: str | None
 ) -> Copy:
-    """Give the reader the version to view in the browser (Access.Action.VIEW) or to download
-    (DOWNLOAD), and record it. Confidential papers are stamped for both, secret ones are
-    viewed stamped and never downloaded; public and internal ones go out as stored."""
+    """Give the reader the version to view in the browser (Access.Action.VIEW), to download
+    (DOWNLOAD) or to keep on a device for offline reading (OFFLINE, which is a download: the
+    `offline` app checks the device's right first), and record it. Confidential papers are
+    stamped for all three, secret ones are viewed stamped and never leave otherwise; public
+    and internal ones go out as stored."""
     document = version.document
     rights = permissions.document_rights(reader, document)
-    needed = (
-        permissions.DOWNLOAD_DOCUMENT
-        if action == Access.Action.DOWNLOAD
-        else permissions.VIEW_DOCUMENT
-    )
-    if action not in {Access.Action.VIEW, Access.Action.DOWNLOAD} or needed not in rights:
+    downloading = action in {Access.Action.DOWNLOAD, Access.Action.OFFLINE}
+    needed = permissions.DOWNLOAD_DOCUMENT if downloading else permissions.VIEW_DOCUMENT
+    if action not in {Access.Action.VIEW, *OPENED} or needed not in rights:
         raise PermissionDenied(_("You may not open this document."))
-    downloading = action == Access.Action.DOWNLOAD
     stamped_kinds = permissions.STAMPED_DOWNLOAD if downloading else permissions.STAMPED_VIEW
     with transaction.atomic():
         if document.classification not in stamped_kinds:

@@ -47,6 +47,7 @@ PASSED_THROUGH = {
     "LANGUAGE_CODE": "vi",
     "TIME_ZONE": "UTC",
     "CHECK_IN_OPENS_HOURS": "5",
+    "OFFLINE_HOURS": "24",
     "DATA_UPLOAD_MAX_MEMORY_SIZE": "5242880",
     "LOG_LEVEL": "WARNING",
     "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",

@@ -45,6 +45,7 @@ def screens(meeting: Meeting, item_id: int, body_id: int) -> dict[str, list[str]
         reverse("minutes:verify"),
         reverse("minutes:my_tasks"),
         reverse("notices:inbox"),
+        reverse("offline:reader"),
     ]
     return {
         "visitor": [reverse("login")],
@@ -58,6 +59,7 @@ def screens(meeting: Meeting, item_id: int, body_id: int) -> dict[str, list[str]
             reverse("meetings:meeting_create", args=[body_id]),
             reverse("meetings:membership_create", args=[body_id]),
             reverse("consultations:create", args=[body_id]),
+            reverse("offline:devices", args=[pk]),
         ],
     }
 

@@ -1,0 +1,1 @@
+from tests.documents.reading.conftest import media_root, packet, papers  # noqa: F401  (fixtures)

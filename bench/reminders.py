@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -55,6 +56,23 @@ def recreate_database() -> None:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user and system) used so far by the live processes of a process group."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The fields after the command's closing parenthesis; pgrp is the 3rd of them.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[2]) == group:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
 
 
 class Counting:
@@ -141,6 +159,8 @@ def main() -> None:
         """The task the scheduler last queued for the reminders of tasks: new at each look."""
         return Schedule.objects.filter(name="remind of tasks").values_list("task", flat=True)[0]
 
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    setup_cpu = usage.ru_utime + usage.ru_stime
     logs = []
     workers = []
     started = time.monotonic()
@@ -188,6 +208,8 @@ def main() -> None:
                 break
             time.sleep(0.2)
         notices_done = Notice.objects.aggregate(first=Min("created_at"), last=Max("created_at"))
+        workers_cpu = sum(group_cpu_seconds(worker.pid) for worker in workers)
+        bench_cpu = resource.getrusage(resource.RUSAGE_SELF)
     finally:
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -224,6 +246,10 @@ def main() -> None:
         )
         print(f"due to last notice: {(notices_done['last'] - due_at).total_seconds():.1f} s")
     print(f"due to last e-mail: {handler.last - due:.1f} s")
+    print(
+        f"CPU: the workers' processes {workers_cpu:.1f} s, this process (the SMTP server) "
+        f"{bench_cpu.ru_utime + bench_cpu.ru_stime - setup_cpu:.1f} s"
+    )
     if look is not None:
         print(
             f"look to last e-mail: {handler.last - look:.1f} s "

@@ -214,7 +214,12 @@ class Broadcaster:
                 logger.warning("Meeting events interrupted; reconnecting.", exc_info=True)
                 await asyncio.sleep(1)
                 continue
-            await self.dispatch(message)
+            try:
+                await self.dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001  (one bad message must not stop the others)
+                logger.exception("Could not hand out a message of type %r.", message.get("type"))
 
     async def announce_presence(self, meeting_id: int, user_id: int, online: bool) -> None:
         """Tell every process that someone came online or went offline in the meeting."""

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import websockets
+from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from notices import kinds, services
 from notices.models import Notice
+from realtime.events import GROUP
 from tests.factories import UserFactory
 from tests.server import RunningServer, session_cookie
 
@@ -265,3 +267,23 @@ def test_a_since_that_is_not_a_time_is_refused(running_server: RunningServer) ->
     assert error["type"] == "error"
     assert "since" in error["message"]
     assert code == 4400
+
+
+def test_a_message_the_server_cannot_read_does_not_stop_the_pushes(
+    running_server: RunningServer,
+) -> None:
+    # As from a process of another version during an upgrade: a type this one does not know.
+    member = UserFactory(username="member")
+
+    async def scenario() -> dict[str, Any]:
+        page = await open_personal(running_server, member)
+        try:
+            layer = get_channel_layer()
+            assert layer is not None
+            await layer.group_send(GROUP, {"type": "unknown"})
+            await in_thread(remind, member)
+            return await next_frame(page)
+        finally:
+            await page.close()
+
+    assert asyncio.run(scenario())["type"] == "notices"

@@ -286,6 +286,10 @@ NOTICE_EMAIL_RETRY_SECONDS = [
     int(seconds) for seconds in env_list("NOTICE_EMAIL_RETRY_SECONDS", "60,300,1800,7200")
 ]
 
+# Many notices' e-mails at once (a batch of reminders) are sent over up to this many connections
+# to the mail server at the same time (notices/emails.py).
+NOTICE_EMAIL_CONNECTIONS = int(os.environ.get("NOTICE_EMAIL_CONNECTIONS", "4"))
+
 # A session ends after SESSION_IDLE_MINUTES without a request (a tablet left on the table),
 # and in any case SESSION_MAX_AGE_HOURS after signing in (core.sessions).
 SESSION_IDLE_SECONDS = 60 * float(os.environ.get("SESSION_IDLE_MINUTES", "30"))

@@ -2,6 +2,8 @@
 app's service and is idempotent: run twice, or by two workers at once, it does the work once.
 They live on the top floor, which may use every app (docs/architecture.md)."""
 
+from django_q.tasks import async_task
+
 from consultations import services as consultation_services
 from documents import reminders as papers_reminders
 from minutes import reminders as action_item_reminders
@@ -35,5 +37,19 @@ def remind_papers() -> int:
 
 
 def remind_action_items() -> int:
-    """Remind the assignees of tasks due soon; returns how many were newly reminded."""
-    return action_item_reminders.action_item_reminders_send_due()
+    """Queue the reminders of tasks due soon, a task per batch (REMINDER_BATCH_SIZE), so that
+    every free worker takes a share; returns how many batches were queued. A batch queued
+    again by the next tick while it waits is done once (action_item_reminders_send)."""
+    batches = action_item_reminders.action_item_reminders_due()
+    for item_ids in batches:
+        async_task(
+            "config.tasks.remind_action_items_batch",
+            item_ids,
+            q_options={"group": "remind of tasks"},
+        )
+    return len(batches)
+
+
+def remind_action_items_batch(item_ids: list[int]) -> int:
+    """Remind the assignees of these tasks, those not reminded yet; returns how many were."""
+    return action_item_reminders.action_item_reminders_send(item_ids=item_ids)

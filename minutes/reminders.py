@@ -1,6 +1,10 @@
 """Reminding the assignee of a task (an action item of the minutes) before its due date. Once
 per task and due date: moving the date reminds again before the new one. The notices' unique
-constraint (person, key) keeps one however many workers run the job, and after a restart."""
+constraint (person, key) keeps one however many workers run the job, and after a restart.
+
+The work comes in batches (REMINDER_BATCH_SIZE tasks): `action_item_reminders_due` lists them,
+`action_item_reminders_send` does one in its own transaction, so that the task worker hands
+each batch to whichever worker is free (config.tasks) and a worker that dies loses one batch."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -19,23 +23,23 @@ from notices import services as notice_services
 from notices.models import Notice
 
 
-def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int:
-    """Remind the assignees of the outstanding tasks due within ACTION_ITEM_REMINDER_DAYS;
-    returns how many were newly reminded. Tasks for an organisation outside the system have
+def _due(today: datetime.date) -> QuerySet[ActionItem]:
+    """The outstanding tasks due within ACTION_ITEM_REMINDER_DAYS whose assignee has not been
+    reminded of them (for this due date). Tasks for an organisation outside the system have
     nobody to remind."""
-    today = today or timezone.localdate()
-    items = ActionItem.objects.filter(
-        status__in=ActionItem.OUTSTANDING,
-        assignee_user__isnull=False,
-        due_on__gte=today,
-        due_on__lte=today + datetime.timedelta(days=settings.ACTION_ITEM_REMINDER_DAYS),
-    )
-    # Those reminded already are left out in the query, so that a tick costs nothing for them.
+    # The notice's key, as action_item_reminders_send spells it (a date casts to YYYY-MM-DD).
     key = Concat(
         Value("action-item-"), Cast("pk", CharField()), Value("-due-"), Cast("due_on", CharField())
     )
-    items = (
-        items.annotate(key=key)
+    return (
+        ActionItem.objects.filter(
+            status__in=ActionItem.OUTSTANDING,
+            assignee_user__isnull=False,
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=settings.ACTION_ITEM_REMINDER_DAYS),
+        )
+        .annotate(key=key)
+        # Those reminded already are left out in the query, so that a tick costs nothing for them.
         .exclude(
             Exists(
                 Notice.objects.filter(
@@ -43,36 +47,62 @@ def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int
                 )
             )
         )
-        .only("pk", "text", "due_on", "assignee_user_id")
     )
-    link = reverse("minutes:my_tasks")
-    reminded = 0
-    # A batch per transaction: its notices, pushes and e-mails go together.
-    due = [(item.assignee_user_id, item) for item in items if item.assignee_user_id is not None]
+
+
+def action_item_reminders_due(*, today: datetime.date | None = None) -> list[list[int]]:
+    """The tasks whose assignee is to be reminded now, as batches of ids, each for
+    `action_item_reminders_send`."""
+    ids = list(_due(today or timezone.localdate()).order_by("pk").values_list("pk", flat=True))
     size = settings.REMINDER_BATCH_SIZE
-    for start in range(0, len(due), size):
-        batch = due[start : start + size]
-        with transaction.atomic():
-            told = notice_services.notices_send_each(
-                notices=[
-                    (
-                        assignee_id,
-                        notice_services.Outgoing(
-                            kind=kinds.ACTION_ITEM_DUE,
-                            params={
-                                "task": _short(item.text),
-                                "due_on": item.due_on.strftime("%d/%m/%Y"),
-                            },
-                            link=link,
-                            key=item.key,
-                        ),
-                    )
-                    for assignee_id, item in batch
-                ],
-                email=True,
-            )
-            reminded += len(told)
-    return reminded
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def action_item_reminders_send(*, item_ids: list[int], today: datetime.date | None = None) -> int:
+    """Remind the assignees of these tasks that are still due and not yet reminded, in one
+    transaction with their e-mails; returns how many were newly reminded.
+
+    The tasks are locked while their reminders are written, and those another worker holds are
+    skipped (FOR UPDATE SKIP LOCKED): the same batch queued twice (the next tick came while it
+    waited in the queue) and run by two workers at once is written by one, and the other does
+    no work for it. The notices' unique constraint is what keeps one in any case."""
+    link = reverse("minutes:my_tasks")
+    with transaction.atomic():
+        items = list(
+            _due(today or timezone.localdate())
+            .filter(pk__in=item_ids)
+            .select_for_update(skip_locked=True, of=("self",))
+            .only("pk", "text", "due_on", "assignee_user_id")
+            .order_by("pk")
+        )
+        told = notice_services.notices_send_each(
+            notices=[
+                (
+                    item.assignee_user_id,
+                    notice_services.Outgoing(
+                        kind=kinds.ACTION_ITEM_DUE,
+                        params={
+                            "task": _short(item.text),
+                            "due_on": item.due_on.strftime("%d/%m/%Y"),
+                        },
+                        link=link,
+                        key=f"action-item-{item.pk}-due-{item.due_on.isoformat()}",
+                    ),
+                )
+                for item in items
+                if item.assignee_user_id is not None
+            ],
+            email=True,
+        )
+    return len(told)
+
+
+def action_item_reminders_send_due(*, today: datetime.date | None = None) -> int:
+    """Every due batch in turn, in this process; returns how many were newly reminded."""
+    return sum(
+        action_item_reminders_send(item_ids=batch, today=today)
+        for batch in action_item_reminders_due(today=today)
+    )
 
 
 def _short(text: str) -> str:

@@ -10,7 +10,12 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self) -> None:
+        from notices.live import notices_replay
+        from realtime.personal import register_personal_replay
+
         post_migrate.connect(_install_schedules, sender=self)
+        # A page's socket first sends the notices written since the page was drawn.
+        register_personal_replay(notices_replay)
 
 
 def _install_schedules(**kwargs: Any) -> None:

@@ -14,6 +14,7 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # E-mails locked and sent per transaction.
 BATCH = 200
+# Fewer e-mails than this are not worth another connection.
+ROWS_PER_CONNECTION = 25
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,22 @@ def emails_send_due(
 
 
 def _deliver(rows: list[NoticeEmail]) -> list[str | None]:
+    """Send each row; for each, None or what went wrong. Many rows are shared among up to
+    NOTICE_EMAIL_CONNECTIONS connections at once: a mail server answers each command of a
+    message in turn, so that one connection spends most of its time waiting for replies."""
+    count = max(1, min(settings.NOTICE_EMAIL_CONNECTIONS, len(rows) // ROWS_PER_CONNECTION))
+    if count == 1:
+        return _deliver_on_one(rows)
+    errors: list[str | None] = [None] * len(rows)
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        for share, share_errors in enumerate(
+            pool.map(_deliver_on_one, [rows[share::count] for share in range(count)])
+        ):
+            errors[share::count] = share_errors
+    return errors
+
+
+def _deliver_on_one(rows: list[NoticeEmail]) -> list[str | None]:
     """Send each row on one connection; for each, None or what went wrong."""
     connection = get_connection()
     try:

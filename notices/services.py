@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from notices import emails, kinds, selectors
 from notices.live import notices_push_on_commit
 from notices.models import EmailLanguage, EmailOptOut, Notice
+from notices.stencils import EmailStencil
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,9 @@ def notices_send_each(
     )
     if not new:
         return []
+    # One time for all: they are sent together, and their list items are drawn once
+    # (notices.live).
+    now = timezone.now()
     Notice.objects.bulk_create(
         [
             Notice(
@@ -73,6 +76,7 @@ def notices_send_each(
                 params=notice.params,
                 link=notice.link,
                 key=notice.key,
+                created_at=now,
             )
             for user_id, notice in new
         ],
@@ -94,40 +98,47 @@ def _email(new: list[tuple[int, Outgoing]]) -> None:
         ).values_list("user_id", "kind")
     )
     people = {
-        person.pk: person for person in User.objects.filter(pk__in=user_ids).exclude(email="")
+        person.pk: person
+        for person in User.objects.filter(pk__in=user_ids)
+        .exclude(email="")
+        .only("pk", "email", "username", "first_name", "last_name")
     }
     languages = selectors.email_languages(list(user_ids))
+    # A reminder to many says the same to each: its text is written once per language, and the
+    # body around it once per language (notices.stencils).
     texts: dict[tuple[str, str, str], tuple[str, str]] = {}
+    bodies: dict[tuple[str, bool], EmailStencil] = {}
     queued = []
     for user_id, notice in new:
         person = people.get(user_id)
         if person is None or (user_id, notice.kind) in opted_out:
             continue
-        with translation.override(languages[user_id]):
-            # A reminder to many says the same to each: its text is written once per language.
-            said = (languages[user_id], notice.kind, repr(sorted(notice.params.items())))
-            if said not in texts:
-                texts[said] = (
-                    _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params),
-                    kinds.render(notice.kind, notice.params),
-                )
-            subject, text = texts[said]
-            queued.append(
-                emails.Email(
-                    recipient_id=user_id,
-                    key=notice.key,
-                    to=person.email,
-                    subject=subject,
-                    body=render_to_string(
-                        "notices/email.txt",
-                        {
-                            "person": person,
-                            "text": text,
-                            "url": settings.SITE_URL + notice.link if notice.link else "",
-                        },
-                    ),
-                )
+        language = languages[user_id]
+        said = (language, notice.kind, repr(sorted(notice.params.items())))
+        drawn = (language, bool(notice.link))
+        if said not in texts or drawn not in bodies:
+            with translation.override(language):
+                if said not in texts:
+                    texts[said] = (
+                        _one_line(str(kinds.SUBJECTS[notice.kind]) % notice.params),
+                        kinds.render(notice.kind, notice.params),
+                    )
+                if drawn not in bodies:
+                    bodies[drawn] = EmailStencil(with_url=drawn[1])
+        subject, text = texts[said]
+        queued.append(
+            emails.Email(
+                recipient_id=user_id,
+                key=notice.key,
+                to=person.email,
+                subject=subject,
+                body=bodies[drawn].fill(
+                    name=person.get_full_name() or person.username,
+                    text=text,
+                    url=settings.SITE_URL + notice.link if notice.link else "",
+                ),
             )
+        )
     emails.emails_queue(emails=queued)
 
 

@@ -1,6 +1,6 @@
 """The WebSocket endpoints: /ws/meetings/<id>/?since=<seq> follows a meeting (push, heartbeat,
-nothing else); /ws/me/?lang=<code> carries what concerns the signed-in person wherever they are
-(their notices), on every page.
+nothing else); /ws/me/?lang=<code>&since=<ms> carries what concerns the signed-in person
+wherever they are (their notices), on every page, from what the page missed.
 
 A person follows with their session; a room display with its token (`display=<token>`),
 without a session, as the audience of its own that realtime.displays describes.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
 import logging
 from typing import Any
@@ -25,6 +26,7 @@ from realtime.access import subscriber_rights
 from realtime.displays import display_of, display_rights
 from realtime.fanout import PersonSocket, Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
+from realtime.personal import personal_replay
 from realtime.presence import presence_join, presence_leave
 from realtime.server import FRAME_WRITER, text_frame
 
@@ -46,6 +48,20 @@ def parse_since(query_string: bytes) -> int | None:
     except ValueError:
         return None
     return since if since >= 0 else None
+
+
+def parse_cursor(query_string: bytes) -> tuple[bool, datetime.datetime | None]:
+    """The person's socket's `since`: the time (milliseconds since 1970, UTC) its page was drawn
+    or last heard from the server. (False, None) when it is not such a number; (True, None)
+    when the page gave none (it asks for no replay)."""
+    values = parse_qs(query_string.decode("latin-1")).get("since")
+    if not values:
+        return True, None
+    try:
+        milliseconds = int(values[-1])
+        return True, datetime.datetime.fromtimestamp(milliseconds / 1000, tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        return False, None
 
 
 def parse_display(query_string: bytes) -> str | None:
@@ -212,7 +228,8 @@ class MeetingConsumer(AsyncWebsocketConsumer):
 
 class PersonConsumer(AsyncWebsocketConsumer):
     """The person's own socket: frames pushed to them alone (realtime.events.publish_personal).
-    It keeps no log and replays nothing: a page loaded afterwards shows the current state."""
+    Opened with `since` (the time its page was drawn), it first sends what the page missed
+    since then (realtime.personal), then what is pushed."""
 
     channel_layer_alias = "no-channel-per-socket"
 
@@ -225,6 +242,18 @@ class PersonConsumer(AsyncWebsocketConsumer):
         if not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
+        valid, since = parse_cursor(self.scope["query_string"])
+        if not valid:
+            await self.send(
+                text_data=json.dumps(
+                    {
+                        "type": "error",
+                        "message": "'since' must be a time in milliseconds since 1970 (UTC).",
+                    }
+                )
+            )
+            await self.close(code=CLOSE_BAD_REQUEST)
+            return
         await broadcaster().start()
         writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
         self.outbox = (
@@ -232,12 +261,14 @@ class PersonConsumer(AsyncWebsocketConsumer):
             if writer is not None
             else AsgiOutbox(self.base_send, on_stall=self._leave)
         )
-        self.socket = PersonSocket(
-            user_id=user.pk,
-            language=parse_language(self.scope["query_string"]),
-            write=self.outbox.write,
-        )
+        language = parse_language(self.scope["query_string"])
+        self.socket = PersonSocket(user_id=user.pk, language=language, write=self.outbox.write)
+        # Pushed frames reach the socket from now on; the replay, read afterwards, covers what
+        # came before. A notice in both is shown once: the page skips an id it has.
         broadcaster().join_person(self.socket)
+        if since is not None:
+            for frame in await database_sync_to_async(personal_replay)(user.pk, language, since):
+                self.outbox.write(text_frame(json.dumps(frame, ensure_ascii=False)))
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         try:

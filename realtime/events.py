@@ -187,15 +187,21 @@ def push(message: dict[str, Any]) -> None:
     )
 
 
+# People whose frames travel in one message: a batch of reminders costs a few publishes, not one
+# per person, while a message stays small enough (a few hundred KiB) for every process to read.
+PEOPLE_PER_MESSAGE = 100
+
+
 def publish_personal(*, render: Callable[[], dict[int, dict[str, dict[str, Any]]]]) -> None:
     """After commit, push frames to the personal sockets of some people (realtime.consumers
     `PersonConsumer`, open on every page), whatever meeting they follow or none.
 
     `render` runs after the commit, so that what it draws is committed; it returns, per user
     id, the frame for each language their pages may be shown in. Each person's frames go to
-    that person's sockets alone, one message per person. Nothing is logged: a page that was
-    closed or offline meanwhile shows the current state when it is next loaded. A failure to
-    render or push is logged, never raised: the change has committed.
+    that person's sockets alone; the frames of up to PEOPLE_PER_MESSAGE people share a message
+    to the processes. Nothing is logged here: a page that connects later asks for what it
+    missed (`personal_replay`). A failure to render or push is logged, never raised: the
+    change has committed.
     """
 
     def send() -> None:
@@ -204,13 +210,16 @@ def publish_personal(*, render: Callable[[], dict[int, dict[str, dict[str, Any]]
         except Exception:  # noqa: BLE001  (a template error must not undo the change)
             logger.exception("Could not render personal frames; pages show them when loaded.")
             return
-        for user_id, by_language in frames.items():
-            message = {
-                "type": "person.frames",
-                "user": user_id,
-                "frames": {language: _encode(frame) for language, frame in by_language.items()},
-            }
-            _send_to_processes(message, failure=f"Could not push to person {user_id}.")
+        people = [
+            [user_id, {language: _encode(frame) for language, frame in by_language.items()}]
+            for user_id, by_language in frames.items()
+        ]
+        for start in range(0, len(people), PEOPLE_PER_MESSAGE):
+            some = people[start : start + PEOPLE_PER_MESSAGE]
+            _send_to_processes(
+                {"type": "people.frames", "people": some},
+                failure=f"Could not push to {len(some)} people.",
+            )
 
     transaction.on_commit(send, robust=True)
 

@@ -220,7 +220,12 @@ class Broadcaster:
                 logger.warning("Meeting events interrupted; reconnecting.", exc_info=True)
                 await asyncio.sleep(1)
                 continue
-            await self.dispatch(message)
+            try:
+                await self.dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001  (one bad message must not stop the others)
+                logger.exception("Could not hand out a message of type %r.", message.get("type"))
 
     async def announce_presence(self, meeting_id: int, user_id: int, online: bool) -> None:
         """Tell every process that someone came online or went offline in the meeting."""
@@ -243,8 +248,9 @@ class Broadcaster:
                 message["meeting"], set(message["users"]), set(message.get("displays", ()))
             )
             return
-        if message.get("type") == "person.frames":
-            self._deliver_personal(message)
+        if message.get("type") == "people.frames":
+            for user_id, frames in message["people"]:
+                self._deliver_personal(user_id, frames)
             return
         if message.get("type") == "meeting.presence":
             frame = text_frame(
@@ -273,12 +279,12 @@ class Broadcaster:
             else:
                 self._spawn(self._catch_up(subscriber))
 
-    def _deliver_personal(self, message: dict[str, Any]) -> None:
+    def _deliver_personal(self, user_id: int, texts: dict[str, str]) -> None:
         """A person's frame, in each socket's language, to that person's sockets alone."""
-        sockets = self.people.get(message["user"])
+        sockets = self.people.get(user_id)
         if not sockets:
             return
-        frames = {language: text_frame(text) for language, text in message["frames"].items()}
+        frames = {language: text_frame(text) for language, text in texts.items()}
         fallback = frames.get(settings.LANGUAGE_CODE) or next(iter(frames.values()))
         for socket in list(sockets):
             if not socket.write(frames.get(socket.language, fallback)):

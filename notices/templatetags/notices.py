@@ -1,8 +1,10 @@
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from notices import selectors
+from notices.live import cursor
 
 register = template.Library()
 
@@ -14,3 +16,10 @@ def notices_bell(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"unread": selectors.unread_count(user) if user and user.is_authenticated else 0}
+
+
+@register.simple_tag
+def notices_since() -> int:
+    """The time the page is drawn, for its socket to replay the notices written after it
+    (static/js/notices.js, notices.live.notices_replay)."""
+    return cursor(timezone.now())

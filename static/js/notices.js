@@ -1,12 +1,14 @@
 // The person's own socket, on every page: a new notice updates the bell's count and, on the
 // inbox page, appears at the top of the list, without reloading (docs/realtime-protocol.md,
-// "The person's socket").
+// "The person's socket"). The socket opens with the time the page was drawn (`since`), and
+// then of the last frame, so that what was written meanwhile is sent first.
 (function () {
   "use strict";
   if (!document.body.dataset.userId || !window.WebSocket) {
     return;
   }
   var retry = 1000;
+  var since = document.body.dataset.noticesSince;
 
   function apply(frame) {
     Object.keys(frame.regions || {}).forEach(function (id) {
@@ -30,7 +32,8 @@
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var socket = new WebSocket(
       scheme + "//" + window.location.host + "/ws/me/?lang=" +
-        encodeURIComponent(document.documentElement.lang || "")
+        encodeURIComponent(document.documentElement.lang || "") +
+        (since ? "&since=" + encodeURIComponent(since) : "")
     );
     socket.onopen = function () {
       retry = 1000;
@@ -40,6 +43,9 @@
       var frame = JSON.parse(message.data);
       if (frame.type === "notices") {
         apply(frame);
+        if (frame.cursor) {
+          since = String(frame.cursor);
+        }
       }
     };
     socket.onclose = function (event) {

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import json
+import re
+import urllib.request
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import websockets
+from channels.layers import get_channel_layer
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.utils import timezone
 
 from notices import kinds, services
 from notices.models import Notice
+from realtime.events import GROUP
 from tests.factories import UserFactory
 from tests.server import RunningServer, session_cookie
 
@@ -35,15 +41,18 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def open_personal(
-    server: RunningServer, user: User | None, lang: str = "en"
+    server: RunningServer, user: User | None, lang: str = "en", since: str | None = None
 ) -> websockets.ClientConnection:
     headers = {"Origin": server.origin}
     if user is not None:
         cookie = await in_thread(session_cookie, user)
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookie.items())
+    query = f"lang={lang}" + (f"&since={since}" if since is not None else "")
     socket = await websockets.connect(
-        f"{server.ws_url}/ws/me/?lang={lang}", additional_headers=headers, open_timeout=WAIT
+        f"{server.ws_url}/ws/me/?{query}", additional_headers=headers, open_timeout=WAIT
     )
+    if since is not None:
+        return socket  # what it replays comes first
     # A ping answered: the server has registered the socket, so a push now reaches it.
     await socket.send(json.dumps({"type": "ping"}))
     assert json.loads(await asyncio.wait_for(socket.recv(), WAIT)) == {"type": "pong"}
@@ -156,3 +165,125 @@ def test_a_visitor_who_is_not_signed_in_is_refused(running_server: RunningServer
         return None
 
     assert asyncio.run(scenario()) == 4401
+
+
+def load_page(server: RunningServer, user: User, path: str = "/notices/") -> str:
+    """The page as the browser gets it, from the running server."""
+    cookie = session_cookie(user)
+    request = urllib.request.Request(  # noqa: S310  (the test server's http URL)
+        server.url + path, headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())}
+    )
+    with urllib.request.urlopen(request, timeout=WAIT) as response:  # noqa: S310
+        return str(response.read().decode())
+
+
+def page_since(page: str) -> str:
+    found = re.search(r'data-notices-since="([^"]+)"', page)
+    assert found, "the page gives its socket no point to replay from"
+    return found.group(1)
+
+
+def test_a_notice_sent_between_the_page_and_its_socket_is_replayed(
+    running_server: RunningServer,
+) -> None:
+    member = UserFactory(username="member")
+    Notice.objects.create(
+        recipient=member,
+        kind=kinds.CONSULTATION_CLOSED,
+        key="old",
+        params={"subject": "Ngân sách 2026"},
+        created_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    page = load_page(running_server, member)
+    assert "Ngân sách 2026" in page
+    # Written after the page was drawn, before its socket opened: no push can reach it.
+    remind(member)
+
+    async def scenario() -> dict[str, Any]:
+        socket = await open_personal(running_server, member, "vi", since=page_since(page))
+        try:
+            return await next_frame(socket)
+        finally:
+            await socket.close()
+
+    frame = asyncio.run(scenario())
+
+    notice = Notice.objects.get(recipient=member, key="consultation-1-reminder-72h")
+    assert frame["type"] == "notices"
+    # The old notice is on the page already; the new one is not, and the bell counts both.
+    assert [added["id"] for added in frame["notices"]] == [f"notice-{notice.pk}"]
+    assert "chưa trả lời" in frame["notices"][0]["html"]  # in the page's language
+    assert 'class="notices-count" aria-hidden="true">2<' in frame["regions"]["notices-bell"]
+
+
+def test_a_socket_opened_with_nothing_missed_replays_nothing(
+    running_server: RunningServer,
+) -> None:
+    member = UserFactory(username="member")
+    page = load_page(running_server, member)
+
+    async def scenario() -> dict[str, Any]:
+        socket = await open_personal(running_server, member, since=page_since(page))
+        try:
+            await socket.send(json.dumps({"type": "ping"}))
+            return await next_frame(socket)
+        finally:
+            await socket.close()
+
+    assert asyncio.run(scenario()) == {"type": "pong"}
+
+
+def test_a_replay_carries_only_the_readers_own_notices(running_server: RunningServer) -> None:
+    member = UserFactory(username="member")
+    colleague = UserFactory(username="colleague")
+    page = load_page(running_server, colleague)
+    remind(member)
+
+    async def scenario() -> dict[str, Any]:
+        socket = await open_personal(running_server, colleague, since=page_since(page))
+        try:
+            await socket.send(json.dumps({"type": "ping"}))
+            return await next_frame(socket)
+        finally:
+            await socket.close()
+
+    assert asyncio.run(scenario()) == {"type": "pong"}
+
+
+def test_a_since_that_is_not_a_time_is_refused(running_server: RunningServer) -> None:
+    member = UserFactory(username="member")
+
+    async def scenario() -> tuple[dict[str, Any], int | None]:
+        socket = await open_personal(running_server, member, since="yesterday")
+        error = await next_frame(socket)
+        try:
+            await asyncio.wait_for(socket.recv(), WAIT)
+        except websockets.ConnectionClosed as closed:
+            return error, closed.rcvd.code if closed.rcvd else None
+        return error, None
+
+    error, code = asyncio.run(scenario())
+
+    assert error["type"] == "error"
+    assert "since" in error["message"]
+    assert code == 4400
+
+
+def test_a_message_the_server_cannot_read_does_not_stop_the_pushes(
+    running_server: RunningServer,
+) -> None:
+    # As from a process of another version during an upgrade: a type this one does not know.
+    member = UserFactory(username="member")
+
+    async def scenario() -> dict[str, Any]:
+        page = await open_personal(running_server, member)
+        try:
+            layer = get_channel_layer()
+            assert layer is not None
+            await layer.group_send(GROUP, {"type": "unknown"})
+            await in_thread(remind, member)
+            return await next_frame(page)
+        finally:
+            await page.close()
+
+    assert asyncio.run(scenario())["type"] == "notices"

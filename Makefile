@@ -16,9 +16,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/meetings
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Parallel test workers (pytest-xdist), one per core by default. Each has its own test database
 # (test_meetings_gw0, ...) and its own Redis database, numbered on from TEST_REDIS_URL's. A
-# worker that runs out of tests takes some from the other's queue (worksteal): the task
-# worker's tests wait for its scheduler for a minute or more, and would otherwise leave one
-# core idle at the end.
+# worker that runs out of tests takes some from the end of the other's queue (worksteal); the
+# slow tests (servers, browsers, the task worker, child interpreters) run first and the queues
+# end with short ones (tests/prebuilt.py), so that both cores finish together.
 TEST_WORKERS ?= auto
 
 # Debian packages the tests drive: headless Chromium (browser tests), poppler-utils (pdftotext,

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,7 @@ from tests.factories import UserFactory
 from tests.prebuilt import (
     CommittedTemplates,
     Prebuilt,
+    is_transactional,
     prebuilt_fixture,
     sort_items,
     wanted,
@@ -90,7 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # After pytest-django's own ordering (tryfirst), which this keeps.
+    # After pytest-django's own ordering (tryfirst), which this replaces.
     sort_items(items)
 
 
@@ -212,8 +216,12 @@ def prebuilt(
     django_db_blocker: DjangoDbBlocker,
 ) -> dict[str, Any]:
     """Copies of the prebuilt fixtures this test asks for, built once in the outer transaction
-    (tests/prebuilt.py)."""
+    (tests/prebuilt.py). A transactional test run before leaves the tables empty, as its
+    flush left them (sort_items runs those first): a test in a transaction gets back what the
+    migrations wrote, as the next transactional test would."""
     with django_db_blocker.unblock():
+        if committed_templates.flushed and not is_transactional(request.node):
+            committed_templates.restore_base()
         prebuilt_state.hold(wanted(request.node))
     return prebuilt_state.copies()
 
@@ -301,3 +309,34 @@ def screenshot_dir() -> Path | None:
     path = Path(directory)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database that `manage.py migrate` made, as `make run` makes its own, once per
+    worker: the tests on SQLite (child processes) start from a copy (`sqlite_copy`), and
+    their own `migrate` then has nothing left to do instead of several seconds of work."""
+    directory = tmp_path_factory.mktemp("sqlite")
+    path = directory / "migrated.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
+        cwd=settings.BASE_DIR,
+        env={
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "VAR_DIR": str(directory / "var"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def sqlite_copy(template: Path, target: Path) -> str:
+    """A copy of the migrated database at `target`, as a DATABASE_URL. The file gets the mode
+    a new file gets: the application makes it private when it connects."""
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"

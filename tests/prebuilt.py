@@ -169,16 +169,24 @@ def _asked(item: pytest.Item, *, committed_only: bool) -> tuple[Spec, ...]:
 
 
 def sort_items(items: list[pytest.Item]) -> None:
-    """Run the tests asking for the same prebuilt fixtures one after another, keeping
-    pytest-django's order (tests in a transaction, then transactional tests, then tests without
-    a database) and, within each set, the order of collection. Transactional tests are also
-    grouped by the kind of server they run under, so that the worker's shared server
-    (tests/server.py) is not stopped and started again between them."""
+    """Run the tests asking for the same prebuilt fixtures one after another, within each set
+    in the order of collection. Transactional tests are also grouped by the kind of server they
+    run under, so that the worker's shared server (tests/server.py) is not stopped and started
+    again between them.
+
+    The slow kinds come first: transactional tests (servers, browsers, the task worker), then
+    tests without a database (most of them start a child interpreter), then the tests in a
+    transaction, a second or less each. pytest-xdist's worksteal hands each worker a half of
+    this order and lets a worker that runs out take the end of the other's queue, so the
+    queues end with short tests and both workers finish within seconds of each other; a long
+    test left to the end would keep one worker busy while the other waits. (pytest-django runs
+    transactional tests last, for flushing what the migrations wrote; their serialized
+    rollback puts it back.)"""
 
     def bucket(item: pytest.Item) -> int:
         if is_transactional(item):
-            return 1
-        return 0 if uses_db(item) else 2
+            return 0
+        return 2 if uses_db(item) else 1
 
     def server_kind(item: pytest.Item) -> str:
         callspec = getattr(item, "callspec", None)
@@ -260,6 +268,8 @@ class CommittedTemplates:
         self.templates: dict[tuple[Spec, ...], Template] = {}
         self.base: Template | None = None
         self.originals: tuple[Any, Any] | None = None
+        # Whether a transactional test's flush emptied the tables since the base was restored.
+        self.flushed = False
 
     def install(self) -> None:
         """Keep what the migrations wrote as a template, and have transactional tests use it:
@@ -267,11 +277,20 @@ class CommittedTemplates:
         ORM), and the flush deletes the rows (instead of truncating every table, which costs
         new files for each). Both leave the same rows, with the same keys."""
         self.base = self._snapshot("prebuilt_template_base", {})
-        base = self.base
         creation, ops = connection.creation, connection.ops
         self.originals = (creation.deserialize_db_from_string, ops.sql_flush)
-        creation.deserialize_db_from_string = lambda data: self._restore(base)  # type: ignore[method-assign]
-        ops.sql_flush = functools.partial(_delete_flush, ops.sql_flush)  # type: ignore[method-assign]
+        creation.deserialize_db_from_string = lambda data: self.restore_base()  # type: ignore[method-assign]
+        ops.sql_flush = functools.partial(self._flush, ops.sql_flush)  # type: ignore[method-assign]
+
+    def restore_base(self) -> None:
+        """Put back what the migrations wrote, as the serialized rollback does."""
+        assert self.base is not None
+        self._restore(self.base)
+        self.flushed = False
+
+    def _flush(self, truncate: Callable[..., list[str]], *args: Any, **kwargs: Any) -> list[str]:
+        self.flushed = True
+        return _delete_flush(truncate, *args, **kwargs)
 
     def copies(self, specs: tuple[Spec, ...]) -> dict[str, Any]:
         """The fixtures, committed: built the first time, restored from the template after."""

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 
 from minutes import archive, search_text
 from minutes.models import Minutes
+from tests.conftest import sqlite_copy
 from tests.documents.conftest import Board, board  # noqa: F401  (fixtures)
 
 SECTIONS = [
@@ -141,13 +142,13 @@ print(json.dumps(result))
 """
 
 
-def test_sqlite_finds_the_same_words_as_postgresql(tmp_path: Path) -> None:
+def test_sqlite_finds_the_same_words_as_postgresql(tmp_path: Path, migrated_sqlite: Path) -> None:
     """`make run`'s database: the same cases, and whole words first."""
     ranking = [{"key": "b", "title": "B", "text": "Nghiên cứu."}]
     queries = [query for query, _ in CASES]
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DATABASE_URL": sqlite_copy(migrated_sqlite, tmp_path / "db.sqlite3"),
         "REDIS_URL": "",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "VAR_DIR": str(tmp_path),

@@ -3,8 +3,10 @@ itself: nobody runs a command and nobody opens a page."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from django_q.models import Schedule
+from django_q.models import Schedule, Task
 from django_q.tasks import async_task
 
 from consultations import services
@@ -24,15 +26,19 @@ from minutes.models import ActionItem
 from notices import kinds
 from notices.emails import emails_send_due
 from notices.models import Notice, NoticeEmail
-from notices.schedules import schedules_install
+from notices.schedules import JOBS, schedules_install
 from tests.conftest import Personas, plan_meeting
 from tests.consultations.conftest import build_board, build_draft
 from tests.server import PROJECT_ROOT, server_database_url
 
 # The scheduler looks every 30 s; the worker then needs a moment to take the job.
 WITHIN_SECONDS = 60
-# Enough tasks that reminding them takes a few seconds.
-TASKS = 150
+# A scheduler's look comes 30 s after its cluster started, whatever the settings (django-q2
+# counts its guard's cycles up to 30 s), and then every 30 s.
+SCHEDULER_LOOK_SECONDS = 30
+# Enough tasks that reminding them, one per transaction, takes about a second (a few under
+# load): long enough to be killed in its middle, and short enough for a short timeout.
+TASKS = 30
 
 
 class Worker:
@@ -48,6 +54,8 @@ class Worker:
                 "DATABASE_URL": server_database_url(),
                 "DATABASE_POOL_SIZE": "0",
                 "TASK_WORKERS": "1",
+                # The scheduler's log lines, which the tests read.
+                "LOG_LEVEL": "INFO",
                 **environment,
             },
             stdout=self.log,
@@ -61,14 +69,32 @@ class Worker:
         self.process.wait()
 
     def stop(self) -> str:
-        """Stop it with all its processes; returns what it printed (e-mails included)."""
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
+        """Stop it as `docker compose stop` does, by a SIGTERM to the main process, which stops
+        its workers and waits for them; returns what it printed (e-mails included). A SIGTERM
+        to every process of the cluster at once would leave the main process waiting for ever
+        on the shared stop event, which a process killed holding it never releases."""
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):  # whatever is left of the cluster
             os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        self.process.wait()
         return self.output()
+
+    def printed(self) -> str:
+        """What it has printed so far, read without moving the file offset it writes at."""
+        size = os.fstat(self.log.fileno()).st_size
+        return os.pread(self.log.fileno(), size, 0).decode(errors="replace")
+
+    def running(self) -> bool:
+        """Its guard loop, which counts the 30 s to each look of the scheduler, has begun."""
+        return " running." in self.printed()
+
+    def scheduled(self, schedule: str) -> set[str]:
+        """The names of the tasks its scheduler created from the schedule (django-q2 logs each
+        one at INFO)."""
+        pattern = rf"created task (\S+) from schedule \[{re.escape(schedule)}\]"
+        return set(re.findall(pattern, self.printed()))
 
     def output(self) -> str:
         self.log.seek(0)
@@ -102,7 +128,7 @@ def wait_until(
     give_up = time.monotonic() + within
     while time.monotonic() < give_up and not done():
         assert all(worker.process.poll() is None for worker in workers), "a worker exited"
-        time.sleep(1)
+        time.sleep(0.25)
 
 
 def test_a_poll_closes_by_itself_at_its_deadline(
@@ -130,7 +156,10 @@ def test_a_poll_closes_by_itself_at_its_deadline(
 
 
 def test_two_schedulers_started_by_mistake_remind_each_member_once(
-    committee: Personas, outsider: User, start_workers: Callable[..., list[Worker]]
+    committee: Personas,
+    outsider: User,
+    start_workers: Callable[..., list[Worker]],
+    settings: object,
 ) -> None:
     board = build_board(committee, outsider)
     poll = services.consultation_send(actor=board.secretary, consultation=build_draft(board))
@@ -139,16 +168,34 @@ def test_two_schedulers_started_by_mistake_remind_each_member_once(
     Consultation.objects.filter(pk=poll.pk).update(
         sent_at=now - datetime.timedelta(hours=2), deadline=now + datetime.timedelta(hours=71)
     )
-    workers = start_workers(2)
+    # The jobs due every second, so that each scheduler's look finds the reminders' job due and
+    # queues it: the job runs once for each scheduler, the first run perhaps still working
+    # when the second starts.
+    settings.TASKS_TICK_SECONDS = 1  # type: ignore[attr-defined]
+    schedules_install()
+    job = next(name for name, func in JOBS.items() if func.endswith(".close_due_consultations"))
+    # The second cluster starts once the first one's guard runs: its scheduler looks a start-up
+    # later (a few seconds), never in the same second as the first one's.
+    (first,) = start_workers(1)
+    wait_until(first.running, [first])
+    (second,) = start_workers(1)
+    workers = [first, second]
     waiting = {voter.pk for voter in board.voters}
 
-    def reminded() -> bool:
-        return set(Notice.objects.values_list("recipient_id", flat=True)) == waiting
+    def both_ran() -> bool:
+        queued = [worker.scheduled(job) for worker in workers]
+        return all(queued) and Task.objects.filter(name__in=set.union(*queued)).count() == len(
+            set.union(*queued)
+        )
 
-    wait_until(reminded, workers)
-    time.sleep(35)  # the other scheduler's next look, too
+    wait_until(both_ran, workers, within=3 * SCHEDULER_LOOK_SECONDS + 15)
+    queued = [worker.scheduled(job) for worker in workers]
     output = "".join(worker.stop() for worker in workers)
 
+    assert all(queued), output[-3000:]  # each scheduler queued the reminders' job
+    runs = Task.objects.filter(name__in=set.union(*queued))
+    assert runs.count() == len(set.union(*queued)) and all(run.success for run in runs)
+    assert set(Notice.objects.values_list("recipient_id", flat=True)) == waiting
     assert Notice.objects.filter(kind=kinds.CONSULTATION_REMINDER).count() == len(waiting)
     for voter in board.voters:  # the console e-mail backend prints each message
         assert output.count(f"To: {voter.email}") == 1, voter.email
@@ -171,11 +218,12 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_it_to_another_and_nobody_
         )
         for number in range(TASKS)
     )
-    # Handed to another worker 45 s after the first took it (not 180 s); it takes a few. One
-    # task per transaction, so that the job is long enough to be killed in its middle.
+    # Handed to another worker 25 s after the first took it (not 180 s); the job takes a few
+    # seconds under load, well within its 20 s timeout. One task per transaction, so that the
+    # job is long enough to be killed in its middle.
     fast_retry = {
-        "TASK_TIMEOUT_SECONDS": "40",
-        "TASK_RETRY_SECONDS": "45",
+        "TASK_TIMEOUT_SECONDS": "20",
+        "TASK_RETRY_SECONDS": "25",
         "REMINDER_BATCH_SIZE": "1",
     }
     async_task("config.tasks.remind_action_items")
@@ -193,7 +241,7 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_it_to_another_and_nobody_
     def all_reminded() -> bool:
         return Notice.objects.count() == TASKS
 
-    wait_until(all_reminded, [second], within=45 + 60)
+    wait_until(all_reminded, [second], within=25 + 60)
     output = first.output() + second.stop()
 
     assert Notice.objects.count() == TASKS, output[-3000:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.conftest import sqlite_copy
 from tests.test_settings import run_python
 
 # The child builds a sitting on a new SQLite database, votes and closes the vote.
@@ -34,8 +35,10 @@ print(selectors.turnout(poll), poll.result["passed"])
 """
 
 
-def test_a_vote_is_cast_and_closed_on_the_demo_database(tmp_path: Path) -> None:
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+def test_a_vote_is_cast_and_closed_on_the_demo_database(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    database = {"DATABASE_URL": sqlite_copy(migrated_sqlite, tmp_path / "demo.sqlite3")}
     result = run_python(VOTE_ON_SQLITE, database, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["27", "True"]
@@ -81,8 +84,10 @@ print(len(voters), right, oct(mode))
 """
 
 
-def test_the_rowid_links_no_secret_ballot_to_its_voter(tmp_path: Path) -> None:
-    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+def test_the_rowid_links_no_secret_ballot_to_its_voter(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    database = {"DATABASE_URL": sqlite_copy(migrated_sqlite, tmp_path / "demo.sqlite3")}
     result = run_python(ROWID_ON_SQLITE, database, tmp_path)
     assert result.returncode == 0, result.stderr
     pairs, right, mode = result.stdout.splitlines()[-1].split()

@@ -38,6 +38,7 @@ import secrets
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -402,6 +403,7 @@ async def burst_close(args: argparse.Namespace, scene: fanout.Scene) -> None:
         await fanout.disconnect_all(tablets)
     finally:
         fanout.stop([process for process, _ in workers])
+    asked = Counter(kind for t in tablets for kind in t.asked.values())
     print(
         f"burst-close: {args.clients} tablets, {args.voters} ballots within {args.within:g} s, "
         f"{args.events} rounds each, {args.workers} server processes"
@@ -420,6 +422,10 @@ async def burst_close(args: argparse.Namespace, scene: fanout.Scene) -> None:
         figures[False]["screens"], 0.99
     )
     print(f"  p99 busy / p99 idle, result on every screen: {ratio:.1f}x")
+    print(
+        f"  frames that asked a tablet to fetch its page: {sum(asked.values())}"
+        + (f" ({', '.join(f'{kind} {n}' for kind, n in asked.most_common())})" if asked else "")
+    )
 
 
 def main() -> None:

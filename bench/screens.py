@@ -7,10 +7,11 @@ The chair checks in and out (one service call per event) while N member tablets 
 meeting over two server processes and Redis. Each tablet does what static/js/live.js does: it
 reads each event frame and, when the frame is complete, applies its regions (its screen is
 current then); when the frame says `fetch`, it fetches its meeting page over HTTP, once for a
-burst of such frames as the page does, and is current when the page has arrived. Per N it prints, from the start of the service call: the frame's
-arrival on the last tablet and the last tablet's screen being current (p50 and p99 over the
-events), their p99 ratio, the page fetches per tablet per event, and the server CPU per event:
-both server processes, plus the publishing thread (the service call and the regions it renders).
+burst of such frames as the page does, and is current when the page has arrived. Per N it
+prints, from the start of the service call: the frame's arrival on the last tablet and the last
+tablet's screen being current (p50 and p99 over the events), their p99 ratio, the page fetches
+per tablet per event, and the server CPU per event: both server processes, plus the publishing
+thread (the service call and the regions it renders).
 
 In the same run, as the baseline, the previous page script: on every event frame wait 250 ms,
 then fetch the whole page. It costs a page render per tablet per event, so it runs only up to

@@ -26,6 +26,7 @@ of the burst.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import weakref
@@ -316,10 +317,8 @@ class Broadcaster:
                 if remaining <= 0:
                     break
                 arrival = self.arrivals.setdefault(meeting_id, asyncio.Event())
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(arrival.wait(), remaining)
-                except TimeoutError:
-                    pass
         finally:
             self.gaps.discard(meeting_id)
         for subscriber in behind:

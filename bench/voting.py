@@ -1,15 +1,18 @@
 """Voting benchmarks: a burst of ballots over HTTP, and a vote's result reaching the tablets.
 
-    python bench/voting.py burst [--voters 500] [--within 1] [--workers 2]
+    python bench/voting.py burst [--voters 500] [--within 5,1] [--workers 2]
     python bench/voting.py close [--clients 1000] [--events 10] [--workers 2]
-    python bench/voting.py burst-close [--clients 500] [--voters 500] [--within 1] [--events 5]
+    python bench/voting.py burst-close [--clients 1000] [--voters 500] [--within 5] [--events 10]
+    python bench/voting.py figures [--clients 1000] [--voters 500] [--within 5,1] [--events 10]
 
-`burst`: every voter's tablet sends its ballot within the same second, over HTTP (the screens'
-own vote form, with the session cookie and CSRF token a browser would send) to the server
-processes in front of PostgreSQL. It reports p50 and p99 of the response times, the server
-processes' CPU time per request (PostgreSQL's is not counted) and the clients' own per ballot,
-checks that every ballot is recorded exactly once, and in the same run the baseline: the same
-number of simultaneous requests for the login page, the cheapest page the servers render.
+`burst`: every voter's tablet sends its ballot within the window (5 seconds, then 1, by default:
+each window, comma-separated, is a vote of its own), over HTTP (the screens' own vote form, with the
+session cookie and CSRF token a browser would send) to the server processes in front of
+PostgreSQL. It reports p50 and p99 of the response times, the server processes' CPU time per
+request (PostgreSQL's is not counted) and the clients' own per ballot, checks that every ballot
+is recorded exactly once, and in the same run two baselines, the same number of requests spread
+over the same window: the login page, the cheapest page the servers render, and the cheapest
+request of a signed-in tablet (its notices over the API: the session, the user, one count).
 
 `close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
 call that decides it under the body's rules); the time counted is until the last tablet has the
@@ -23,7 +26,11 @@ cookie and CSRF token) the moment the last ballot leaves, while the servers are 
 the burst. It reports the close request's own time, the time from pressing close until every
 tablet's screen shows the result, the server CPU per ballot, and how many ballots were counted
 and refused after the close. The baseline, in the same run: the same rounds with the chair
-pressing close once every ballot has been answered (the servers idle).
+pressing close once every ballot has been answered (the servers idle). It also counts the
+frames that asked a tablet to fetch its page, by event: a complete frame asks for nothing.
+
+`figures`: every target of the voting benchmarks in one run, on the same two server processes:
+`burst` at each window, then `burst-close` with the first window.
 
 It uses the fan-out benchmark's set-up (its own database and Redis database).
 """
@@ -487,7 +494,7 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=500)
     # Seconds the ballots are spread over; several, comma-separated, for one burst each
     # (burst-close takes the first).
-    parser.add_argument("--within", default="1")
+    parser.add_argument("--within", default="5,1")
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)

@@ -80,6 +80,7 @@ class Tablet(Client):
     asked: dict[int, str] = field(default_factory=dict)
     # Events read while a fetch is scheduled: the screen shows them once that page arrives.
     waiting: list[int] = field(default_factory=list)
+    failed_fetches: int = 0
     fetch_timer: asyncio.TimerHandle | None = None
 
 
@@ -127,10 +128,18 @@ async def fetch_page(tablet: Tablet, seqs: list[int]) -> None:
         await asyncio.sleep(OLD_DELAY)
     assert tablet.http is not None
     tablet.fetches += 1
-    response = await tablet.http.get(
-        tablet.page_url, headers={"Cookie": tablet.headers["Cookie"], "HX-Request": "true"}
-    )
-    response.raise_for_status()
+    while True:
+        try:
+            response = await tablet.http.get(
+                tablet.page_url, headers={"Cookie": tablet.headers["Cookie"], "HX-Request": "true"}
+            )
+            response.raise_for_status()
+            break
+        except httpx.HTTPError:
+            # An overloaded server may drop the connection; the screen stays stale until a
+            # fetch succeeds, which is what is measured. Counted, so the figures say so.
+            tablet.failed_fetches += 1
+            await asyncio.sleep(1)
     shown = time.perf_counter()
     for seq in seqs:
         tablet.current[seq] = shown

@@ -56,9 +56,10 @@ RECENT_FRAMES_PER_MEETING = 2000
 RECENT_BYTES_PER_MEETING = 32 * 1024 * 1024
 CATCH_UP_BATCH = 500
 # How long a later event's push waits for an earlier one that it overtook (see above) before
-# the earlier event is read from the log. Its regions are rendered in well under this, even on a
-# busy process; a push lost while Redis was away still arrives at the next ticks.
-PUSH_GRACE_SECONDS = 3.0
+# the earlier event is read from the log. On a process overloaded by a burst, rendering an
+# event's regions after its commit has taken over 3 s (docs/PERFORMANCE.md, voting); a push
+# lost while Redis was away still arrives at the next ticks.
+PUSH_GRACE_SECONDS = 10.0
 # Heartbeats are written this many sockets at a time, letting an event that arrives during a
 # tick go out between two batches instead of after the whole tick.
 HEARTBEAT_BATCH = 200

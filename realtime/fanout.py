@@ -185,6 +185,7 @@ class Broadcaster:
             self.recent.pop(meeting_id, None)
             self.recent_bytes.pop(meeting_id, None)
             self.log_reads.pop(meeting_id, None)
+            self.arrivals.pop(meeting_id, None)
 
     def join_person(self, socket: PersonSocket) -> None:
         self.people[socket.user_id].add(socket)

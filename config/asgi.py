@@ -5,10 +5,18 @@ about a dozen hops between the event loop and a thread for every request. Every 
 synchronous, so each HTTP request instead runs whole, middleware and view, in one call on a
 worker thread (`WsgiToAsgi`, one hop), as it would under a WSGI server; the server's CPU per
 request fell by a third to a half (docs/PERFORMANCE.md, the ballot burst).
+
+The worker threads take requests in the order they came, except the chair's close of a vote:
+under a burst of ballots the queue holds seconds of them, and the close would wait behind them
+all (and then refuse them); it goes to the front of the queue instead.
 """
 
 import asyncio
+import contextvars
+import itertools
 import os
+import queue
+import re
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +56,51 @@ def closing(wsgi_application: Any) -> Any:
     return application
 
 
+# Requests that go ahead of the others waiting for a worker thread: closing a vote, from the
+# chair's console or the API. Only the place in the queue changes; the view checks the right.
+URGENT_PATHS = re.compile(r"/(api/v1/)?meetings/\d+/polls/\d+/close/")
+_urgent: contextvars.ContextVar[bool] = contextvars.ContextVar("urgent", default=False)
+
+
+def is_urgent(scope: dict[str, Any]) -> bool:
+    return scope.get("method") == "POST" and bool(URGENT_PATHS.fullmatch(scope.get("path", "")))
+
+
+class _UrgentFirst:
+    """The executor's work queue: urgent work first, otherwise first come, first served.
+
+    ThreadPoolExecutor puts each submitted work item (and None, to stop a thread) in this queue
+    from the submitting thread; for a request that is the event loop, in the request's own
+    context, so the context variable tells an urgent request's work apart."""
+
+    def __init__(self) -> None:
+        self.items: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self.order = itertools.count()
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        # Stopping comes after any work waiting, as in the plain queue.
+        rank = 2 if item is None else (0 if _urgent.get() else 1)
+        self.items.put((rank, next(self.order), item))
+
+    def put_nowait(self, item: Any) -> None:
+        self.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        return self.items.get(block, timeout)[2]
+
+    def get_nowait(self) -> Any:
+        return self.items.get_nowait()[2]
+
+    def empty(self) -> bool:
+        return self.items.empty()
+
+
+class RequestExecutor(ThreadPoolExecutor):
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers, thread_name_prefix=thread_name_prefix)
+        self._work_queue = _UrgentFirst()  # type: ignore[assignment]
+
+
 class _RequestOnWorkerThread(WsgiToAsgiInstance):
     # asgiref runs the WSGI application on its one shared thread (thread_sensitive); requests
     # are independent, so they run on the event loop's worker threads instead.
@@ -68,11 +121,15 @@ class WsgiOnWorkerThreads(WsgiToAsgi):
             # database, and more threads would only wait for a connection. The loop's own
             # executor, so that the loop waits for requests in flight when it shuts down.
             loop.set_default_executor(
-                ThreadPoolExecutor(settings.DATABASE_POOL_SIZE, thread_name_prefix="http")
+                RequestExecutor(settings.DATABASE_POOL_SIZE, thread_name_prefix="http")
             )
             self.loops.add(loop)
-        instance = _RequestOnWorkerThread(self.wsgi_application, self.duplicate_header_limit)
-        await instance(scope, receive, send)
+        token = _urgent.set(is_urgent(scope))
+        try:
+            instance = _RequestOnWorkerThread(self.wsgi_application, self.duplicate_header_limit)
+            await instance(scope, receive, send)
+        finally:
+            _urgent.reset(token)
 
 
 http_app = WsgiOnWorkerThreads(

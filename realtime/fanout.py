@@ -13,11 +13,20 @@ just connected with `since`, or a push was lost while Redis was down) is brought
 recent frames kept in memory, then from the database, before it takes live frames again. A tick
 re-reads each meeting's last number from the database, so a lost push is noticed even when no
 further event comes.
+
+Pushes can arrive out of order: each event's regions are rendered after its own commit, on the
+thread and process that made it, so under a burst (ballots) a later event's push often overtakes
+an earlier one's. The later event then waits in memory for the earlier push, for up to
+PUSH_GRACE_SECONDS, and both go out complete; only a push still missing after that is read from
+the log, whose frames ask the page to fetch. Reading the log at once, as a lost push needs, would
+send the overtaken event without its regions and make every screen fetch its page in the middle
+of the burst.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import weakref
@@ -46,6 +55,11 @@ logger = logging.getLogger(__name__)
 RECENT_FRAMES_PER_MEETING = 2000
 RECENT_BYTES_PER_MEETING = 32 * 1024 * 1024
 CATCH_UP_BATCH = 500
+# How long a later event's push waits for an earlier one that it overtook (see above) before
+# the earlier event is read from the log. On a process overloaded by a burst, rendering an
+# event's regions after its commit has taken over 3 s (docs/PERFORMANCE.md, voting); a push
+# lost while Redis was away still arrives at the next ticks.
+PUSH_GRACE_SECONDS = 10.0
 # Heartbeats are written this many sockets at a time, letting an event that arrives during a
 # tick go out between two batches instead of after the whole tick.
 HEARTBEAT_BATCH = 200
@@ -151,6 +165,11 @@ class Broadcaster:
         self.recent_bytes: dict[int, int] = defaultdict(int)
         self.channel: str | None = None
         self.tasks: set[asyncio.Task[None]] = set()
+        # Per meeting with a gap in its pushes: set when the next push arrives (_await_gap).
+        self.arrivals: dict[int, asyncio.Event] = {}
+        self.gaps: set[int] = set()
+        # One read of a meeting's log at a time: sockets behind together need it once.
+        self.log_reads: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # Sockets connecting at once all call start(); only the first may subscribe.
         self.starting = asyncio.Lock()
 
@@ -171,6 +190,8 @@ class Broadcaster:
             self.latest.pop(meeting_id, None)
             self.recent.pop(meeting_id, None)
             self.recent_bytes.pop(meeting_id, None)
+            self.log_reads.pop(meeting_id, None)
+            self.arrivals.pop(meeting_id, None)
 
     def join_person(self, socket: PersonSocket) -> None:
         self.people[socket.user_id].add(socket)
@@ -270,14 +291,52 @@ class Broadcaster:
             return
         event = self._remember(meeting_id, Event.from_message(message))
         self._advance(meeting_id, event.seq)
+        arrival = self.arrivals.pop(meeting_id, None)
+        if arrival is not None:
+            arrival.set()
+        recent = self.recent[meeting_id]
+        gap = False
         # No await in this loop: every local socket has the event before anything else runs.
         for subscriber in list(subscribers):
             if subscriber.catching_up or event.seq <= subscriber.last_seq:
                 continue
             if event.seq == subscriber.last_seq + 1:
                 self._deliver(subscriber, event)
+                # Then the events whose pushes overtook this one.
+                while (held := recent.get(subscriber.last_seq + 1)) is not None:
+                    self._deliver(subscriber, held)
             else:
-                self._spawn(self._catch_up(subscriber))
+                gap = True
+        if gap and meeting_id not in self.gaps:
+            self.gaps.add(meeting_id)
+            self._spawn(self._await_gap(meeting_id))
+
+    async def _await_gap(self, meeting_id: int) -> None:
+        """Some sockets of the meeting miss an event whose push a later one overtook: give
+        the missing pushes PUSH_GRACE_SECONDS to arrive (dispatch then delivers them, and what
+        was held after them), then bring the sockets still behind up to date from the log."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PUSH_GRACE_SECONDS
+        try:
+            while True:
+                head = self.head(meeting_id)
+                behind = [
+                    s
+                    for s in self.subscribers.get(meeting_id, ())
+                    if not s.catching_up and s.last_seq < head
+                ]
+                if not behind:
+                    return
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                arrival = self.arrivals.setdefault(meeting_id, asyncio.Event())
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(arrival.wait(), remaining)
+        finally:
+            self.gaps.discard(meeting_id)
+        for subscriber in behind:
+            self._spawn(self._catch_up(subscriber))
 
     def _deliver_personal(self, user_id: int, texts: dict[str, str]) -> None:
         """A person's frame, in each socket's language, to that person's sockets alone."""
@@ -317,7 +376,8 @@ class Broadcaster:
         # every page would fetch itself.
         settled, self.logged = self.logged, heads
         for meeting_id in meeting_ids:
-            self._advance(meeting_id, settled.get(meeting_id, 0))
+            lost = settled.get(meeting_id, 0)
+            self._advance(meeting_id, lost)
             subscribers = list(self.subscribers.get(meeting_id, ()))
             for start in range(0, len(subscribers), HEARTBEAT_BATCH):
                 if start:
@@ -326,10 +386,12 @@ class Broadcaster:
                 head = self.head(meeting_id)
                 heartbeat = text_frame(json.dumps({"type": "heartbeat", "seq": head}))
                 for subscriber in subscribers[start : start + HEARTBEAT_BATCH]:
-                    if subscriber.last_seq < head:
+                    if subscriber.last_seq < lost:
                         self._spawn(self._catch_up(subscriber))
-                    else:
+                    elif subscriber.last_seq >= head:
                         self._write(subscriber, heartbeat)
+                    # Else it waits for a push overtaken by a later one (_await_gap), or is
+                    # catching up already: neither a replay nor a heartbeat ahead of it now.
 
     async def _catch_up(self, subscriber: Subscriber) -> None:
         if subscriber.catching_up:
@@ -344,19 +406,27 @@ class Broadcaster:
                     break  # the socket went away
                 event = self.recent[meeting_id].get(subscriber.last_seq + 1)
                 if event is None:
-                    missed = await database_sync_to_async(selectors.event_messages_after)(
-                        meeting_id, subscriber.last_seq, CATCH_UP_BATCH
-                    )
-                    if not missed:
+                    if not await self._read_log(meeting_id, subscriber.last_seq):
                         break  # the log is behind what was announced; the next tick retries
-                    for message in missed:
-                        self._remember(meeting_id, Event.from_message(message))
                     continue
                 self._deliver(subscriber, event)
         finally:
             # No await between the last check and this line: a live frame that arrived during
             # the catch-up raised the head and was caught by the loop above.
             subscriber.catching_up = False
+
+    async def _read_log(self, meeting_id: int, after: int) -> bool:
+        """Keep the meeting's logged events after `after` among the recent ones; False if
+        the log has none. Sockets behind together wait for one read, not one each."""
+        async with self.log_reads[meeting_id]:
+            if after + 1 in self.recent.get(meeting_id, {}):
+                return True  # read meanwhile, for another socket
+            missed = await database_sync_to_async(selectors.event_messages_after)(
+                meeting_id, after, CATCH_UP_BATCH
+            )
+        for message in missed:
+            self._remember(meeting_id, Event.from_message(message))
+        return bool(missed)
 
     async def _recheck(self, meeting_id: int, user_ids: set[int], display_ids: set[int]) -> None:
         """Close the sockets of people and displays that lost the right to follow the meeting."""
@@ -395,8 +465,13 @@ class Broadcaster:
 
     def _remember(self, meeting_id: int, event: Event) -> Event:
         recent = self.recent[meeting_id]
-        if event.seq in recent:
-            return recent[event.seq]  # keep the live one, with its regions
+        kept = recent.get(event.seq)
+        if kept is not None:
+            if kept.frames or not event.frames:
+                return kept  # keep the live one, with its regions
+            # The live push came after the log was read: sockets not yet given the event
+            # take it complete.
+            self.recent_bytes[meeting_id] -= kept.size
         recent[event.seq] = event
         self.recent_bytes[meeting_id] += event.size
         while len(recent) > 1 and (

@@ -42,3 +42,15 @@ def test_an_event_from_the_log_does_not_replace_the_live_one() -> None:
     replayed["frames"] = {}
     assert broadcaster._remember(7, fanout.Event.from_message(replayed)) is live
     assert broadcaster.recent[7][1].frames
+
+
+def test_a_live_push_that_comes_after_the_log_was_read_replaces_the_event_from_the_log() -> None:
+    """Sockets not yet given the event then take it with its regions."""
+    broadcaster = fanout.Broadcaster()
+    replayed = message(1, "")
+    replayed["frames"] = {}
+    from_log = broadcaster._remember(7, fanout.Event.from_message(replayed))
+    live = broadcaster._remember(7, fanout.Event.from_message(message(1, "<p>live</p>")))
+
+    assert live is not from_log and broadcaster.recent[7][1] is live
+    assert broadcaster.recent_bytes[7] == live.size

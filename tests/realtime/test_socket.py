@@ -632,6 +632,44 @@ def test_an_event_whose_push_is_on_its_way_is_not_replayed_from_the_log(
     assert [f for f in frames if f["type"] == "heartbeat" and f["seq"] >= 3] == []
 
 
+def test_an_event_whose_push_a_later_one_overtook_arrives_complete(
+    server_process: ServerProcess,
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a burst (ballots) each push follows its own commit by the time its regions take
+    to render, so a later event's push can arrive first. The tablet must still get the earlier
+    event complete, then the later one, in order: reading the earlier one from the log would
+    make every page fetch itself in the middle of the burst."""
+    server = server_process.start()
+    member = headers(server, government.members[0])
+    held: list[dict[str, Any]] = []
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with await open_socket(server, scheduled, member, since=1) as socket_:
+            await in_thread(check_in, scheduled, government.voters[:1])  # event 2
+            assert (await next_event(socket_))["seq"] == 2  # the socket follows live now
+            with monkeypatch.context() as patch:
+                patch.setattr(events, "push", held.append)
+                await in_thread(check_in, scheduled, government.voters[1:2])  # event 3
+            await in_thread(check_in, scheduled, government.voters[2:3])  # event 4, pushed
+            await asyncio.sleep(0.5)  # the server has had event 4 for a while
+            await in_thread(events.push, held[0])
+            return await events_until(socket_, 4)
+
+    frames = asyncio.run(scenario())
+    assert [f["seq"] for f in frames] == [3, 4]
+    for frame in frames:
+        assert frame["fetch"] is False
+        # Each with its own regions, drawn right after its own commit.
+        present = frame["payload"]["quorum"]["present"]
+        assert f"{present}/27" in frame["regions"]["quorum-badge"]
+    assert (
+        frames[1]["payload"]["quorum"]["present"] == frames[0]["payload"]["quorum"]["present"] + 1
+    )
+
+
 # Sockets that stop reading: a small bound keeps the tests short.
 MAX_QUEUED_BYTES = 256 * 1024
 # About 17 KB of UTF-8 per event.

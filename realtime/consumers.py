@@ -26,6 +26,7 @@ from realtime.displays import display_of, display_rights
 from realtime.fanout import PersonSocket, Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.presence import presence_join, presence_leave
+from realtime.regions import audience_key, personal_key
 from realtime.server import FRAME_WRITER, text_frame
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 await self._refuse(CLOSE_FORBIDDEN)
                 return
             rights = found
-        await broadcaster().start()
+        language = parse_language(self.scope["query_string"])
+        person = personal_key(user_id, language) if display is None else None
+        await broadcaster().hold(meeting_id, audience_key(language, rights), person)
         await self.accept()
         # The project's server offers to write frames encoded once; any server takes ASGI sends.
         writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
@@ -127,7 +130,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             write=outbox.write,
             close=outbox.close,
             drained=outbox.drained,
-            language=parse_language(self.scope["query_string"]),
+            language=language,
             display=display_id,
         )
         await broadcaster().join(self.subscriber)

@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
+from realtime.audiences import Held
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -110,15 +112,29 @@ def languages() -> list[str]:
 
 
 def render_shared(
-    meeting: Any, event_type: str, payload: dict[str, Any], restricted_to: str = ""
+    meeting: Any,
+    event_type: str,
+    payload: dict[str, Any],
+    restricted_to: str = "",
+    held: Held | None = None,
 ) -> dict[Audience, dict[str, str]]:
     """Every shared region the event changes, per audience: {audience: {element id: html}}.
 
     Each region reads its data once and renders once per language and variant, so the cost
     follows the number of regions and audiences, never the number of screens. An event that
     only some may see (`restricted_to`) changes nothing the others are shown: their audiences
-    get no regions at all, whatever the regions would draw for them.
+    get no regions at all, whatever the regions would draw for them. With `held` (the audiences
+    that have a socket on the meeting, realtime.audiences) only those are rendered: the others
+    get no entry, and their sockets a frame that asks to fetch.
     """
+    audiences = [
+        Audience(language, rights)
+        for language in languages()
+        for rights in _audiences
+        if held is None or audience_key(language, rights) in held.audiences
+    ]
+    if not audiences:
+        return {}
     loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
     loaded = []
     for region in _shared:
@@ -130,22 +146,30 @@ def render_shared(
     for language in languages():
         with translation.override(language):
             rendered: dict[tuple[str, Hashable], dict[str, str]] = {}
-            for rights in _audiences:
-                html = by_audience.setdefault(Audience(language, rights), {})
-                if restricted_to and restricted_to not in rights:
+            for audience in audiences:
+                if audience.language != language:
+                    continue
+                html = by_audience.setdefault(audience, {})
+                if restricted_to and restricted_to not in audience.rights:
                     continue
                 for region, data in loaded:
-                    variant = (region.name, region.variant(rights))
+                    variant = (region.name, region.variant(audience.rights))
                     if variant not in rendered:
-                        rendered[variant] = region.render(data, rights)
+                        rendered[variant] = region.render(data, audience.rights)
                     html.update(rendered[variant])
     return by_audience
 
 
 def render_personal(
-    meeting: Any, event_type: str, people: Iterable[int], payload: dict[str, Any] | None = None
+    meeting: Any,
+    event_type: str,
+    people: Iterable[int],
+    payload: dict[str, Any] | None = None,
+    held: Held | None = None,
 ) -> dict[str, dict[str, str]]:
-    """The personal regions the event changes, per person and language: {"user|lang": {...}}."""
+    """The personal regions the event changes, per person and language: {"user|lang": {...}}.
+
+    With `held`, only for the people, in the languages, that have a socket on the meeting."""
     named = set(people)
     per_person: dict[str, dict[str, str]] = {}
     for region in _personal:
@@ -155,6 +179,10 @@ def render_personal(
             targets = named
         else:
             continue
+        wanted: set[str] | None = None
+        if held is not None and targets:
+            wanted = held.people(personal_key(u, lang) for u in targets for lang in languages())
+            targets = {int(key.split("|", 1)[0]) for key in wanted}
         if not targets:
             continue
         loaded = region.load(meeting, targets, payload or {})
@@ -162,7 +190,10 @@ def render_personal(
             with translation.override(language):
                 by_state: dict[Hashable, dict[str, str]] = {}
                 for user_id, data in loaded.items():
-                    html = per_person.setdefault(personal_key(user_id, language), {})
+                    key = personal_key(user_id, language)
+                    if wanted is not None and key not in wanted:
+                        continue
+                    html = per_person.setdefault(key, {})
                     if not region.by_state:
                         html.update(region.render(data))
                         continue

@@ -7,8 +7,8 @@ the process has not written lately, and for all of them on each heartbeat tick. 
 written with the time it stays valid (three heartbeats); nothing is removed when a socket
 leaves, so a process that dies costs a few renderings for nobody until its keys expire.
 
-The process that publishes an event reads the meeting's audience keys (one HGETALL) and, for
-the people the event concerns, their person keys (one HMGET), and renders for those alone
+The process that publishes an event reads the meeting's audience keys and the person keys of
+the people the event names (one round trip), and renders for those alone
 (realtime.events). A socket whose key was not there yet (it connected a moment before) gets a
 frame without its regions, which asks the page to fetch itself: delivery never depends on this
 registry, only the cost of rendering does. Without Redis (the in-memory channel layer of the
@@ -74,13 +74,23 @@ class Held:
         return {key for key in keys if self._people.get(key)}
 
 
-def held(client: redis.Redis, prefix: str, meeting_id: int) -> Held:
-    """The meeting's audiences held now (one HGETALL); its people are looked up on demand."""
-    values: dict[bytes, bytes] = client.hgetall(audiences_key(prefix, meeting_id))  # type: ignore[assignment]
+def held(client: redis.Redis, prefix: str, meeting_id: int, people: Iterable[str] = ()) -> Held:
+    """The meeting's audiences held now, and whether these person keys are (the people the
+    event names), in one round trip; other people are looked up when asked for."""
+    people = list(dict.fromkeys(people))
+    with client.pipeline(transaction=False) as pipe:
+        pipe.hgetall(audiences_key(prefix, meeting_id))
+        if people:
+            pipe.hmget(people_key(prefix, meeting_id), people)
+        replies = pipe.execute()
     now = time.time()
+    values: dict[bytes, bytes] = replies[0]
     fresh = _fresh(values.values(), now)
     audiences = frozenset(key.decode() for key, ok in zip(values, fresh, strict=True) if ok)
-    return Held(audiences=audiences, client=client, prefix=prefix, meeting_id=meeting_id)
+    result = Held(audiences=audiences, client=client, prefix=prefix, meeting_id=meeting_id)
+    if people:
+        result._people.update(zip(people, _fresh(replies[1], now), strict=True))
+    return result
 
 
 class Registry:

@@ -68,11 +68,11 @@ def publish(
         restricted_to=restricted_to,
         users=list(users),
     )
-    transaction.on_commit(lambda: push(rendered_message(event, people, held=_held(event))))
+    transaction.on_commit(lambda: push(rendered_message(event, people, held=_held(event, people))))
     return event
 
 
-def _held(event: MeetingEvent) -> audiences.Held | None:
+def _held(event: MeetingEvent, people: Sequence[int]) -> audiences.Held | None:
     """The audiences and people with a socket on the event's meeting (realtime.audiences), or
     None to render for all: without Redis, or when Redis does not answer."""
     layer = get_channel_layer()
@@ -82,7 +82,8 @@ def _held(event: MeetingEvent) -> audiences.Held | None:
         publisher = _publisher(layer)
         if publisher is None:
             return None
-        return audiences.held(publisher.client, publisher.prefix, event.meeting_id)
+        keys = [regions.personal_key(u, lang) for u in people for lang in regions.languages()]
+        return audiences.held(publisher.client, publisher.prefix, event.meeting_id, keys)
     except Exception:  # noqa: BLE001  (the push will tell whether Redis is away)
         logger.warning("Could not read who follows meeting %s.", event.meeting_id, exc_info=True)
         return None

@@ -10,6 +10,9 @@ them; this module knows no domain app.
   language: it is rendered once per (language, rights) audience, however many screens show it.
 - A personal region shows one person's own state (their check-in, their request to speak): it
   is rendered for the people an event concerns, in each language, and sent only to them.
+
+After a commit, both are rendered only for the audiences, and the people in the languages, that
+have a socket on the meeting then (realtime.audiences); the others' sockets are told to fetch.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     python bench/fanout.py latency [--clients 100,1000,3000] [--events 20] [--workers 2]
     python bench/fanout.py sustained [--clients 1000] [--rate 10] [--seconds 120]
     python bench/fanout.py storm [--clients 500]
-    python bench/fanout.py service --events 200
+    python bench/fanout.py service --events 200 [--chair-connected] [--profile 40]
 
 `latency` measures, per event, the time from the service call until the last client has the
 event (p50 and p99 over the events), the memory each connection costs the server processes,
@@ -12,8 +12,10 @@ same number of clients. It also shows the time from the push, which follows the 
 the last client: the fan-out alone, without the transaction the floor does not have.
 `sustained` checks that every client receives every event once and in order. `storm` drops
 clients at once and reconnects them with their last sequence number. `service` times the
-service call of `latency` alone, with no client connected: back to back, then with the pause
-`latency` leaves between events, and counts its round trips.
+service call of `latency` alone, with no client connected but the members' audience held in
+Redis as `latency`'s clients hold it (so it renders what `latency`'s call renders): back to
+back, then with the pause `latency` leaves between events; it counts its round trips, gives the
+calling thread's CPU per call, and with `--profile` prints a cProfile of the calls.
 
 It uses its own database (meetings_bench, recreated each run) and Redis database 5, and only
 addresses on this machine. Figures go to standard output; docs/PERFORMANCE.md records them.
@@ -671,10 +673,52 @@ async def sustained(args: argparse.Namespace, scene: Scene) -> None:
         stop([w for w, _ in workers])
 
 
+def hold_members_audience(scene: Scene, *, with_chair: bool = False) -> None:
+    """Write in Redis, as the server processes do for their sockets (realtime.audiences), that
+    the members' audience in English follows the meeting: what `latency`'s clients hold. With no
+    socket, no region would be rendered and the call would not be the one `latency` times.
+    `with_chair`: the chair, who checks in and out, has a socket too (in English), so their own
+    regions are rendered as well."""
+    from django.conf import settings
+
+    from meetings import permissions
+    from realtime import events
+
+    try:
+        from realtime import audiences, regions
+    except ImportError:
+        return  # earlier code, run with this bench to compare: it has no registry to fill
+
+    config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    key = regions.audience_key("en", frozenset({permissions.VIEW_MEETING}))
+    client = events._publisher(events.get_channel_layer()).client  # type: ignore[union-attr]
+    name = audiences.audiences_key(config.get("prefix", "asgi"), scene.meeting_id)
+    client.hset(name, key, time.time() + 3600)
+    people = audiences.people_key(config.get("prefix", "asgi"), scene.meeting_id)
+    if with_chair:
+        client.hset(people, regions.personal_key(scene.publisher_id, "en"), time.time() + 3600)
+    else:
+        client.delete(people)
+
+
+def profile_calls(publisher: Publisher, events: int, top: int) -> None:
+    """cProfile over `events` service calls back to back, by cumulative time."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for i in range(events):
+        publisher.publish(i % 2 == 0)
+    profile.disable()
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(top)
+
+
 async def service(args: argparse.Namespace, scene: Scene) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    await asyncio.to_thread(hold_members_audience, scene, with_chair=args.chair_connected)
     publisher = await asyncio.to_thread(Publisher.load, scene)
 
     async def timed(pause: float) -> list[float]:
@@ -737,6 +781,19 @@ async def service(args: argparse.Namespace, scene: Scene) -> None:
         f" {statistics.median(tail):.1f} ms after them (frames, COMMIT, push)"
     )
 
+    def cpu() -> list[float]:
+        times = []
+        for i in range(args.events):
+            began = time.thread_time()
+            publisher.publish(i % 2 == 0)
+            times.append((time.thread_time() - began) * 1000)
+        return times
+
+    times = await asyncio.to_thread(cpu)
+    print(f"  CPU of the calling thread per call: p50 {statistics.median(times):.2f} ms")
+    if args.profile:
+        await asyncio.to_thread(profile_calls, publisher, args.events, args.profile)
+
 
 async def storm(args: argparse.Namespace, scene: Scene) -> None:
     workers = start_workers(args.workers)
@@ -788,6 +845,18 @@ def main() -> None:
         "--per-event",
         action="store_true",
         help="latency: print each event's service call and first and last arrival per process",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="LINES",
+        help="service: then profile the calls (cProfile) and print this many lines of it",
+    )
+    parser.add_argument(
+        "--chair-connected",
+        action="store_true",
+        help="service: the chair who checks in has a socket, so their own regions are rendered",
     )
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=120)

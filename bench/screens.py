@@ -4,14 +4,17 @@
                             [--old-events 5]
 
 The chair checks in and out (one service call per event) while N member tablets follow the
-meeting over two server processes and Redis. Each tablet does what static/js/live.js does: it
+meeting over two server processes and Redis. Each tablet opens the two sockets every page opens:
+the meeting's (static/js/live.js) and the person's own, `/ws/me/` (static/js/notices.js), whose
+frames it counts by type. On the meeting's socket it does what static/js/live.js does: it
 reads each event frame and, when the frame is complete, applies its regions (its screen is
 current then); when the frame says `fetch`, it fetches its meeting page over HTTP, once for a
 burst of such frames as the page does, and is current when the page has arrived. Per N it
 prints, from the start of the service call: the frame's arrival on the last tablet and the last
 tablet's screen being current (p50 and p99 over the events), their p99 ratio, the page fetches
-per tablet per event, and the server CPU per event: both server processes, plus the publishing
-thread (the service call and the regions it renders).
+per tablet per event, the frames the personal socket delivered per tablet per event, and the
+server CPU per event: both server processes, plus the publishing thread (the service call and
+the regions it renders).
 
 In the same run, as the baseline, the previous page script: on every event frame wait 250 ms,
 then fetch the whole page. It costs a page render per tablet per event, so it runs only up to
@@ -32,6 +35,7 @@ import resource
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,6 +155,9 @@ class Figures:
     screen: list[float] = field(default_factory=list)
     fetches_per_tablet: float = 0.0
     cpu_per_event: float = 0.0
+    # Frames the personal sockets (/ws/me/) delivered per tablet per event, and their types.
+    personal_per_tablet: float = 0.0
+    personal_types: Counter[str] = field(default_factory=Counter)
 
 
 async def measure(
@@ -174,8 +181,21 @@ async def measure(
             )
             for i in range(count)
         ]
+        # Every page opens the person's own socket too, in the page's language.
+        personal = [
+            Client(
+                url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/me/?lang=en",
+                headers=tablet.headers,
+            )
+            for i, tablet in enumerate(tablets)
+        ]
         await connect_all(tablets, protocol=TabletSocket)
+        await connect_all(personal)
+        opened = sum(c.socket is not None for c in personal)
+        if opened != count:
+            print(f"  {count - opened} personal sockets did not open")
         await asyncio.sleep(2)
+        marks = [len(c.arrivals) for c in personal]
         publisher = await asyncio.to_thread(Publisher.load, scene)
 
         def publish(present: bool) -> tuple[float, float]:
@@ -206,7 +226,13 @@ async def measure(
         server_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
         figures.cpu_per_event = (server_cpu + publishing_cpu) / events
         figures.fetches_per_tablet = sum(t.fetches for t in tablets) / (count * events)
+        delivered = [c.arrivals[mark:] for c, mark in zip(personal, marks, strict=True)]
+        figures.personal_per_tablet = sum(len(d) for d in delivered) / (count * events)
+        figures.personal_types = Counter(
+            json.loads(raw).get("type", "?") for d in delivered for _, raw in d
+        )
         await disconnect_all(tablets)
+        await disconnect_all(personal)
     return figures
 
 
@@ -216,6 +242,8 @@ def row(label: str, count: int, figures: Figures) -> str:
         f"{label:>10} | {count:7d} | {statistics.median(figures.frame):6.0f} / {frame_p99:6.0f} ms"
         f" | {statistics.median(figures.screen):7.0f} / {screen_p99:7.0f} ms"
         f" | {screen_p99 / frame_p99:6.1f}x | {figures.fetches_per_tablet:7.2f}"
+        f" | {figures.personal_per_tablet:7.2f}"
+        f" ({', '.join(f'{k} {v}' for k, v in sorted(figures.personal_types.items())) or 'none'})"
         f" | {figures.cpu_per_event * 1000:8.0f} ms"
     )
 
@@ -228,7 +256,8 @@ async def screens(args: argparse.Namespace, scene: Scene) -> None:
         print(f"{args.workers} server processes, Redis channel layer, {args.events} events each")
         print(
             "    script | tablets | frame p50 / p99 | screen current p50 / p99 | ratio"
-            " | fetches per tablet per event | server CPU per event"
+            " | fetches per tablet per event | /ws/me/ frames per tablet per event (by type)"
+            " | server CPU per event"
         )
         for count in sizes:
             print(

@@ -8,7 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import accounts, pages
-        from meetings import permissions, regions, views
+        from meetings import permissions, regions, selectors, views
         from realtime import access
 
         pages.register_header(views.page_header)
@@ -17,7 +17,7 @@ class MeetingsConfig(AppConfig):
         access.register(
             access.MeetingAccess(
                 rights=permissions.follower_rights,
-                meeting=permissions.meeting_or_404,
+                meeting=selectors.meeting_with_body,
                 presence_rights=regions.PRESENCE_RIGHTS,
                 display_rights=permissions.display_rights,
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from meetings import forms, permissions, selectors, services
+from meetings import forms, permissions, rules, selectors, services
 from meetings.models import Attendance, Meeting, Membership
 from realtime import presence, regions
 
@@ -266,6 +267,33 @@ def _html(template: str, context: dict[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class QuorumFigures:
+    """Who counts toward the quorum, as the event counted them: the result (and its
+    explanation, a sentence in the reader's language) is worked out when each language renders,
+    not when the figures are read."""
+
+    meeting: Meeting
+    members: int
+    present: int
+
+    def result(self) -> rules.QuorumResult:
+        decision_rules = self.meeting.body.decision_rules
+        return rules.quorum(decision_rules, members=self.members, present=self.present)
+
+
+def _quorum_figures(meeting: Meeting, payload: dict[str, Any]) -> QuorumFigures | None:
+    """The quorum's figures: those an attendance event carries, counted in its transaction, so
+    no query; for any other event, counted now. None before the meeting is scheduled."""
+    if meeting.status == S.DRAFT:
+        return None
+    figures = payload.get("quorum")
+    if isinstance(figures, dict) and {"members", "present"} <= figures.keys():
+        return QuorumFigures(meeting, int(figures["members"]), int(figures["present"]))
+    counted = selectors.meeting_quorum(meeting)
+    return QuorumFigures(meeting, counted.members, counted.present)
+
+
+@dataclass(frozen=True)
 class Arrival:
     """What one person's attendance change shows: their row and the figures around it, read
     without the whole list, so that its cost does not grow with the number invited."""
@@ -274,29 +302,32 @@ class Arrival:
     row: Attendance
     present: int
     invited: int
-    quorum: Any
-    online: set[int]
+    quorum: QuorumFigures | None
 
     @property
     def counts(self) -> dict[str, int]:
         return {"present_count": self.present, "absent_count": self.invited - self.present}
+
+    @cached_property
+    def online(self) -> set[int]:
+        """Which tablets are online: read only when an audience that sees it is rendered."""
+        return presence.online_user_ids(self.meeting.pk)
 
 
 def _load_attendance(meeting: Meeting, payload: dict[str, Any]) -> Arrival | Meeting:
     """For one person's change, that row and the figures; for a change of the whole meeting,
     the meeting: everything is drawn again."""
     attendance_id = payload.get("attendance")
-    row = selectors.attendance_row(meeting, attendance_id) if attendance_id else None
-    if row is None:
+    found = selectors.attendance_row_and_counts(meeting, attendance_id) if attendance_id else None
+    if found is None:
         return meeting
-    present, invited = selectors.attendance_counts(meeting)
+    row, present, invited = found
     return Arrival(
         meeting=meeting,
         row=row,
         present=present,
         invited=invited,
-        quorum=selectors.meeting_quorum(meeting),
-        online=presence.online_user_ids(meeting.pk),
+        quorum=_quorum_figures(meeting, payload),
     )
 
 
@@ -323,7 +354,7 @@ def _board(data: Arrival | Meeting, rights: frozenset[str]) -> dict[str, str]:
     follows = bool(rights & PRESENCE_RIGHTS)
     context = {
         "meeting": data.meeting,
-        "quorum": data.quorum,
+        "quorum": data.quorum.result() if data.quorum else None,
         "row": BoardRow(data.row, in_the_room(data.row)),
         "follows_presence": follows,
         "online": data.online if follows else set(),
@@ -346,7 +377,15 @@ def _count_html(element_id: str, count: int) -> str:
     return f'<span class="count" id="{element_id}">{count}</span>'
 
 
-def _quorum(context: dict[str, Any], rights: frozenset[str]) -> dict[str, str]:
+def _load_quorum(meeting: Meeting, payload: dict[str, Any]) -> QuorumFigures | Meeting:
+    return _quorum_figures(meeting, payload) or meeting
+
+
+def _quorum(data: QuorumFigures | Meeting, rights: frozenset[str]) -> dict[str, str]:
+    if isinstance(data, Meeting):  # a draft: no quorum yet
+        context: dict[str, Any] = {"meeting": data, "quorum": None}
+    else:
+        context = {"meeting": data.meeting, "quorum": data.result()}
     badge = {"quorum-badge": _html("meetings/_quorum_badge.html", context)}
     if regions.is_display(rights):
         return badge  # the room display shows the badge alone
@@ -436,7 +475,7 @@ def register() -> None:
         regions.SharedRegion(
             "quorum",
             MEETING_EVENTS,
-            load=lambda meeting, payload: quorum_context(meeting),
+            load=_load_quorum,
             render=_quorum,
             displayed=True,
         ),

@@ -28,6 +28,7 @@ from realtime.fanout import PersonSocket, Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.personal import personal_replay
 from realtime.presence import presence_join, presence_leave
+from realtime.regions import audience_key, personal_key
 from realtime.server import FRAME_WRITER, text_frame
 
 logger = logging.getLogger(__name__)
@@ -125,7 +126,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 await self._refuse(CLOSE_FORBIDDEN)
                 return
             rights = found
-        await broadcaster().start()
+        language = parse_language(self.scope["query_string"])
+        person = personal_key(user_id, language) if display is None else None
+        await broadcaster().hold(meeting_id, audience_key(language, rights), person)
         await self.accept()
         # The project's server offers to write frames encoded once; any server takes ASGI sends.
         writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
@@ -143,7 +146,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             write=outbox.write,
             close=outbox.close,
             drained=outbox.drained,
-            language=parse_language(self.scope["query_string"]),
+            language=language,
             display=display_id,
         )
         await broadcaster().join(self.subscriber)

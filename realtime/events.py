@@ -29,7 +29,7 @@ from django.db import connection, models, transaction
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from realtime import regions
+from realtime import audiences, regions
 from realtime.access import meeting_access
 from realtime.models import MeetingEvent
 
@@ -68,8 +68,25 @@ def publish(
         restricted_to=restricted_to,
         users=list(users),
     )
-    transaction.on_commit(lambda: push(rendered_message(event, people)))
+    transaction.on_commit(lambda: push(rendered_message(event, people, held=_held(event, people))))
     return event
+
+
+def _held(event: MeetingEvent, people: Sequence[int]) -> audiences.Held | None:
+    """The audiences and people with a socket on the event's meeting (realtime.audiences), or
+    None to render for all: without Redis, or when Redis does not answer."""
+    layer = get_channel_layer()
+    if layer is None:
+        return None
+    try:
+        publisher = _publisher(layer)
+        if publisher is None:
+            return None
+        keys = [regions.personal_key(u, lang) for u in people for lang in regions.languages()]
+        return audiences.held(publisher.client, publisher.prefix, event.meeting_id, keys)
+    except Exception:  # noqa: BLE001  (the push will tell whether Redis is away)
+        logger.warning("Could not read who follows meeting %s.", event.meeting_id, exc_info=True)
+        return None
 
 
 def _next_seq(meeting_id: int) -> int:
@@ -144,20 +161,24 @@ def broadcast_message(event: MeetingEvent) -> dict[str, Any]:
     }
 
 
-def rendered_message(event: MeetingEvent, people: Sequence[int]) -> dict[str, Any]:
+def rendered_message(
+    event: MeetingEvent, people: Sequence[int], held: audiences.Held | None = None
+) -> dict[str, Any]:
     """The event with its live regions rendered per audience, run after commit so that they
     show the committed state. A complete frame per audience key (realtime.regions), and a
-    `regions` frame per person whose own regions changed. If rendering fails the frames fall
-    back to asking the page to fetch: the change is still delivered."""
+    `regions` frame per person whose own regions changed; with `held`, for the audiences and
+    people that have a socket on the meeting alone (the others' sockets get the frame that asks
+    to fetch). If rendering fails the frames fall back to asking the page to fetch: the change
+    is still delivered."""
     message = broadcast_message(event)
     if event.users:
         return message  # a payload for named people only: no audience shares its frame
     try:
         meeting = meeting_access().meeting(event.meeting_id)
         shared = regions.render_shared(
-            meeting, event.type, event.payload, restricted_to=event.restricted_to
+            meeting, event.type, event.payload, restricted_to=event.restricted_to, held=held
         )
-        personal = regions.render_personal(meeting, event.type, people, event.payload)
+        personal = regions.render_personal(meeting, event.type, people, event.payload, held=held)
     except Exception:  # noqa: BLE001  (a template error must not lose the push)
         logger.exception("Could not render the regions of %s; pages will fetch.", event)
         return message
@@ -272,6 +293,8 @@ class _Publisher:
     layer: RedisPubSubChannelLayer
     client: redis.Redis
     channel: str
+    # The layer's prefix, which the audience registry's keys share (realtime.audiences).
+    prefix: str
 
 
 _current: _Publisher | None = None
@@ -302,7 +325,8 @@ def _publisher(layer: BaseChannelLayer) -> _Publisher | None:
             return _current
         config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
         hosts = decode_hosts(config.get("hosts"))
-        channel = f"{config.get('prefix', 'asgi')}__group__{GROUP}"
+        prefix = config.get("prefix", "asgi")
+        channel = f"{prefix}__group__{GROUP}"
         host = dict(hosts[_consistent_hash(channel, len(hosts))])
         if "address" not in host:
             return None  # Sentinel: left to the channel layer
@@ -313,7 +337,10 @@ def _publisher(layer: BaseChannelLayer) -> _Publisher | None:
             "retry": Retry(NoBackoff(), 1),
         }
         pool = redis.ConnectionPool.from_url(options.pop("address"), **options)
-        stale, _current = _current, _Publisher(layer, redis.Redis(connection_pool=pool), channel)
+        stale, _current = (
+            _current,
+            _Publisher(layer, redis.Redis(connection_pool=pool), channel, prefix),
+        )
         if stale is not None:
             stale.client.close()
         return _current

@@ -39,7 +39,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from realtime import selectors
+from realtime import audiences, selectors
 from realtime.access import meeting_access, subscriber_rights
 from realtime.displays import display_rights
 from realtime.events import GROUP, visible_to
@@ -172,6 +172,8 @@ class Broadcaster:
         self.log_reads: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # Sockets connecting at once all call start(); only the first may subscribe.
         self.starting = asyncio.Lock()
+        # Where this process tells publishers which audiences it holds (realtime.audiences).
+        self.registry: audiences.Registry | None = None
 
     async def join(self, subscriber: Subscriber) -> None:
         """Start following a meeting: replay what the subscriber missed, then go live."""
@@ -215,6 +217,7 @@ class Broadcaster:
             layer = get_channel_layer()
             assert layer is not None, "CHANNEL_LAYERS must be configured"
             channel = await layer.new_channel()
+            self.registry = audiences.registry()
             self.channel = channel
             await self._subscribe()
             self._spawn(self._listen())
@@ -370,6 +373,16 @@ class Broadcaster:
         # Both queries run on the database thread; the event loop keeps serving events.
         heads = await database_sync_to_async(selectors.stream_heads)(meeting_ids)
         await database_sync_to_async(presence_refresh)(meeting_ids)
+        if self.registry is not None:
+            await self.registry.refresh(
+                {
+                    meeting_id: (
+                        {s.audience for s in subscribers},
+                        {s.person for s in subscribers if s.display is None},
+                    )
+                    for meeting_id, subscribers in self.subscribers.items()
+                }
+            )
         # An event's push follows its commit by the time its regions take to render. Only an
         # event that was in the log at the previous tick has surely lost its push: replaying
         # (or announcing) a newer one from the log would send it without its regions, and
@@ -448,6 +461,16 @@ class Broadcaster:
                 await subscriber.close(4403)
             else:
                 subscriber.set_rights(rights)
+                person = subscriber.person if subscriber.display is None else None
+                await self.hold(meeting_id, subscriber.audience, person)
+
+    async def hold(self, meeting_id: int, audience: str, person: str | None) -> None:
+        """Tell publishers that this process holds a socket of this audience (and person) on
+        the meeting (realtime.audiences). A socket is accepted after this, so that every event
+        published once its handshake is done carries its audience's regions."""
+        await self.start()
+        if self.registry is not None:
+            await self.registry.hold(meeting_id, [audience], [person] if person else [])
 
     def _deliver(self, subscriber: Subscriber, event: Event) -> None:
         subscriber.last_seq = event.seq

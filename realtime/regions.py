@@ -14,6 +14,9 @@ them; this module knows no domain app.
   it receives only the shared regions registered as `displayed`, drawn for it (never the roll
   call, the comments, the attendance lists or anyone's own boxes), and an event's payload only
   for the event types registered with `register_display_payloads`.
+
+After a commit, both are rendered only for the audiences, and the people in the languages, that
+have a socket on the meeting then (realtime.audiences); the others' sockets are told to fetch.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
+
+from realtime.audiences import Held
 
 # The right that marks a room display's audience. It is no permission anyone holds: the meetings
 # app gives it to displays alone, alongside what a display may see of the meeting.
@@ -137,7 +142,11 @@ def languages() -> list[str]:
 
 
 def render_shared(
-    meeting: Any, event_type: str, payload: dict[str, Any], restricted_to: str = ""
+    meeting: Any,
+    event_type: str,
+    payload: dict[str, Any],
+    restricted_to: str = "",
+    held: Held | None = None,
 ) -> dict[Audience, dict[str, str]]:
     """Every shared region the event changes, per audience: {audience: {element id: html}}.
 
@@ -145,8 +154,18 @@ def render_shared(
     follows the number of regions and audiences, never the number of screens. An event that
     only some may see (`restricted_to`) changes nothing the others are shown: their audiences
     get no regions at all, whatever the regions would draw for them. A room display's audience
-    gets only the regions made for it, never a drawing shared with another audience.
+    gets only the regions made for it, never a drawing shared with another audience. With `held`
+    (the audiences that have a socket on the meeting, realtime.audiences) only those are
+    rendered: the others get no entry, and their sockets a frame that asks to fetch.
     """
+    audiences = [
+        Audience(language, rights)
+        for language in languages()
+        for rights in _audiences
+        if held is None or audience_key(language, rights) in held.audiences
+    ]
+    if not audiences:
+        return {}
     loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
     loaded = []
     for region in _shared:
@@ -158,25 +177,33 @@ def render_shared(
     for language in languages():
         with translation.override(language):
             rendered: dict[tuple[str, bool, Hashable], dict[str, str]] = {}
-            for rights in _audiences:
-                html = by_audience.setdefault(Audience(language, rights), {})
-                if restricted_to and restricted_to not in rights:
+            for audience in audiences:
+                if audience.language != language:
                     continue
-                display = is_display(rights)
+                html = by_audience.setdefault(audience, {})
+                if restricted_to and restricted_to not in audience.rights:
+                    continue
+                display = is_display(audience.rights)
                 for region, data in loaded:
                     if display and not region.displayed:
                         continue
-                    variant = (region.name, display, region.variant(rights))
+                    variant = (region.name, display, region.variant(audience.rights))
                     if variant not in rendered:
-                        rendered[variant] = region.render(data, rights)
+                        rendered[variant] = region.render(data, audience.rights)
                     html.update(rendered[variant])
     return by_audience
 
 
 def render_personal(
-    meeting: Any, event_type: str, people: Iterable[int], payload: dict[str, Any] | None = None
+    meeting: Any,
+    event_type: str,
+    people: Iterable[int],
+    payload: dict[str, Any] | None = None,
+    held: Held | None = None,
 ) -> dict[str, dict[str, str]]:
-    """The personal regions the event changes, per person and language: {"user|lang": {...}}."""
+    """The personal regions the event changes, per person and language: {"user|lang": {...}}.
+
+    With `held`, only for the people, in the languages, that have a socket on the meeting."""
     named = set(people)
     per_person: dict[str, dict[str, str]] = {}
     for region in _personal:
@@ -186,6 +213,10 @@ def render_personal(
             targets = named
         else:
             continue
+        wanted: set[str] | None = None
+        if held is not None and targets:
+            wanted = held.people(personal_key(u, lang) for u in targets for lang in languages())
+            targets = {int(key.split("|", 1)[0]) for key in wanted}
         if not targets:
             continue
         loaded = region.load(meeting, targets, payload or {})
@@ -193,7 +224,10 @@ def render_personal(
             with translation.override(language):
                 by_state: dict[Hashable, dict[str, str]] = {}
                 for user_id, data in loaded.items():
-                    html = per_person.setdefault(personal_key(user_id, language), {})
+                    key = personal_key(user_id, language)
+                    if wanted is not None and key not in wanted:
+                        continue
+                    html = per_person.setdefault(key, {})
                     if not region.by_state:
                         html.update(region.render(data))
                         continue

@@ -178,12 +178,16 @@ class VotesData:
 
 
 def _load_votes(meeting: Meeting, payload: dict[str, Any]) -> VotesData:
+    # Who may vote changed: only an open vote's figure shows it. Asked first, and cheaply: most
+    # arrivals come with no vote open.
+    arrival = "attendance" in payload and not payload.get("item")
+    if arrival and selectors.open_poll_item(meeting) is None:
+        return VotesData(meeting, [], redraw_elsewhere=False)
     open_poll = selectors.open_poll(meeting)
     item_ids: set[int] = set()
     if payload.get("item"):
         item_ids.add(payload["item"])
     elif "attendance" in payload:
-        # Who may vote changed: only an open vote's figure shows it.
         if open_poll is None:
             return VotesData(meeting, [], redraw_elsewhere=False)
         item_ids.add(open_poll.item_id)
@@ -204,6 +208,8 @@ def _load_votes(meeting: Meeting, payload: dict[str, Any]) -> VotesData:
 
 def _votes(data: VotesData, rights: frozenset[str]) -> dict[str, str]:
     meeting = data.meeting
+    if not data.items and not data.redraw_elsewhere:
+        return {}  # an arrival with no vote open: nothing to draw, nor the agenda to read
     if not agenda_visible(rights, agenda_of(meeting)):
         return {}
     if regions.is_display(rights):

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -146,6 +147,18 @@ def tally(poll: Poll) -> Tally:
 
 def polls_for_item(item: AgendaItem) -> QuerySet[Poll]:
     return Poll.objects.filter(item=item).prefetch_related("options").order_by("created_at", "pk")
+
+
+def open_poll_item(meeting: Meeting) -> int | None:
+    """The item of the vote open in the meeting, if one is. In SQL: every arrival asks it after
+    its commit, and the frames wait for the answer; composing it took longer than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT item_id FROM voting_poll WHERE meeting_id = %s AND status = %s LIMIT 1",
+            [meeting.pk, Poll.Status.OPEN],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def open_poll(meeting: Meeting) -> Poll | None:

@@ -1,0 +1,215 @@
+"""Regions are rendered only for the audiences and people that have a socket on the meeting
+(realtime.audiences): real server processes write which they hold in Redis, and the process
+that publishes reads it. A socket whose audience was not rendered gets the frame that asks its
+page to fetch itself, never another audience's regions."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+import time
+from typing import Any
+
+import pytest
+import redis
+import websockets
+from django.conf import settings
+
+from meetings import permissions, services
+from meetings.models import Meeting
+from realtime import audiences, events, regions
+from realtime.models import MeetingEvent
+from tests.conftest import Personas, check_in, plan_meeting
+from tests.realtime.test_socket import WAIT, frames_until, headers, in_thread, next_event
+from tests.server import RunningServer
+
+VIEW, RUN = permissions.VIEW_MEETING, permissions.RUN_MEETING
+MEMBER_EN = regions.audience_key("en", frozenset({VIEW}))
+MEMBER_VI = regions.audience_key("vi", frozenset({VIEW}))
+CHAIR_EN = regions.audience_key("en", frozenset({VIEW, RUN}))
+
+
+def registry_redis() -> tuple[redis.Redis, str]:
+    config = settings.CHANNEL_LAYERS["default"]["CONFIG"]
+    return redis.Redis.from_url(config["hosts"][0]["address"]), config["prefix"]
+
+
+@pytest.fixture
+def scheduled(government: Personas) -> Meeting:
+    meeting = plan_meeting(government, starts_in=datetime.timedelta(hours=1))
+    # What an earlier run left under the same meeting number must not count here.
+    client, prefix = registry_redis()
+    client.delete(
+        audiences.audiences_key(prefix, meeting.pk), audiences.people_key(prefix, meeting.pk)
+    )
+    client.close()
+    return services.meeting_schedule(actor=government.secretary, meeting=meeting)
+
+
+def url(server: RunningServer, meeting: Meeting, language: str) -> str:
+    return f"{server.ws_url}/ws/meetings/{meeting.pk}/?since=1&lang={language}"
+
+
+def pushed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The messages the test process pushes, noted on their way to Redis."""
+    messages: list[dict[str, Any]] = []
+    push = events.push
+
+    def noted(message: dict[str, Any]) -> None:
+        messages.append(message)
+        push(message)
+
+    monkeypatch.setattr(events, "push", noted)
+    return messages
+
+
+def test_only_the_audiences_and_people_with_a_socket_are_rendered(
+    running_server: RunningServer,
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member, arriving = government.members[0], government.members[1]
+    member_cookie, arriving_cookie = (headers(running_server, u) for u in (member, arriving))
+    messages = pushed(monkeypatch)
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with (
+            await websockets.connect(
+                url(running_server, scheduled, "vi"),
+                additional_headers=member_cookie,
+                open_timeout=WAIT,
+            ) as tablet,
+            await websockets.connect(
+                url(running_server, scheduled, "en"),
+                additional_headers=arriving_cookie,
+                open_timeout=WAIT,
+            ) as own,
+        ):
+            await in_thread(check_in, scheduled, [arriving])
+            mine = await frames_until(own, "regions")
+            assert mine[-1]["seq"] == 2 and "my-attendance" in mine[-1]["regions"]
+            return [await next_event(tablet)]
+
+    (frame,) = asyncio.run(scenario())
+    assert frame["seq"] == 2 and frame["fetch"] is False
+    assert "Chưa đủ túc số" in frame["regions"]["quorum-badge"]
+    (message,) = messages
+    # Two members' sockets, one in each language: neither the chair's audience nor the
+    # secretariat's is rendered, and the arrival's own box only in the language they read.
+    assert set(message["frames"]) == {MEMBER_EN, MEMBER_VI}
+    assert set(message["personal"]) == {regions.personal_key(arriving.pk, "en")}
+
+
+def test_nothing_is_rendered_for_a_meeting_nobody_follows(
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    messages = pushed(monkeypatch)
+    with django_capture_on_commit_callbacks(execute=True):
+        check_in(scheduled, [government.members[0]])
+    (message,) = messages
+    assert message["frames"] == {} and message["personal"] == {}
+    frame = json.loads(message["full"])
+    assert frame["fetch"] is True and frame["regions"] == {}
+
+
+def test_a_socket_whose_audience_was_not_rendered_fetches_and_gets_no_other_audiences_regions(
+    running_server: RunningServer,
+    government: Personas,
+    scheduled: Meeting,
+) -> None:
+    """A socket that connects while an event is being rendered is not in what the publisher
+    read. Here the member's audience is taken out of the registry while the chair's stays: the
+    member's tablet must fetch its page, and must not be given the chair's frame."""
+    client, prefix = registry_redis()
+    member_cookie = headers(running_server, government.members[0])
+    chair_cookie = headers(running_server, government.chair)
+
+    async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+        async with (
+            await websockets.connect(
+                url(running_server, scheduled, "en"),
+                additional_headers=member_cookie,
+                open_timeout=WAIT,
+            ) as tablet,
+            await websockets.connect(
+                url(running_server, scheduled, "en"),
+                additional_headers=chair_cookie,
+                open_timeout=WAIT,
+            ) as chairs,
+        ):
+            client.hdel(audiences.audiences_key(prefix, scheduled.pk), MEMBER_EN)
+            await in_thread(check_in, scheduled, [government.members[1]])
+            return await next_event(tablet), await next_event(chairs)
+
+    try:
+        member_frame, chair_frame = asyncio.run(scenario())
+    finally:
+        client.delete(audiences.audiences_key(prefix, scheduled.pk))
+        client.delete(audiences.people_key(prefix, scheduled.pk))
+        client.close()
+    assert member_frame["seq"] == 2
+    assert member_frame["fetch"] is True and member_frame["regions"] == {}
+    assert chair_frame["fetch"] is False
+    # Which tablets are online: the chair's board shows it, the member's frame never does.
+    assert "tablet-online" in "".join(chair_frame["regions"].values())
+    assert "tablet-online" not in json.dumps(member_frame)
+
+
+def test_a_restricted_event_renders_nothing_for_a_held_audience_without_the_right(
+    government: Personas, scheduled: Meeting
+) -> None:
+    """The registry decides what is rendered, never who may see it: an audience held on the
+    meeting that lacks the event's right still gets no regions."""
+    client, prefix = registry_redis()
+    until = time.time() + 60
+    client.hset(
+        audiences.audiences_key(prefix, scheduled.pk),
+        mapping={MEMBER_EN: until, CHAIR_EN: until},
+    )
+    try:
+        check_in(scheduled, [government.members[0]])
+        event = MeetingEvent.objects.filter(meeting=scheduled).latest("seq")
+        event.restricted_to = RUN
+        held = audiences.held(client, prefix, scheduled.pk)
+        message = events.rendered_message(event, [], held=held)
+    finally:
+        client.delete(audiences.audiences_key(prefix, scheduled.pk))
+        client.close()
+    assert set(message["frames"]) == {MEMBER_EN, CHAIR_EN}
+    member = json.loads(message["frames"][MEMBER_EN])
+    assert member["regions"] == {} and member["payload"] is None and member["restricted"]
+    assert json.loads(message["frames"][CHAIR_EN])["regions"]
+
+
+def test_an_expired_key_is_not_rendered(government: Personas, scheduled: Meeting) -> None:
+    """A process that died leaves its keys behind: they stop counting after three heartbeats."""
+    client, prefix = registry_redis()
+    client.hset(
+        audiences.audiences_key(prefix, scheduled.pk),
+        mapping={MEMBER_EN: time.time() - 1, MEMBER_VI: time.time() + 60},
+    )
+    try:
+        held = audiences.held(client, prefix, scheduled.pk)
+    finally:
+        client.delete(audiences.audiences_key(prefix, scheduled.pk))
+        client.close()
+    assert held.audiences == {MEMBER_VI}
+
+
+def test_the_quorum_explanation_is_in_each_audiences_language(
+    government: Personas, scheduled: Meeting
+) -> None:
+    """The figures are read once per event; the sentence that explains them is written in each
+    language as it renders."""
+    check_in(scheduled, [government.members[0]])
+    event = MeetingEvent.objects.filter(meeting=scheduled).latest("seq")
+    message = events.rendered_message(event, [])
+    english = json.loads(message["frames"][MEMBER_EN])["regions"]["quorum"]
+    vietnamese = json.loads(message["frames"][MEMBER_VI])["regions"]["quorum"]
+    assert "No quorum: 1 of 27 members present" in english
+    assert "No quorum" not in vietnamese

@@ -168,7 +168,13 @@ async def burst_round(
     for i, cookie in enumerate(scene.cookies[:voters]):
         server = base[i % len(base)]
         token = secrets.token_hex(16)  # a CSRF secret, as the browser's cookie holds it
-        headers = {"Cookie": f"{cookie}; csrftoken={token}", "X-CSRFToken": token, "Origin": server}
+        # Sent as the tablet's ballot box sends it, in the background (htmx).
+        headers = {
+            "Cookie": f"{cookie}; csrftoken={token}",
+            "X-CSRFToken": token,
+            "Origin": server,
+            "HX-Request": "true",
+        }
         url = f"{server}/meetings/{scene.meeting_id}/polls/{poll_id}/vote/"
         form = {"answer": "yes", "request_key": secrets.token_hex(8), "return_to": "session"}
         ballots.append(("POST", url, headers, form))
@@ -407,6 +413,7 @@ async def close_rounds(
                             "Cookie": f"{cookie}; csrftoken={secret}",
                             "X-CSRFToken": secret,
                             "Origin": base[i % len(base)],
+                            "HX-Request": "true",
                         },
                         {
                             "answer": "yes" if i % 3 else "no",

@@ -1,7 +1,9 @@
 """Voting on the session screens: the chair prepares, opens and closes votes from the console;
 members vote, declare conflicts of interest and ask for an extraordinary meeting from their
 tablets. A refusal shows the page the
-person came from with the reason and status 400; nothing is written."""
+person came from with the reason and status 400; nothing is written. A ballot sent from the
+tablet's ballot box in the background (htmx) is answered with that box alone, counted or
+refused."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +23,8 @@ from core.errors import ServiceError
 from core.http import AuthenticatedHttpRequest
 from meetings.permissions import access_body
 from meetings.views import body_detail
-from voting import forms, services
+from voting import forms, regions, selectors, services
+from voting.models import Poll
 from voting.permissions import access_poll
 
 
@@ -93,29 +96,71 @@ def poll_action(
     )
 
 
+def _own(request: AuthenticatedHttpRequest, poll: Poll) -> regions.OwnBallot:
+    voters = selectors.entitled_voters(poll.meeting, poll.item)
+    return regions.own_ballot(poll, request.user, voters)
+
+
+def _ballot_box(
+    request: AuthenticatedHttpRequest,
+    poll: Poll,
+    own: regions.OwnBallot | None,
+    *,
+    error: str = "",
+) -> HttpResponse:
+    """The ballot box alone, for the tablet to put in place of its own; with the reason and
+    status 400 when the ballot was refused."""
+    context = {
+        "poll": poll,
+        "meeting": poll.meeting,
+        "own": own,
+        "error": error,
+        "return_to": request.POST.get("return_to", ""),
+    }
+    return render(request, "voting/_ballot.html", context, status=400 if error else 200)
+
+
 @login_required
 @require_POST
 def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpResponse:
     poll = access_poll(request.user, pk, poll_pk)
     form = forms.BallotForm(request.POST, poll=poll)
+    tablet = bool(request.headers.get("HX-Request"))
     if not form.is_valid():
-        return refused(
-            request, poll.meeting, _("Choose among the options of this vote."), item=poll.item
-        )
+        message = _("Choose among the options of this vote.")
+        if tablet:
+            return _ballot_box(request, poll, _own(request, poll), error=message)
+        return refused(request, poll.meeting, message, item=poll.item)
     data = form.cleaned_data
-    return act(
-        request,
-        poll.meeting,
-        lambda: services.ballot_cast(
+    if not tablet:
+        return act(
+            request,
+            poll.meeting,
+            lambda: services.ballot_cast(
+                actor=request.user,
+                poll=poll,
+                answer=data["answer"],
+                choices=data["choices"],
+                request_key=data["request_key"],
+            ),
+            done=_("Your vote is recorded."),
+            item=poll.item,
+        )
+    # Sent from the tablet's ballot box in the background: a refusal answers with that box and
+    # the reason, not the whole page. After the close a burst of late ballots is refused at
+    # once, and drawing the page for each held back the close's result on every screen.
+    try:
+        services.ballot_cast(
             actor=request.user,
             poll=poll,
             answer=data["answer"],
             choices=data["choices"],
             request_key=data["request_key"],
-        ),
-        done=_("Your vote is recorded."),
-        item=poll.item,
-    )
+        )
+    except ServiceError as error:
+        return _ballot_box(request, poll, None, error=error.message)
+    # Counted: the box as it now stands ("You voted: ..."), without drawing the page again.
+    return _ballot_box(request, poll, _own(request, poll))
 
 
 @login_required

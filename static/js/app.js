@@ -49,6 +49,17 @@
     }
   });
 
+  // A form marked so (the ballot box) answers a refusal with its own box and the reason: put it
+  // in place like any answer, where htmx would otherwise drop a 4xx.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (form instanceof Element && form.closest("[data-refusal-in-place]") && status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // The polled quorum and board keep their last figures when the network drops for a moment;
   // mark them stale so nobody relies on an old count.
   document.addEventListener("htmx:sendError", function (event) {

@@ -98,6 +98,12 @@
 
   function morph(target, html) {
     window.Idiomorph.morph(target, html, MORPH);
+    // A form that arrives in a region (the ballot box of a vote just opened) is sent in the
+    // background like one drawn with the page.
+    var drawn = document.getElementById(target.id);
+    if (window.htmx && drawn) {
+      window.htmx.process(drawn);
+    }
   }
 
   // The texts a region marks to be read out (`data-announce`): a vote opened, my ballot

@@ -4,10 +4,16 @@ screen shows the result and why, without a reload."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from meetings.models import Meeting
@@ -16,9 +22,10 @@ from tests.browser.chromium import TABLET, chromium
 from tests.conftest import Personas
 from tests.server import RunningServer, set_server_password
 from voting import services
-from voting.models import Poll
+from voting.models import Ballot, Poll
 
 PASSWORD = "correct horse battery staple"
+T = TypeVar("T")
 
 
 def log_in(page: Page, base_url: str, username: str, next_path: str) -> None:
@@ -86,3 +93,56 @@ def test_a_vote_on_the_console_and_two_tablets(
             tablets[0].screenshot(path=str(screenshot_dir / "member-vote-result.png"))
 
     assert Poll.objects.get().status == Poll.Status.CLOSED
+
+
+def in_thread(function: Callable[[], T]) -> T:
+    """The database from outside Playwright's event loop, where Django refuses it."""
+
+    def run() -> T:
+        try:
+            return function()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.mark.browser
+def test_a_ballot_after_the_closing_time_is_refused_in_its_box(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+) -> None:
+    """The vote's time has passed but the minute's close has not run yet: the member's ballot is
+    refused with the reason in the ballot box, the page is not drawn again, and it goes on
+    following the meeting: the close then shows the result."""
+    plan = decree_under_discussion(government, meeting)
+    poll = services.poll_create(
+        actor=government.chair,
+        item=plan.decree,
+        question="Adopt the decree?",
+        closes_at=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+    with chromium() as browser:
+        tablet = browser.new_context(viewport=TABLET).new_page()
+        log_in(tablet, running_server.url, member.username, f"/meetings/{meeting.pk}/session/")
+        expect(tablet.locator("[data-meeting-socket]")).to_have_attribute("data-state", "live")
+        tablet.evaluate("window.notReloaded = true")
+        # Opened while the page is open: the ballot box arrives in the vote's live region.
+        in_thread(lambda: services.poll_open(actor=government.chair, poll=poll))
+        expect(tablet.locator(".poll-question")).to_have_text("Adopt the decree?", timeout=5_000)
+        in_thread(lambda: Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now()))
+
+        tablet.get_by_role("button", name="Yes", exact=True).click()
+        expect(tablet.locator(f"#ballot-{poll.pk} [role=alert]")).to_have_text(
+            "This vote closed at its set time; no more votes are accepted."
+        )
+        assert tablet.evaluate("window.notReloaded") is True
+
+        assert in_thread(services.polls_close_due) == 1
+        expect(tablet.locator(".poll-outcome")).to_contain_text("Not adopted", timeout=5_000)
+        assert tablet.evaluate("window.notReloaded") is True
+    assert not Ballot.objects.exists()

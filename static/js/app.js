@@ -60,6 +60,24 @@
     }
   });
 
+  // Any other failure of such a form (a stale form token, an unreachable server) must not look
+  // like a ballot cast: say so in its box.
+  function sayNotSent(event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    form = form instanceof Element ? form.closest("[data-send-failed]") : null;
+    if (!form) {
+      return;
+    }
+    var box = form.parentElement;
+    var alert = box.querySelector(":scope > .error-box") || document.createElement("div");
+    alert.className = "error-box";
+    alert.setAttribute("role", "alert");
+    alert.textContent = form.dataset.sendFailed;
+    box.prepend(alert);
+  }
+  document.addEventListener("htmx:responseError", sayNotSent);
+  document.addEventListener("htmx:sendError", sayNotSent);
+
   // The polled quorum and board keep their last figures when the network drops for a moment;
   // mark them stale so nobody relies on an old count.
   document.addEventListener("htmx:sendError", function (event) {

@@ -146,3 +146,33 @@ def test_a_ballot_after_the_closing_time_is_refused_in_its_box(
         expect(tablet.locator(".poll-outcome")).to_contain_text("Not adopted", timeout=5_000)
         assert tablet.evaluate("window.notReloaded") is True
     assert not Ballot.objects.exists()
+
+
+def test_a_ballot_the_server_never_took_says_so_in_its_box(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+) -> None:
+    """A stale form token (here: the cookie gone) gets a 403 that htmx would drop in silence:
+    the box says the ballot was not sent, and the member can vote again after a reload."""
+    plan = decree_under_discussion(government, meeting)
+    poll = services.poll_create(actor=government.chair, item=plan.decree, question="Adopt it?")
+    services.poll_open(actor=government.chair, poll=poll)
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+    with chromium() as browser:
+        context = browser.new_context(viewport=TABLET)
+        tablet = context.new_page()
+        log_in(tablet, running_server.url, member.username, f"/meetings/{meeting.pk}/session/")
+        expect(tablet.locator("[data-meeting-socket]")).to_have_attribute("data-state", "live")
+        context.clear_cookies(name="csrftoken")
+        tablet.get_by_role("button", name="Yes", exact=True).click()
+        expect(tablet.locator(f"#ballot-{poll.pk} [role=alert]")).to_have_text(
+            "Your ballot could not be sent. Reload the page and vote again."
+        )
+        assert in_thread(Ballot.objects.exists) is False
+
+        tablet.reload()
+        tablet.get_by_role("button", name="Yes", exact=True).click()
+        expect(tablet.locator(f"#ballot-{poll.pk} .voted")).to_have_text("You voted: Yes.")
+    assert Ballot.objects.count() == 1

@@ -155,6 +155,17 @@ def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> Ow
     )
 
 
+def counted_ballot(poll: Poll, user: User) -> OwnBallot:
+    """The voter's box once their ballot is counted: the count has just found them entitled,
+    so only a named ballot is read back (one query), not who else may vote."""
+    return OwnBallot(
+        poll=poll,
+        may_vote=poll.status == Poll.Status.OPEN,
+        voted=True,
+        my_ballot=selectors.own_ballot(poll, user),
+    )
+
+
 def votes_region(item: AgendaItem, console: bool) -> str:
     return f"console-votes-{item.pk}" if console else f"votes-{item.pk}"
 

@@ -150,7 +150,7 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
     # the reason, not the whole page. After the close a burst of late ballots is refused at
     # once, and drawing the page for each held back the close's result on every screen.
     try:
-        services.ballot_cast(
+        cast = services.ballot_cast(
             actor=request.user,
             poll=poll,
             answer=data["answer"],
@@ -160,7 +160,7 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
     except ServiceError as error:
         return _ballot_box(request, poll, None, error=error.message)
     # Counted: the box as it now stands ("You voted: ..."), without drawing the page again.
-    return _ballot_box(request, poll, _own(request, poll))
+    return _ballot_box(request, cast, regions.counted_ballot(cast, request.user))
 
 
 @login_required

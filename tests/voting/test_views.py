@@ -280,6 +280,29 @@ def test_the_statements_of_a_ballot_refused_after_the_close(
     assert len(captured) == 12, "\n".join(q["sql"][:200] for q in captured)
 
 
+def test_the_statements_of_a_ballot_counted_from_a_tablet(
+    government: Personas, sitting: AgendaPlan
+) -> None:
+    """Pinned: the answer to a counted ballot reads the voter's own ballot back, not who else
+    may vote (a read that grows with the body)."""
+    poll = services.poll_open(
+        actor=government.chair,
+        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
+    )
+    tablet = client_for(government.members[0])
+    tablet.get(reverse("agendas:session", args=[sitting.meeting.pk]))
+    with CaptureQueriesContext(connection) as captured:
+        response = tablet.post(
+            reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
+            {"answer": "no", "return_to": "session"},
+            headers={"HX-Request": "true"},
+        )
+    assert "You voted: No." in page(response)
+    # The session and the person (2), the meeting, the poll and the rights on them (4), the
+    # ballot's transaction (11, its savepoint here), and the ballot read back for the box (1).
+    assert len(captured) == 18, "\n".join(q["sql"][:200] for q in captured)
+
+
 def test_a_bad_answer_from_a_tablet_gets_its_ballot_box_back(
     government: Personas, sitting: AgendaPlan
 ) -> None:

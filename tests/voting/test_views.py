@@ -35,6 +35,17 @@ def turnout(html: str) -> str:
     return re.sub(r"<[^>]+>|&#8202;", "", match.group(1))
 
 
+def open_poll(government: Personas, sitting: AgendaPlan) -> Poll:
+    return services.poll_open(
+        actor=government.chair,
+        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
+    )
+
+
+def closed_poll(government: Personas, sitting: AgendaPlan) -> Poll:
+    return services.poll_close(actor=government.chair, poll=open_poll(government, sitting))
+
+
 def test_a_vote_from_the_console_to_the_tablets(government: Personas, sitting: AgendaPlan) -> None:
     meeting, item = sitting.meeting, sitting.decree
     chair = client_for(government.chair)
@@ -76,10 +87,7 @@ def test_a_vote_from_the_console_to_the_tablets(government: Personas, sitting: A
 
 
 def test_a_refused_vote_shows_why(government: Personas, sitting: AgendaPlan) -> None:
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
+    poll = open_poll(government, sitting)
     absent = client_for(government.members[-1])
     response = absent.post(
         reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
@@ -118,10 +126,7 @@ def test_members_cannot_run_votes(government: Personas, sitting: AgendaPlan) -> 
 
 
 def test_outsiders_see_no_vote(government: Personas, sitting: AgendaPlan, outsider: User) -> None:
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
+    poll = open_poll(government, sitting)
     response = client_for(outsider).post(
         reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]), {"answer": "yes"}
     )
@@ -202,14 +207,6 @@ def test_an_extraordinary_meeting_shows_who_asked_for_it(government: Personas) -
     assert government.members[0].get_full_name() in html
 
 
-def closed_poll(government: Personas, sitting: AgendaPlan) -> Poll:
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
-    return services.poll_close(actor=government.chair, poll=poll)
-
-
 def test_a_ballot_refused_on_a_tablet_answers_with_its_box_alone(
     government: Personas, sitting: AgendaPlan
 ) -> None:
@@ -245,10 +242,7 @@ def test_a_ballot_refused_on_a_tablet_answers_with_its_box_alone(
 def test_a_ballot_counted_from_a_tablet_answers_with_its_box(
     government: Personas, sitting: AgendaPlan
 ) -> None:
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
+    poll = open_poll(government, sitting)
     response = client_for(government.members[0]).post(
         reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
         {"answer": "yes", "return_to": "session"},
@@ -285,10 +279,7 @@ def test_the_statements_of_a_ballot_counted_from_a_tablet(
 ) -> None:
     """Pinned: the answer to a counted ballot reads the voter's own ballot back, not who else
     may vote (a read that grows with the body)."""
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
+    poll = open_poll(government, sitting)
     tablet = client_for(government.members[0])
     tablet.get(reverse("agendas:session", args=[sitting.meeting.pk]))
     with CaptureQueriesContext(connection) as captured:
@@ -306,10 +297,7 @@ def test_the_statements_of_a_ballot_counted_from_a_tablet(
 def test_a_bad_answer_from_a_tablet_gets_its_ballot_box_back(
     government: Personas, sitting: AgendaPlan
 ) -> None:
-    poll = services.poll_open(
-        actor=government.chair,
-        poll=services.poll_create(actor=government.chair, item=sitting.decree, question="Adopt?"),
-    )
+    poll = open_poll(government, sitting)
     response = client_for(government.members[0]).post(
         reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
         {"answer": "perhaps", "return_to": "session"},

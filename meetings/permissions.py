@@ -12,6 +12,7 @@ outsider cannot learn that a meeting exists.
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser, Group, User
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -170,6 +171,19 @@ def _rights(codenames: set[str], meeting: Meeting) -> frozenset[str]:
     return rights
 
 
+# `_granted`'s UNION in plain SQL: composing it through the ORM cost more CPU than running it,
+# on the read that every request on a meeting makes.
+_GRANTED = (
+    "SELECT p.codename FROM meetings_meetinguserobjectpermission o"
+    " JOIN auth_permission p ON p.id = o.permission_id"
+    " WHERE o.user_id = %s AND o.content_object_id = %s"
+    " UNION SELECT p.codename FROM meetings_meetinggroupobjectpermission o"
+    " JOIN auth_permission p ON p.id = o.permission_id"
+    " JOIN auth_user_groups m ON m.group_id = o.group_id"
+    " WHERE m.user_id = %s AND o.content_object_id = %s"
+)
+
+
 def _granted(user: User, meeting: Meeting) -> set[str]:
     """The codenames guardian's checker would give (`get_perms`), in one query instead of its
     two: the person's own permissions on the meeting and their groups', as one UNION. Every
@@ -178,13 +192,9 @@ def _granted(user: User, meeting: Meeting) -> set[str]:
         return set()
     if user.is_superuser:
         return set(ObjectPermissionChecker(user).get_perms(meeting))
-    own = MeetingUserObjectPermission.objects.filter(user=user, content_object=meeting)
-    groups = MeetingGroupObjectPermission.objects.filter(group__user=user, content_object=meeting)
-    return set(
-        own.values_list("permission__codename", flat=True).union(
-            groups.values_list("permission__codename", flat=True)
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANTED, [user.pk, meeting.pk, user.pk, meeting.pk])
+        return {codename for (codename,) in cursor.fetchall()}
 
 
 def follower_rights(user_id: int, meeting_id: int) -> frozenset[str]:

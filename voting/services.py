@@ -21,7 +21,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -310,17 +310,12 @@ def ballot_cast(
         raise PermissionDenied(_("You cannot vote in this meeting."))
     try:
         with transaction.atomic():
-            _lock_for_voting(poll)
-            poll = (
-                Poll.objects.select_related("meeting__body", "item")
-                .annotate(closing=Exists(CloseRequest.objects.filter(poll=OuterRef("pk"))))
-                .get(pk=poll.pk)
-            )
+            poll.status, closing = _hold_for_voting(poll)
             participation = Participation.objects.filter(poll=poll, voter=actor).first()
             if participation is not None and request_key == participation.request_key != "":
                 return poll  # the same request again after a lost response, even past the close
             _require_open(poll)
-            if poll.closing:
+            if closing:
                 raise ServiceError(_("The chair is closing this vote; no more votes are accepted."))
             voter = selectors.entitled_voter(poll.meeting, poll.item, actor)
             if voter is None:
@@ -384,15 +379,25 @@ def ballot_cast(
     return poll
 
 
-def _lock_for_voting(poll: Poll) -> None:
-    """Voters share the poll row's lock, so they do not wait for each other, while a close
-    (which locks it for update) waits for the ballots in flight and then excludes new ones.
-    SQLite (the single-process demo) has no row locks and needs none: it writes one
-    transaction at a time."""
-    if connection.vendor != "postgresql":
-        return
+def _hold_for_voting(poll: Poll) -> tuple[str, bool]:
+    """The poll's status now, and whether its close was asked for, read as the poll row is held
+    for voting: voters share the row's lock, so they do not wait for each other, while a close
+    (which locks it for update) waits for the ballots in flight and then excludes new ones. Only
+    the status can have changed since the caller read the poll. One plain statement: a ballot
+    is the request a meeting makes most at once. SQLite (the single-process demo) has no row
+    locks and needs none: it writes one transaction at a time."""
+    sql = (
+        "SELECT poll.status, EXISTS (SELECT 1 FROM voting_closerequest WHERE poll_id = poll.id)"
+        " FROM voting_poll poll WHERE poll.id = %s"
+    )
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE OF poll"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM voting_poll WHERE id = %s FOR SHARE", [poll.pk])
+        cursor.execute(sql, [poll.pk])
+        row = cursor.fetchone()
+    if row is None:  # its meeting deleted meanwhile
+        raise ServiceError(_("This vote is closed; no more votes are accepted."))
+    return row[0], bool(row[1])
 
 
 def _require_open(poll: Poll) -> None:

@@ -84,6 +84,8 @@ def test_a_named_vote_changes_only_where_the_body_allows(
     meeting_services.body_update(
         actor=government.secretary, body=government.body, votes_may_change=True
     )
+    # The next request reads the poll, its meeting and the body's rules as they now are.
+    poll = Poll.objects.select_related("meeting__body", "item").get(pk=poll.pk)
     services.ballot_cast(actor=voter, poll=poll, answer="no")
     assert Ballot.objects.get(poll=poll, voter=voter).answer == "no"
 

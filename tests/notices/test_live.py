@@ -216,21 +216,27 @@ def test_a_notice_sent_between_the_page_and_its_socket_is_replayed(
     assert 'class="notices-count" aria-hidden="true">2<' in frame["regions"]["notices-bell"]
 
 
-def test_a_socket_opened_with_nothing_missed_replays_nothing(
-    running_server: RunningServer,
-) -> None:
-    member = UserFactory(username="member")
-    page = load_page(running_server, member)
+def first_frame_after_a_ping(server: RunningServer, user: User, since: str) -> dict[str, Any]:
+    """The person's socket opened as the page opens it, then pinged: the first frame it sends,
+    a `pong` when it had nothing to replay."""
 
     async def scenario() -> dict[str, Any]:
-        socket = await open_personal(running_server, member, since=page_since(page))
+        socket = await open_personal(server, user, since=since)
         try:
             await socket.send(json.dumps({"type": "ping"}))
             return await next_frame(socket)
         finally:
             await socket.close()
 
-    assert asyncio.run(scenario()) == {"type": "pong"}
+    return asyncio.run(scenario())
+
+
+def test_a_socket_opened_with_nothing_missed_replays_nothing(
+    running_server: RunningServer,
+) -> None:
+    member = UserFactory(username="member")
+    page = load_page(running_server, member)
+    assert first_frame_after_a_ping(running_server, member, page_since(page)) == {"type": "pong"}
 
 
 def test_a_replay_carries_only_the_readers_own_notices(running_server: RunningServer) -> None:
@@ -238,16 +244,7 @@ def test_a_replay_carries_only_the_readers_own_notices(running_server: RunningSe
     colleague = UserFactory(username="colleague")
     page = load_page(running_server, colleague)
     remind(member)
-
-    async def scenario() -> dict[str, Any]:
-        socket = await open_personal(running_server, colleague, since=page_since(page))
-        try:
-            await socket.send(json.dumps({"type": "ping"}))
-            return await next_frame(socket)
-        finally:
-            await socket.close()
-
-    assert asyncio.run(scenario()) == {"type": "pong"}
+    assert first_frame_after_a_ping(running_server, colleague, page_since(page)) == {"type": "pong"}
 
 
 def test_a_since_that_is_not_a_time_is_refused(running_server: RunningServer) -> None:

@@ -51,6 +51,15 @@ def url(server: RunningServer, meeting: Meeting, language: str) -> str:
     return f"{server.ws_url}/ws/meetings/{meeting.pk}/?since=1&lang={language}"
 
 
+async def follow(
+    server: RunningServer, meeting: Meeting, language: str, cookie: dict[str, str]
+) -> websockets.ClientConnection:
+    """A tablet's meeting socket, opened as the page opens it, in the page's language."""
+    return await websockets.connect(
+        url(server, meeting, language), additional_headers=cookie, open_timeout=WAIT
+    )
+
+
 def pushed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The messages the test process pushes, noted on their way to Redis."""
     messages: list[dict[str, Any]] = []
@@ -76,16 +85,8 @@ def test_only_the_audiences_and_people_with_a_socket_are_rendered(
 
     async def scenario() -> list[dict[str, Any]]:
         async with (
-            await websockets.connect(
-                url(running_server, scheduled, "vi"),
-                additional_headers=member_cookie,
-                open_timeout=WAIT,
-            ) as tablet,
-            await websockets.connect(
-                url(running_server, scheduled, "en"),
-                additional_headers=arriving_cookie,
-                open_timeout=WAIT,
-            ) as own,
+            await follow(running_server, scheduled, "vi", member_cookie) as tablet,
+            await follow(running_server, scheduled, "en", arriving_cookie) as own,
         ):
             await in_thread(check_in, scheduled, [arriving])
             mine = await frames_until(own, "regions")
@@ -131,16 +132,8 @@ def test_a_socket_whose_audience_was_not_rendered_fetches_and_gets_no_other_audi
 
     async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
         async with (
-            await websockets.connect(
-                url(running_server, scheduled, "en"),
-                additional_headers=member_cookie,
-                open_timeout=WAIT,
-            ) as tablet,
-            await websockets.connect(
-                url(running_server, scheduled, "en"),
-                additional_headers=chair_cookie,
-                open_timeout=WAIT,
-            ) as chairs,
+            await follow(running_server, scheduled, "en", member_cookie) as tablet,
+            await follow(running_server, scheduled, "en", chair_cookie) as chairs,
         ):
             client.hdel(audiences.audiences_key(prefix, scheduled.pk), MEMBER_EN)
             await in_thread(check_in, scheduled, [government.members[1]])

@@ -348,6 +348,23 @@ def _load_own(
     return own
 
 
+def _load_cast(
+    meeting: Meeting, user_ids: set[int], payload: dict[str, Any]
+) -> dict[int, tuple[OwnBallot | OwnRecusal, ...]]:
+    """The voter's boxes once their ballot is counted (the event names the voter), from what
+    the count settled: their ballot box on the poll, and no conflict left to declare on its
+    item (one read of the poll, and one of a named ballot)."""
+    poll = Poll.objects.select_related("item").get(pk=payload["poll"])
+    poll.meeting = meeting
+    return {
+        user_id: (
+            counted_ballot(poll, User(pk=user_id)),
+            OwnRecusal(poll.item, recused=False, may_declare=False),
+        )
+        for user_id in user_ids
+    }
+
+
 def _own(boxes: tuple[OwnBallot | OwnRecusal, ...]) -> dict[str, str]:
     html: dict[str, str] = {}
     for box in boxes:
@@ -394,8 +411,19 @@ def register() -> None:
     regions.register_display_payloads(("voting.ballot_cast",))
     regions.register_personal(
         regions.PersonalRegion(
+            "own-ballot",
+            on=("voting.ballot_cast",),
+            on_everyone=(),
+            everyone=lambda meeting, payload: (),
+            load=_load_cast,
+            render=_own,
+            by_state=True,
+        )
+    )
+    regions.register_personal(
+        regions.PersonalRegion(
             "own-votes",
-            on=("voting.ballot_cast", "voting.recusal_declared", "meetings.attendance_changed"),
+            on=("voting.recusal_declared", "meetings.attendance_changed"),
             on_everyone=(
                 "voting.poll_opened",
                 "voting.poll_closed",

@@ -7,7 +7,10 @@ import json
 import re
 from typing import Any
 
+import pytest
+from django.db import connection
 from django.db.models.signals import post_init
+from django.test.utils import CaptureQueriesContext
 
 from agendas import services as agenda_services
 from meetings import permissions, services
@@ -126,6 +129,33 @@ def test_a_persons_own_attendance_goes_to_that_person_alone(
     )
     for key in message["frames"]:
         assert "my-attendance" not in json.loads(message["frames"][key])["regions"]
+
+
+@pytest.mark.parametrize("secrecy", ["named", "secret"])
+def test_a_ballot_redraws_the_voters_own_boxes_from_what_the_count_settled(
+    government: Personas, meeting: Meeting, secrecy: str
+) -> None:
+    """A ballot changes the voter's ballot and conflict boxes on their other screens: drawn as
+    a redraw of all their boxes on the item would draw them, with two reads at most."""
+    plan = decree_under_discussion(government, meeting)
+    poll = voting_services.poll_create(
+        actor=government.chair, item=plan.decree, question="Adopt?", secrecy=secrecy
+    )
+    voting_services.poll_open(actor=government.chair, poll=poll)
+    voter = government.voters[1]
+    voting_services.ballot_cast(actor=voter, poll=poll, answer="yes")
+    event = last_event(meeting)
+
+    with CaptureQueriesContext(connection) as captured:
+        drawn = regions.render_personal(meeting, event.type, [voter.pk], event.payload)
+    assert len(captured) == (2 if secrecy == "named" else 1)
+    redrawn = regions.render_personal(
+        meeting, "voting.recusal_declared", [voter.pk], {"item": plan.decree.pk}
+    )
+    assert drawn == redrawn
+    box = drawn[f"{voter.pk}|en"][f"ballot-{poll.pk}"]
+    assert ("You voted: Yes." if secrecy == "named" else "Your ballot is secret.") in box
+    assert "<form" not in drawn[f"{voter.pk}|en"][f"recusal-{plan.decree.pk}"]
 
 
 def test_an_arrival_reads_the_arrivals_attendance_alone_whatever_the_size_of_the_body(

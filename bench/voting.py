@@ -1,6 +1,6 @@
 """Voting benchmarks: a burst of ballots over HTTP, and a vote's result reaching the tablets.
 
-    python bench/voting.py burst [--voters 500] [--within 5,1] [--workers 2]
+    python bench/voting.py burst [--voters 500] [--within 5,1] [--following] [--workers 2]
     python bench/voting.py close [--clients 1000] [--events 10] [--workers 2]
     python bench/voting.py burst-close [--clients 1000] [--voters 500] [--within 5] [--events 10]
     python bench/voting.py figures [--clients 1000] [--voters 500] [--within 5,1] [--events 10]
@@ -13,6 +13,9 @@ request (PostgreSQL's is not counted) and the clients' own per ballot, checks th
 is recorded exactly once, and in the same run two baselines, the same number of requests spread
 over the same window: the login page, the cheapest page the servers render, and the cheapest
 request of a signed-in tablet (its notices over the API: the session, the user, one count).
+With `--following` each voter's tablet also follows the meeting on its socket, opened before the
+measure, as the session page does: the ballots' server CPU then includes their events' frames to
+every tablet and each voter's own boxes drawn for their socket.
 
 `close`: N tablets follow the meeting over WebSockets; the chair closes a vote (the service
 call that decides it under the body's rules); the time counted is until the last tablet has the
@@ -30,7 +33,8 @@ pressing close once every ballot has been answered (the servers idle). It also c
 frames that asked a tablet to fetch its page, by event: a complete frame asks for nothing.
 
 `figures`: every target of the voting benchmarks in one run, on the same two server processes:
-`burst` at each window, then `burst-close` with the first window.
+`burst` at each window, without and with the voters' tablets following, then `burst-close` with
+the first window.
 
 It uses the fan-out benchmark's set-up (its own database and Redis database).
 """
@@ -158,9 +162,12 @@ async def burst_round(
     *,
     voters: int,
     within: float,
+    following: bool,
 ) -> None:
     """One vote: the login page, the cheapest signed-in request and the ballots, each sent by
-    `voters` tablets within `within` seconds, one after the other."""
+    `voters` tablets within `within` seconds, one after the other. `following`: each voter's
+    tablet also follows the meeting on its socket, as the session page does, so that each
+    ballot's event goes to every tablet and the voter's own boxes are drawn for their socket."""
     poll_id, entitled = await asyncio.to_thread(open_vote, scene)
     base = [f"http://{fanout.HOST}:{port}" for _, port in workers]
     pids = [process.pid for process, _ in workers]
@@ -184,12 +191,18 @@ async def burst_round(
         signed_in.append(("GET", f"{server}/api/v1/notices/", {"Cookie": cookie}, None))
     # Warm each process (imports, templates, database connections) before measuring.
     await fire(logins[: len(base) * 4] + signed_in[: len(base) * 4], within=0)
+    tablets = []
+    if following:
+        since = await asyncio.to_thread(fanout.head, scene)
+        tablets = fanout.our_clients(scene, [port for _, port in workers], voters, since=since)
+        await fanout.connect_all(tablets)
     figures = {}
     for label, requests in (("login", logins), ("signed-in", signed_in), ("ballots", ballots)):
         before, client_before = servers_cpu(pids), own_cpu()
         times, statuses = await fire(requests, within=within)
         cpu, client = servers_cpu(pids) - before, own_cpu() - client_before
         figures[label] = (times, sorted(set(statuses)), cpu * 1000 / len(requests), client)
+    await fanout.disconnect_all(tablets)
     participations, stored, doubled = await asyncio.to_thread(recorded, poll_id)
     await asyncio.to_thread(close_vote, scene, poll_id)  # the next vote may open
     times, statuses, ballot_cpu, client_cpu = figures["ballots"]
@@ -197,7 +210,8 @@ async def burst_round(
     signed_times, signed_statuses, signed_cpu, _ = figures["signed-in"]
     print(
         f"burst: {len(ballots)} voters of {entitled}, each request kind sent within {within:g} s"
-        f" ({len(ballots) / within:.0f} a second), {len(workers)} server processes",
+        f" ({len(ballots) / within:.0f} a second), {len(workers)} server processes"
+        + (", the voters' tablets following the meeting" if following else ""),
         flush=True,
     )
     print("  " + report("ballots", times) + f"; statuses {statuses}")
@@ -226,7 +240,9 @@ async def burst(args: argparse.Namespace, scene: fanout.Scene) -> None:
     workers = fanout.start_workers(args.workers)
     try:
         for within in windows(args):
-            await burst_round(scene, workers, voters=args.voters, within=within)
+            await burst_round(
+                scene, workers, voters=args.voters, within=within, following=args.following
+            )
     finally:
         fanout.stop([process for process, _ in workers])
 
@@ -347,7 +363,10 @@ async def figures(args: argparse.Namespace, scene: fanout.Scene) -> None:
     workers = fanout.start_workers(args.workers)
     try:
         for within in windows(args):
-            await burst_round(scene, workers, voters=args.voters, within=within)
+            for following in (False, True):
+                await burst_round(
+                    scene, workers, voters=args.voters, within=within, following=following
+                )
         await close_rounds(args, scene, workers, within=windows(args)[0])
     finally:
         fanout.stop([process for process, _ in workers])
@@ -510,6 +529,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--events", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--following", action="store_true")
     args = parser.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

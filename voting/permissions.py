@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from agendas.permissions import access_agenda
+from agendas.permissions import agenda_of, agenda_visible
 from meetings import permissions
 from meetings.models import Meeting
 from meetings.permissions import AnyUser
@@ -13,21 +13,28 @@ from voting.models import Poll
 
 
 def can_prepare_polls(user: AnyUser, meeting: Meeting) -> bool:
-    return bool(
-        permissions.meeting_rights(user, meeting)
-        & {permissions.RUN_MEETING, permissions.MANAGE_MEETING}
-    )
+    return can_prepare(permissions.meeting_rights(user, meeting))
+
+
+def can_prepare(rights: frozenset[str]) -> bool:
+    """Whether these rights on a meeting prepare, open and close its votes."""
+    return bool(rights & {permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 
 
 def access_poll(user: AnyUser, meeting_id: int, poll_id: int) -> Poll:
-    meeting = access_agenda(user, meeting_id)
+    """The poll, if the user may see it, read with its item, meeting, body and agenda in one
+    query (every ballot starts here), then the rights on the meeting in one more."""
     try:
-        poll = Poll.objects.select_related("item").get(pk=poll_id, meeting=meeting)
+        poll = Poll.objects.select_related("item", "meeting__body", "meeting__agenda").get(
+            pk=poll_id, meeting_id=meeting_id
+        )
     except (Poll.DoesNotExist, ValueError, TypeError):
         raise Http404("No such poll.") from None
-    # The meeting as just read (with its body and agenda), for the checks that follow.
-    poll.meeting = meeting
+    meeting = poll.meeting
+    rights = permissions.meeting_rights(user, meeting)
+    if permissions.VIEW_MEETING not in rights or not agenda_visible(rights, agenda_of(meeting)):
+        raise Http404("No such poll.")
     poll.item.meeting = meeting
-    if poll.status == Poll.Status.DRAFT and not can_prepare_polls(user, meeting):
+    if poll.status == Poll.Status.DRAFT and not can_prepare(rights):
         raise Http404("No such poll.")
     return poll

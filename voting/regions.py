@@ -29,8 +29,8 @@ from meetings.models import Meeting
 from realtime import regions
 from voting import forms, selectors
 from voting.models import Ballot, Participation, Poll, Recusal
+from voting.permissions import can_prepare
 
-PREPARERS = frozenset({permissions.RUN_MEETING, permissions.MANAGE_MEETING})
 POLL_EVENTS = ("voting.poll_created", "voting.poll_opened", "voting.poll_closed")
 
 
@@ -66,10 +66,6 @@ class PollView:
     entitled: int
     # The person's own box, when the page is drawn for one person; None in a shared region.
     own: OwnBallot | None = None
-
-
-def can_prepare(rights: frozenset[str]) -> bool:
-    return bool(rights & PREPARERS)
 
 
 @dataclass(frozen=True)

@@ -268,11 +268,11 @@ def test_the_statements_of_a_ballot_refused_after_the_close(
             url, {"answer": "yes", "return_to": "session"}, headers={"HX-Request": "true"}
         )
     assert response.status_code == 400
-    # The session and the person (2), the meeting, the poll and the rights on them (4), then the
-    # ballot's own: a savepoint here (a transaction in use), the poll held and read in one
-    # statement, whether the person already took part, and the rollback (5). The whole page
-    # drawn again was 34.
-    assert len(captured) == 11, "\n".join(q["sql"][:200] for q in captured)
+    # The session and the person (2), the poll with its meeting and the rights on it, read by the
+    # view and by the service (3), then the ballot's own: a savepoint here (a transaction in
+    # use), the poll held and read in one statement, whether the person already took part, and
+    # the rollback (5). The whole page drawn again was 34.
+    assert len(captured) == 10, "\n".join(q["sql"][:200] for q in captured)
 
 
 def test_the_statements_of_a_ballot_counted_from_a_tablet(
@@ -290,9 +290,10 @@ def test_the_statements_of_a_ballot_counted_from_a_tablet(
             headers={"HX-Request": "true"},
         )
     assert "You voted: No." in page(response)
-    # The session and the person (2), the meeting, the poll and the rights on them (4), the
-    # ballot's transaction (10, its savepoint here), and the ballot read back for the box (1).
-    assert len(captured) == 17, "\n".join(q["sql"][:200] for q in captured)
+    # The session and the person (2), the poll with its meeting and the rights on it, read by the
+    # view and by the service (3), the ballot's transaction (10, its savepoint here), and the
+    # ballot read back for the box (1).
+    assert len(captured) == 16, "\n".join(q["sql"][:200] for q in captured)
 
 
 def test_a_bad_answer_from_a_tablet_gets_its_ballot_box_back(

@@ -132,35 +132,27 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
             return _ballot_box(request, poll, _own(request, poll), error=message)
         return refused(request, poll.meeting, message, item=poll.item)
     data = form.cleaned_data
-    if not tablet:
-        return act(
-            request,
-            poll.meeting,
-            lambda: services.ballot_cast(
-                actor=request.user,
-                poll=poll,
-                answer=data["answer"],
-                choices=data["choices"],
-                request_key=data["request_key"],
-            ),
-            done=_("Your vote is recorded."),
-            item=poll.item,
-        )
-    # Sent from the tablet's ballot box in the background: a refusal answers with that box and
-    # the reason, not the whole page. After the close a burst of late ballots is refused at
-    # once, and drawing the page for each held back the close's result on every screen.
-    try:
-        cast = services.ballot_cast(
+
+    def cast() -> Poll:
+        return services.ballot_cast(
             actor=request.user,
             poll=poll,
             answer=data["answer"],
             choices=data["choices"],
             request_key=data["request_key"],
         )
+
+    if not tablet:
+        return act(request, poll.meeting, cast, done=_("Your vote is recorded."), item=poll.item)
+    # Sent from the tablet's ballot box in the background: a refusal answers with that box and
+    # the reason, not the whole page. After the close a burst of late ballots is refused at
+    # once, and drawing the page for each held back the close's result on every screen.
+    try:
+        counted = cast()
     except ServiceError as error:
         return _ballot_box(request, poll, None, error=error.message)
     # Counted: the box as it now stands ("You voted: ..."), without drawing the page again.
-    return _ballot_box(request, cast, regions.counted_ballot(cast, request.user))
+    return _ballot_box(request, counted, regions.counted_ballot(counted, request.user))
 
 
 @login_required

@@ -46,6 +46,16 @@ def closed_poll(government: Personas, sitting: AgendaPlan) -> Poll:
     return services.poll_close(actor=government.chair, poll=open_poll(government, sitting))
 
 
+def from_tablet(client: Client, poll: Poll, answer: str, **extra: str) -> HttpResponse:
+    """A ballot as the tablet's ballot box sends it, in the background (htmx)."""
+    return client.post(
+        reverse("voting:vote", args=[poll.meeting_id, poll.pk]),
+        {"answer": answer, "return_to": "session"},
+        headers={"HX-Request": "true"},
+        **extra,
+    )
+
+
 def test_a_vote_from_the_console_to_the_tablets(government: Personas, sitting: AgendaPlan) -> None:
     meeting, item = sitting.meeting, sitting.decree
     chair = client_for(government.chair)
@@ -215,20 +225,13 @@ def test_a_ballot_refused_on_a_tablet_answers_with_its_box_alone(
     poll = closed_poll(government, sitting)
     tablet = client_for(government.members[0])
     url = reverse("voting:vote", args=[sitting.meeting.pk, poll.pk])
-    response = tablet.post(
-        url, {"answer": "yes", "return_to": "session"}, headers={"HX-Request": "true"}
-    )
+    response = from_tablet(tablet, poll, "yes")
     assert response.status_code == 400
     html = page(response)
     assert html.startswith('<div class="ballot-box" id="ballot-')
     assert "This vote is closed; no more votes are accepted." in html
     assert "<html" not in html
-    response = tablet.post(
-        url,
-        {"answer": "yes", "return_to": "session"},
-        headers={"HX-Request": "true"},
-        HTTP_ACCEPT_LANGUAGE="vi",
-    )
+    response = from_tablet(tablet, poll, "yes", HTTP_ACCEPT_LANGUAGE="vi")
     assert response.status_code == 400 and "<html" not in page(response)
     assert "Cuộc biểu quyết đã kết thúc; không nhận thêm phiếu." in page(response)
     # A plain form post (no script) still gets the page with the reason.
@@ -243,11 +246,7 @@ def test_a_ballot_counted_from_a_tablet_answers_with_its_box(
     government: Personas, sitting: AgendaPlan
 ) -> None:
     poll = open_poll(government, sitting)
-    response = client_for(government.members[0]).post(
-        reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
-        {"answer": "yes", "return_to": "session"},
-        headers={"HX-Request": "true"},
-    )
+    response = from_tablet(client_for(government.members[0]), poll, "yes")
     assert response.status_code == 200
     html = page(response)
     assert html.startswith(f'<div class="ballot-box" id="ballot-{poll.pk}"')
@@ -261,12 +260,9 @@ def test_the_statements_of_a_ballot_refused_after_the_close(
     """Pinned: a burst of ballots after the close must not hold up the close's result."""
     poll = closed_poll(government, sitting)
     tablet = client_for(government.members[0])
-    url = reverse("voting:vote", args=[sitting.meeting.pk, poll.pk])
     tablet.get(reverse("agendas:session", args=[sitting.meeting.pk]))
     with CaptureQueriesContext(connection) as captured:
-        response = tablet.post(
-            url, {"answer": "yes", "return_to": "session"}, headers={"HX-Request": "true"}
-        )
+        response = from_tablet(tablet, poll, "yes")
     assert response.status_code == 400
     # The session and the person (2), the poll with its meeting and the rights on it, read by the
     # view and by the service (3), then the ballot's own: a savepoint here (a transaction in
@@ -284,11 +280,7 @@ def test_the_statements_of_a_ballot_counted_from_a_tablet(
     tablet = client_for(government.members[0])
     tablet.get(reverse("agendas:session", args=[sitting.meeting.pk]))
     with CaptureQueriesContext(connection) as captured:
-        response = tablet.post(
-            reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
-            {"answer": "no", "return_to": "session"},
-            headers={"HX-Request": "true"},
-        )
+        response = from_tablet(tablet, poll, "no")
     assert "You voted: No." in page(response)
     # The session and the person (2), the poll with its meeting and the rights on it, read by the
     # view and by the service (3), the ballot's transaction (10, its savepoint here), and the
@@ -300,11 +292,7 @@ def test_a_bad_answer_from_a_tablet_gets_its_ballot_box_back(
     government: Personas, sitting: AgendaPlan
 ) -> None:
     poll = open_poll(government, sitting)
-    response = client_for(government.members[0]).post(
-        reverse("voting:vote", args=[sitting.meeting.pk, poll.pk]),
-        {"answer": "perhaps", "return_to": "session"},
-        headers={"HX-Request": "true"},
-    )
+    response = from_tablet(client_for(government.members[0]), poll, "perhaps")
     assert response.status_code == 400
     html = page(response)
     assert "Choose among the options of this vote." in html

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from meetings import services
-from meetings.models import Attendance, Body, Meeting
+from meetings.models import Attendance, Meeting
 from realtime.models import MeetingEvent
 from tests.apitokens.test_tokens import bearer, make
 from tests.conftest import Personas, signed_in_long_ago
@@ -28,19 +28,6 @@ NOT_RECENT = (
     "Confirm who you are again to check in remotely: sign in again (or confirm who you are on "
     "the site), or send the password with HTTP Basic."
 )
-
-
-@pytest.fixture
-def remote_meeting(government: Personas, meeting: Meeting) -> Meeting:
-    Body.objects.filter(pk=government.body.pk).update(
-        remote_attendance_allowed=True, remote_counts_for_quorum=True
-    )
-    return meeting
-
-
-@pytest.fixture
-def member(government: Personas) -> User:
-    return government.members[0]
 
 
 def check_in(client: APIClient, meeting: Meeting, **body: Any) -> Any:

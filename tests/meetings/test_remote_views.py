@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pyotp
-import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -18,25 +17,12 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from meetings import permissions, services
-from meetings.models import Attendance, Body, Meeting
+from meetings.models import Attendance, Meeting
 from tests.conftest import Personas, signed_in_long_ago
 from tests.factories import UserFactory
 from tests.meetings.test_views import PASSWORD, as_user, attendance_of, board_list, page, url
 
 REMOTE_FORM = "remote-check-in"
-
-
-@pytest.fixture
-def remote_meeting(government: Personas, meeting: Meeting) -> Meeting:
-    Body.objects.filter(pk=government.body.pk).update(
-        remote_attendance_allowed=True, remote_counts_for_quorum=True
-    )
-    return meeting
-
-
-@pytest.fixture
-def member(government: Personas) -> User:
-    return government.members[0]
 
 
 def test_an_invited_member_sees_the_remote_check_in_and_the_video_room(

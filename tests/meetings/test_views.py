@@ -59,11 +59,6 @@ def board_list(html: str, column: str) -> str:
 
 
 @pytest.fixture
-def member(government: Personas) -> User:
-    return government.members[0]
-
-
-@pytest.fixture
 def committee_meeting(committee: Personas) -> Meeting:
     draft = plan_meeting(
         committee, starts_in=datetime.timedelta(hours=1), title="Budget review", place="Room 4"

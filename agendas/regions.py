@@ -53,6 +53,8 @@ SPEAKER_EVENTS = (
     "agendas.floor_ended",
 )
 TIMER_EVENTS = ("agendas.timer_started", "agendas.timer_stopped")
+# An item's comment list, one comment, and the count on the item's tab.
+COMMENT_IDS = ("comments-", "comment-", "comment-count-")
 STATUS_EVENTS = meeting_regions.STATUS_EVENTS
 
 
@@ -481,6 +483,14 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-lists",
             (*AGENDA_EVENTS, *STATUS_EVENTS),
+            ids=(
+                "session-agenda",
+                "agenda",
+                "console-agenda",
+                "agenda-head",
+                "agenda-items",
+                "agenda-item-parent",
+            ),
             load=_load_agenda,
             render=_agenda_lists,
             variant=_agenda_variant,
@@ -488,6 +498,7 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-numbers",
             STRUCTURE_EVENTS,
+            ids=("item-number-",),
             load=_load_agenda,
             render=_item_numbers,
             variant=_visibility_variant,
@@ -495,6 +506,7 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-timer",
             (*TIMER_EVENTS, *STATUS_EVENTS),
+            ids=("chair-timer", "timer-stop"),
             load=_load_agenda,
             render=_timer,
             variant=lambda rights: RUN in rights,
@@ -504,6 +516,7 @@ def register() -> None:
             "agenda-current",
             # A new, changed or moved item changes the numbers and titles the panels show too.
             (*AGENDA_EVENTS, *STATUS_EVENTS),
+            ids=("current-item", "console-current", "item-panel-", "speakers-"),
             load=_load_current,
             render=_current,
             variant=_agenda_variant,
@@ -512,6 +525,7 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-speakers",
             SPEAKER_EVENTS,
+            ids=("speakers-",),
             load=_load_speakers,
             render=_speakers,
             variant=_moderator_variant,
@@ -520,6 +534,7 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-comments",
             ("agendas.comment_posted",),
+            ids=COMMENT_IDS,
             load=_load_comments,
             render=_comments,
             variant=_moderator_variant,
@@ -527,6 +542,7 @@ def register() -> None:
         regions.SharedRegion(
             "agenda-comment",
             ("agendas.comment_edited", "agendas.comment_deleted", "agendas.comment_hidden"),
+            ids=COMMENT_IDS,
             load=_load_comment,
             render=_comments,
             variant=_moderator_variant,

@@ -29,6 +29,7 @@ import datetime
 import gc
 import json
 import os
+import re
 import resource
 import secrets
 import socket
@@ -99,6 +100,8 @@ class Scene:
     meeting_id: int
     publisher_id: int
     cookies: list[str]
+    # What the members' meeting page names when it connects (`page_regions`).
+    regions: str = ""
 
 
 def build_scene(clients: int) -> Scene:
@@ -162,11 +165,28 @@ def build_scene(clients: int) -> Scene:
             )
         )
     Session.objects.bulk_create(sessions)
-    return Scene(
+    scene = Scene(
         meeting_id=meeting.pk,
         publisher_id=publisher.pk,
         cookies=[f"sessionid={s.session_key}" for s in sessions],
     )
+    scene.regions = page_regions(scene)
+    return scene
+
+
+def page_regions(scene: Scene) -> str:
+    """The regions a member's meeting page names when its script connects (static/js/live.js):
+    those with an element on the page, found in the page as the first tablet gets it."""
+    from django.test import Client as PageClient
+
+    from realtime import regions
+
+    if not hasattr(regions, "shown_in"):
+        return ""  # earlier code, run with this bench to compare: its pages name no regions
+    page = PageClient(HTTP_HOST=HOST)
+    page.cookies["sessionid"] = scene.cookies[0].removeprefix("sessionid=")
+    html = page.get(f"/meetings/{scene.meeting_id}/").content.decode()
+    return ",".join(sorted(regions.shown_in(re.findall(r'\sid="([^"]+)"', html))))
 
 
 def free_port() -> int:
@@ -389,7 +409,7 @@ def our_clients(scene: Scene, ports: list[int], count: int, since: int = 0) -> l
     return [
         Client(
             url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/meetings/{scene.meeting_id}/"
-            f"?since={since}",
+            f"?since={since}&regions={scene.regions}",
             # The page's own origin, port included, as a browser sends it.
             headers={
                 "Cookie": scene.cookies[i],
@@ -675,7 +695,8 @@ async def sustained(args: argparse.Namespace, scene: Scene) -> None:
 
 def hold_members_audience(scene: Scene, *, with_chair: bool = False) -> None:
     """Write in Redis, as the server processes do for their sockets (realtime.audiences), that
-    the members' audience in English follows the meeting: what `latency`'s clients hold. With no
+    the members' audience in English follows the meeting on their meeting page: what
+    `latency`'s clients hold. With no
     socket, no region would be rendered and the call would not be the one `latency` times.
     `with_chair`: the chair, who checks in and out, has a socket too (in English), so their own
     regions are rendered as well."""
@@ -690,7 +711,12 @@ def hold_members_audience(scene: Scene, *, with_chair: bool = False) -> None:
         return  # earlier code, run with this bench to compare: it has no registry to fill
 
     config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
-    key = regions.audience_key("en", frozenset({permissions.VIEW_MEETING}))
+    members = frozenset({permissions.VIEW_MEETING})
+    key = (
+        regions.audience_key("en", members, scene.regions.split(","))
+        if scene.regions
+        else regions.audience_key("en", members)
+    )
     client = events._publisher(events.get_channel_layer()).client  # type: ignore[union-attr]
     name = audiences.audiences_key(config.get("prefix", "asgi"), scene.meeting_id)
     client.hset(name, key, time.time() + 3600)

@@ -169,7 +169,7 @@ async def measure(
         tablets = [
             Tablet(
                 url=f"ws://{HOST}:{ports[i % len(ports)]}/ws/meetings/{scene.meeting_id}/"
-                f"?since={since}&lang=en",
+                f"?since={since}&lang=en&regions={scene.regions}",
                 headers={
                     "Cookie": scene.cookies[i],
                     "Origin": f"http://{HOST}:{ports[i % len(ports)]}",

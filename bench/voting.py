@@ -406,7 +406,7 @@ async def close_rounds(
         tablets = [
             Tablet(
                 url=f"ws://{fanout.HOST}:{ports[i % len(ports)]}/ws/meetings/"
-                f"{scene.meeting_id}/?since={since}&lang=en",
+                f"{scene.meeting_id}/?since={since}&lang=en&regions={scene.regions}",
                 headers={"Cookie": scene.cookies[i], "Origin": base[i % len(base)]},
                 since=since,
                 page_url=f"{base[i % len(base)]}/meetings/{scene.meeting_id}/",

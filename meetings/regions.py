@@ -461,6 +461,7 @@ def register() -> None:
         regions.SharedRegion(
             "meeting",
             STATUS_EVENTS,
+            ids=("meeting-status", "facts"),
             load=lambda meeting, payload: meeting,
             render=_meeting,
             displayed=True,
@@ -468,6 +469,7 @@ def register() -> None:
         regions.SharedRegion(
             "lifecycle",
             STATUS_EVENTS,
+            ids=("lifecycle", "board-lifecycle"),
             load=lambda meeting, payload: meeting,
             render=_lifecycle,
             variant=_run_or_manage,
@@ -475,6 +477,7 @@ def register() -> None:
         regions.SharedRegion(
             "quorum",
             MEETING_EVENTS,
+            ids=("quorum", "quorum-badge"),
             load=_load_quorum,
             render=_quorum,
             displayed=True,
@@ -482,6 +485,7 @@ def register() -> None:
         regions.SharedRegion(
             "attendance",
             MEETING_EVENTS,
+            ids=("attendance", "attendance-row-", "attendance-count"),
             load=_load_attendance,
             render=_attendance_table,
             variant=lambda rights: manage in rights,
@@ -489,6 +493,7 @@ def register() -> None:
         regions.SharedRegion(
             "board",
             MEETING_EVENTS,
+            ids=("board-live", "board-top", "board-present-", "board-absent-"),
             load=_load_attendance,
             render=_board,
             variant=lambda rights: bool(rights & PRESENCE_RIGHTS),

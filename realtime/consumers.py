@@ -28,7 +28,7 @@ from realtime.fanout import PersonSocket, Subscriber, broadcaster
 from realtime.outbox import AsgiOutbox, FrameOutbox, Outbox
 from realtime.personal import personal_replay
 from realtime.presence import presence_join, presence_leave
-from realtime.regions import audience_key, personal_key
+from realtime.regions import audience_key, personal_key, region_names
 from realtime.server import FRAME_WRITER, text_frame
 
 logger = logging.getLogger(__name__)
@@ -87,6 +87,17 @@ def parse_language(query_string: bytes) -> str:
     return values[-1] if values[-1] in spoken else settings.LANGUAGE_CODE
 
 
+def parse_shows(query_string: bytes) -> frozenset[str] | None:
+    """The shared regions the page shows (`regions`, names separated by commas), whose frames
+    then carry those alone; None (every region) when it names none, or a region this site does
+    not have (a page from another version of it)."""
+    values = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("regions")
+    if not values:
+        return None
+    names = frozenset(filter(None, values[-1].split(",")))
+    return names if names <= region_names() else None
+
+
 class MeetingConsumer(AsyncWebsocketConsumer):
     # Events reach the socket through the process's broadcaster, so a socket needs no channel
     # of its own: no per-socket channel-layer subscription and no per-event database cleanup.
@@ -127,8 +138,9 @@ class MeetingConsumer(AsyncWebsocketConsumer):
                 return
             rights = found
         language = parse_language(self.scope["query_string"])
+        shows = parse_shows(self.scope["query_string"])
         person = personal_key(user_id, language) if display is None else None
-        await broadcaster().hold(meeting_id, audience_key(language, rights), person)
+        await broadcaster().hold(meeting_id, audience_key(language, rights, shows), person)
         await self.accept()
         # The project's server offers to write frames encoded once; any server takes ASGI sends.
         writer = self.scope.get("extensions", {}).get(FRAME_WRITER)
@@ -147,6 +159,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
             close=outbox.close,
             drained=outbox.drained,
             language=language,
+            shows=shows,
             display=display_id,
         )
         await broadcaster().join(self.subscriber)
@@ -212,11 +225,33 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         if kind == "ping" and self.subscriber is not None:
             head = broadcaster().head(self.subscriber.meeting_id)
             await self._send_text(json.dumps({"type": "pong", "seq": head}))
+        elif kind == "follow" and self.subscriber is not None:
+            await self._follow(frame.get("regions"), frame.get("seq"))
         else:
             await self._error(
-                'Unknown frame. The socket only answers {"type": "ping"}; '
+                'Unknown frame. The socket only answers {"type": "ping"} and {"type": "follow"}; '
                 "changes go through the HTTP API."
             )
+
+    async def _follow(self, names: Any, seq: Any) -> None:
+        """The page now shows these regions (a change brought elements of one it did not name),
+        having applied the events up to `seq`: the frames written from now on are its new
+        audience's. The answer says whether frames written since `seq` went out without those
+        regions, in which case the page fetches itself once."""
+        subscriber = self.subscriber
+        assert subscriber is not None
+        known = region_names()
+        if not isinstance(names, list) or not all(n in known for n in names):
+            await self._error("'regions' must be a list of the names of the live regions.")
+            return
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            await self._error("'seq' must be the number of the last event the page applied.")
+            return
+        subscriber.show(frozenset(names))
+        missed = subscriber.last_seq > seq
+        person = subscriber.person if subscriber.display is None else None
+        await broadcaster().hold(subscriber.meeting_id, subscriber.audience, person)
+        await self._send_text(json.dumps({"type": "following", "fetch": missed}))
 
     async def _error(self, message: str) -> None:
         await self._send_text(json.dumps({"type": "error", "message": message}))

@@ -115,11 +115,15 @@ class Subscriber:
     drained: Callable[[], Awaitable[None]]
     # The language the person reads the meeting pages in, for the regions of their frames.
     language: str = "en"
+    # The shared regions the page shows (realtime.regions); None for all of them.
+    shows: frozenset[str] | None = None
     # The room display (realtime.displays) whose socket this is, or None for a person's.
     display: int | None = None
     catching_up: bool = field(default=False)
-    # Which of an event's frames this socket takes; worked out once, not per event.
+    # Which of an event's frames this socket takes; worked out once, not per event. An event
+    # rendered without knowing which audiences are held has frames with every region alone.
     audience: str = field(init=False)
+    every_region: str = field(init=False)
     person: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -127,8 +131,13 @@ class Subscriber:
 
     def set_rights(self, rights: frozenset[str]) -> None:
         self.rights = rights
-        self.audience = audience_key(self.language, rights)
+        self.audience = audience_key(self.language, rights, self.shows)
+        self.every_region = audience_key(self.language, rights)
         self.person = personal_key(self.user_id, self.language)
+
+    def show(self, shows: frozenset[str]) -> None:
+        self.shows = shows
+        self.set_rights(self.rights)
 
     def may_see(self, event: Event) -> bool:
         """Whether the socket may take the event's complete frame when its audience has no
@@ -474,7 +483,7 @@ class Broadcaster:
 
     def _deliver(self, subscriber: Subscriber, event: Event) -> None:
         subscriber.last_seq = event.seq
-        frame = event.frames.get(subscriber.audience)
+        frame = event.frames.get(subscriber.audience) or event.frames.get(subscriber.every_region)
         if frame is None:
             frame = event.full if subscriber.may_see(event) else event.redacted
         self._write(subscriber, frame)

@@ -17,10 +17,16 @@ them; this module knows no domain app.
 
 After a commit, both are rendered only for the audiences, and the people in the languages, that
 have a socket on the meeting then (realtime.audiences); the others' sockets are told to fetch.
+
+A page follows only the shared regions it shows. Each region declares the ids of the elements it
+draws (`ids`); the page script finds which regions have an element on its page and names them
+when it connects; that page's audience (`Audience.shows`) gets those regions alone, and a region
+that no open page shows is not rendered.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +35,8 @@ from django.conf import settings
 from django.utils import translation
 
 from realtime.audiences import Held
+
+logger = logging.getLogger(__name__)
 
 # The right that marks a room display's audience. It is no permission anyone holds: the meetings
 # app gives it to displays alone, alongside what a display may see of the meeting.
@@ -40,14 +48,34 @@ class Audience:
     language: str
     # The subscriber's rights on the meeting, as realtime.access gives them.
     rights: frozenset[str]
+    # The shared regions its page shows, by name; None for every region (a client that names
+    # none, and the audiences rendered when nobody says which are held).
+    shows: frozenset[str] | None = None
 
     @property
     def key(self) -> str:
-        return audience_key(self.language, self.rights)
+        return audience_key(self.language, self.rights, self.shows)
 
 
-def audience_key(language: str, rights: Iterable[str]) -> str:
-    return f"{language}|{','.join(sorted(rights))}"
+def audience_key(language: str, rights: Iterable[str], shows: Iterable[str] | None = None) -> str:
+    names = "*" if shows is None else ",".join(sorted(shows))
+    return f"{language}|{','.join(sorted(rights))}|{names}"
+
+
+def parse_audience(key: str) -> Audience | None:
+    """The audience an `audience_key` names; None unless its language, rights and regions are
+    ones this site has."""
+    parts = key.split("|")
+    if len(parts) != 3:
+        return None
+    language, rights_text, names = parts
+    rights = frozenset(filter(None, rights_text.split(",")))
+    shows = None if names == "*" else frozenset(filter(None, names.split(",")))
+    if language not in languages() or rights not in _audiences:
+        return None
+    if shows is not None and not shows <= region_names():
+        return None
+    return Audience(language, rights, shows)
 
 
 def same_for_all(rights: frozenset[str]) -> Hashable:
@@ -67,12 +95,22 @@ class SharedRegion:
     name: str
     # Event types (or prefixes ending in ".") that change what the region shows.
     on: tuple[str, ...]
+    # The ids of the elements it draws: an id, or the start of ids that go on with a number
+    # (ending in "-": "speakers-" for "speakers-12"). A page shows the region when it has one of
+    # them; an element with any other id is never sent.
+    ids: tuple[str, ...]
     load: Callable[[Any, dict[str, Any]], Any]
     render: Callable[[Any, frozenset[str]], dict[str, str]]
     variant: Callable[[frozenset[str]], Hashable] = same_for_all
     # Whether room displays show it: a display's audience gets no other region. `render` is
     # then called with rights that hold `DISPLAY` too, and draws what the big screen shows.
     displayed: bool = False
+
+    def draws(self, element_id: str) -> bool:
+        return any(
+            element_id == known or (known.endswith("-") and element_id.startswith(known))
+            for known in self.ids
+        )
 
 
 @dataclass(frozen=True)
@@ -141,6 +179,22 @@ def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
+def region_names() -> frozenset[str]:
+    return frozenset(region.name for region in _shared)
+
+
+def region_ids() -> dict[str, list[str]]:
+    """Each shared region's element ids, by name: what the page script looks for."""
+    return {region.name: list(region.ids) for region in _shared}
+
+
+def shown_in(element_ids: Iterable[str]) -> frozenset[str]:
+    """The shared regions shown by a page with these element ids: the names the page script
+    sends when it connects (static/js/live.js finds them on the page the same way)."""
+    present = set(element_ids)
+    return frozenset(r.name for r in _shared if any(r.draws(i) for i in present))
+
+
 def render_shared(
     meeting: Any,
     event_type: str,
@@ -154,22 +208,24 @@ def render_shared(
     follows the number of regions and audiences, never the number of screens. An event that
     only some may see (`restricted_to`) changes nothing the others are shown: their audiences
     get no regions at all, whatever the regions would draw for them. A room display's audience
-    gets only the regions made for it, never a drawing shared with another audience. With `held`
-    (the audiences that have a socket on the meeting, realtime.audiences) only those are
-    rendered: the others get no entry, and their sockets a frame that asks to fetch.
+    gets only the regions made for it, never a drawing shared with another audience, and each
+    audience only the regions its page shows. With `held` (the audiences that have a socket on
+    the meeting, realtime.audiences) only those are rendered: the others get no entry, and their
+    sockets a frame that asks to fetch. Without, every audience is, with every region.
     """
-    audiences = [
-        Audience(language, rights)
-        for language in languages()
-        for rights in _audiences
-        if held is None or audience_key(language, rights) in held.audiences
-    ]
+    if held is None:
+        audiences = [
+            Audience(language, rights) for language in languages() for rights in _audiences
+        ]
+    else:
+        audiences = [a for a in map(parse_audience, held.audiences) if a is not None]
     if not audiences:
         return {}
+    shown = _shown(audiences)
     loads: dict[Callable[[Any, dict[str, Any]], Any], Any] = {}  # regions may share a load
     loaded = []
     for region in _shared:
-        if _changes(region.on, event_type):
+        if _changes(region.on, event_type) and (shown is None or region.name in shown):
             if region.load not in loads:
                 loads[region.load] = region.load(meeting, payload)
             loaded.append((region, loads[region.load]))
@@ -187,11 +243,32 @@ def render_shared(
                 for region, data in loaded:
                     if display and not region.displayed:
                         continue
+                    if audience.shows is not None and region.name not in audience.shows:
+                        continue
                     variant = (region.name, display, region.variant(audience.rights))
                     if variant not in rendered:
-                        rendered[variant] = region.render(data, audience.rights)
+                        rendered[variant] = _declared(region, region.render(data, audience.rights))
                     html.update(rendered[variant])
     return by_audience
+
+
+def _shown(audiences: Iterable[Audience]) -> frozenset[str] | None:
+    """The regions some of these audiences show; None when one shows them all."""
+    shown: set[str] = set()
+    for audience in audiences:
+        if audience.shows is None:
+            return None
+        shown |= audience.shows
+    return frozenset(shown)
+
+
+def _declared(region: SharedRegion, html: dict[str, str]) -> dict[str, str]:
+    """The elements the region declares: a page could not know that it shows another."""
+    undeclared = [element_id for element_id in html if not region.draws(element_id)]
+    if undeclared:
+        logger.error("Region %r drew undeclared elements %s.", region.name, undeclared)
+        return {k: v for k, v in html.items() if k not in undeclared}
+    return html
 
 
 def render_personal(

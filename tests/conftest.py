@@ -15,6 +15,7 @@ database, numbered from REDIS_URL's.
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import shutil
 import subprocess
@@ -135,6 +136,27 @@ def site_language() -> Iterator[None]:
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def regions_draw_only_what_they_declare() -> Iterator[None]:
+    """A region that draws an element it does not declare leaves it out of every frame
+    (realtime.regions): wherever a test renders regions, that fails the test."""
+    errors = _Errors()
+    logger = logging.getLogger("realtime.regions")
+    logger.addHandler(errors)
+    yield
+    logger.removeHandler(errors)
+    assert not errors.messages
 
 
 @pytest.fixture(autouse=True)

@@ -397,6 +397,7 @@ def register() -> None:
                 *agenda_regions.ITEM_EVENTS,
                 *agenda_regions.STATUS_EVENTS,
             ),
+            ids=("votes-", "console-votes-", "vote-elsewhere", "console-vote-elsewhere"),
             load=_load_votes,
             render=_votes,
             variant=lambda rights: (can_prepare(rights), permissions.MANAGE_MEETING in rights),

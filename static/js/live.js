@@ -18,12 +18,56 @@
   var me = document.body.dataset.userId;
   var attempt = 0;
   var fetchTimer = null;
+  var socket = null;
   var RESYNC = 4000;
 
   // A refused form answers its POST with the page and the error: show the page's own address,
   // so that a reload (or the fetch below) asks for the page, not for the form again.
   if ("posted" in holder.dataset) {
     window.history.replaceState(null, "", pageUrl + window.location.hash);
+  }
+
+  // The shared regions this page shows: those with an element on it. The socket names them, and
+  // its frames carry those alone; when a change brings an element of another one, the page asks
+  // the socket to follow that one too.
+  var regionIds = JSON.parse(holder.dataset.meetingRegions || "{}");
+  var shown = {};
+
+  function hasElement(root, id) {
+    if (id.slice(-1) === "-") {
+      return (root.id || "").indexOf(id) === 0 || root.querySelector('[id^="' + id + '"]') !== null;
+    }
+    return root.id === id || root.querySelector('[id="' + id + '"]') !== null;
+  }
+
+  function findRegions(root) {
+    var found = false;
+    Object.keys(regionIds).forEach(function (name) {
+      var present = regionIds[name].some(function (id) {
+        return hasElement(root, id);
+      });
+      if (present && !shown[name]) {
+        shown[name] = true;
+        found = true;
+      }
+    });
+    return found;
+  }
+
+  function named() {
+    return Object.keys(shown).sort();
+  }
+
+  // Tell the socket about regions found since it was opened (a socket still connecting is told
+  // when it opens).
+  function follow(root) {
+    if (root && findRegions(root) && socket && socket.readyState === WebSocket.OPEN) {
+      sendFollow(socket);
+    }
+  }
+
+  function sendFollow(ws) {
+    ws.send(JSON.stringify({ type: "follow", regions: named(), seq: lastSeq }));
   }
 
   function show(state) {
@@ -138,6 +182,7 @@
             news.push(text);
           }
         });
+        follow(document.getElementById(id));
         changed = true;
       }
     });
@@ -165,6 +210,7 @@
           var main = text && new DOMParser().parseFromString(text, "text/html").getElementById("main");
           if (main) {
             morph(document.getElementById("main"), main.outerHTML);
+            follow(document.getElementById("main"));
             markMine(document);
             document.dispatchEvent(new CustomEvent("live:applied"));
           }
@@ -175,24 +221,35 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var url = scheme + "//" + window.location.host + holder.dataset.meetingSocket;
-    var query = "?since=" + lastSeq + "&lang=" + encodeURIComponent(holder.dataset.meetingLanguage || "");
+    var query =
+      "?since=" +
+      lastSeq +
+      "&lang=" +
+      encodeURIComponent(holder.dataset.meetingLanguage || "") +
+      "&regions=" +
+      encodeURIComponent(named().join(","));
     // A room display follows with its token instead of a session.
     if (holder.dataset.meetingDisplay) {
       query += "&display=" + encodeURIComponent(holder.dataset.meetingDisplay);
     }
-    var socket = new WebSocket(url + query);
-    socket.onopen = function () {
+    var asked = named().join(",");
+    var ws = new WebSocket(url + query);
+    socket = ws;
+    ws.onopen = function () {
       attempt = 0;
       show("live");
+      if (named().join(",") !== asked) {
+        sendFollow(ws);
+      }
     };
-    socket.onmessage = function (message) {
+    ws.onmessage = function (message) {
       var frame = JSON.parse(message.data);
       if (frame.type === "event") {
         if (frame.seq <= lastSeq) {
           return;
         }
         if (frame.seq !== lastSeq + 1) {
-          socket.close(RESYNC);
+          ws.close(RESYNC);
           return;
         }
         lastSeq = frame.seq;
@@ -203,15 +260,17 @@
         }
       } else if (frame.type === "regions" && frame.seq === lastSeq) {
         apply(frame.regions); // this person's own regions, changed by the event just applied
+      } else if (frame.type === "following" && frame.fetch) {
+        scheduleFetch(); // events it had already sent lacked the regions the page now follows
       } else if (frame.type === "heartbeat" && frame.seq > lastSeq) {
-        socket.close(RESYNC);
+        ws.close(RESYNC);
       } else if (frame.type === "presence") {
         document.querySelectorAll('[data-online="' + frame.user + '"]').forEach(function (mark) {
           mark.hidden = !frame.online;
         });
       }
     };
-    socket.onclose = function (event) {
+    ws.onclose = function (event) {
       if (event.code === 4401) {
         window.location.reload(); // the session ended: the page leads to the login form
         return;
@@ -265,5 +324,6 @@
   );
 
   markMine(document);
+  findRegions(document);
   connect();
 })();

@@ -16,6 +16,7 @@ from agendas import services as agenda_services
 from meetings import permissions, services
 from meetings.models import Attendance, Meeting
 from realtime import events, regions
+from realtime.audiences import Held
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import decree_under_discussion
 from tests.conftest import Personas, check_in
@@ -48,7 +49,8 @@ def test_a_check_in_carries_the_new_quorum_to_every_audience(
     # Two languages; four kinds of rights, and room displays.
     assert len(message["frames"]) == 2 * 5
     for key in message["frames"]:
-        language, rights = key.split("|")
+        language, rights, shows = key.split("|")
+        assert shows == "*"  # rendered without knowing the held audiences: every region
         decoded = frame(message, language, frozenset(rights.split(",")))
         assert decoded["fetch"] is False
         assert decoded["event"] == "meetings.attendance_changed"
@@ -181,6 +183,65 @@ def test_an_arrival_reads_the_arrivals_attendance_alone_whatever_the_size_of_the
         "Check out"
         in json.loads(message["personal"][f"{member.pk}|en"])["regions"]["my-attendance"]
     )
+
+
+def test_a_page_gets_only_the_regions_it_shows_and_none_is_drawn_for_no_page(
+    government: Personas, meeting: Meeting
+) -> None:
+    check_in(meeting, [government.members[0]])
+    quorum_page = regions.audience_key("en", MEMBER, {"quorum"})
+    board = regions.audience_key("vi", CHAIR, {"board", "quorum"})
+    held = Held(audiences=frozenset({quorum_page, board}))
+
+    with CaptureQueriesContext(connection) as captured:
+        message = events.rendered_message(last_event(meeting), [], held=held)
+
+    assert set(message["frames"]) == {quorum_page, board}
+    member = json.loads(message["frames"][quorum_page])
+    assert set(member["regions"]) == {"quorum", "quorum-badge"}
+    assert member["fetch"] is False
+    chair = json.loads(message["frames"][board])
+    assert "board-top" in chair["regions"] and "quorum" in chair["regions"]
+    assert not any(key.startswith("attendance") for key in chair["regions"])
+    # No page shows the open vote's boxes: the votes region did not even look for one.
+    assert not any("voting_poll" in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_held_audience_this_site_does_not_have_gets_nothing_drawn(
+    government: Personas, meeting: Meeting
+) -> None:
+    check_in(meeting, [government.members[0]])
+    made_up = Held(
+        audiences=frozenset(
+            {
+                regions.audience_key("en", MEMBER, {"no-such-region"}),
+                regions.audience_key("en", {VIEW, "auth.add_user"}),
+                regions.audience_key("xx", MEMBER),
+                "en|meetings.view_meeting",
+            }
+        )
+    )
+
+    assert events.rendered_message(last_event(meeting), [], held=made_up)["frames"] == {}
+
+
+def test_the_page_script_finds_the_regions_a_page_shows(
+    government: Personas, meeting: Meeting, client: Any
+) -> None:
+    client.force_login(government.chair)
+    ids = re.compile(r'\sid="([^"]+)"')
+    meeting_page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    board_page = client.get(f"/meetings/{meeting.pk}/board/").content.decode()
+
+    on_meeting_page = regions.shown_in(ids.findall(meeting_page))
+    on_board = regions.shown_in(ids.findall(board_page))
+
+    assert {"quorum", "attendance", "meeting"} <= on_meeting_page
+    assert "board" not in on_meeting_page
+    assert {"board", "lifecycle"} <= on_board
+    assert "attendance" not in on_board and "quorum" not in on_board
+    # The page carries each region's ids for its script.
+    assert "data-meeting-regions=" in meeting_page and "&quot;board-top&quot;" in meeting_page
 
 
 def test_a_change_of_the_session_updates_everyones_own_attendance(

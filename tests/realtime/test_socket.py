@@ -583,6 +583,73 @@ def test_a_frame_carries_the_pages_regions_and_a_persons_own_go_to_them_alone(
     assert [f["type"] for f in theirs if f["type"] not in ("heartbeat",)] == ["event", "pong"]
 
 
+def test_a_frame_carries_only_the_regions_its_page_shows(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    cookie = headers(running_server, government.members[1])
+    url = socket_url(running_server, scheduled, since=1)
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with contextlib.AsyncExitStack() as stack:
+            tablets = [
+                await stack.enter_async_context(
+                    await websockets.connect(
+                        url + query, additional_headers=cookie, open_timeout=WAIT
+                    )
+                )
+                for query in ("&regions=quorum", "&regions=", "&regions=quorum,no-such", "")
+            ]
+            await in_thread(check_in, scheduled, [government.members[0]])
+            return [await next_event(tablet) for tablet in tablets]
+
+    quorum_only, no_region, unknown, unnamed = asyncio.run(scenario())
+    assert set(quorum_only["regions"]) == {"quorum", "quorum-badge"}
+    assert no_region["regions"] == {}
+    assert not quorum_only["fetch"] and not no_region["fetch"]
+    assert no_region["payload"]["quorum"]["present"] == 1
+    # A page that names a region this site does not have (another version) gets them all.
+    assert "board-top" in unknown["regions"]
+    assert unknown["regions"] == unnamed["regions"]
+
+
+def test_a_page_that_comes_to_show_a_region_follows_it_on_the_same_socket(
+    running_server: RunningServer, government: Personas, scheduled: Meeting
+) -> None:
+    cookie = headers(running_server, government.members[1])
+    url = socket_url(running_server, scheduled, since=1) + "&regions=quorum"
+
+    async def scenario() -> list[dict[str, Any]]:
+        async with await websockets.connect(
+            url, additional_headers=cookie, open_timeout=WAIT
+        ) as tablet:
+
+            async def follow(regions: list[str], seq: Any) -> dict[str, Any]:
+                await tablet.send(json.dumps({"type": "follow", "regions": regions, "seq": seq}))
+                while True:
+                    frame = json.loads(await asyncio.wait_for(tablet.recv(), WAIT))
+                    if frame["type"] in ("error", "following"):
+                        return frame
+
+            replies = [
+                await follow(["quorum", "no-such"], 1),
+                await follow(["quorum", "attendance"], "1"),
+                await follow(["quorum", "attendance"], 1),
+            ]
+            await in_thread(check_in, scheduled, [government.members[0]])
+            replies.append(await next_event(tablet))
+            # Behind: the page says it applied none of the events sent since it connected.
+            replies.append(await follow(["quorum"], 1))
+        return replies
+
+    unknown, bad_seq, followed, event, behind = asyncio.run(scenario())
+    assert unknown["type"] == "error" and "names of the live regions" in unknown["message"]
+    assert bad_seq["type"] == "error" and "'seq'" in bad_seq["message"]
+    assert followed == {"type": "following", "fetch": False}
+    assert {"quorum", "quorum-badge", "attendance-count"} <= set(event["regions"])
+    assert not any(key.startswith("board") for key in event["regions"])
+    assert behind == {"type": "following", "fetch": True}
+
+
 def test_a_heartbeat_carries_the_meetings_last_number(
     server_process: ServerProcess, government: Personas, scheduled: Meeting
 ) -> None:

@@ -57,7 +57,7 @@ class Outbox:
         """Queue a frame without waiting; False once the socket takes no more."""
         if self.closed:
             return False
-        if self.queued() <= LOW_WATER:
+        if self._timer is not None and self.queued() <= LOW_WATER:
             self._stop_timer()  # it drained since the last write
         if not self._put(frame):
             self._shut()

@@ -315,18 +315,19 @@ class Arrival:
 
 
 def _load_attendance(meeting: Meeting, payload: dict[str, Any]) -> Arrival | Meeting:
-    """For one person's change, that row and the figures; for a change of the whole meeting,
-    the meeting: everything is drawn again."""
-    attendance_id = payload.get("attendance")
-    found = selectors.attendance_row_and_counts(meeting, attendance_id) if attendance_id else None
-    if found is None:
+    """For one person's change, that row, with the figures the event counted in its
+    transaction; for a change of the whole meeting, the meeting: everything is drawn again."""
+    attendance_id, room = payload.get("attendance"), payload.get("room")
+    if not attendance_id or not isinstance(room, dict):
         return meeting
-    row, present, invited = found
+    row = selectors.attendance_row(meeting, attendance_id)
+    if row is None:
+        return meeting
     return Arrival(
         meeting=meeting,
         row=row,
-        present=present,
-        invited=invited,
+        present=int(room["present"]),
+        invited=int(room["invited"]),
         quorum=_quorum_figures(meeting, payload),
     )
 

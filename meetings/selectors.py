@@ -16,7 +16,20 @@ from realtime.models import DisplayToken
 
 
 def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
-    """The quorum now, from attendance and the body's rules (one query).
+    """The quorum now, from attendance and the body's rules (one query)."""
+    return attendance_figures(meeting).quorum
+
+
+@dataclass(frozen=True)
+class AttendanceFigures:
+    quorum: rules.QuorumResult
+    # Who is in the room (`attendance_in_the_room`), and everyone invited.
+    in_the_room: int
+    invited: int
+
+
+def attendance_figures(meeting: Meeting) -> AttendanceFigures:
+    """The quorum and the room's figures now, from attendance and the body's rules (one query).
 
     The base is the invitation list frozen when the meeting was scheduled. A represented member
     counts as present when their substitute has checked in and the rules let substitutes vote;
@@ -25,22 +38,34 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
     the ORM took longer than running it.
     """
     body_rules = meeting.body.decision_rules
+    voting_members = body_rules.quorum_base == rules.QuorumBase.VOTING_MEMBERS
+    base = "(has_vote OR NOT %s)"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*), count(*) FILTER (WHERE (status = %s AND (NOT remote OR %s)) OR"
-            " (%s AND status = %s AND substitute_checked_in_at IS NOT NULL))"
-            " FROM meetings_attendance WHERE meeting_id = %s AND (has_vote OR NOT %s)",
+            f"SELECT count(*) FILTER (WHERE {base}),"  # noqa: S608  (no value in the text)
+            f" count(*) FILTER (WHERE {base} AND ((status = %s AND (NOT remote OR %s)) OR"
+            " (%s AND status = %s AND substitute_checked_in_at IS NOT NULL))),"
+            " count(*) FILTER (WHERE status = %s OR"
+            " (status = %s AND substitute_checked_in_at IS NOT NULL)),"
+            " count(*) FROM meetings_attendance WHERE meeting_id = %s",
             [
+                voting_members,
+                voting_members,
                 Attendance.Status.PRESENT,
                 body_rules.remote_counts(),
                 body_rules.substitutes_may_vote,
                 Attendance.Status.REPRESENTED,
+                Attendance.Status.PRESENT,
+                Attendance.Status.REPRESENTED,
                 meeting.pk,
-                body_rules.quorum_base == rules.QuorumBase.VOTING_MEMBERS,
             ],
         )
-        members, present = cursor.fetchone()
-    return rules.quorum(body_rules, members=members, present=present)
+        members, present, in_the_room, invited = cursor.fetchone()
+    return AttendanceFigures(
+        quorum=rules.quorum(body_rules, members=members, present=present),
+        in_the_room=in_the_room,
+        invited=invited,
+    )
 
 
 def counts_toward_quorum(attendance: Attendance, body_rules: rules.DecisionRules) -> bool:
@@ -96,48 +121,38 @@ def meeting_with_body(meeting_id: int) -> Meeting:
     return meeting
 
 
-def attendance_row_and_counts(
-    meeting: Meeting, attendance_id: int
-) -> tuple[Attendance, int, int] | None:
-    """One row, its member's and substitute's names, and the meeting's counts (in the room,
-    invited), in one statement: what an arrival redraws, after the commit that every screen's
-    frame waits for. In SQL because composing it through the ORM took longer than running it.
-    """
+def attendance_row(meeting: Meeting, attendance_id: int) -> Attendance | None:
+    """One row with its member's and substitute's names, in one plain statement: what an
+    arrival redraws, after the commit that every screen's frame waits for. In SQL because
+    composing it through the ORM took longer than running it."""
+    quote = connection.ops.quote_name
+    fields = Attendance._meta.concrete_fields
     names = ("username", "first_name", "last_name")
-    sql = (
-        "SELECT a.*, u.username AS user_username, u.first_name AS user_first_name,"
-        " u.last_name AS user_last_name, s.username AS substitute_username,"
-        " s.first_name AS substitute_first_name, s.last_name AS substitute_last_name,"
-        " c.present AS room_count, c.invited AS invited_count"
-        " FROM meetings_attendance a JOIN auth_user u ON u.id = a.user_id"
-        " LEFT JOIN auth_user s ON s.id = a.substitute_id"
-        " CROSS JOIN (SELECT count(*) FILTER (WHERE status = %s OR (status = %s AND"
-        " substitute_checked_in_at IS NOT NULL)) AS present, count(*) AS invited"
-        " FROM meetings_attendance WHERE meeting_id = %s) c"
-        " WHERE a.meeting_id = %s AND a.id = %s"
+    columns = ", ".join(
+        [f"a.{quote(f.column)}" for f in fields]
+        + [f"{person}.{name}" for person in ("u", "s") for name in names]
     )
-    params = [
-        Attendance.Status.PRESENT,
-        Attendance.Status.REPRESENTED,
-        meeting.pk,
-        meeting.pk,
-        attendance_id,
-    ]
-    row = next(iter(Attendance.objects.raw(sql, params)), None)
-    if row is None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM meetings_attendance a"  # noqa: S608  (the models' own columns)
+            " JOIN auth_user u ON u.id = a.user_id"
+            " LEFT JOIN auth_user s ON s.id = a.substitute_id"
+            " WHERE a.meeting_id = %s AND a.id = %s",
+            [meeting.pk, attendance_id],
+        )
+        found = cursor.fetchone()
+    if found is None:
         return None
+    split = len(fields)
+    row = Attendance.from_db(connection.alias, [f.attname for f in fields], found[:split])
     # Only the names are read; any other field of these users loads when it is first used.
-    fields = ["id", *names]
-    row.user = User.from_db(
-        connection.alias, fields, [row.user_id, *(getattr(row, f"user_{n}") for n in names)]
-    )
+    person = ["id", *names]
+    row.user = User.from_db(connection.alias, person, [row.user_id, *found[split : split + 3]])
     if row.substitute_id is not None:
         row.substitute = User.from_db(
-            connection.alias,
-            fields,
-            [row.substitute_id, *(getattr(row, f"substitute_{n}") for n in names)],
+            connection.alias, person, [row.substitute_id, *found[split + 3 :]]
         )
-    return row, getattr(row, "room_count"), getattr(row, "invited_count")  # noqa: B009
+    return row
 
 
 def attendance_list(meeting: Meeting) -> QuerySet[Attendance]:

@@ -25,7 +25,7 @@ from core import accounts, dates
 from core.errors import ServiceError, require
 from meetings import invitations, permissions, rules, signals
 from meetings.models import Attendance, AttendanceCorrection, Body, Meeting, Membership
-from meetings.selectors import meeting_quorum
+from meetings.selectors import attendance_figures, meeting_quorum
 from meetings.text import require_one_line
 from realtime import displays, events
 from realtime.models import DisplayToken
@@ -544,7 +544,8 @@ def _publish_attendance(attendance: Attendance) -> None:
     """Tablets and the chair's board update the row and the quorum from this event."""
 
     def payload() -> dict[str, object]:
-        quorum = meeting_quorum(attendance.meeting)
+        figures = attendance_figures(attendance.meeting)
+        quorum = figures.quorum
         return {
             "attendance": attendance.pk,
             "user": attendance.user_id,
@@ -558,6 +559,7 @@ def _publish_attendance(attendance: Attendance) -> None:
                 "required": quorum.required,
                 "met": quorum.met,
             },
+            "room": {"present": figures.in_the_room, "invited": figures.invited},
         }
 
     events.publish(

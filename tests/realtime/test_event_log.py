@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from realtime import events
 from realtime.models import MeetingEvent
 from tests.conftest import Personas, _build_body, check_in, plan_meeting
@@ -52,6 +52,8 @@ def test_a_check_in_event_carries_the_new_quorum(
     assert event.payload["user"] == government.voters[17].pk
     assert event.payload["status"] == "present"
     assert event.payload["quorum"] == {"present": 18, "members": 27, "required": 18, "met": True}
+    invited = Attendance.objects.filter(meeting=meeting).count()
+    assert event.payload["room"] == {"present": 18, "invited": invited}
     assert len(pushes) == 1  # pushed once, after commit
 
 
@@ -119,3 +121,4 @@ def test_concurrent_check_ins_are_numbered_without_gaps(secretariat: object) -> 
     # Each event's quorum counts exactly the check-ins numbered before it and itself.
     check_ins = MeetingEvent.objects.filter(meeting=meeting, seq__gt=1).order_by("seq")
     assert [e.payload["quorum"]["present"] for e in check_ins] == list(range(1, 28))
+    assert [e.payload["room"]["present"] for e in check_ins] == list(range(1, 28))

@@ -4,6 +4,7 @@
     python bench/fanout.py sustained [--clients 1000] [--rate 10] [--seconds 120]
     python bench/fanout.py storm [--clients 500]
     python bench/fanout.py service --events 200 [--chair-connected] [--profile 40]
+    python bench/fanout.py render [--clients 1000] [--events 400]
 
 `latency` measures, per event, the time from the service call until the last client has the
 event (p50 and p99 over the events), the memory each connection costs the server processes,
@@ -15,7 +16,10 @@ clients at once and reconnects them with their last sequence number. `service` t
 service call of `latency` alone, with no client connected but the members' audience held in
 Redis as `latency`'s clients hold it (so it renders what `latency`'s call renders): back to
 back, then with the pause `latency` leaves between events; it counts its round trips, gives the
-calling thread's CPU per call, and with `--profile` prints a cProfile of the calls.
+calling thread's CPU per call, and with `--profile` prints a cProfile of the calls. `render`
+renders the regions of one check-in as its push does after the commit, in this process, for the
+members' meeting page (the regions the page names) and for every region (a socket that names
+none), alternating over the same event: their size and time, without the network.
 
 It uses its own database (meetings_bench, recreated each run) and Redis database 5, and only
 addresses on this machine. Figures go to standard output; docs/PERFORMANCE.md records them.
@@ -861,9 +865,44 @@ async def storm(args: argparse.Namespace, scene: Scene) -> None:
         stop([w for w, _ in workers])
 
 
+async def render(args: argparse.Namespace, scene: Scene) -> None:
+    await asyncio.to_thread(render_figures, scene, args.events)
+
+
+def render_figures(scene: Scene, events: int) -> None:
+    from meetings import permissions
+    from realtime import events as realtime_events
+    from realtime import regions
+    from realtime.audiences import Held
+    from realtime.models import MeetingEvent
+
+    Publisher.load(scene).publish(True)
+    event = MeetingEvent.objects.filter(meeting_id=scene.meeting_id).latest("seq")
+    members = frozenset({permissions.VIEW_MEETING})
+    audiences = {
+        "meeting page": regions.audience_key("en", members, scene.regions.split(",")),
+        "every region": regions.audience_key("en", members),
+    }
+    times: dict[str, list[float]] = {name: [] for name in audiences}
+    frames: dict[str, str] = {}
+    for _ in range(events):
+        for name, key in audiences.items():
+            began = time.perf_counter()
+            message = realtime_events.rendered_message(event, [], held=Held(frozenset({key})))
+            times[name].append((time.perf_counter() - began) * 1000)
+            frames[name] = message["frames"][key]
+    print(f"the regions of a check-in, {events} times each, a body of {len(scene.cookies)}:")
+    for name, values in times.items():
+        frame = json.loads(frames[name])
+        print(
+            f"  {name}: p50 {statistics.median(values):.2f} ms, frame"
+            f" {len(frames[name].encode())} bytes, {', '.join(sorted(frame['regions']))}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("mode", choices=["latency", "sustained", "storm", "service"])
+    parser.add_argument("mode", choices=["latency", "sustained", "storm", "service", "render"])
     parser.add_argument("--clients", default=None)
     parser.add_argument("--events", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
@@ -887,7 +926,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=120)
     args = parser.parse_args()
-    defaults = {"latency": "100,1000,3000", "sustained": "1000", "storm": "500", "service": "100"}
+    defaults = {
+        "latency": "100,1000,3000",
+        "sustained": "1000",
+        "storm": "500",
+        "service": "100",
+        "render": "1000",
+    }
     args.clients = args.clients or defaults[args.mode]
     if args.mode != "latency":
         args.clients = int(args.clients)
@@ -896,7 +941,13 @@ def main() -> None:
     recreate_database()
     setup_django()
     scene = build_scene(max(int(n) for n in str(args.clients).split(",")))
-    modes = {"latency": latency, "sustained": sustained, "storm": storm, "service": service}
+    modes = {
+        "latency": latency,
+        "sustained": sustained,
+        "storm": storm,
+        "service": service,
+        "render": render,
+    }
     asyncio.run(modes[args.mode](args, scene))
 
 

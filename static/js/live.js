@@ -1,9 +1,9 @@
-// Keeps a meeting page current: follows the meeting's event socket and applies what each frame
-// carries (docs/realtime-protocol.md). A complete frame brings the page's changed regions, already
-// rendered for this person's audience, and a "regions" frame this person's own: they are morphed
-// in place, so focus, the caret, typed text and open sections stay as they are. Only a frame that
-// says `fetch` (the server replayed it from its log without regions) makes the page fetch itself,
-// once for a burst of them.
+// Keeps a meeting page current: follows the meeting's event socket, naming the regions the page
+// shows, and applies what each frame carries (docs/realtime-protocol.md). A complete frame brings
+// the page's changed regions, already rendered for this person's audience, and a "regions" frame
+// this person's own: they are morphed in place, so focus, the caret, typed text and open sections
+// stay as they are. Only a frame that says `fetch` (the server replayed it from its log without
+// regions) makes the page fetch itself, once for a burst of them.
 // The server sends every event once and in order; this script still checks the numbers, so that
 // a gap (or a heartbeat ahead of what it has) makes it reconnect from the last event it has.
 (function () {
@@ -221,18 +221,18 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     var url = scheme + "//" + window.location.host + holder.dataset.meetingSocket;
+    var asked = named().join(",");
     var query =
       "?since=" +
       lastSeq +
       "&lang=" +
       encodeURIComponent(holder.dataset.meetingLanguage || "") +
       "&regions=" +
-      encodeURIComponent(named().join(","));
+      encodeURIComponent(asked);
     // A room display follows with its token instead of a session.
     if (holder.dataset.meetingDisplay) {
       query += "&display=" + encodeURIComponent(holder.dataset.meetingDisplay);
     }
-    var asked = named().join(",");
     var ws = new WebSocket(url + query);
     socket = ws;
     ws.onopen = function () {

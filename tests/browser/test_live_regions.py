@@ -4,6 +4,7 @@ and what someone is typing survives the changes around it."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,10 +13,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, Request, WebSocket, expect
 
+from agendas import services as agenda_services
 from meetings import services
 from meetings.models import Meeting
+from tests.agendas.conftest import build_agenda
 from tests.browser.chromium import TABLET, chromium
 from tests.conftest import Personas, check_in
 from tests.server import RunningServer, set_server_password
@@ -129,3 +132,39 @@ def test_every_screen_follows_the_meeting_without_fetching_it(
         assert all(f"{board_path}" in r or "/lifecycle/" in r for r in board.requests)
 
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.IN_SESSION
+
+
+@pytest.mark.browser
+def test_a_page_follows_a_region_that_a_change_brings_without_fetching_itself(
+    government: Personas, meeting: Meeting, running_server: RunningServer
+) -> None:
+    agenda = build_agenda(government, meeting)
+    agenda_services.agenda_publish(actor=government.secretary, meeting=meeting)
+    check_in(meeting, government.voters[:20])
+    services.meeting_start(actor=government.chair, meeting=meeting)
+    member, speaker = government.members[0], government.members[1]
+    set_server_password(member, PASSWORD)
+
+    with chromium() as browser:
+        tablet = Screen(browser.new_context(viewport=TABLET).new_page())
+        sent: list[str] = []
+
+        def record(socket: WebSocket) -> None:
+            socket.on("framesent", lambda payload: sent.append(str(payload)))
+
+        tablet.page.on("websocket", record)
+        tablet.open(running_server.url, member, f"/meetings/{meeting.pk}/session/")
+        current = tablet.page.locator("#current-item")
+        expect(current).to_contain_text("No item is being discussed right now.")
+
+        # The session page shows no item's speakers yet: starting one brings them.
+        in_thread(agenda_services.agenda_item_start, actor=government.chair, item=agenda.decree)
+        expect(current).to_contain_text("Draft decree on e-government")
+        requested = in_thread(agenda_services.speaker_request, actor=speaker, item=agenda.decree)
+        in_thread(agenda_services.floor_give, actor=government.chair, speaker=requested)
+
+        floor = tablet.page.locator(".floor")
+        expect(floor).to_contain_text(speaker.get_full_name())
+        assert tablet.requests == [], tablet.requests
+        follows = [json.loads(frame) for frame in sent if '"follow"' in frame]
+        assert follows and "agenda-speakers" in follows[-1]["regions"]

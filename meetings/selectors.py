@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from meetings import permissions, rules
@@ -23,7 +23,8 @@ def meeting_quorum(meeting: Meeting) -> rules.QuorumResult:
 @dataclass(frozen=True)
 class AttendanceFigures:
     quorum: rules.QuorumResult
-    # Who is in the room (`attendance_in_the_room`), and everyone invited.
+    # Who is in the room (present in their own right, or represented by a substitute who has
+    # checked in), and everyone invited.
     in_the_room: int
     invited: int
 
@@ -77,22 +78,6 @@ def counts_toward_quorum(attendance: Attendance, body_rules: rules.DecisionRules
         and attendance.status == Attendance.Status.REPRESENTED
         and attendance.substitute_checked_in_at is not None
     )
-
-
-def attendance_in_the_room() -> Q:
-    """Who is in the room: present in their own right, or represented by a substitute who has
-    checked in."""
-    return Q(status=Attendance.Status.PRESENT) | Q(
-        status=Attendance.Status.REPRESENTED, substitute_checked_in_at__isnull=False
-    )
-
-
-def attendance_counts(meeting: Meeting) -> tuple[int, int]:
-    """(in the room, invited), counted by the database (one query)."""
-    counts = Attendance.objects.filter(meeting=meeting).aggregate(
-        present=Count("pk", filter=attendance_in_the_room()), invited=Count("pk")
-    )
-    return counts["present"], counts["invited"]
 
 
 def meeting_with_body(meeting_id: int) -> Meeting:

@@ -6,10 +6,11 @@
 The chair checks in and out (one service call per event) while N member tablets follow the
 meeting over two server processes and Redis. Each tablet opens the two sockets every page opens:
 the meeting's (static/js/live.js) and the person's own, `/ws/me/` (static/js/notices.js), whose
-frames it counts by type. On the meeting's socket it does what static/js/live.js does: it
-reads each event frame and, when the frame is complete, applies its regions (its screen is
-current then); when the frame says `fetch`, it fetches its meeting page over HTTP, once for a
-burst of such frames as the page does, and is current when the page has arrived. Per N it
+frames it counts by type. On the meeting's socket, which names the regions the meeting page
+shows, it does what static/js/live.js does: it reads each event frame and, when the frame is
+complete, applies its regions (its screen is current then); when the frame says `fetch`, it
+fetches its meeting page over HTTP, once for a burst of such frames as the page does, and is
+current when the page has arrived. Per N it
 prints, from the start of the service call: the frame's arrival on the last tablet and the last
 tablet's screen being current (p50 and p99 over the events), their p99 ratio, the page fetches
 per tablet per event, the frames the personal socket delivered per tablet per event, and the

@@ -241,7 +241,7 @@ class MeetingConsumer(AsyncWebsocketConsumer):
         subscriber = self.subscriber
         assert subscriber is not None
         known = region_names()
-        if not isinstance(names, list) or not all(n in known for n in names):
+        if not isinstance(names, list) or not all(isinstance(n, str) and n in known for n in names):
             await self._error("'regions' must be a list of the names of the live regions.")
             return
         if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:

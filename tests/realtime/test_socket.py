@@ -631,6 +631,7 @@ def test_a_page_that_comes_to_show_a_region_follows_it_on_the_same_socket(
                         return frame
 
             replies = [
+                await follow(["quorum", ["attendance"]], 1),
                 await follow(["quorum", "no-such"], 1),
                 await follow(["quorum", "attendance"], "1"),
                 await follow(["quorum", "attendance"], 1),
@@ -641,7 +642,8 @@ def test_a_page_that_comes_to_show_a_region_follows_it_on_the_same_socket(
             replies.append(await follow(["quorum"], 1))
         return replies
 
-    unknown, bad_seq, followed, event, behind = asyncio.run(scenario())
+    not_a_name, unknown, bad_seq, followed, event, behind = asyncio.run(scenario())
+    assert not_a_name["type"] == "error" and "names of the live regions" in not_a_name["message"]
     assert unknown["type"] == "error" and "names of the live regions" in unknown["message"]
     assert bad_seq["type"] == "error" and "'seq'" in bad_seq["message"]
     assert followed == {"type": "following", "fetch": False}

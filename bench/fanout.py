@@ -635,6 +635,8 @@ async def latency(args: argparse.Namespace, scene: Scene) -> None:
     sizes = [int(n) for n in args.clients.split(",")]
     workers = start_workers(args.workers)
     ports, pids = [p for _, p in workers], [w.pid for w, _ in workers]
+    if args.chair_connected:
+        await asyncio.to_thread(hold_members_audience, scene, with_chair=True)
     try:
         print(f"{args.workers} server processes, Redis channel layer, {args.events} events each")
         print(
@@ -888,7 +890,7 @@ def render_figures(scene: Scene, events: int) -> None:
     for _ in range(events):
         for name, key in audiences.items():
             began = time.perf_counter()
-            message = realtime_events.rendered_message(event, [], held=Held(frozenset({key})))
+            message = next(realtime_events.rendered_messages(event, [], Held(frozenset({key}))))
             times[name].append((time.perf_counter() - began) * 1000)
             frames[name] = message["frames"][key]
     print(f"the regions of a check-in, {events} times each, a body of {len(scene.cookies)}:")
@@ -921,7 +923,8 @@ def main() -> None:
     parser.add_argument(
         "--chair-connected",
         action="store_true",
-        help="service: the chair who checks in has a socket, so their own regions are rendered",
+        help="service, latency: the chair who checks in has a socket, so their own regions are"
+        " rendered too",
     )
     parser.add_argument("--rate", type=float, default=10)
     parser.add_argument("--seconds", type=float, default=120)

@@ -8,11 +8,12 @@ written with the time it stays valid (three heartbeats); nothing is removed when
 leaves, so a process that dies costs a few renderings for nobody until its keys expire.
 
 The process that publishes an event reads the meeting's audience keys and the person keys of
-the people the event names (one round trip), and renders for those alone
-(realtime.events). A socket whose key was not there yet (it connected a moment before) gets a
-frame without its regions, which asks the page to fetch itself: delivery never depends on this
-registry, only the cost of rendering does. Without Redis (the in-memory channel layer of the
-single-process demo) there is no registry, and every audience is rendered.
+the people the event names (one round trip, made while the event's transaction commits), and
+renders for those alone after the commit (realtime.events). A socket whose key was not there
+yet (it connected a moment before) gets a frame without its regions, which asks the page to
+fetch itself: delivery never depends on this registry, only the cost of rendering does.
+Without Redis (the in-memory channel layer of the single-process demo) there is no registry, and
+every audience is rendered.
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 Services call `publish` inside their transaction. The event gets the meeting's next sequence
 number; after the commit the live regions it changes are rendered once per audience
 (realtime.regions), and one message carries the already-encoded frames to every server
-process's broadcaster (realtime.fanout), which listens on the channel layer group `GROUP`. With
-Redis that message is one synchronous PUBLISH, on a connection pooled per process, to the
-group's pub/sub channel, encoded as the channel layer encodes it: no event loop and no new
-connection per push. If the push fails the write still stands: clients and processes catch up
-from the log.
+process's broadcaster (realtime.fanout), which listens on the channel layer group `GROUP`; the
+own regions of the people it concerns follow in a second message. With Redis each message is
+one synchronous PUBLISH, on a connection pooled per process, to the group's pub/sub channel,
+encoded as the channel layer encodes it: no event loop and no new connection per push. If the
+push fails the write still stands: clients and processes catch up from the log.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # Every server process's broadcaster listens on this group: one message per process per event.
 GROUP = "realtime.meeting-events"
+# The key of a `meeting.personal` frame meant for every socket of the meeting, not one person's.
+EVERYONE = "*"
 
 
 def publish(
@@ -59,6 +62,9 @@ def publish(
     """
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must run inside the service's transaction.atomic().")
+    # Who follows the meeting is read from Redis while the transaction goes on and commits: a
+    # round trip that every screen's frame would otherwise wait for after the commit.
+    held = _readers.submit(_held, meeting.pk, people)
     seq = _next_seq(meeting.pk)
     event = MeetingEvent.objects.create(
         meeting_id=meeting.pk,
@@ -68,13 +74,24 @@ def publish(
         restricted_to=restricted_to,
         users=list(users),
     )
-    transaction.on_commit(lambda: push(rendered_message(event, people, held=_held(event, people))))
+    transaction.on_commit(lambda: _push_rendered(event, people, held))
     return event
 
 
-def _held(event: MeetingEvent, people: Sequence[int]) -> audiences.Held | None:
-    """The audiences and people with a socket on the event's meeting (realtime.audiences), or
-    None to render for all: without Redis, or when Redis does not answer."""
+def _push_rendered(
+    event: MeetingEvent, people: Sequence[int], held: Future[audiences.Held | None]
+) -> None:
+    for message in rendered_messages(event, people, held=_result(held)):
+        push(message)
+
+
+# Threads that read who follows a meeting (_held), for publishers of every thread.
+_readers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="realtime-held")
+
+
+def _held(meeting_id: int, people: Sequence[int]) -> audiences.Held | None:
+    """The audiences and people with a socket on the meeting (realtime.audiences), or None to
+    render for all: without Redis, or when Redis does not answer."""
     layer = get_channel_layer()
     if layer is None:
         return None
@@ -83,9 +100,19 @@ def _held(event: MeetingEvent, people: Sequence[int]) -> audiences.Held | None:
         if publisher is None:
             return None
         keys = [regions.personal_key(u, lang) for u in people for lang in regions.languages()]
-        return audiences.held(publisher.client, publisher.prefix, event.meeting_id, keys)
+        return audiences.held(publisher.client, publisher.prefix, meeting_id, keys)
     except Exception:  # noqa: BLE001  (the push will tell whether Redis is away)
-        logger.warning("Could not read who follows meeting %s.", event.meeting_id, exc_info=True)
+        logger.warning("Could not read who follows meeting %s.", meeting_id, exc_info=True)
+        return None
+
+
+def _result(held: Future[audiences.Held | None]) -> audiences.Held | None:
+    """The read's answer; None (render for all) if it is not there within a push's timeout,
+    as when Redis does not answer: reads queued behind a stuck one must not add up."""
+    try:
+        return held.result(timeout=PUSH_TIMEOUT)
+    except TimeoutError:
+        logger.warning("Who follows the meeting was not read in time; rendering for all.")
         return None
 
 
@@ -157,31 +184,35 @@ def broadcast_message(event: MeetingEvent) -> dict[str, Any]:
         "restricted_to": event.restricted_to,
         "users": event.users,
         "frames": {},
-        "personal": {},
     }
 
 
-def rendered_message(
+def rendered_messages(
     event: MeetingEvent, people: Sequence[int], held: audiences.Held | None = None
-) -> dict[str, Any]:
-    """The event with its live regions rendered per audience, run after commit so that they
-    show the committed state. A complete frame per audience key (realtime.regions), and a
-    `regions` frame per person whose own regions changed; with `held`, for the audiences and
-    people that have a socket on the meeting alone (the others' sockets get the frame that asks
-    to fetch). If rendering fails the frames fall back to asking the page to fetch: the change
-    is still delivered."""
+) -> Iterator[dict[str, Any]]:
+    """The messages that carry the event after its commit, rendered then so that they show the
+    committed state: first the event with a complete frame per audience key (realtime.regions),
+    then, if the event changed anyone's own regions, a `meeting.personal` message with a
+    `regions` frame per person. The shared frames go out before the own regions are drawn, so
+    that no screen waits for the boxes of the person who acted. With `held`, each is rendered
+    for the audiences and people that have a socket on the meeting alone (the others' sockets
+    get the frame that asks to fetch).
+
+    If rendering fails the frames fall back to asking the page to fetch: the event's frame, or,
+    when the own regions fail, a `regions` frame for every socket of the meeting (`EVERYONE`)."""
     message = broadcast_message(event)
     if event.users:
-        return message  # a payload for named people only: no audience shares its frame
+        yield message  # a payload for named people only: no audience shares its frame
+        return
     try:
         meeting = meeting_access().meeting(event.meeting_id)
         shared = regions.render_shared(
             meeting, event.type, event.payload, restricted_to=event.restricted_to, held=held
         )
-        personal = regions.render_personal(meeting, event.type, people, event.payload, held=held)
     except Exception:  # noqa: BLE001  (a template error must not lose the push)
         logger.exception("Could not render the regions of %s; pages will fetch.", event)
-        return message
+        yield message
+        return
     message["frames"] = {
         audience.key: _encode(
             event_frame(
@@ -193,11 +224,23 @@ def rendered_message(
         )
         for audience, html in shared.items()
     }
-    message["personal"] = {
-        key: _encode({"type": "regions", "seq": event.seq, "regions": html})
-        for key, html in personal.items()
-    }
-    return message
+    yield message
+    try:
+        personal = regions.render_personal(meeting, event.type, people, event.payload, held=held)
+        frames = {
+            key: {"type": "regions", "seq": event.seq, "regions": html}
+            for key, html in personal.items()
+        }
+    except Exception:  # noqa: BLE001  (a template error must not lose the change)
+        logger.exception("Could not render the own regions of %s; pages will fetch.", event)
+        frames = {EVERYONE: {"type": "regions", "seq": event.seq, "regions": {}, "fetch": True}}
+    if frames:
+        yield {
+            "type": "meeting.personal",
+            "meeting": event.meeting_id,
+            "seq": event.seq,
+            "personal": {key: _encode(frame) for key, frame in frames.items()},
+        }
 
 
 def push(message: dict[str, Any]) -> None:

@@ -32,7 +32,7 @@ import logging
 import weakref
 from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -42,7 +42,7 @@ from django.conf import settings
 from realtime import audiences, selectors
 from realtime.access import meeting_access, subscriber_rights
 from realtime.displays import display_rights
-from realtime.events import GROUP, visible_to
+from realtime.events import EVERYONE, GROUP, visible_to
 from realtime.presence import presence_refresh
 from realtime.regions import audience_key, personal_key
 from realtime.server import TextFrame, text_frame
@@ -70,7 +70,8 @@ class Event:
     """An event as this process writes it: frames ready for any socket.
 
     `frames` are complete frames, with the live regions rendered for each audience key;
-    `personal` the regions frames of the people whose own regions changed. A socket whose
+    `personal` the regions frames of the people whose own regions changed, which come in a
+    message of their own after the event's (realtime.events `rendered_messages`). A socket whose
     audience has no frame (an event replayed from the log) gets `full` or `redacted`, which ask
     the page to fetch."""
 
@@ -96,7 +97,7 @@ class Event:
             restricted_to=message["restricted_to"],
             users=tuple(message["users"]),
             frames={key: text_frame(frame) for key, frame in message["frames"].items()},
-            personal={key: text_frame(frame) for key, frame in message["personal"].items()},
+            personal={},
         )
 
 
@@ -297,6 +298,9 @@ class Broadcaster:
                 if subscriber.rights & presence_rights:
                     self._write(subscriber, frame)
             return
+        if message.get("type") == "meeting.personal":
+            self._deliver_own(message["meeting"], message["seq"], message["personal"])
+            return
         meeting_id = message["meeting"]
         subscribers = self.subscribers.get(meeting_id)
         if not subscribers:
@@ -349,6 +353,22 @@ class Broadcaster:
             self.gaps.discard(meeting_id)
         for subscriber in behind:
             self._spawn(self._catch_up(subscriber))
+
+    def _deliver_own(self, meeting_id: int, seq: int, texts: dict[str, str]) -> None:
+        """The own regions an event changed, which follow its frames: to the sockets that have
+        the event already, now; the others take them with the event, as they catch up."""
+        subscribers = self.subscribers.get(meeting_id)
+        if not subscribers:
+            return
+        personal = {key: text_frame(text) for key, text in texts.items()}
+        recent = self.recent[meeting_id]
+        event = recent.get(seq)
+        if event is not None:
+            recent[seq] = replace(event, personal=personal)
+            self.recent_bytes[meeting_id] += recent[seq].size - event.size
+        for subscriber in list(subscribers):
+            if subscriber.last_seq >= seq:
+                self._write_own(subscriber, personal)
 
     def _deliver_personal(self, user_id: int, texts: dict[str, str]) -> None:
         """A person's frame, in each socket's language, to that person's sockets alone."""
@@ -487,9 +507,12 @@ class Broadcaster:
         if frame is None:
             frame = event.full if subscriber.may_see(event) else event.redacted
         self._write(subscriber, frame)
-        personal = event.personal.get(subscriber.person)
-        if personal is not None:
-            self._write(subscriber, personal)
+        self._write_own(subscriber, event.personal)
+
+    def _write_own(self, subscriber: Subscriber, personal: dict[str, TextFrame]) -> None:
+        frame = personal.get(subscriber.person) or personal.get(EVERYONE)
+        if frame is not None:
+            self._write(subscriber, frame)
 
     def _write(self, subscriber: Subscriber, frame: TextFrame) -> None:
         if not subscriber.write(frame):

@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,9 @@ from config.settings import redis_channel_layer
 from core.sessions import SIGNED_IN_AT
 from meetings import permissions, services
 from meetings.models import Body, Meeting, Membership
+from realtime import events
+from realtime.audiences import Held
+from realtime.models import MeetingEvent
 from tests.factories import UserFactory
 from tests.prebuilt import (
     CommittedTemplates,
@@ -306,6 +309,15 @@ def draft_meeting(government: Personas) -> Meeting:
 def meeting(government: Personas, draft_meeting: Meeting) -> Meeting:
     """A Government meeting scheduled for an hour from now: check-in is open."""
     return services.meeting_schedule(actor=government.secretary, meeting=draft_meeting)
+
+
+def pushed_message(
+    event: MeetingEvent, people: Sequence[int] = (), held: Held | None = None
+) -> dict[str, Any]:
+    """What an event's commit pushes, as one message: its frames, and under "personal" the
+    own regions' frames of the people it concerns, which travel in a second message."""
+    message, *own = events.rendered_messages(event, people, held=held)
+    return {**message, "personal": own[0]["personal"] if own else {}}
 
 
 def check_in(meeting: Meeting, users: list[User]) -> None:

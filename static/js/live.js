@@ -18,6 +18,12 @@
   var me = document.body.dataset.userId;
   var attempt = 0;
   var fetchTimer = null;
+  // The event each of this person's own elements was last drawn for, by the page (loaded or
+  // fetched) or by a "regions" frame. Such a frame follows its event's frame, but may come after
+  // later events' frames (everyone's frames go first): an element takes it only if nothing
+  // later has drawn it.
+  var pageSeq = lastSeq;
+  var ownSeq = {};
   var socket = null;
   var RESYNC = 4000;
 
@@ -193,10 +199,22 @@
     }
   }
 
+  function applyOwn(frame) {
+    var newer = {};
+    Object.keys(frame.regions || {}).forEach(function (id) {
+      if (frame.seq > Math.max(pageSeq, ownSeq[id] || 0)) {
+        newer[id] = frame.regions[id];
+        ownSeq[id] = frame.seq;
+      }
+    });
+    apply(newer);
+  }
+
   // The one fetch: after a frame without regions, fetch the page and morph it in.
   function scheduleFetch() {
     window.clearTimeout(fetchTimer);
     fetchTimer = window.setTimeout(function () {
+      var fetchedAt = lastSeq;
       window
         .fetch(pageUrl, { credentials: "same-origin", headers: { "X-Live-Fetch": "1" } })
         .then(function (response) {
@@ -209,6 +227,7 @@
         .then(function (text) {
           var main = text && new DOMParser().parseFromString(text, "text/html").getElementById("main");
           if (main) {
+            pageSeq = Math.max(pageSeq, fetchedAt);
             morph(document.getElementById("main"), main.outerHTML);
             follow(document.getElementById("main"));
             markMine(document);
@@ -258,8 +277,13 @@
         if (frame.fetch) {
           scheduleFetch();
         }
-      } else if (frame.type === "regions" && frame.seq === lastSeq) {
-        apply(frame.regions); // this person's own regions, changed by the event just applied
+      } else if (frame.type === "regions" && frame.seq <= lastSeq) {
+        // This person's own regions, changed by an event already applied.
+        if (frame.fetch) {
+          scheduleFetch();
+        } else {
+          applyOwn(frame);
+        }
       } else if (frame.type === "following" && frame.fetch) {
         scheduleFetch(); // events it had already sent lacked the regions the page now follows
       } else if (frame.type === "heartbeat" && frame.seq > lastSeq) {

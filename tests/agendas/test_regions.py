@@ -11,10 +11,10 @@ from agendas import services
 from meetings import permissions
 from meetings import services as meeting_services
 from meetings.models import Meeting
-from realtime import events, regions
+from realtime import regions
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import AgendaPlan
-from tests.conftest import Personas
+from tests.conftest import Personas, pushed_message
 from tests.rendering import drawings
 from voting import services as voting_services
 
@@ -29,7 +29,7 @@ def last_event(meeting: Meeting) -> MeetingEvent:
 
 
 def rendered(meeting: Meeting, people: list[int] | None = None) -> dict[str, Any]:
-    return events.rendered_message(last_event(meeting), people or [])
+    return pushed_message(last_event(meeting), people or [])
 
 
 def shown(message: dict[str, Any], rights: frozenset[str], language: str = "en") -> dict[str, str]:
@@ -167,7 +167,7 @@ def test_a_stopped_timer_or_a_closed_meeting_leaves_no_clock(
     meeting_services.meeting_adjourn(actor=government.chair, meeting=meeting)
     meeting_services.meeting_close(actor=government.secretary, meeting=meeting)
     event = MeetingEvent.objects.get(meeting=meeting, type="meetings.meeting_closed")
-    closed = shown(events.rendered_message(event, []), MEMBER)
+    closed = shown(pushed_message(event, []), MEMBER)
     assert "data-count-down" not in closed["chair-timer"]
 
 

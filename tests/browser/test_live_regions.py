@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from playwright.sync_api import Page, Request, WebSocket, expect
+from playwright.sync_api import Page, Request, WebSocket, WebSocketRoute, expect
 
 from agendas import services as agenda_services
 from meetings import services
 from meetings.models import Meeting
+from realtime import regions
 from tests.agendas.conftest import build_agenda
 from tests.browser.chromium import TABLET, chromium
 from tests.conftest import Personas, check_in
@@ -168,3 +169,77 @@ def test_a_page_follows_a_region_that_a_change_brings_without_fetching_itself(
         assert tablet.requests == [], tablet.requests
         follows = [json.loads(frame) for frame in sent if '"follow"' in frame]
         assert follows and "agenda-speakers" in follows[-1]["regions"]
+
+
+@pytest.mark.browser
+def test_own_regions_that_come_after_a_later_event_are_still_applied(
+    government: Personas, meeting: Meeting, running_server: RunningServer
+) -> None:
+    """A person's own regions are drawn after everyone's frame, so the frame of a later event can
+    reach their page first: the page applies them all the same, without fetching itself."""
+    member, other = government.members[0], government.members[1]
+    set_server_password(member, PASSWORD)
+
+    with chromium() as browser:
+        page = browser.new_context(viewport=TABLET).new_page()
+        held_back: list[str] = []
+
+        def reorder(route: WebSocketRoute) -> None:
+            server = route.connect_to_server()
+
+            def from_server(message: str | bytes) -> None:
+                frame = json.loads(message)
+                if frame["type"] == "regions":
+                    held_back.append(str(message))  # until the next event's frame has gone
+                    return
+                route.send(message)
+                if frame["type"] == "event":
+                    for own in held_back:
+                        route.send(own)
+                    held_back.clear()
+
+            server.on_message(from_server)
+
+        page.route_web_socket(re.compile(r"/ws/meetings/"), reorder)
+        tablet = Screen(page).open(running_server.url, member, f"/meetings/{meeting.pk}/")
+        mine = page.locator("#my-attendance")
+        expect(mine).to_contain_text("Invited")
+
+        in_thread(check_in, meeting, [member])
+        expect(page.locator("#attendance tr", has_text=member.get_full_name())).to_contain_text(
+            "Present"
+        )
+        expect(mine).to_contain_text("Invited")  # their own box has not come yet
+
+        in_thread(check_in, meeting, [other])
+        expect(page.locator("#attendance tr", has_text=other.get_full_name())).to_contain_text(
+            "Present"
+        )
+        expect(mine).to_contain_text("Present")
+        expect(mine.get_by_role("button", name="Check out")).to_be_visible()
+        assert tablet.requests == [], tablet.requests
+
+
+@pytest.mark.browser
+def test_own_regions_that_fail_to_draw_make_the_pages_fetch_themselves(
+    government: Personas,
+    meeting: Meeting,
+    running_server: RunningServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member = government.members[0]
+    set_server_password(member, PASSWORD)
+
+    def broken(*args: Any, **kwargs: Any) -> dict[str, dict[str, str]]:
+        raise RuntimeError("a template error")
+
+    monkeypatch.setattr(regions, "render_personal", broken)
+    with chromium() as browser:
+        tablet = Screen(browser.new_context(viewport=TABLET).new_page())
+        tablet.open(running_server.url, member, f"/meetings/{meeting.pk}/")
+        mine = tablet.page.locator("#my-attendance")
+        expect(mine).to_contain_text("Invited")
+
+        in_thread(check_in, meeting, [member])
+        expect(mine).to_contain_text("Present")
+        assert tablet.requests == [f"GET {running_server.url}/meetings/{meeting.pk}/"]

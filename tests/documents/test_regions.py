@@ -14,8 +14,9 @@ from documents import services
 from documents.models import Access, Document, DocumentVersion
 from meetings import services as meeting_services
 from meetings.models import Meeting, Membership
-from realtime import events, regions
+from realtime import regions
 from realtime.models import MeetingEvent
+from tests.conftest import pushed_message
 from tests.documents.conftest import Board, add_document
 from tests.factories import UserFactory
 from tests.rendering import drawings
@@ -23,7 +24,7 @@ from tests.rendering import drawings
 
 def rendered(meeting: Meeting, type: str) -> dict[str, Any]:
     event = MeetingEvent.objects.filter(meeting=meeting, type=type).latest("seq")
-    return events.rendered_message(event, [])
+    return pushed_message(event, [])
 
 
 def packets(message: dict[str, Any]) -> dict[int, str]:

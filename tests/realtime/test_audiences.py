@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import logging
+import threading
 import time
 from typing import Any
 
@@ -20,7 +22,7 @@ from meetings import permissions, services
 from meetings.models import Meeting
 from realtime import audiences, events, regions
 from realtime.models import MeetingEvent
-from tests.conftest import Personas, check_in, plan_meeting
+from tests.conftest import Personas, check_in, plan_meeting, pushed_message
 from tests.realtime.test_socket import WAIT, frames_until, headers, in_thread, next_event
 from tests.server import RunningServer
 
@@ -96,11 +98,79 @@ def test_only_the_audiences_and_people_with_a_socket_are_rendered(
     (frame,) = asyncio.run(scenario())
     assert frame["seq"] == 2 and frame["fetch"] is False
     assert "Chưa đủ túc số" in frame["regions"]["quorum-badge"]
-    (message,) = messages
+    message, own = messages
     # Two members' sockets, one in each language: neither the chair's audience nor the
     # secretariat's is rendered, and the arrival's own box only in the language they read.
     assert set(message["frames"]) == {MEMBER_EN, MEMBER_VI}
-    assert set(message["personal"]) == {regions.personal_key(arriving.pk, "en")}
+    assert set(own["personal"]) == {regions.personal_key(arriving.pk, "en")}
+
+
+def test_everyones_frame_goes_out_before_the_own_regions_of_the_person_who_acted(
+    running_server: RunningServer,
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drawing the arrival's own boxes (their check-in, their ballots, their request to speak)
+    holds back no other screen: a tablet has the check-in while those are still being drawn,
+    and the arrival's tablet gets them after the event's frame."""
+    member, arriving = government.members[0], government.members[1]
+    member_cookie, arriving_cookie = (headers(running_server, u) for u in (member, arriving))
+    drawing = threading.Event()
+    render_personal = regions.render_personal
+
+    def held_back(*args: Any, **kwargs: Any) -> dict[str, dict[str, str]]:
+        drawing.wait(3 * WAIT)  # longer than the tablet waits for its frame
+        return render_personal(*args, **kwargs)
+
+    monkeypatch.setattr(regions, "render_personal", held_back)
+
+    async def scenario() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        async with (
+            await follow(running_server, scheduled, "en", member_cookie) as tablet,
+            await follow(running_server, scheduled, "en", arriving_cookie) as own,
+        ):
+            checking_in = asyncio.ensure_future(in_thread(check_in, scheduled, [arriving]))
+            try:
+                frame = await next_event(tablet)
+            finally:
+                drawing.set()
+            mine = await frames_until(own, "regions")
+            await checking_in
+            return frame, mine
+
+    frame, mine = asyncio.run(scenario())
+    assert frame["seq"] == 2 and frame["fetch"] is False and "quorum" in frame["regions"]
+    assert [(f["type"], f["seq"]) for f in mine] == [("event", 2), ("regions", 2)]
+    assert "Present" in mine[-1]["regions"]["my-attendance"]
+
+
+def test_own_regions_that_fail_to_draw_make_every_page_of_the_meeting_fetch_itself(
+    running_server: RunningServer,
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member, arriving = government.members[0], government.members[1]
+    member_cookie, arriving_cookie = (headers(running_server, u) for u in (member, arriving))
+
+    def broken(*args: Any, **kwargs: Any) -> dict[str, dict[str, str]]:
+        raise RuntimeError("a template error")
+
+    monkeypatch.setattr(regions, "render_personal", broken)
+
+    async def scenario() -> list[list[dict[str, Any]]]:
+        async with (
+            await follow(running_server, scheduled, "en", member_cookie) as tablet,
+            await follow(running_server, scheduled, "en", arriving_cookie) as own,
+        ):
+            await in_thread(check_in, scheduled, [arriving])
+            return [await frames_until(socket, "regions") for socket in (tablet, own)]
+
+    for frames in asyncio.run(scenario()):
+        event, own_regions = frames[-2:]
+        assert event["type"] == "event" and event["fetch"] is False and event["regions"]
+        assert own_regions == {"type": "regions", "seq": 2, "regions": {}, "fetch": True}
 
 
 def test_nothing_is_rendered_for_a_meeting_nobody_follows(
@@ -112,8 +182,8 @@ def test_nothing_is_rendered_for_a_meeting_nobody_follows(
     messages = pushed(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         check_in(scheduled, [government.members[0]])
-    (message,) = messages
-    assert message["frames"] == {} and message["personal"] == {}
+    (message,) = messages  # and no message with anyone's own regions
+    assert message["frames"] == {}
     frame = json.loads(message["full"])
     assert frame["fetch"] is True and frame["regions"] == {}
 
@@ -169,7 +239,7 @@ def test_a_restricted_event_renders_nothing_for_a_held_audience_without_the_righ
         event = MeetingEvent.objects.filter(meeting=scheduled).latest("seq")
         event.restricted_to = RUN
         held = audiences.held(client, prefix, scheduled.pk)
-        message = events.rendered_message(event, [], held=held)
+        message = pushed_message(event, [], held=held)
     finally:
         client.delete(audiences.audiences_key(prefix, scheduled.pk))
         client.close()
@@ -177,6 +247,36 @@ def test_a_restricted_event_renders_nothing_for_a_held_audience_without_the_righ
     member = json.loads(message["frames"][MEMBER_EN])
     assert member["regions"] == {} and member["payload"] is None and member["restricted"]
     assert json.loads(message["frames"][CHAIR_EN])["regions"]
+
+
+def test_a_publisher_waits_for_the_registry_no_longer_than_a_push_would(
+    government: Personas,
+    scheduled: Meeting,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Redis not answering keeps the reads of who follows a meeting waiting, one behind
+    another: past a push's timeout the event is drawn for every audience, as without Redis,
+    instead of the change's frame waiting for the reads queued before its own."""
+    messages = pushed(monkeypatch)
+    monkeypatch.setattr(events, "PUSH_TIMEOUT", 0.2)
+    stuck = threading.Event()
+    for _ in range(32):  # more than the threads that read it: this event's read waits
+        events._readers.submit(stuck.wait, WAIT)
+    try:
+        with (
+            caplog.at_level(logging.WARNING, logger="realtime.events"),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            check_in(scheduled, [government.members[0]])
+    finally:
+        stuck.set()
+    message = messages[0]
+    # Nobody follows the meeting: read in time, nothing would have been drawn.
+    assert {MEMBER_EN, MEMBER_VI, CHAIR_EN} <= set(message["frames"])
+    assert json.loads(message["frames"][MEMBER_EN])["fetch"] is False
+    assert "not read in time" in caplog.text
 
 
 def test_an_expired_key_is_not_rendered(government: Personas, scheduled: Meeting) -> None:
@@ -201,7 +301,7 @@ def test_the_quorum_explanation_is_in_each_audiences_language(
     language as it renders."""
     check_in(scheduled, [government.members[0]])
     event = MeetingEvent.objects.filter(meeting=scheduled).latest("seq")
-    message = events.rendered_message(event, [])
+    message = pushed_message(event, [])
     english = json.loads(message["frames"][MEMBER_EN])["regions"]["quorum"]
     vietnamese = json.loads(message["frames"][MEMBER_VI])["regions"]["quorum"]
     assert "No quorum: 1 of 27 members present" in english

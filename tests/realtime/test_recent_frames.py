@@ -19,7 +19,6 @@ def message(seq: int, html: str) -> dict[str, object]:
         "restricted_to": "",
         "users": [],
         "frames": {"en|meetings.view_meeting": frame},
-        "personal": {},
     }
 
 

@@ -19,7 +19,7 @@ from realtime import events, regions
 from realtime.audiences import Held
 from realtime.models import MeetingEvent
 from tests.agendas.conftest import decree_under_discussion
-from tests.conftest import Personas, check_in
+from tests.conftest import Personas, check_in, pushed_message
 from voting import services as voting_services
 
 VIEW, RUN, MANAGE = permissions.VIEW_MEETING, permissions.RUN_MEETING, permissions.MANAGE_MEETING
@@ -44,7 +44,7 @@ def test_a_check_in_carries_the_new_quorum_to_every_audience(
     check_in(meeting, [member])
     event = last_event(meeting)
     row = event.payload["attendance"]
-    message = events.rendered_message(event, [member.pk])
+    message = pushed_message(event, [member.pk])
 
     # Two languages; four kinds of rights, and room displays.
     assert len(message["frames"]) == 2 * 5
@@ -86,13 +86,13 @@ def test_which_tablets_are_online_is_rendered_only_for_those_who_run_the_session
     check_in(meeting, [government.members[0]])
     event = last_event(meeting)
     entry = f"board-present-{event.payload['attendance']}"
-    message = events.rendered_message(event, [])
+    message = pushed_message(event, [])
 
     assert "tablet-online" in frame(message, "en", CHAIR)["regions"][entry]
     assert "tablet-online" in frame(message, "en", SECRETARY)["regions"][entry]
     assert "tablet-online" not in frame(message, "en", MEMBER)["regions"][entry]
     # A change of the whole meeting draws the whole board, for each audience alike.
-    scheduled = events.rendered_message(MeetingEvent.objects.get(meeting=meeting, seq=1), [])
+    scheduled = pushed_message(MeetingEvent.objects.get(meeting=meeting, seq=1), [])
     assert "tablet-online" in frame(scheduled, "en", CHAIR)["regions"]["board-live"]
     assert "tablet-online" not in frame(scheduled, "en", MEMBER)["regions"]["board-live"]
 
@@ -100,7 +100,7 @@ def test_which_tablets_are_online_is_rendered_only_for_those_who_run_the_session
 def test_the_session_buttons_reach_only_those_who_may_press_them(
     government: Personas, meeting: Meeting
 ) -> None:
-    message = events.rendered_message(last_event(meeting), [])  # the meeting was scheduled
+    message = pushed_message(last_event(meeting), [])  # the meeting was scheduled
 
     chair, member = frame(message, "en", CHAIR), frame(message, "en", MEMBER)
     secretary = frame(message, "en", SECRETARY)
@@ -119,7 +119,7 @@ def test_a_persons_own_attendance_goes_to_that_person_alone(
 ) -> None:
     member = government.members[0]
     check_in(meeting, [member])
-    message = events.rendered_message(last_event(meeting), [member.pk])
+    message = pushed_message(last_event(meeting), [member.pk])
 
     assert set(message["personal"]) == {f"{member.pk}|en", f"{member.pk}|vi"}
     own = json.loads(message["personal"][f"{member.pk}|en"])
@@ -172,7 +172,7 @@ def test_an_arrival_reads_the_arrivals_attendance_alone_whatever_the_size_of_the
 
     post_init.connect(count, sender=Attendance)
     try:
-        message = events.rendered_message(last_event(meeting), [member.pk])
+        message = pushed_message(last_event(meeting), [member.pk])
     finally:
         post_init.disconnect(count, sender=Attendance)
 
@@ -194,7 +194,7 @@ def test_a_page_gets_only_the_regions_it_shows_and_none_is_drawn_for_no_page(
     held = Held(audiences=frozenset({quorum_page, board}))
 
     with CaptureQueriesContext(connection) as captured:
-        message = events.rendered_message(last_event(meeting), [], held=held)
+        message = pushed_message(last_event(meeting), [], held=held)
 
     assert set(message["frames"]) == {quorum_page, board}
     member = json.loads(message["frames"][quorum_page])
@@ -222,7 +222,7 @@ def test_a_held_audience_this_site_does_not_have_gets_nothing_drawn(
         )
     )
 
-    assert events.rendered_message(last_event(meeting), [], held=made_up)["frames"] == {}
+    assert pushed_message(last_event(meeting), [], held=made_up)["frames"] == {}
 
 
 def test_the_page_script_finds_the_regions_a_page_shows(
@@ -247,7 +247,7 @@ def test_the_page_script_finds_the_regions_a_page_shows(
 def test_a_change_of_the_session_updates_everyones_own_attendance(
     government: Personas, meeting: Meeting
 ) -> None:
-    message = events.rendered_message(last_event(meeting), [])  # the meeting was scheduled
+    message = pushed_message(last_event(meeting), [])  # the meeting was scheduled
 
     invited = {user.pk for user in [*government.voters, government.secretary]}
     assert {int(key.split("|")[0]) for key in message["personal"]} == invited
@@ -259,7 +259,7 @@ def test_an_event_replayed_from_the_log_asks_the_page_to_fetch(
     check_in(meeting, [government.members[0]])
     message = events.broadcast_message(last_event(meeting))
 
-    assert message["frames"] == {} and message["personal"] == {}
+    assert message["frames"] == {}
     assert json.loads(message["full"])["fetch"] is True
     assert json.loads(message["redacted"])["fetch"] is True
 
@@ -272,7 +272,7 @@ def test_a_closed_meeting_leaves_no_live_quorum_on_any_screen(
     services.meeting_adjourn(actor=government.chair, meeting=meeting)
     services.meeting_close(actor=government.secretary, meeting=meeting)
     closed = MeetingEvent.objects.get(meeting=meeting, type="meetings.meeting_closed")
-    message = events.rendered_message(closed, [])
+    message = pushed_message(closed, [])
 
     for rights in (MEMBER, CHAIR, SECRETARY):
         shown = frame(message, "en", rights)["regions"]
@@ -286,7 +286,7 @@ def test_a_change_of_place_reaches_the_meeting_facts(
     government: Personas, meeting: Meeting
 ) -> None:
     services.meeting_update(actor=government.secretary, meeting=meeting, place="Room 2")
-    message = events.rendered_message(last_event(meeting), [])
+    message = pushed_message(last_event(meeting), [])
 
     assert "Room 2" in frame(message, "vi", MEMBER)["regions"]["facts"]
 
@@ -320,7 +320,7 @@ def test_a_display_frame_never_holds_more_than_the_big_screens_regions(
 
     member_saw_roll_call = False
     for event in MeetingEvent.objects.filter(meeting=meeting).order_by("seq"):
-        message = events.rendered_message(event, [])
+        message = pushed_message(event, [])
         for language in ("en", "vi"):
             key = regions.audience_key(language, DISPLAY)
             if key not in message["frames"]:

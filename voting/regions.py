@@ -151,14 +151,14 @@ def own_ballot(poll: Poll, user: User, voters: dict[int, selectors.Voter]) -> Ow
     )
 
 
-def counted_ballot(poll: Poll, user: User) -> OwnBallot:
+def counted_ballot(poll: Poll, voter_id: int) -> OwnBallot:
     """The voter's box once their ballot is counted: the count has just found them entitled,
     so only a named ballot is read back (one query), not who else may vote."""
     return OwnBallot(
         poll=poll,
         may_vote=poll.status == Poll.Status.OPEN,
         voted=True,
-        my_ballot=selectors.own_ballot(poll, user),
+        my_ballot=selectors.named_ballot(poll, voter_id),
     )
 
 
@@ -354,7 +354,7 @@ def _load_cast(
     poll.meeting = meeting
     return {
         user_id: (
-            counted_ballot(poll, User(pk=user_id)),
+            counted_ballot(poll, user_id),
             OwnRecusal(poll.item, recused=False, may_declare=False),
         )
         for user_id in user_ids

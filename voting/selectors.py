@@ -122,9 +122,16 @@ def has_voted(poll: Poll, user: User | AnonymousUser) -> bool:
 
 def own_ballot(poll: Poll, user: User | AnonymousUser) -> Ballot | None:
     """A named ballot of the user; a secret ballot cannot be found again, by design."""
-    if not user.is_authenticated or poll.secrecy == Poll.Secrecy.SECRET:
+    if not user.is_authenticated:
         return None
-    return Ballot.objects.filter(poll=poll, voter=user).first()
+    return named_ballot(poll, user.pk)
+
+
+def named_ballot(poll: Poll, voter_id: int) -> Ballot | None:
+    """The voter's ballot on a named vote; None on a secret one, where it cannot be found again."""
+    if poll.secrecy == Poll.Secrecy.SECRET:
+        return None
+    return Ballot.objects.filter(poll=poll, voter_id=voter_id).first()
 
 
 @dataclass(frozen=True)

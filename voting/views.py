@@ -152,7 +152,7 @@ def vote(request: AuthenticatedHttpRequest, pk: int, poll_pk: int) -> HttpRespon
     except ServiceError as error:
         return _ballot_box(request, poll, None, error=error.message)
     # Counted: the box as it now stands ("You voted: ..."), without drawing the page again.
-    return _ballot_box(request, counted, regions.counted_ballot(counted, request.user))
+    return _ballot_box(request, counted, regions.counted_ballot(counted, request.user.pk))
 
 
 @login_required

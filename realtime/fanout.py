@@ -81,7 +81,7 @@ class Event:
     restricted_to: str
     users: tuple[int, ...]
     frames: dict[str, TextFrame]
-    personal: dict[str, TextFrame]
+    personal: dict[str, TextFrame] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -97,7 +97,6 @@ class Event:
             restricted_to=message["restricted_to"],
             users=tuple(message["users"]),
             frames={key: text_frame(frame) for key, frame in message["frames"].items()},
-            personal={},
         )
 
 
